@@ -1,0 +1,62 @@
+/* faults.c: configuration tables of faults (see faults.h). */
+#include "faults.h"
+
+const char *const fault_kind_names[] = {
+#define FAULT_KIND_NAME(id, name, target) name,
+	FAULT_KIND_MAP(FAULT_KIND_NAME)
+#undef FAULT_KIND_NAME
+	NULL};
+const char *const fault_kind_targets[] = {
+#define FAULT_KIND_TARGET(id, name, target) target,
+	FAULT_KIND_MAP(FAULT_KIND_TARGET)
+#undef FAULT_KIND_TARGET
+	NULL};
+const char *const fault_class_names[] = {"host", "volume", "az", "region", NULL};
+static const char *const partition_direction_names[] = {"both", "one_way", NULL};
+
+static const struct field fault_fields[] = {
+	{FIELD_AT(struct fault_config, kind), .type = FIELD_ENUM, .enum_names = fault_kind_names,
+	 .flags = FIELD_REQUIRED,
+	 .help = "host_crash, iris_hang, volume_failure, volume_degraded, az_outage, "
+		 "region_outage, partition, arbiter_loss, healthcheck_false_negative, "
+		 "backup_freeze"},
+	{FIELD_AT(struct fault_config, target), .type = FIELD_STRING,
+	 .help = "what the fault hits: a host, host/volume, AZ, region or load balancer"},
+	{FIELD_LIST_AT(struct fault_config, between, between_count), .type = FIELD_STRING_LIST,
+	 .help = "partition: the two AZs or regions cut apart"},
+	{FIELD_AT(struct fault_config, direction), .type = FIELD_ENUM,
+	 .enum_names = partition_direction_names, .def = "both",
+	 .help = "partition: both ways, or one_way (the first side cannot reach the second)"},
+	{FIELD_AT(struct fault_config, at), .type = FIELD_DURATION, .flags = FIELD_REQUIRED,
+	 .help = "start time from the beginning of the run"},
+	{.name = "for", .offset = offsetof(struct fault_config, duration), .type = FIELD_DURATION,
+	 .def = "0s", .help = "how long it lasts; 0s or absent = until the end of the run"},
+	{FIELD_AT(struct fault_config, latency_factor), .type = FIELD_NUMBER, .def = "10",
+	 .min = "1", .max = "100000", .help = "volume_degraded: latency multiplier",
+	 .source = "modelling choice for a gray EBS volume"},
+	{FIELD_AT(struct fault_config, iops_factor), .type = FIELD_QUANTITY,
+	 .units = UNITS_FRACTION, .def = "1", .min = "0", .max = "1",
+	 .help = "volume_degraded: fraction of IOPS and throughput left"},
+	{FIELD_AT(struct fault_config, probability), .type = FIELD_QUANTITY,
+	 .units = UNITS_FRACTION, .def = "1", .min = "0", .max = "1",
+	 .help = "healthcheck_false_negative: probability that a check of a healthy target "
+		 "fails"},
+};
+const struct field_table fault_config_table =
+	FIELD_TABLE_OF("fault", "A scheduled fault.", struct fault_config, fault_fields);
+
+static const struct field stochastic_fault_fields[] = {
+	{.name = "class", .offset = offsetof(struct stochastic_fault_config, class_),
+	 .type = FIELD_ENUM, .enum_names = fault_class_names, .flags = FIELD_REQUIRED,
+	 .help = "what fails: host, volume, az or region (each component independently)"},
+	{FIELD_AT(struct stochastic_fault_config, mtbf), .type = FIELD_DIST,
+	 .units = UNITS_DURATION, .flags = FIELD_REQUIRED,
+	 .help = "time between failures of one component",
+	 .source = "aws.md §6a: no published EC2 failure rates; EBS AFR 0.1-0.2%/year"},
+	{FIELD_AT(struct stochastic_fault_config, mttr), .type = FIELD_DIST,
+	 .units = UNITS_DURATION, .flags = FIELD_REQUIRED, .help = "time to repair",
+	 .source = "aws.md §6a-b: host 5-15 min suggested, AZ events 1-6 h"},
+};
+const struct field_table stochastic_fault_config_table =
+	FIELD_TABLE_OF("stochastic_fault", "Random failures for availability studies.",
+		       struct stochastic_fault_config, stochastic_fault_fields);

@@ -1,0 +1,122 @@
+/* iris.c: configuration tables of the IRIS layer (see iris.h). */
+#include "iris.h"
+
+#include <stddef.h>
+
+const char *const mirror_async_kind_names[] = {"dr", "reporting_ro", "reporting_rw", NULL};
+
+static const struct field mirror_policy_fields[] = {
+	{FIELD_AT(struct mirror_policy_config, qos_timeout), .type = FIELD_DURATION, .def = "8s",
+	 .min = "100ms", .max = "1h",
+	 .help = "mirror QoS timeout: a member that hears nothing from its partner for QoS/2 to "
+		 "QoS treats it as lost",
+	 .source = "iris.md §0, §1.3: default 8000 ms (GHA_mirror_set_tunable_params_qos)"},
+	{FIELD_AT(struct mirror_policy_config, transition_time), .type = FIELD_DIST,
+	 .units = UNITS_DURATION, .def = "{\"kind\": \"uniform\", \"min\": \"1s\", \"max\": \"5s\"}",
+	 .help = "time the new primary spends in Transition applying journal before it accepts "
+		 "writes",
+	 .source = "iris.md §1.5: 'seconds' (community FAQ); distribution unpublished, modelling "
+		   "choice"},
+	{FIELD_AT(struct mirror_policy_config, dr_promotion), .type = FIELD_BOOL, .def = "true",
+	 .help = "whether an operator promotes a DR async after losing both failover members",
+	 .source = "iris.md §2: DR asyncs are never promoted automatically"},
+	{FIELD_AT(struct mirror_policy_config, dr_promotion_delay), .type = FIELD_DIST,
+	 .units = UNITS_DURATION, .def = "15m",
+	 .help = "operator's delay from losing the failover pair to promoting the DR async",
+	 .source = "modelling choice (runbook-dependent); the production drill uses 15 min"},
+	{FIELD_AT(struct mirror_policy_config, journal_compression), .type = FIELD_NUMBER,
+	 .def = "1", .min = "0.01", .max = "1",
+	 .help = "bytes sent to async members per journal byte (Zstd by default; 1 = no gain "
+		 "assumed)",
+	 .source = "iris.md §2: traffic to asyncs compressed with Zstd; ratio unpublished"},
+};
+const struct field_table mirror_policy_config_table =
+	FIELD_TABLE_OF("mirror", "Mirroring parameters shared by all mirror sets.",
+		       struct mirror_policy_config, mirror_policy_fields);
+
+static const struct field mirror_async_fields[] = {
+	{FIELD_AT(struct mirror_async_config, host), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
+	 .help = "host running the async member"},
+	{FIELD_AT(struct mirror_async_config, kind), .type = FIELD_ENUM,
+	 .enum_names = mirror_async_kind_names, .def = "dr",
+	 .help = "dr (disaster recovery, promotable by an operator), reporting_ro or "
+		 "reporting_rw (never promoted)",
+	 .source = "iris.md §2"},
+};
+const struct field_table mirror_async_config_table =
+	FIELD_TABLE_OF("mirror_async", "An async member of a mirror set.",
+		       struct mirror_async_config, mirror_async_fields);
+
+static const struct field mirror_set_fields[] = {
+	{FIELD_AT(struct mirror_set_config, name), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
+	 .help = "mirror name"},
+	{FIELD_LIST_AT(struct mirror_set_config, failover, failover_count),
+	 .type = FIELD_STRING_LIST, .flags = FIELD_REQUIRED,
+	 .help = "the two failover member hosts (first is primary at start)"},
+	{FIELD_AT(struct mirror_set_config, arbiter), .type = FIELD_STRING,
+	 .help = "arbiter host; absent means agent-controlled failover only"},
+	{FIELD_LIST_AT(struct mirror_set_config, asyncs, async_count), .type = FIELD_ARRAY,
+	 .sub = &mirror_async_config_table, .help = "async members (DR and reporting)"},
+};
+const struct field_table mirror_set_config_table =
+	FIELD_TABLE_OF("mirror_set", "A mirror: two failover members, an arbiter, asyncs.",
+		       struct mirror_set_config, mirror_set_fields);
+
+static const struct field ecp_fields[] = {
+	{FIELD_AT(struct ecp_config, data_server), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
+	 .help = "data server: a data host or a mirror-set name"},
+	{FIELD_LIST_AT(struct ecp_config, app_servers, app_server_count),
+	 .type = FIELD_STRING_LIST, .flags = FIELD_REQUIRED,
+	 .help = "ECP application server hosts"},
+	{FIELD_AT(struct ecp_config, reconnect_interval), .type = FIELD_DURATION, .def = "5s",
+	 .min = "1s", .max = "60s", .help = "time between reconnection attempts",
+	 .source = "iris.md §0: ClientReconnectInterval 5 s (RACS_ClientReconnectInterval)"},
+	{FIELD_AT(struct ecp_config, server_trouble_duration), .type = FIELD_DURATION,
+	 .def = "60s", .min = "20s", .max = "65535s",
+	 .help = "data server's Troubled-state interval",
+	 .source = "iris.md §0: ServerTroubleDuration 60 s (RACS_ServerTroubleDuration)"},
+	{FIELD_AT(struct ecp_config, client_reconnect_duration), .type = FIELD_DURATION,
+	 .def = "1200s", .min = "10s", .max = "65535s",
+	 .help = "how long an application server keeps trying to recover its sessions",
+	 .source = "iris.md §0: ClientReconnectDuration 1200 s (RACS_ClientReconnectDuration)"},
+	{FIELD_AT(struct ecp_config, connection_wait), .type = FIELD_DURATION, .def = "20s",
+	 .min = "1s", .max = "1h",
+	 .help = "how long a user process waits on a connection in progress before <NETWORK>",
+	 .source = "iris.md §0: up to 20 s (GSCALE_ecp_monitor_states)"},
+};
+const struct field_table ecp_config_table =
+	FIELD_TABLE_OF("ecp", "ECP: application servers caching a data server's databases.",
+		       struct ecp_config, ecp_fields);
+
+static const struct field sharding_fields[] = {
+	{FIELD_LIST_AT(struct sharding_config, data_nodes, data_node_count),
+	 .type = FIELD_STRING_LIST, .flags = FIELD_REQUIRED,
+	 .help = "data nodes: data hosts, or mirror-set names for mirrored data nodes"},
+	{FIELD_LIST_AT(struct sharding_config, compute_nodes, compute_node_count),
+	 .type = FIELD_STRING_LIST, .help = "compute node hosts (role compute)"},
+	{FIELD_AT(struct sharding_config, connection_timeout), .type = FIELD_DURATION,
+	 .def = "60s", .min = "1s", .max = "1h", .help = "shard connection timeout",
+	 .source = "iris.md §0: 60 s (GSCALE §8.2.6.3)"},
+	{FIELD_AT(struct sharding_config, mirror_retries), .type = FIELD_INT, .def = "1",
+	 .min = "0", .max = "100", .help = "retries when connecting to a mirrored shard",
+	 .source = "iris.md §0: 1 (GSCALE §8.2.6.3)"},
+};
+const struct field_table sharding_config_table =
+	FIELD_TABLE_OF("sharding", "A sharded cluster: data nodes and compute nodes.",
+		       struct sharding_config, sharding_fields);
+
+static const struct field web_gateway_fields[] = {
+	{FIELD_AT(struct web_gateway_config, name), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
+	 .help = "gateway name"},
+	{FIELD_AT(struct web_gateway_config, host), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
+	 .help = "web server host (role web) it runs on"},
+	{FIELD_LIST_AT(struct web_gateway_config, servers, server_count),
+	 .type = FIELD_STRING_LIST, .flags = FIELD_REQUIRED,
+	 .help = "IRIS hosts (data or app) or one mirror-set name it forwards to"},
+	{FIELD_AT(struct web_gateway_config, mirror_aware), .type = FIELD_BOOL, .def = "true",
+	 .help = "finds the mirror primary by itself when its server is a mirror set",
+	 .source = "iris.md §3: mirror-aware web gateway configuration"},
+};
+const struct field_table web_gateway_config_table =
+	FIELD_TABLE_OF("web_gateway", "An IRIS web gateway on a web server.",
+		       struct web_gateway_config, web_gateway_fields);

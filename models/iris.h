@@ -1,0 +1,81 @@
+/* iris.h: configuration of the IRIS layer: mirroring policy, mirror sets, ECP, sharding and
+ * web gateways. Behaviour (failover rules, journal shipping, ECP recovery, fan-out) arrives
+ * with the mirroring, ECP and shard models; this header fixes the scenario format and the
+ * defaults, each cited in the tables (iris.md section numbers refer to
+ * ../shared/reference/iris.md, which carries the URLs; see docs/scenario-reference.md).
+ */
+#ifndef TOPSIM_IRIS_H
+#define TOPSIM_IRIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fields.h"
+#include "rng.h"
+#include "simtime.h"
+
+#define MIRROR_MEMBERS_MAX 16 /* 2 failover members + up to 14 asyncs (iris.md §0) */
+
+enum mirror_async_kind { ASYNC_DR, ASYNC_REPORTING_RO, ASYNC_REPORTING_RW };
+enum mirror_arbiter_mode { ARBITER_AUTO, ARBITER_NONE };
+
+/* Mirroring parameters shared by every mirror set of the scenario. */
+struct mirror_policy_config {
+	sim_time qos_timeout;         /* QoS timeout; IRIS default 8 s */
+	struct rng_dist transition_time; /* new primary's Transition (journal apply), s */
+	struct rng_dist dr_promotion_delay; /* operator's delay before promoting a DR async, s */
+	bool dr_promotion;            /* whether an operator promotes a DR async at all */
+	double journal_compression;   /* bytes shipped to asyncs per journal byte */
+};
+
+struct mirror_async_config {
+	char *host;     /* host running the async member */
+	int kind;       /* enum mirror_async_kind */
+};
+
+struct mirror_set_config {
+	char *name;                         /* mirror name */
+	char **failover;                    /* the two failover members (host names) */
+	size_t failover_count;
+	char *arbiter;                      /* arbiter host, or NULL (agent-controlled) */
+	struct mirror_async_config *asyncs; /* async members */
+	size_t async_count;
+};
+
+struct ecp_config {
+	char *data_server;                /* host or mirror-set name serving the data */
+	char **app_servers;               /* ECP application server hosts */
+	size_t app_server_count;
+	sim_time reconnect_interval;      /* ClientReconnectInterval, default 5 s */
+	sim_time server_trouble_duration; /* ServerTroubleDuration, default 60 s */
+	sim_time client_reconnect_duration; /* ClientReconnectDuration, default 1200 s */
+	sim_time connection_wait;         /* "connection in progress" wait, default 20 s */
+};
+
+struct sharding_config {
+	char **data_nodes;            /* host or mirror-set names, one per data node */
+	size_t data_node_count;
+	char **compute_nodes;         /* compute node hosts */
+	size_t compute_node_count;
+	sim_time connection_timeout;  /* shard connection timeout, default 60 s */
+	int64_t mirror_retries;       /* retries connecting to a mirrored shard, default 1 */
+};
+
+struct web_gateway_config {
+	char *name;          /* gateway name */
+	char *host;          /* web server host it runs on */
+	char **servers;      /* IRIS hosts or a mirror-set name it forwards to */
+	size_t server_count;
+	bool mirror_aware;   /* follows the primary of a mirror set by itself */
+};
+
+extern const char *const mirror_async_kind_names[];
+extern const struct field_table mirror_policy_config_table;
+extern const struct field_table mirror_async_config_table;
+extern const struct field_table mirror_set_config_table;
+extern const struct field_table ecp_config_table;
+extern const struct field_table sharding_config_table;
+extern const struct field_table web_gateway_config_table;
+
+#endif

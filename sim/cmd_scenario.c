@@ -1,0 +1,359 @@
+/* cmd_scenario.c: topsim validate, show, schema and catalog: the commands that read
+ * scenarios and the catalog without simulating. */
+#include "cmd_scenario.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "cli.h"
+#include "field_json.h"
+
+int cmd_scenario_add_set(struct cmd_scenario_opts *o, const char *assignment)
+{
+	const char **grown = realloc(o->sets, sizeof(*grown) * (o->set_count + 1));
+	if (!grown)
+		return -ENOMEM;
+	o->sets = grown;
+	o->sets[o->set_count++] = assignment;
+	return 0;
+}
+
+void cmd_scenario_opts_release(struct cmd_scenario_opts *o)
+{
+	free(o->sets);
+	memset(o, 0, sizeof(*o));
+}
+
+int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_scenario_opts *o)
+{
+	struct diag diag;
+	diag_init(&diag);
+	int rc = scenario_load(s, file, o->sets, o->set_count, o->catalog_dir, &diag);
+	diag_print(&diag, stderr);
+	diag_release(&diag);
+	if (rc == -ENOMEM) {
+		fprintf(stderr, "topsim: out of memory loading \"%s\"\n", file);
+		return CLI_EXIT_INTERNAL;
+	}
+	return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+/* Options common to validate and show. Returns -1 to go on, else an exit code. */
+static int parse_scenario_opts(int argc, char **argv, struct cmd_scenario_opts *o,
+			       const char *usage)
+{
+	static const struct option opts[] = {
+		{"set", required_argument, NULL, 's'},
+		{"catalog-dir", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "hs:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (cmd_scenario_add_set(o, optarg) < 0)
+				return CLI_EXIT_INTERNAL;
+			break;
+		case 'c':
+			o->catalog_dir = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+/* --- validate -------------------------------------------------------------------------------- */
+
+static const char validate_usage[] =
+	"usage: topsim validate [--set PATH=VALUE]... [--catalog-dir DIR] FILE...\n"
+	"Check scenario files without running them: syntax, unknown keys, types, units,\n"
+	"bounds, references and impossible topologies. Every problem is reported with its\n"
+	"file:line:col and JSON path. Exit 0 when all files are valid (warnings allowed),\n"
+	"2 when any has an error.\n";
+
+int cmd_validate(int argc, char **argv)
+{
+	struct cmd_scenario_opts o = {0};
+	int rc = parse_scenario_opts(argc, argv, &o, validate_usage);
+	if (rc >= 0)
+		goto out;
+	if (optind >= argc) {
+		rc = cli_usage_error("validate", "no scenario file given");
+		goto out;
+	}
+	rc = CLI_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		struct scenario s;
+		int one = cmd_scenario_load(&s, argv[i], &o);
+		if (one == CLI_EXIT_OK)
+			printf("%s: ok (%zu hosts)\n", argv[i], s.config.host_count);
+		else if (one > rc)
+			rc = one;
+		scenario_release(&s);
+	}
+out:
+	cmd_scenario_opts_release(&o);
+	return rc;
+}
+
+/* --- show ------------------------------------------------------------------------------------ */
+
+static const char show_usage[] =
+	"usage: topsim show [--set PATH=VALUE]... [--catalog-dir DIR] FILE\n"
+	"Build the scenario's topology and print it as a tree (region, AZ, host with its\n"
+	"instance type and IRIS roles, volumes), with the hourly on-demand cost.\n";
+
+/* The IRIS roles of a host, e.g. "mirror MIRROR1 failover (initial primary)". */
+static void iris_roles(const struct scenario_config *cfg, const char *host, char *buf,
+		       size_t size)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+#define ADD(...)                                                                   \
+	do {                                                                       \
+		if (used < size)                                                   \
+			used += (size_t)snprintf(buf + used, size - used, __VA_ARGS__); \
+	} while (0)
+	for (size_t m = 0; m < cfg->mirror_count; m++) {
+		const struct mirror_set_config *ms = &cfg->mirrors[m];
+		for (size_t k = 0; k < ms->failover_count; k++)
+			if (strcmp(ms->failover[k], host) == 0)
+				ADD("; %s failover%s", ms->name, k == 0 ? " (initial primary)" : "");
+		if (ms->arbiter && strcmp(ms->arbiter, host) == 0)
+			ADD("; %s arbiter", ms->name);
+		for (size_t a = 0; a < ms->async_count; a++)
+			if (strcmp(ms->asyncs[a].host, host) == 0)
+				ADD("; %s %s async", ms->name, mirror_async_kind_names[ms->asyncs[a].kind]);
+	}
+	for (size_t i = 0; i < cfg->ecp.app_server_count; i++)
+		if (strcmp(cfg->ecp.app_servers[i], host) == 0)
+			ADD("; ECP app server of %s", cfg->ecp.data_server);
+	if (cfg->ecp.app_server_count && strcmp(cfg->ecp.data_server, host) == 0)
+		ADD("; ECP data server");
+	for (size_t i = 0; i < cfg->sharding.data_node_count; i++)
+		if (strcmp(cfg->sharding.data_nodes[i], host) == 0)
+			ADD("; shard data node %zu", i + 1);
+	for (size_t i = 0; i < cfg->sharding.compute_node_count; i++)
+		if (strcmp(cfg->sharding.compute_nodes[i], host) == 0)
+			ADD("; shard compute node");
+	for (size_t g = 0; g < cfg->web_gateway_count; g++)
+		if (strcmp(cfg->web_gateways[g].host, host) == 0)
+			ADD("; web gateway %s", cfg->web_gateways[g].name);
+	for (size_t l = 0; l < cfg->load_balancer_count; l++)
+		for (size_t t = 0; t < cfg->load_balancers[l].target_count; t++)
+			if (strcmp(cfg->load_balancers[l].targets[t], host) == 0)
+				ADD("; target of %s", cfg->load_balancers[l].name);
+#undef ADD
+}
+
+static void print_node(const struct scenario *s, const struct topo_node *n, int depth)
+{
+	const struct scenario_config *cfg = &s->config;
+	char a[UNITS_FORMAT_SIZE], b[UNITS_FORMAT_SIZE], c[UNITS_FORMAT_SIZE];
+	printf("%*s", depth * 2, "");
+	switch (n->kind) {
+	case TOPO_REGION:
+		printf("region %s\n", n->name);
+		break;
+	case TOPO_AZ:
+		printf("az %s\n", n->name);
+		break;
+	case TOPO_HOST: {
+		const struct host_config *h = n->config;
+		const struct catalog_instance *it = catalog_instance(&s->catalog, h->instance_type);
+		char roles[1024], price[32];
+		iris_roles(cfg, h->name, roles, sizeof(roles));
+		if (it && !isnan(it->price_per_hour))
+			snprintf(price, sizeof(price), "$%.3f/h%s", it->price_per_hour,
+				 it->price_confirmed ? "" : "?");
+		else
+			snprintf(price, sizeof(price), "price unknown");
+		printf("host %s  %s (%lld vCPU, %s)  role %s  %s%s%s\n", h->name, h->instance_type,
+		       it ? (long long)it->vcpu : 0LL, it ? (units_format(UNITS_SIZE, it->memory, a, sizeof(a)), a) : "?",
+		       host_role_names[h->role], price, roles[0] ? "  " : "", roles[0] ? roles + 2 : "");
+		break;
+	}
+	case TOPO_VOLUME: {
+		const struct volume_config *v = n->config;
+		/* Stripe members after the first are summarised on the first. */
+		if (v->stripe_count > 1 && strstr(n->name, "#0") == NULL) {
+			printf("\r");
+			return;
+		}
+		units_format(UNITS_SIZE, v->size, a, sizeof(a));
+		printf("volume %s  %s %s %s", strchr(n->name, '/') + 1, v->type, a,
+		       volume_purpose_names[v->purpose]);
+		if (v->iops > 0)
+			printf(" %s", (units_format(UNITS_IOPS, v->iops, b, sizeof(b)), b));
+		if (v->throughput > 0)
+			printf(" %s", (units_format(UNITS_BANDWIDTH, v->throughput, c, sizeof(c)), c));
+		if (v->stripe_count > 1)
+			printf("  (LVM stripe of %lld, PE %s)", (long long)v->stripe_count,
+			       (units_format(UNITS_SIZE, v->pe_size, b, sizeof(b)), b));
+		printf("\n");
+		break;
+	}
+	}
+	for (size_t i = 0; i < n->child_count; i++)
+		print_node(s, n->children[i], depth + 1);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct cmd_scenario_opts o = {0};
+	int rc = parse_scenario_opts(argc, argv, &o, show_usage);
+	if (rc >= 0)
+		goto out;
+	if (optind != argc - 1) {
+		rc = cli_usage_error("show", "expected exactly one scenario file");
+		goto out;
+	}
+	struct scenario s;
+	rc = cmd_scenario_load(&s, argv[optind], &o);
+	if (rc != CLI_EXIT_OK) {
+		scenario_release(&s);
+		goto out;
+	}
+	struct sim_engine *e = sim_engine_new((uint64_t)s.config.seed, 0);
+	struct topology t;
+	if (!e || topology_build(&t, e, s.config.regions, s.config.region_count, s.config.hosts,
+				 s.config.host_count) < 0) {
+		fprintf(stderr, "topsim show: cannot build the topology: %s\n",
+			e ? sim_engine_error_message(e) : "out of memory");
+		rc = CLI_EXIT_INTERNAL;
+	} else {
+		printf("scenario %s\n", s.config.name);
+		for (size_t i = 0; i < t.node_count; i++)
+			if (t.nodes[i]->kind == TOPO_REGION)
+				print_node(&s, t.nodes[i], 1);
+		size_t unpriced = 0;
+		double cost = scenario_hourly_cost(&s, &unpriced);
+		printf("%zu regions, %zu AZs, %zu hosts, %zu EBS volumes, %zu entities\n",
+		       t.counts[TOPO_REGION], t.counts[TOPO_AZ], t.counts[TOPO_HOST],
+		       t.counts[TOPO_VOLUME], sim_entity_count(e));
+		printf("hourly cost of instances: $%.3f on demand (us-east-1 Linux)", cost);
+		if (unpriced)
+			printf(", not counting %zu host%s without a sourced price", unpriced,
+			       unpriced == 1 ? "" : "s");
+		printf("; '?' marks unconfirmed prices (docs/catalog.md)\n");
+		topology_release(&t);
+	}
+	sim_engine_free(e);
+	scenario_release(&s);
+out:
+	cmd_scenario_opts_release(&o);
+	return rc;
+}
+
+/* --- schema ------------------------------------------------------------------------------------ */
+
+static const char schema_usage[] =
+	"usage: topsim schema [--json]\n"
+	"Print the scenario reference generated from the models' field tables: Markdown\n"
+	"(docs/scenario-reference.md), or a JSON Schema for editors with --json.\n";
+
+int cmd_schema(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(schema_usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(schema_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("schema", "unexpected argument \"%s\"", argv[optind]);
+	if (json) {
+		cJSON *schema = field_schema_json(&scenario_config_table);
+		char *text = schema ? cJSON_Print(schema) : NULL;
+		cJSON_Delete(schema);
+		if (!text)
+			return CLI_EXIT_INTERNAL;
+		printf("%s\n", text);
+		cJSON_free(text);
+		return CLI_EXIT_OK;
+	}
+	printf("# Scenario reference\n\n"
+	       "Generated by `topsim schema` from the models' field tables; do not edit by hand\n"
+	       "(a test keeps this file in sync). The user guide is docs/scenario-format.md.\n"
+	       "Quantities are strings with units: durations `8s`, `250ms`, `1h30m`; sizes "
+	       "`100GB`, `4MiB`; rates `3000/s`; bandwidth `10Gbps`, `125MiB/s`; IOPS "
+	       "`3000IOPS`; fractions `0.95` or `95%%`.\n\n");
+	field_schema_markdown(&scenario_config_table, stdout);
+	return CLI_EXIT_OK;
+}
+
+/* --- catalog ----------------------------------------------------------------------------------- */
+
+static const char catalog_usage[] =
+	"usage: topsim catalog [--catalog-dir DIR] [instances|volumes|regions]\n"
+	"Print the AWS catalog: EC2 instance types, EBS volume types, region RTT matrix.\n"
+	"Sources of every figure: docs/catalog.md.\n";
+
+int cmd_catalog(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"catalog-dir", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = NULL;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			dir = optarg;
+			break;
+		case 'h':
+			fputs(catalog_usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(catalog_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	const char *what = optind < argc ? argv[optind] : NULL;
+	if (optind + 1 < argc || (what && strcmp(what, "instances") && strcmp(what, "volumes") &&
+				  strcmp(what, "regions")))
+		return cli_usage_error("catalog", "expected instances, volumes or regions");
+	struct catalog cat;
+	struct diag diag;
+	struct jsondoc doc;
+	catalog_init(&cat);
+	diag_init(&diag);
+	jsondoc_init(&doc);
+	int rc = catalog_load(&cat, dir ? dir : catalog_default_dir(), &doc, &diag);
+	diag_print(&diag, stderr);
+	if (rc == 0)
+		catalog_print(&cat, what, stdout);
+	jsondoc_release(&doc);
+	diag_release(&diag);
+	catalog_release(&cat);
+	return rc == 0 ? CLI_EXIT_OK : rc == -ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE;
+}

@@ -1,0 +1,29 @@
+/* cmd_scenario.h: what the scenario commands share: loading a scenario from the command
+ * line's FILE, --set and --catalog-dir, printing diagnostics, mapping to exit codes. */
+#ifndef TOPSIM_CMD_SCENARIO_H
+#define TOPSIM_CMD_SCENARIO_H
+
+#include <stddef.h>
+
+#include "scenario.h"
+
+struct cmd_scenario_opts {
+	const char **sets;       /* --set PATH=VALUE, in order; owned by the struct */
+	size_t set_count;
+	const char *catalog_dir; /* --catalog-dir, or NULL */
+};
+
+/* Record a --set argument. Returns 0 or -ENOMEM. */
+int cmd_scenario_add_set(struct cmd_scenario_opts *o, const char *assignment);
+void cmd_scenario_opts_release(struct cmd_scenario_opts *o);
+
+/* Load FILE, print its diagnostics to stderr. Returns 0 (usable; warnings printed),
+ * CLI_EXIT_USAGE (errors printed) or CLI_EXIT_INTERNAL. s must be released either way. */
+int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_scenario_opts *o);
+
+int cmd_validate(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
+
+#endif

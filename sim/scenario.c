@@ -1,0 +1,801 @@
+/* scenario.c: loading and checking scenarios (see scenario.h).
+ *
+ * Order of work: read the file and its includes (jsondoc), apply --set, take out the
+ * "catalog" object and apply it to the loaded catalog, parse the rest through
+ * scenario_config_table, then run the cross-reference checks below, which need the whole
+ * configuration (a host's AZ must exist, a mirror member must be a data host, ...). Every
+ * check reports and goes on, so one run shows every problem of the file.
+ */
+#include "scenario.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "field_json.h"
+#include "jsondoc.h"
+
+/* --- the root table ------------------------------------------------------------------------ */
+
+static const char *const expectation_op_names[] = {"<=", "<", ">=", ">", "==", NULL};
+
+static const struct field expectation_fields[] = {
+	{FIELD_AT(struct expectation_config, metric), .type = FIELD_STRING,
+	 .flags = FIELD_REQUIRED, .help = "metric name as stored in the results, e.g. rto_s"},
+	{FIELD_AT(struct expectation_config, where), .type = FIELD_STRING,
+	 .help = "qualifier: an operation class, incident or host the metric belongs to"},
+	{FIELD_AT(struct expectation_config, op), .type = FIELD_ENUM,
+	 .enum_names = expectation_op_names, .flags = FIELD_REQUIRED,
+	 .help = "comparison: <=, <, >=, >, =="},
+	{FIELD_AT(struct expectation_config, value), .type = FIELD_NUMBER,
+	 .flags = FIELD_REQUIRED, .help = "bound, in the metric's unit (seconds for *_s)"},
+};
+static const struct field_table expectation_config_table =
+	FIELD_TABLE_OF("expectation", "A bound that `topsim check` enforces on a metric.",
+		       struct expectation_config, expectation_fields);
+
+static const struct field scenario_fields[] = {
+	{FIELD_AT(struct scenario_config, name), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
+	 .help = "scenario name, stored with the results"},
+	{FIELD_AT(struct scenario_config, description), .type = FIELD_STRING,
+	 .help = "what the scenario shows and what to expect"},
+	{FIELD_AT(struct scenario_config, seed), .type = FIELD_INT, .def = "1", .min = "0",
+	 .max = "9007199254740991", .help = "seed of every RNG stream"},
+	{FIELD_AT(struct scenario_config, duration), .type = FIELD_DURATION, .def = "1h",
+	 .min = "1ms", .max = "365d", .help = "simulated time per replication after warm-up"},
+	{FIELD_AT(struct scenario_config, warmup), .type = FIELD_DURATION, .def = "0s",
+	 .min = "0s", .max = "365d", .help = "simulated time excluded from statistics"},
+	{FIELD_AT(struct scenario_config, replications), .type = FIELD_INT, .def = "1",
+	 .min = "1", .max = "100000", .help = "independent replications"},
+	{FIELD_LIST_AT(struct scenario_config, regions, region_count), .type = FIELD_ARRAY,
+	 .sub = &region_config_table, .flags = FIELD_REQUIRED, .help = "regions and their AZs"},
+	{FIELD_AT(struct scenario_config, network), .type = FIELD_OBJECT,
+	 .sub = &network_config_table, .help = "network latency and bandwidth"},
+	{FIELD_LIST_AT(struct scenario_config, hosts, host_count), .type = FIELD_ARRAY,
+	 .sub = &host_config_table, .flags = FIELD_REQUIRED, .help = "EC2 instances"},
+	{FIELD_AT(struct scenario_config, mirror), .type = FIELD_OBJECT,
+	 .sub = &mirror_policy_config_table, .help = "mirroring parameters for all mirror sets"},
+	{FIELD_LIST_AT(struct scenario_config, mirrors, mirror_count), .type = FIELD_ARRAY,
+	 .sub = &mirror_set_config_table, .help = "mirror sets"},
+	{FIELD_AT(struct scenario_config, ecp), .type = FIELD_OBJECT, .sub = &ecp_config_table,
+	 .help = "ECP application servers and their data server"},
+	{FIELD_AT(struct scenario_config, sharding), .type = FIELD_OBJECT,
+	 .sub = &sharding_config_table, .help = "sharded cluster"},
+	{FIELD_LIST_AT(struct scenario_config, web_gateways, web_gateway_count),
+	 .type = FIELD_ARRAY, .sub = &web_gateway_config_table, .help = "web gateways"},
+	{FIELD_LIST_AT(struct scenario_config, load_balancers, load_balancer_count),
+	 .type = FIELD_ARRAY, .sub = &load_balancer_config_table, .help = "load balancers"},
+	{FIELD_LIST_AT(struct scenario_config, dns, dns_count), .type = FIELD_ARRAY,
+	 .sub = &dns_config_table, .help = "Route 53 failover records"},
+	{FIELD_AT(struct scenario_config, workload), .type = FIELD_OBJECT,
+	 .sub = &workload_config_table, .help = "clients and operation mix"},
+	{FIELD_LIST_AT(struct scenario_config, faults, fault_count), .type = FIELD_ARRAY,
+	 .sub = &fault_config_table, .help = "scheduled faults"},
+	{FIELD_LIST_AT(struct scenario_config, stochastic_faults, stochastic_fault_count),
+	 .type = FIELD_ARRAY, .sub = &stochastic_fault_config_table,
+	 .help = "random failures (MTBF/MTTR per class)"},
+	{FIELD_LIST_AT(struct scenario_config, expectations, expectation_count),
+	 .type = FIELD_ARRAY, .sub = &expectation_config_table,
+	 .help = "bounds checked by `topsim check`"},
+};
+/* "include" and "catalog" are taken out before the table parses the rest. */
+const struct field_table scenario_config_table =
+	FIELD_TABLE_OF("scenario",
+		       "The root of a scenario file. Also accepted: `include` (a file name or array "
+		       "of file names merged underneath this file) and `catalog` (instance and "
+		       "volume types added or overridden, shape as in scenarios/catalog/).",
+		       struct scenario_config, scenario_fields);
+
+/* --- checking ------------------------------------------------------------------------------ */
+
+struct checker {
+	const struct scenario *s;
+	const cJSON *root;
+	struct jsondoc *doc;
+	struct diag *diag;
+};
+
+/* Node at a path like "$.hosts[3].volumes[0].size" (no name selectors), or the nearest
+ * existing ancestor. */
+static const cJSON *node_at(const cJSON *root, const char *path)
+{
+	const cJSON *node = root;
+	const char *p = path[0] == '$' ? path + 1 : path;
+	while (*p && node) {
+		if (*p == '.') {
+			p++;
+			size_t len = strcspn(p, ".[");
+			char key[128];
+			snprintf(key, sizeof(key), "%.*s", (int)len, p);
+			const cJSON *next = cJSON_GetObjectItemCaseSensitive(node, key);
+			if (!next)
+				return node;
+			node = next;
+			p += len;
+		} else if (*p == '[') {
+			char *end;
+			long i = strtol(p + 1, &end, 10);
+			const cJSON *next = cJSON_GetArrayItem(node, (int)i);
+			if (!next || *end != ']')
+				return node;
+			node = next;
+			p = end + 1;
+		} else {
+			break;
+		}
+	}
+	return node;
+}
+
+static void check_report(struct checker *c, enum diag_severity sev, const char *path,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void check_report(struct checker *c, enum diag_severity sev, const char *path,
+			 const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct field_location loc = {c->s->file, 0, 0};
+	jsondoc_locate(c->doc, node_at(c->root, path), false, &loc);
+	diag_report(c->diag, sev, loc.file, loc.line, loc.col, path, "%s", msg);
+}
+
+/* " (did you mean \"x\"?)" or "" */
+static const char *hint_text(char *buf, size_t size, const char *word, const char *const *names,
+			     size_t n)
+{
+	const char *h = names && n ? diag_suggest(word, names, n) : NULL;
+	if (!h)
+		return "";
+	snprintf(buf, size, " (did you mean \"%s\"?)", h);
+	return buf;
+}
+
+static const struct host_config *find_host(const struct scenario_config *cfg, const char *name)
+{
+	for (size_t i = 0; name && i < cfg->host_count; i++)
+		if (strcmp(cfg->hosts[i].name, name) == 0)
+			return &cfg->hosts[i];
+	return NULL;
+}
+
+static const struct mirror_set_config *find_mirror(const struct scenario_config *cfg,
+						   const char *name)
+{
+	for (size_t i = 0; name && i < cfg->mirror_count; i++)
+		if (strcmp(cfg->mirrors[i].name, name) == 0)
+			return &cfg->mirrors[i];
+	return NULL;
+}
+
+static const struct load_balancer_config *find_lb(const struct scenario_config *cfg,
+						  const char *name)
+{
+	for (size_t i = 0; name && i < cfg->load_balancer_count; i++)
+		if (strcmp(cfg->load_balancers[i].name, name) == 0)
+			return &cfg->load_balancers[i];
+	return NULL;
+}
+
+/* Region of an AZ, or NULL when the AZ is not declared. */
+static const struct region_config *region_of_az(const struct scenario_config *cfg,
+						const char *az)
+{
+	for (size_t r = 0; az && r < cfg->region_count; r++)
+		for (size_t a = 0; a < cfg->regions[r].az_count; a++)
+			if (strcmp(cfg->regions[r].azs[a], az) == 0)
+				return &cfg->regions[r];
+	return NULL;
+}
+
+static bool is_region(const struct scenario_config *cfg, const char *name)
+{
+	for (size_t r = 0; name && r < cfg->region_count; r++)
+		if (strcmp(cfg->regions[r].name, name) == 0)
+			return true;
+	return false;
+}
+
+static const char **host_names(const struct scenario_config *cfg)
+{
+	const char **names = calloc(cfg->host_count + 1, sizeof(*names));
+	for (size_t i = 0; names && i < cfg->host_count; i++)
+		names[i] = cfg->hosts[i].name;
+	return names;
+}
+
+static const char **az_names(const struct scenario_config *cfg, size_t *n)
+{
+	size_t total = 0;
+	for (size_t r = 0; r < cfg->region_count; r++)
+		total += cfg->regions[r].az_count;
+	const char **names = calloc(total + 1, sizeof(*names));
+	*n = 0;
+	for (size_t r = 0; names && r < cfg->region_count; r++)
+		for (size_t a = 0; a < cfg->regions[r].az_count; a++)
+			names[(*n)++] = cfg->regions[r].azs[a];
+	return names;
+}
+
+/* A reference to a host, which must exist and (if roles is non-zero) have one of the roles
+ * in the mask. Returns the host or NULL (reported). */
+static const struct host_config *check_host_ref(struct checker *c, const char *name,
+						 unsigned roles, const char *path, const char *what)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	const struct host_config *h = find_host(cfg, name);
+	char hint[160];
+	if (!h) {
+		const char **names = host_names(cfg);
+		check_report(c, DIAG_ERROR, path, "%s \"%s\" is not a host%s", what, name,
+			     hint_text(hint, sizeof(hint), name, names, cfg->host_count));
+		free(names);
+		return NULL;
+	}
+	if (roles && !(roles & (1u << h->role))) {
+		char want[128] = "";
+		size_t used = 0;
+		for (int r = 0; r < HOST_ROLE_COUNT; r++)
+			if (roles & (1u << r))
+				used += (size_t)snprintf(want + used, sizeof(want) - used, "%s%s",
+							 used ? " or " : "", host_role_names[r]);
+		check_report(c, DIAG_ERROR, path, "%s \"%s\" has role %s; expected %s", what, name,
+			     host_role_names[h->role], want);
+	}
+	return h;
+}
+
+#define ROLE(r) (1u << (r))
+
+static void check_regions_and_hosts(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	const struct catalog *cat = &c->s->catalog;
+	char path[256], hint[160];
+	if (cfg->region_count == 0)
+		check_report(c, DIAG_ERROR, "$.regions", "a scenario needs at least one region");
+	for (size_t r = 0; r < cfg->region_count; r++) {
+		const struct region_config *rc = &cfg->regions[r];
+		snprintf(path, sizeof(path), "$.regions[%zu].name", r);
+		if (catalog_region_index(cat, rc->name) < 0)
+			check_report(c, DIAG_ERROR, path,
+				     "unknown region \"%s\": not in the catalog's RTT matrix%s", rc->name,
+				     hint_text(hint, sizeof(hint), rc->name,
+					       (const char *const *)cat->regions, cat->region_count));
+		for (size_t q = 0; q < r; q++)
+			if (strcmp(cfg->regions[q].name, rc->name) == 0)
+				check_report(c, DIAG_ERROR, path, "duplicate region \"%s\"", rc->name);
+		if (rc->az_count == 0) {
+			snprintf(path, sizeof(path), "$.regions[%zu].azs", r);
+			check_report(c, DIAG_ERROR, path, "region \"%s\" needs at least one AZ",
+				     rc->name);
+		}
+		for (size_t a = 0; a < rc->az_count; a++) {
+			snprintf(path, sizeof(path), "$.regions[%zu].azs[%zu]", r, a);
+			/* An AZ name must be unique across all regions (it names an entity). */
+			for (size_t q = 0; q <= r; q++)
+				for (size_t b = 0; b < (q == r ? a : cfg->regions[q].az_count); b++)
+					if (strcmp(cfg->regions[q].azs[b], rc->azs[a]) == 0)
+						check_report(c, DIAG_ERROR, path, "duplicate AZ \"%s\"",
+							     rc->azs[a]);
+			if (is_region(cfg, rc->azs[a]))
+				check_report(c, DIAG_ERROR, path,
+					     "AZ \"%s\" has the name of a region", rc->azs[a]);
+		}
+	}
+
+	const char **types = catalog_instance_names(cat);
+	const char **vtypes = catalog_volume_names(cat);
+	size_t n_az = 0;
+	const char **azs = az_names(cfg, &n_az);
+	for (size_t i = 0; i < cfg->host_count; i++) {
+		const struct host_config *h = &cfg->hosts[i];
+		snprintf(path, sizeof(path), "$.hosts[%zu].name", i);
+		for (size_t q = 0; q < i; q++)
+			if (strcmp(cfg->hosts[q].name, h->name) == 0)
+				check_report(c, DIAG_ERROR, path, "duplicate host \"%s\"", h->name);
+		if (region_of_az(cfg, h->name) || is_region(cfg, h->name) || strchr(h->name, '/'))
+			check_report(c, DIAG_ERROR, path,
+				     "host name \"%s\" clashes with a region or AZ name or contains '/'",
+				     h->name);
+		snprintf(path, sizeof(path), "$.hosts[%zu].instance_type", i);
+		const struct catalog_instance *it = catalog_instance(cat, h->instance_type);
+		if (!it)
+			check_report(c, DIAG_ERROR, path, "unknown instance type \"%s\"%s",
+				     h->instance_type,
+				     hint_text(hint, sizeof(hint), h->instance_type, types,
+					       cat->instance_count));
+		snprintf(path, sizeof(path), "$.hosts[%zu].az", i);
+		if (!region_of_az(cfg, h->az))
+			check_report(c, DIAG_ERROR, path, "host \"%s\" is in AZ \"%s\", which no region "
+							  "declares%s",
+				     h->name, h->az, hint_text(hint, sizeof(hint), h->az, azs, n_az));
+		int64_t attached = 0;
+		for (size_t v = 0; v < h->volume_count; v++) {
+			const struct volume_config *vc = &h->volumes[v];
+			attached += vc->stripe_count;
+			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].name", i, v);
+			for (size_t q = 0; q < v; q++)
+				if (strcmp(h->volumes[q].name, vc->name) == 0)
+					check_report(c, DIAG_ERROR, path,
+						     "duplicate volume \"%s\" on host \"%s\"", vc->name,
+						     h->name);
+			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].type", i, v);
+			const struct catalog_volume *vt = catalog_volume(cat, vc->type);
+			if (!vt) {
+				check_report(c, DIAG_ERROR, path, "unknown volume type \"%s\"%s",
+					     vc->type,
+					     hint_text(hint, sizeof(hint), vc->type, vtypes,
+						       cat->volume_count));
+				continue;
+			}
+			char a[UNITS_FORMAT_SIZE], b[UNITS_FORMAT_SIZE], d[UNITS_FORMAT_SIZE];
+			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].size", i, v);
+			if (vc->size < vt->size_min || vc->size > vt->size_max) {
+				units_format(UNITS_SIZE, vc->size, a, sizeof(a));
+				units_format(UNITS_SIZE, vt->size_min, b, sizeof(b));
+				units_format(UNITS_SIZE, vt->size_max, d, sizeof(d));
+				check_report(c, DIAG_ERROR, path, "%s %s volume is outside %s to %s", a,
+					     vt->name, b, d);
+			}
+			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].iops", i, v);
+			if (vc->iops > 0) {
+				double gib = vc->size / 1073741824.0;
+				if (vt->iops_size_scaled || vt->iops_per_gib == 0)
+					check_report(c, DIAG_ERROR, path,
+						     "%s volumes do not take provisioned IOPS", vt->name);
+				else if (vc->iops > vt->iops_max || vc->iops < vt->iops_min ||
+					 vc->iops > vt->iops_per_gib * gib) {
+					units_format(UNITS_IOPS, vc->iops, a, sizeof(a));
+					units_format(UNITS_IOPS, fmin(vt->iops_max, vt->iops_per_gib * gib),
+						     b, sizeof(b));
+					check_report(c, DIAG_ERROR, path,
+						     "%s is more than a %s volume of this size allows (%s)",
+						     a, vt->name, b);
+				}
+			}
+			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].throughput", i, v);
+			if (vc->throughput > vt->throughput_max) {
+				units_format(UNITS_BANDWIDTH, vc->throughput, a, sizeof(a));
+				units_format(UNITS_BANDWIDTH, vt->throughput_max, b, sizeof(b));
+				check_report(c, DIAG_ERROR, path, "%s is above the %s maximum of %s", a,
+					     vt->name, b);
+			}
+		}
+		if (attached > 27) {
+			snprintf(path, sizeof(path), "$.hosts[%zu].volumes", i);
+			check_report(c, DIAG_ERROR, path,
+				     "host \"%s\" attaches %lld EBS volumes; a Nitro instance takes 27 "
+				     "with one network interface",
+				     h->name, (long long)attached);
+		}
+	}
+	free(types);
+	free(vtypes);
+	free(azs);
+}
+
+static void check_mirrors(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	char path[256];
+	for (size_t m = 0; m < cfg->mirror_count; m++) {
+		const struct mirror_set_config *ms = &cfg->mirrors[m];
+		snprintf(path, sizeof(path), "$.mirrors[%zu].name", m);
+		for (size_t q = 0; q < m; q++)
+			if (strcmp(cfg->mirrors[q].name, ms->name) == 0)
+				check_report(c, DIAG_ERROR, path, "duplicate mirror \"%s\"", ms->name);
+		if (find_host(cfg, ms->name))
+			check_report(c, DIAG_ERROR, path, "mirror \"%s\" has the name of a host",
+				     ms->name);
+		snprintf(path, sizeof(path), "$.mirrors[%zu].failover", m);
+		if (ms->failover_count != 2) {
+			check_report(c, DIAG_ERROR, path,
+				     "mirror \"%s\" needs exactly two failover members, not %zu",
+				     ms->name, ms->failover_count);
+		}
+		const struct host_config *fo[2] = {NULL, NULL};
+		for (size_t k = 0; k < ms->failover_count && k < 2; k++) {
+			snprintf(path, sizeof(path), "$.mirrors[%zu].failover[%zu]", m, k);
+			fo[k] = check_host_ref(c, ms->failover[k], ROLE(HOST_ROLE_DATA), path,
+					       "failover member");
+		}
+		snprintf(path, sizeof(path), "$.mirrors[%zu].failover[1]", m);
+		if (fo[0] && fo[1]) {
+			const struct region_config *r0 = region_of_az(cfg, fo[0]->az);
+			const struct region_config *r1 = region_of_az(cfg, fo[1]->az);
+			if (fo[0] == fo[1])
+				check_report(c, DIAG_ERROR, path,
+					     "both failover members of \"%s\" are host \"%s\"", ms->name,
+					     fo[0]->name);
+			else if (strcmp(fo[0]->az, fo[1]->az) == 0)
+				check_report(c, DIAG_ERROR, path,
+					     "both failover members of \"%s\" are in AZ \"%s\": one AZ "
+					     "outage would take the whole mirror down",
+					     ms->name, fo[0]->az);
+			else if (r0 && r1 && r0 != r1)
+				check_report(c, DIAG_WARNING, path,
+					     "failover members of \"%s\" are in different regions (%s, "
+					     "%s): synchronous mirroring across regions adds the "
+					     "inter-region RTT to every synchronous commit; the "
+					     "reference puts DR in another region as an async member",
+					     ms->name, r0->name, r1->name);
+		}
+		size_t members = 2 + ms->async_count;
+		if (members > MIRROR_MEMBERS_MAX) {
+			snprintf(path, sizeof(path), "$.mirrors[%zu].asyncs", m);
+			check_report(c, DIAG_ERROR, path,
+				     "mirror \"%s\" has %zu members; IRIS allows at most %d (2 "
+				     "failover + 14 async)",
+				     ms->name, members, MIRROR_MEMBERS_MAX);
+		}
+		if (ms->arbiter) {
+			snprintf(path, sizeof(path), "$.mirrors[%zu].arbiter", m);
+			const struct host_config *arb = check_host_ref(
+				c, ms->arbiter, ROLE(HOST_ROLE_ARBITER) | ROLE(HOST_ROLE_WEB), path,
+				"arbiter");
+			for (int k = 0; arb && k < 2; k++)
+				if (fo[k] && arb == fo[k])
+					check_report(c, DIAG_ERROR, path,
+						     "the arbiter of \"%s\" runs on failover member \"%s\"",
+						     ms->name, arb->name);
+			for (int k = 0; arb && k < 2; k++)
+				if (fo[k] && arb != fo[k] && strcmp(arb->az, fo[k]->az) == 0)
+					check_report(c, DIAG_WARNING, path,
+						     "arbiter \"%s\" is in AZ \"%s\" with failover member "
+						     "\"%s\": losing that AZ loses the arbiter too, and the "
+						     "other member cannot take over on its own",
+						     arb->name, arb->az, fo[k]->name);
+		}
+		for (size_t a = 0; a < ms->async_count; a++) {
+			snprintf(path, sizeof(path), "$.mirrors[%zu].asyncs[%zu].host", m, a);
+			const struct host_config *ah = check_host_ref(
+				c, ms->asyncs[a].host, ROLE(HOST_ROLE_DATA), path, "async member");
+			for (int k = 0; ah && k < 2; k++)
+				if (fo[k] == ah)
+					check_report(c, DIAG_ERROR, path,
+						     "host \"%s\" is both failover and async member of \"%s\"",
+						     ah->name, ms->name);
+			for (size_t q = 0; ah && q < a; q++)
+				if (strcmp(ms->asyncs[q].host, ah->name) == 0)
+					check_report(c, DIAG_ERROR, path,
+						     "host \"%s\" is listed twice as async of \"%s\"",
+						     ah->name, ms->name);
+		}
+		/* A host is a failover or DR member of at most one mirror. */
+		for (size_t k = 0; k < ms->failover_count; k++)
+			for (size_t q = 0; q < m; q++)
+				for (size_t j = 0; j < cfg->mirrors[q].failover_count; j++)
+					if (strcmp(cfg->mirrors[q].failover[j], ms->failover[k]) == 0) {
+						snprintf(path, sizeof(path), "$.mirrors[%zu].failover[%zu]",
+							 m, k);
+						check_report(c, DIAG_ERROR, path,
+							     "host \"%s\" is already a failover member of "
+							     "\"%s\"",
+							     ms->failover[k], cfg->mirrors[q].name);
+					}
+	}
+}
+
+/* A reference to a data server: a data host or a mirror set. */
+static void check_data_ref(struct checker *c, const char *name, const char *path,
+			   const char *what)
+{
+	if (find_mirror(&c->s->config, name))
+		return;
+	check_host_ref(c, name, ROLE(HOST_ROLE_DATA), path, what);
+}
+
+static void check_iris_layer(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	char path[256];
+	if (cfg->ecp.app_server_count > 0) {
+		check_data_ref(c, cfg->ecp.data_server, "$.ecp.data_server", "ECP data server");
+		for (size_t i = 0; i < cfg->ecp.app_server_count; i++) {
+			snprintf(path, sizeof(path), "$.ecp.app_servers[%zu]", i);
+			check_host_ref(c, cfg->ecp.app_servers[i], ROLE(HOST_ROLE_APP), path,
+				       "application server");
+		}
+	}
+	for (size_t i = 0; i < cfg->sharding.data_node_count; i++) {
+		snprintf(path, sizeof(path), "$.sharding.data_nodes[%zu]", i);
+		check_data_ref(c, cfg->sharding.data_nodes[i], path, "data node");
+	}
+	for (size_t i = 0; i < cfg->sharding.compute_node_count; i++) {
+		snprintf(path, sizeof(path), "$.sharding.compute_nodes[%zu]", i);
+		check_host_ref(c, cfg->sharding.compute_nodes[i], ROLE(HOST_ROLE_COMPUTE), path,
+			       "compute node");
+	}
+	if (cfg->sharding.compute_node_count > 0 && cfg->sharding.data_node_count == 0)
+		check_report(c, DIAG_ERROR, "$.sharding.compute_nodes",
+			     "compute nodes need data nodes");
+	for (size_t g = 0; g < cfg->web_gateway_count; g++) {
+		const struct web_gateway_config *wg = &cfg->web_gateways[g];
+		snprintf(path, sizeof(path), "$.web_gateways[%zu].host", g);
+		check_host_ref(c, wg->host, ROLE(HOST_ROLE_WEB), path, "web gateway host");
+		for (size_t k = 0; k < wg->server_count; k++) {
+			snprintf(path, sizeof(path), "$.web_gateways[%zu].servers[%zu]", g, k);
+			if (!find_mirror(cfg, wg->servers[k]))
+				check_host_ref(c, wg->servers[k],
+					       ROLE(HOST_ROLE_DATA) | ROLE(HOST_ROLE_APP) |
+						       ROLE(HOST_ROLE_COMPUTE),
+					       path, "gateway server");
+		}
+	}
+}
+
+static void check_routing(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	char path[256], hint[160];
+	size_t n_az = 0;
+	const char **azs = az_names(cfg, &n_az);
+	for (size_t i = 0; i < cfg->load_balancer_count; i++) {
+		const struct load_balancer_config *lb = &cfg->load_balancers[i];
+		snprintf(path, sizeof(path), "$.load_balancers[%zu].name", i);
+		for (size_t q = 0; q < i; q++)
+			if (strcmp(cfg->load_balancers[q].name, lb->name) == 0)
+				check_report(c, DIAG_ERROR, path, "duplicate load balancer \"%s\"",
+					     lb->name);
+		for (size_t a = 0; a < lb->az_count; a++) {
+			snprintf(path, sizeof(path), "$.load_balancers[%zu].azs[%zu]", i, a);
+			if (!region_of_az(cfg, lb->azs[a]))
+				check_report(c, DIAG_ERROR, path, "unknown AZ \"%s\"%s", lb->azs[a],
+					     hint_text(hint, sizeof(hint), lb->azs[a], azs, n_az));
+		}
+		for (size_t t = 0; t < lb->target_count; t++) {
+			snprintf(path, sizeof(path), "$.load_balancers[%zu].targets[%zu]", i, t);
+			check_host_ref(c, lb->targets[t], 0, path, "target");
+		}
+		if (lb->health_check.timeout >= lb->health_check.interval) {
+			snprintf(path, sizeof(path), "$.load_balancers[%zu].health_check.timeout", i);
+			check_report(c, DIAG_ERROR, path,
+				     "health-check timeout must be shorter than the interval");
+		}
+	}
+	for (size_t i = 0; i < cfg->dns_count; i++) {
+		const struct dns_config *d = &cfg->dns[i];
+		snprintf(path, sizeof(path), "$.dns[%zu].primary", i);
+		if (!find_lb(cfg, d->primary))
+			check_report(c, DIAG_ERROR, path, "\"%s\" is not a load balancer", d->primary);
+		snprintf(path, sizeof(path), "$.dns[%zu].secondary", i);
+		if (d->secondary && !find_lb(cfg, d->secondary))
+			check_report(c, DIAG_ERROR, path, "\"%s\" is not a load balancer",
+				     d->secondary);
+		snprintf(path, sizeof(path), "$.dns[%zu].check_interval", i);
+		if (d->check_interval != 10 * SIM_S && d->check_interval != 30 * SIM_S)
+			check_report(c, DIAG_ERROR, path,
+				     "Route 53 health checks run every 10s or 30s");
+	}
+	free(azs);
+}
+
+static bool is_entry(const struct scenario_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->dns_count; i++)
+		if (strcmp(cfg->dns[i].name, name) == 0)
+			return true;
+	return find_lb(cfg, name) || find_host(cfg, name);
+}
+
+static void check_workload(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	const struct workload_config *w = &cfg->workload;
+	char path[256];
+	for (size_t i = 0; i < w->population_count; i++) {
+		const struct population_config *p = &w->populations[i];
+		snprintf(path, sizeof(path), "$.workload.populations[%zu].region", i);
+		if (!is_region(cfg, p->region))
+			check_report(c, DIAG_ERROR, path, "unknown region \"%s\"", p->region);
+		snprintf(path, sizeof(path), "$.workload.populations[%zu].entry", i);
+		if (!is_entry(cfg, p->entry))
+			check_report(c, DIAG_ERROR, path,
+				     "entry \"%s\" is not a DNS record, load balancer or host", p->entry);
+		snprintf(path, sizeof(path), "$.workload.populations[%zu]", i);
+		if (p->arrival == ARRIVAL_POISSON && !(p->rate > 0))
+			check_report(c, DIAG_ERROR, path, "a poisson population needs a rate above 0/s");
+		if (p->arrival == ARRIVAL_PIECEWISE && p->rate_count == 0)
+			check_report(c, DIAG_ERROR, path, "a piecewise population needs rates");
+		if (p->arrival == ARRIVAL_CLOSED && p->clients == 0)
+			check_report(c, DIAG_ERROR, path, "a closed population needs clients");
+		for (size_t k = 1; k < p->rate_count; k++)
+			if (p->rates[k].at <= p->rates[k - 1].at) {
+				snprintf(path, sizeof(path), "$.workload.populations[%zu].rates[%zu].at",
+					 i, k);
+				check_report(c, DIAG_ERROR, path, "rate steps must be in time order");
+			}
+	}
+	if (w->population_count > 0 && w->operation_count == 0)
+		check_report(c, DIAG_ERROR, "$.workload.operations",
+			     "clients need an operation mix");
+	double total = 0;
+	for (size_t i = 0; i < w->operation_count; i++) {
+		total += w->operations[i].weight;
+		snprintf(path, sizeof(path), "$.workload.operations[%zu].name", i);
+		for (size_t q = 0; q < i; q++)
+			if (strcmp(w->operations[q].name, w->operations[i].name) == 0)
+				check_report(c, DIAG_ERROR, path, "duplicate operation \"%s\"",
+					     w->operations[i].name);
+		snprintf(path, sizeof(path), "$.workload.operations[%zu].kind", i);
+		if (w->operations[i].kind == OP_SHARDED_SQL && cfg->sharding.data_node_count == 0)
+			check_report(c, DIAG_ERROR, path,
+				     "sharded_sql needs a sharded cluster (\"sharding\")");
+	}
+	if (w->operation_count > 0 && !(total > 0))
+		check_report(c, DIAG_ERROR, "$.workload.operations",
+			     "operation weights must add up to more than 0");
+}
+
+static void check_faults(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	char path[256];
+	for (size_t i = 0; i < cfg->fault_count; i++) {
+		const struct fault_config *f = &cfg->faults[i];
+		snprintf(path, sizeof(path), "$.faults[%zu].target", i);
+		bool needs_target = f->kind != FAULT_PARTITION;
+		if (needs_target && !f->target) {
+			snprintf(path, sizeof(path), "$.faults[%zu]", i);
+			check_report(c, DIAG_ERROR, path, "%s needs a target (%s)",
+				     fault_kind_names[f->kind], fault_kind_targets[f->kind]);
+			continue;
+		}
+		switch ((enum fault_kind)f->kind) {
+		case FAULT_HOST_CRASH:
+		case FAULT_IRIS_HANG:
+		case FAULT_BACKUP_FREEZE:
+			check_host_ref(c, f->target, 0, path, "fault target");
+			break;
+		case FAULT_ARBITER_LOSS:
+			check_host_ref(c, f->target, ROLE(HOST_ROLE_ARBITER) | ROLE(HOST_ROLE_WEB), path,
+				       "fault target");
+			break;
+		case FAULT_VOLUME_FAILURE:
+		case FAULT_VOLUME_DEGRADED: {
+			const char *slash = strchr(f->target, '/');
+			char host[256];
+			snprintf(host, sizeof(host), "%.*s",
+				 slash ? (int)(slash - f->target) : (int)strlen(f->target), f->target);
+			const struct host_config *h = find_host(cfg, host);
+			bool found = false;
+			for (size_t v = 0; h && slash && v < h->volume_count; v++)
+				found |= strcmp(h->volumes[v].name, slash + 1) == 0;
+			if (!found)
+				check_report(c, DIAG_ERROR, path,
+					     "\"%s\" is not a volume: write HOST/VOLUME, e.g. db-a/jrn_pri",
+					     f->target);
+			break;
+		}
+		case FAULT_AZ_OUTAGE:
+			if (!region_of_az(cfg, f->target))
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not an AZ of the scenario",
+					     f->target);
+			break;
+		case FAULT_REGION_OUTAGE:
+			if (!is_region(cfg, f->target))
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not a region of the scenario",
+					     f->target);
+			break;
+		case FAULT_HEALTHCHECK_FALSE_NEGATIVE:
+			if (!find_lb(cfg, f->target))
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not a load balancer",
+					     f->target);
+			break;
+		case FAULT_PARTITION:
+			snprintf(path, sizeof(path), "$.faults[%zu].between", i);
+			if (f->between_count != 2) {
+				check_report(c, DIAG_ERROR, path,
+					     "a partition is between exactly two AZs or regions");
+				break;
+			}
+			for (size_t k = 0; k < 2; k++)
+				if (!region_of_az(cfg, f->between[k]) && !is_region(cfg, f->between[k])) {
+					snprintf(path, sizeof(path), "$.faults[%zu].between[%zu]", i, k);
+					check_report(c, DIAG_ERROR, path,
+						     "\"%s\" is not an AZ or region of the scenario",
+						     f->between[k]);
+				}
+			break;
+		case FAULT_KIND_COUNT:
+			break;
+		}
+		if (f->at >= cfg->warmup + cfg->duration) {
+			snprintf(path, sizeof(path), "$.faults[%zu].at", i);
+			check_report(c, DIAG_WARNING, path,
+				     "fault starts after the end of the run (warmup + duration)");
+		}
+	}
+}
+
+/* --- loading --------------------------------------------------------------------------------- */
+
+int scenario_load(struct scenario *s, const char *path, const char *const *sets, size_t n_sets,
+		  const char *catalog_dir, struct diag *diag)
+{
+	memset(s, 0, sizeof(*s));
+	catalog_init(&s->catalog);
+	field_defaults(&scenario_config_table, &s->config);
+	if (!(s->file = strdup(path)))
+		return -ENOMEM;
+	struct jsondoc doc;
+	jsondoc_init(&doc);
+	int rc = -EINVAL;
+
+	if (catalog_load(&s->catalog, catalog_dir ? catalog_dir : catalog_default_dir(), &doc,
+			 diag) < 0)
+		goto out_release_doc;
+	cJSON *root = jsondoc_load_with_includes(&doc, path, diag);
+	if (!root)
+		goto out_release_doc;
+	for (size_t i = 0; i < n_sets; i++)
+		jsondoc_apply_set(&doc, root, sets[i], diag);
+	if (diag_error_count(diag))
+		goto out_delete_root;
+
+	cJSON *catalog = cJSON_DetachItemFromObjectCaseSensitive(root, "catalog");
+	if (catalog) {
+		catalog_apply_overrides(&s->catalog, catalog, &doc, diag);
+		/* Keep it in the stored scenario text. */
+		cJSON_AddItemToObject(root, "catalog", catalog);
+	}
+	struct field_ctx ctx = {diag, jsondoc_locate, &doc, path};
+	field_release(&scenario_config_table, &s->config);
+	cJSON *stored_catalog = cJSON_DetachItemFromObjectCaseSensitive(root, "catalog");
+	field_parse(&scenario_config_table, root, &s->config, &ctx, "$");
+	if (stored_catalog)
+		cJSON_AddItemToObject(root, "catalog", stored_catalog);
+	s->merged_json = cJSON_Print(root);
+
+	if (diag_error_count(diag) == 0) {
+		struct checker c = {s, root, &doc, diag};
+		check_regions_and_hosts(&c);
+		check_mirrors(&c);
+		check_iris_layer(&c);
+		check_routing(&c);
+		check_workload(&c);
+		check_faults(&c);
+	}
+	rc = diag_error_count(diag) ? -EINVAL : 0;
+	if (!s->merged_json && rc == 0)
+		rc = -ENOMEM;
+
+out_delete_root:
+	cJSON_Delete(root);
+out_release_doc:
+	jsondoc_release(&doc);
+	return rc;
+}
+
+void scenario_release(struct scenario *s)
+{
+	if (!s)
+		return;
+	field_release(&scenario_config_table, &s->config);
+	catalog_release(&s->catalog);
+	free(s->file);
+	free(s->merged_json);
+	memset(s, 0, sizeof(*s));
+}
+
+double scenario_hourly_cost(const struct scenario *s, size_t *unpriced)
+{
+	double sum = 0;
+	*unpriced = 0;
+	for (size_t i = 0; i < s->config.host_count; i++) {
+		const struct catalog_instance *it =
+			catalog_instance(&s->catalog, s->config.hosts[i].instance_type);
+		if (!it || isnan(it->price_per_hour))
+			(*unpriced)++;
+		else
+			sum += it->price_per_hour;
+	}
+	return sum;
+}

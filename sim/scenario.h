@@ -1,0 +1,90 @@
+/* scenario.h: a scenario: an architecture, a workload, faults and expectations.
+ *
+ * scenario_load reads a JSON file (with its includes and --set overrides) into typed model
+ * configurations through the models' field tables, applies catalog overrides, and checks
+ * everything that makes a topology impossible or risky (scenario_check). Every problem of the
+ * whole file is reported to the diag in one pass; the caller prints it and exits 2 when there
+ * are errors, before anything is simulated or written.
+ *
+ * Ownership: struct scenario owns its configs, catalog and the merged JSON text
+ * (scenario_release).
+ */
+#ifndef TOPSIM_SCENARIO_H
+#define TOPSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "diag.h"
+#include "faults.h"
+#include "iris.h"
+#include "routing.h"
+#include "simtime.h"
+#include "topology.h"
+#include "workload.h"
+
+enum expectation_op { EXPECT_LE, EXPECT_LT, EXPECT_GE, EXPECT_GT, EXPECT_EQ };
+
+struct expectation_config {
+	char *metric;   /* metric name as stored in results, e.g. "rto_s" */
+	char *where;    /* optional qualifier, e.g. an operation class or incident */
+	int op;         /* enum expectation_op */
+	double value;   /* in the metric's unit */
+};
+
+struct scenario_config {
+	char *name;
+	char *description;
+	int64_t seed;            /* scenario seed of the RNG streams */
+	sim_time duration;       /* simulated time per replication, after warm-up */
+	sim_time warmup;         /* excluded from statistics */
+	int64_t replications;
+	struct region_config *regions;
+	size_t region_count;
+	struct network_config network;
+	struct host_config *hosts;
+	size_t host_count;
+	struct mirror_policy_config mirror;
+	struct mirror_set_config *mirrors;
+	size_t mirror_count;
+	struct ecp_config ecp;           /* in use when ecp.app_server_count > 0 */
+	struct sharding_config sharding; /* in use when sharding.data_node_count > 0 */
+	struct web_gateway_config *web_gateways;
+	size_t web_gateway_count;
+	struct load_balancer_config *load_balancers;
+	size_t load_balancer_count;
+	struct dns_config *dns;
+	size_t dns_count;
+	struct workload_config workload;
+	struct fault_config *faults;
+	size_t fault_count;
+	struct stochastic_fault_config *stochastic_faults;
+	size_t stochastic_fault_count;
+	struct expectation_config *expectations;
+	size_t expectation_count;
+};
+
+extern const struct field_table scenario_config_table;
+
+struct scenario {
+	struct scenario_config config;
+	struct catalog catalog;
+	char *file;          /* path given */
+	char *merged_json;   /* the scenario after includes and overrides, printed JSON */
+};
+
+/* Load and check path. sets: n_sets "--set PATH=VALUE" assignments applied after includes.
+ * catalog_dir: NULL for catalog_default_dir(). Returns 0 when the scenario is usable (maybe
+ * with warnings), -EINVAL when errors were reported to diag, -ENOMEM. s must be released
+ * either way. */
+int scenario_load(struct scenario *s, const char *path, const char *const *sets, size_t n_sets,
+		  const char *catalog_dir, struct diag *diag);
+
+void scenario_release(struct scenario *s);
+
+/* Hourly on-demand cost of the hosts (instances only); *unpriced counts hosts whose type
+ * has no sourced price (not included in the sum). */
+double scenario_hourly_cost(const struct scenario *s, size_t *unpriced /* OUT */);
+
+#endif
