@@ -163,6 +163,10 @@ static void print_node(const struct scenario *s, const struct topo_node *n, int 
 {
 	const struct scenario_config *cfg = &s->config;
 	char a[UNITS_FORMAT_SIZE], b[UNITS_FORMAT_SIZE], c[UNITS_FORMAT_SIZE];
+	/* Stripe members after the first are summarised on the first. */
+	if (n->kind == TOPO_VOLUME && ((const struct volume_config *)n->config)->stripe_count > 1 &&
+	    !strstr(n->name, "#0"))
+		return;
 	printf("%*s", depth * 2, "");
 	switch (n->kind) {
 	case TOPO_REGION:
@@ -188,13 +192,8 @@ static void print_node(const struct scenario *s, const struct topo_node *n, int 
 	}
 	case TOPO_VOLUME: {
 		const struct volume_config *v = n->config;
-		/* Stripe members after the first are summarised on the first. */
-		if (v->stripe_count > 1 && strstr(n->name, "#0") == NULL) {
-			printf("\r");
-			return;
-		}
 		units_format(UNITS_SIZE, v->size, a, sizeof(a));
-		printf("volume %s  %s %s %s", strchr(n->name, '/') + 1, v->type, a,
+		printf("volume %s  %s %s %s", v->name, v->type, a,
 		       volume_purpose_names[v->purpose]);
 		if (v->iops > 0)
 			printf(" %s", (units_format(UNITS_IOPS, v->iops, b, sizeof(b)), b));

@@ -390,7 +390,7 @@ static int set_error(struct diag *diag, const char *assignment, const char *at, 
 		     const char *detail)
 {
 	int col = (int)(at - assignment) + 1;
-	diag_report(diag, DIAG_ERROR, "--set", 1, col, NULL, "%s%s%s in \"%s\"", msg,
+	diag_report(diag, DIAG_ERROR, "--set", 0, col, NULL, "%s%s%s in \"%s\"", msg,
 		    detail ? " " : "", detail ? detail : "", assignment);
 	return -EINVAL;
 }
@@ -402,10 +402,14 @@ int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, st
 		return set_error(diag, assignment, assignment,
 				 "expected PATH=VALUE such as mirror.qos_timeout=2s", NULL);
 	const char *value_text = eq + 1;
-	const char *file = keep_file_name(d, "--set");
-	diag_add_source(diag, "--set", assignment, strlen(assignment));
+	/* Each assignment is its own source, so carets show the right one. */
+	char name[32];
+	snprintf(name, sizeof(name), "--set #%zu", ++d->set_count);
+	const char *file = keep_file_name(d, name);
+	if (file)
+		diag_add_source(diag, file, assignment, strlen(assignment));
 
-	cJSON *value = cJSON_Parse(value_text);
+	cJSON *value = cJSON_ParseWithOpts(value_text, NULL, 1); /* the whole text or nothing */
 	if (!value || (!cJSON_IsNumber(value) && !cJSON_IsBool(value) && !cJSON_IsObject(value) &&
 		       !cJSON_IsArray(value) && !cJSON_IsString(value) && !cJSON_IsNull(value))) {
 		cJSON_Delete(value);
@@ -440,7 +444,7 @@ int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, st
 		cJSON *child = cJSON_GetObjectItemCaseSensitive(node, key);
 		if (last) {
 			if (child)
-				cJSON_ReplaceItemViaPointer(node, child, value);
+				cJSON_ReplaceItemInObjectCaseSensitive(node, key, value);
 			else
 				cJSON_AddItemToObject(node, key, value);
 			/* The member's key position: the start of this path segment. */

@@ -30,6 +30,7 @@ struct jsondoc {
 	size_t used;
 	char **files;              /* names of files read, owned */
 	size_t file_count;
+	size_t set_count;          /* --set assignments applied, to name their sources */
 };
 
 void jsondoc_init(struct jsondoc *d);
@@ -58,7 +59,7 @@ cJSON *jsondoc_load_with_includes(struct jsondoc *d, const char *path, struct di
  * [index] or [name] selectors for arrays ("mirror.qos_timeout", "hosts[db-a].instance_type",
  * "hosts[0].az"); missing objects along the way are created. value is parsed as JSON when it
  * is valid JSON (numbers, true, {...}), otherwise taken as a string ("2s"). Errors are
- * reported at file "--set" with the column in the argument. Returns 0 or -EINVAL. */
+ * reported at file "--set #N" (the N-th assignment) with the column in it. Returns 0 or -EINVAL. */
 int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, struct diag *diag);
 
 /* field_locate_fn over a jsondoc (arg is the struct jsondoc *). */
