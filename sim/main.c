@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "cli.h"
 #include "version.h"
 
@@ -39,6 +41,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	int c;
+	/* GSL's default handler aborts; topsim checks return values instead. */
+	gsl_set_error_handler_off();
 	/* '+' stops at the first non-option: the command and its own options follow. */
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
