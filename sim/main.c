@@ -70,6 +70,9 @@ int main(int argc, char **argv)
 		if (strcmp(cmd->name, name) == 0) {
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
+			char prog[64];
+			snprintf(prog, sizeof(prog), "topsim %s", cmd->name);
+			sub_argv[0] = prog; /* getopt's messages then read "topsim validate: ..." */
 			optind = 0; /* reset getopt for the command (glibc: 0 re-initialises) */
 			return cmd->run(sub_argc, sub_argv);
 		}
