@@ -565,6 +565,10 @@ static int parse_value(const struct field *f, const cJSON *v, void *out, struct 
 			       json_type_name(v));
 			return 1;
 		}
+		if ((f->flags & FIELD_REQUIRED) && v->valuestring[0] == '\0') {
+			report(ctx, DIAG_ERROR, v, false, path, "\"%s\" must not be empty", f->name);
+			return 1;
+		}
 		char **s = MEMBER(out, f, char *);
 		free(*s);
 		*s = strdup(v->valuestring);
@@ -603,12 +607,16 @@ static int parse_value(const struct field *f, const cJSON *v, void *out, struct 
 		value = v->valuedouble;
 		char shown[64];
 		number_text(v, shown, sizeof(shown));
-		if (f->type == FIELD_INT && (value != floor(value) || fabs(value) > 9.0e15)) {
-			report(ctx, DIAG_ERROR, v, false, path, "expected an integer, got %s", shown);
+		if (!isfinite(value)) {
+			report(ctx, DIAG_ERROR, v, false, path, "%s is out of range", shown);
 			return 1;
 		}
 		if (check_bounds(f, value, shown, v, ctx, path) < 0)
 			return 1;
+		if (f->type == FIELD_INT && (value != floor(value) || fabs(value) > 9.0e15)) {
+			report(ctx, DIAG_ERROR, v, false, path, "expected an integer, got %s", shown);
+			return 1;
+		}
 		store_scalar(f, out, value);
 		return 0;
 	}

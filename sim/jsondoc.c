@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "jsonloc.h"
 
@@ -160,6 +161,12 @@ cJSON *jsondoc_parse(struct jsondoc *d, const char *name, const char *text, size
 
 cJSON *jsondoc_load_file(struct jsondoc *d, const char *path, struct diag *diag)
 {
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		diag_report(diag, DIAG_ERROR, path, 0, 0, NULL, "cannot read \"%s\": %s", path,
+			    strerror(EISDIR));
+		return NULL;
+	}
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		diag_report(diag, DIAG_ERROR, path, 0, 0, NULL, "cannot read \"%s\": %s", path,
@@ -185,11 +192,12 @@ cJSON *jsondoc_load_file(struct jsondoc *d, const char *path, struct diag *diag)
 		if (n == 0)
 			break;
 	}
-	int read_error = ferror(f);
+	int read_error = ferror(f) ? errno : 0;
 	fclose(f);
 	if (read_error) {
 		free(text);
-		diag_report(diag, DIAG_ERROR, path, 0, 0, NULL, "cannot read \"%s\"", path);
+		diag_report(diag, DIAG_ERROR, path, 0, 0, NULL, "cannot read \"%s\": %s", path,
+			    strerror(read_error));
 		return NULL;
 	}
 	cJSON *root = jsondoc_parse(d, path, text, len, diag);
@@ -301,15 +309,15 @@ static cJSON *load_recursive(struct jsondoc *d, const char *path, struct diag *d
 	}
 	if (from) {
 		/* Report a missing include at the include statement. */
-		FILE *probe = fopen(path, "rb");
-		if (!probe) {
+		struct stat st;
+		int err = stat(path, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+		if (err) {
 			struct field_location loc = {NULL, 0, 0};
 			jsondoc_locate(d, from, false, &loc);
 			diag_report(diag, DIAG_ERROR, loc.file, loc.line, loc.col, "$.include",
-				    "cannot read included file \"%s\": %s", path, strerror(errno));
+				    "cannot read included file \"%s\": %s", path, strerror(err));
 			return NULL;
 		}
-		fclose(probe);
 	}
 	cJSON *root = jsondoc_load_file(d, path, diag);
 	if (!root)
@@ -373,6 +381,8 @@ static cJSON *load_recursive(struct jsondoc *d, const char *path, struct diag *d
 		cJSON_Delete(root);
 		return NULL;
 	}
+	if (!merged) /* "include": [] includes nothing */
+		return root;
 	overlay(merged, root);
 	cJSON_Delete(root);
 	return merged;

@@ -284,6 +284,11 @@ static void check_regions_and_hosts(struct checker *c)
 					if (strcmp(cfg->regions[q].azs[b], rc->azs[a]) == 0)
 						check_report(c, DIAG_ERROR, path, "duplicate AZ \"%s\"",
 							     rc->azs[a]);
+			if (strncmp(rc->azs[a], rc->name, strlen(rc->name)) != 0)
+				check_report(c, DIAG_ERROR, path,
+					     "AZ \"%s\" is not in region \"%s\": AWS names each AZ after "
+					     "its region (e.g. %sa)",
+					     rc->azs[a], rc->name, rc->name);
 			if (is_region(cfg, rc->azs[a]))
 				check_report(c, DIAG_ERROR, path,
 					     "AZ \"%s\" has the name of a region", rc->azs[a]);
@@ -353,15 +358,28 @@ static void check_regions_and_hosts(struct checker *c)
 				else if (vc->iops > vt->iops_max || vc->iops < vt->iops_min ||
 					 vc->iops > vt->iops_per_gib * gib) {
 					units_format(UNITS_IOPS, vc->iops, a, sizeof(a));
-					units_format(UNITS_IOPS, fmin(vt->iops_max, vt->iops_per_gib * gib),
+					units_format(UNITS_IOPS,
+						     floor(fmin(vt->iops_max, vt->iops_per_gib * gib)),
 						     b, sizeof(b));
+					/* "an io1", "a gp3": the article by how the name is said. */
+					bool an = strchr("aeiosx", vt->name[0]) != NULL;
 					check_report(c, DIAG_ERROR, path,
-						     "%s is more than a %s volume of this size allows (%s)",
-						     a, vt->name, b);
+						     "%s is %s than %s %s volume of this size allows (%s)",
+						     a, vc->iops < vt->iops_min ? "less" : "more",
+						     an ? "an" : "a", vt->name,
+						     vc->iops < vt->iops_min
+							     ? (units_format(UNITS_IOPS, vt->iops_min, d,
+									     sizeof(d)),
+								d)
+							     : b);
 				}
 			}
 			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].throughput", i, v);
-			if (vc->throughput > vt->throughput_max) {
+			if (vc->throughput > 0 && vt->throughput_baseline == 0) {
+				check_report(c, DIAG_ERROR, path,
+					     "%s volumes do not take provisioned throughput (gp3 does)",
+					     vt->name);
+			} else if (vc->throughput > vt->throughput_max) {
 				units_format(UNITS_BANDWIDTH, vc->throughput, a, sizeof(a));
 				units_format(UNITS_BANDWIDTH, vt->throughput_max, b, sizeof(b));
 				check_report(c, DIAG_ERROR, path, "%s is above the %s maximum of %s", a,
@@ -487,9 +505,23 @@ static void check_mirrors(struct checker *c)
 static void check_data_ref(struct checker *c, const char *name, const char *path,
 			   const char *what)
 {
-	if (find_mirror(&c->s->config, name))
+	const struct scenario_config *cfg = &c->s->config;
+	if (find_mirror(cfg, name))
 		return;
-	check_host_ref(c, name, ROLE(HOST_ROLE_DATA), path, what);
+	if (find_host(cfg, name)) {
+		check_host_ref(c, name, ROLE(HOST_ROLE_DATA), path, what);
+		return;
+	}
+	const char **names = calloc(cfg->mirror_count + cfg->host_count + 1, sizeof(*names));
+	size_t n = 0;
+	for (size_t i = 0; names && i < cfg->mirror_count; i++)
+		names[n++] = cfg->mirrors[i].name;
+	for (size_t i = 0; names && i < cfg->host_count; i++)
+		names[n++] = cfg->hosts[i].name;
+	char hint[160];
+	check_report(c, DIAG_ERROR, path, "%s \"%s\" is neither a mirror set nor a host%s", what,
+		     name, hint_text(hint, sizeof(hint), name, names, n));
+	free(names);
 }
 
 static void check_iris_layer(struct checker *c)
@@ -549,6 +581,13 @@ static void check_routing(struct checker *c)
 			if (!region_of_az(cfg, lb->azs[a]))
 				check_report(c, DIAG_ERROR, path, "unknown AZ \"%s\"%s", lb->azs[a],
 					     hint_text(hint, sizeof(hint), lb->azs[a], azs, n_az));
+		}
+		if (lb->kind == LB_ALB && lb->az_count < 2) {
+			snprintf(path, sizeof(path), "$.load_balancers[%zu].azs", i);
+			check_report(c, DIAG_WARNING, path,
+				     "AWS requires an application load balancer to span at least two "
+				     "AZs; \"%s\" has %zu",
+				     lb->name, lb->az_count);
 		}
 		for (size_t t = 0; t < lb->target_count; t++) {
 			snprintf(path, sizeof(path), "$.load_balancers[%zu].targets[%zu]", i, t);
