@@ -220,7 +220,12 @@ static void path_index(char *dst, size_t size, const char *base, size_t i)
 /* The text of a JSON number as the user wrote it, near enough for messages. */
 static void number_text(const cJSON *v, char *buf, size_t size)
 {
-	snprintf(buf, size, "%.17g", v->valuedouble);
+	/* The shortest %g form that reads back as the same double: 2.1, not 2.1000000000000001. */
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, size, "%.*g", digits, v->valuedouble);
+		if (strtod(buf, NULL) == v->valuedouble)
+			return;
+	}
 }
 
 /* Check a canonical value against the field's bounds. Returns 0 or reports and -ERANGE. */
@@ -355,6 +360,7 @@ static int parse_dist(const struct field *f, const cJSON *v, void *out, struct f
 	double a, b;
 	int errors = 0;
 
+	rng_dist_release(d); /* the default being replaced may own an empirical table */
 	if (cJSON_IsString(v)) { /* shorthand: a deterministic value */
 		if (units_parse(f->units, v->valuestring, &a, err, sizeof(err)) < 0) {
 			report(ctx, DIAG_ERROR, v, false, path, "%s", err);

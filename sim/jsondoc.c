@@ -396,28 +396,29 @@ cJSON *jsondoc_load_with_includes(struct jsondoc *d, const char *path, struct di
 
 /* --- --set -------------------------------------------------------------------------------- */
 
-static int set_error(struct diag *diag, const char *assignment, const char *at, const char *msg,
-		     const char *detail)
+static int set_error(struct diag *diag, const char *file, const char *assignment,
+		     const char *at, const char *msg, const char *detail)
 {
 	int col = (int)(at - assignment) + 1;
-	diag_report(diag, DIAG_ERROR, "--set", 0, col, NULL, "%s%s%s in \"%s\"", msg,
-		    detail ? " " : "", detail ? detail : "", assignment);
+	diag_report(diag, DIAG_ERROR, file ? file : "--set", 1, col, NULL, "%s%s%s%s%s in \"%s\"",
+		    msg, detail ? " \"" : "", detail ? detail : "", detail ? "\"" : "", "",
+		    assignment);
 	return -EINVAL;
 }
 
 int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, struct diag *diag)
 {
-	const char *eq = strchr(assignment, '=');
-	if (!eq || eq == assignment)
-		return set_error(diag, assignment, assignment,
-				 "expected PATH=VALUE such as mirror.qos_timeout=2s", NULL);
-	const char *value_text = eq + 1;
 	/* Each assignment is its own source, so carets show the right one. */
 	char name[32];
 	snprintf(name, sizeof(name), "--set #%zu", ++d->set_count);
 	const char *file = keep_file_name(d, name);
 	if (file)
 		diag_add_source(diag, file, assignment, strlen(assignment));
+	const char *eq = strchr(assignment, '=');
+	if (!eq || eq == assignment)
+		return set_error(diag, file, assignment, assignment,
+				 "expected PATH=VALUE such as mirror.qos_timeout=2s", NULL);
+	const char *value_text = eq + 1;
 
 	cJSON *value = cJSON_ParseWithOpts(value_text, NULL, 1); /* the whole text or nothing */
 	if (!value || (!cJSON_IsNumber(value) && !cJSON_IsBool(value) && !cJSON_IsObject(value) &&
@@ -426,7 +427,7 @@ int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, st
 		value = cJSON_CreateString(value_text);
 	}
 	if (!value || !file)
-		return set_error(diag, assignment, assignment, "out of memory", NULL);
+		return set_error(diag, file, assignment, assignment, "out of memory", NULL);
 	/* Positions of the new value (and its children, all at the value's column). */
 	int vcol = (int)(value_text - assignment) + 1;
 	struct jsondoc_pos pos = {value, file, 1, vcol, 1, 1};
@@ -442,13 +443,13 @@ int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, st
 			seg_end++;
 		if (seg_end == p) {
 			cJSON_Delete(value);
-			return set_error(diag, assignment, p, "empty key", NULL);
+			return set_error(diag, file, assignment, p, "empty key", NULL);
 		}
 		char key[256];
 		snprintf(key, sizeof(key), "%.*s", (int)(seg_end - p), p);
 		if (!cJSON_IsObject(node)) {
 			cJSON_Delete(value);
-			return set_error(diag, assignment, p, "cannot select a key of a non-object at", key);
+			return set_error(diag, file, assignment, p, "cannot select a key of a non-object at", key);
 		}
 		bool last = seg_end == eq;
 		cJSON *child = cJSON_GetObjectItemCaseSensitive(node, key);
@@ -474,13 +475,13 @@ int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, st
 			const char *close = memchr(p, ']', (size_t)(eq - p));
 			if (!close) {
 				cJSON_Delete(value);
-				return set_error(diag, assignment, p, "unclosed \"[\"", NULL);
+				return set_error(diag, file, assignment, p, "unclosed \"[\"", NULL);
 			}
 			char sel[256];
 			snprintf(sel, sizeof(sel), "%.*s", (int)(close - p - 1), p + 1);
 			if (!cJSON_IsArray(node)) {
 				cJSON_Delete(value);
-				return set_error(diag, assignment, p, "not an array at", key);
+				return set_error(diag, file, assignment, p, "not an array at", key);
 			}
 			char *end;
 			long idx = strtol(sel, &end, 10);
@@ -491,7 +492,7 @@ int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, st
 				el = find_named(node, sel);
 			if (!el) {
 				cJSON_Delete(value);
-				return set_error(diag, assignment, p, "no element", sel);
+				return set_error(diag, file, assignment, p, "no element", sel);
 			}
 			p = close + 1;
 			if (p == eq) { /* replace the element itself */
@@ -504,5 +505,5 @@ int jsondoc_apply_set(struct jsondoc *d, cJSON *root, const char *assignment, st
 			p++;
 	}
 	cJSON_Delete(value);
-	return set_error(diag, assignment, eq, "empty path", NULL);
+	return set_error(diag, file, assignment, eq, "empty path", NULL);
 }
