@@ -85,6 +85,10 @@ static const struct field workload_fields[] = {
 	 .units = UNITS_FRACTION, .def = "0.95", .min = "0", .max = "1",
 	 .help = "probability that a block read hits the global buffers",
 	 .source = "modelling choice; size global buffers to the working set"},
+	{FIELD_AT(struct workload_config, working_set), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "0B",
+	 .help = "data the reads touch (uniformly); when set with iris.global_buffers, the hit "
+		 "ratio is min(1, global_buffers / working_set) and cache_hit_ratio is ignored"},
 };
 const struct field_table workload_config_table =
 	FIELD_TABLE_OF("workload", "Clients and what they ask of IRIS.", struct workload_config,

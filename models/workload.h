@@ -52,6 +52,8 @@ struct workload_config {
 	struct operation_config *operations;
 	size_t operation_count;
 	double cache_hit_ratio;       /* probability a block read hits the global buffers */
+	double working_set;           /* B of data the reads touch uniformly; with
+				       * iris.global_buffers it sets the hit ratio; 0 = unused */
 };
 
 extern const char *const arrival_kind_names[];

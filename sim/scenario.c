@@ -56,6 +56,8 @@ static const struct field scenario_fields[] = {
 	 .sub = &network_config_table, .help = "network latency and bandwidth"},
 	{FIELD_LIST_AT(struct scenario_config, hosts, host_count), .type = FIELD_ARRAY,
 	 .sub = &host_config_table, .flags = FIELD_REQUIRED, .help = "EC2 instances"},
+	{FIELD_AT(struct scenario_config, iris), .type = FIELD_OBJECT,
+	 .sub = &iris_node_config_table, .help = "parameters of every IRIS instance"},
 	{FIELD_AT(struct scenario_config, mirror), .type = FIELD_OBJECT,
 	 .sub = &mirror_policy_config_table, .help = "mirroring parameters for all mirror sets"},
 	{FIELD_LIST_AT(struct scenario_config, mirrors, mirror_count), .type = FIELD_ARRAY,

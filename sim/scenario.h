@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "faults.h"
 #include "iris.h"
+#include "iris_node.h"
 #include "routing.h"
 #include "simtime.h"
 #include "topology.h"
@@ -45,6 +46,7 @@ struct scenario_config {
 	struct network_config network;
 	struct host_config *hosts;
 	size_t host_count;
+	struct iris_node_config iris;    /* parameters of every IRIS instance */
 	struct mirror_policy_config mirror;
 	struct mirror_set_config *mirrors;
 	size_t mirror_count;

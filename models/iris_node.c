@@ -1,0 +1,355 @@
+/* iris_node.c: an IRIS data server (see iris_node.h).
+ *
+ * Invariants:
+ * - cpu_busy <= vcpu; a request waits in the CPU queue only while all CPUs are busy.
+ * - journal: durable_seq <= flushing_upto <= appended_seq (byte positions); a flush writes
+ *   (durable_seq, flushing_upto] and on completion sets durable_seq = flushing_upto.
+ * - Every sync commit in the waiter list has journal_seq > durable_seq.
+ * - The write daemon writes the blocks dirtied before its cycle began; blocks dirtied
+ *   meanwhile wait for the next cycle.
+ */
+#include "iris_node.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+static const struct field iris_node_fields[] = {
+	{FIELD_AT(struct iris_node_config, global_buffers), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "0B",
+	 .help = "global buffer (database cache) size; with workload.working_set it sets the "
+		 "hit ratio, else workload.cache_hit_ratio applies"},
+	{FIELD_AT(struct iris_node_config, block_size), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "8KiB", .min = "2KiB", .max = "64KiB",
+	 .help = "database block size", .source = "IRIS default database block size 8 KB"},
+	{FIELD_AT(struct iris_node_config, journal_buffer_size), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "64MiB", .min = "64KiB", .max = "4GiB",
+	 .help = "journal buffer; a full buffer triggers a flush",
+	 .source = "modelling choice (iris.md §1.2: a full buffer triggers a sync; size not given)"},
+	{FIELD_AT(struct iris_node_config, journal_sync_interval), .type = FIELD_DURATION,
+	 .def = "2s", .min = "10ms", .max = "1h", .help = "periodic journal sync",
+	 .source = "iris.md §0: journal sync every 2 s (GCDI_journal_writecycle)"},
+	{FIELD_AT(struct iris_node_config, write_daemon_cycle), .type = FIELD_DURATION,
+	 .def = "80s", .min = "1s", .max = "1h", .help = "write-daemon wake-up interval",
+	 .source = "iris.md §6: about 80 s (unconfirmed, third-party monitoring notes)"},
+	{FIELD_AT(struct iris_node_config, write_daemon_queue_depth), .type = FIELD_INT,
+	 .def = "32", .min = "1", .max = "4096",
+	 .help = "write-daemon IOs outstanding at once (how hard it competes with reads)",
+	 .source = "modelling choice"},
+	{FIELD_AT(struct iris_node_config, journal_io_size), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "256KiB", .min = "4KiB", .max = "16MiB",
+	 .help = "largest IO of a journal flush or WIJ write",
+	 .source = "EBS counts SSD IOs up to 256 KiB as one (aws.md §2a)"},
+};
+const struct field_table iris_node_config_table =
+	FIELD_TABLE_OF("iris", "Parameters of every IRIS instance.", struct iris_node_config,
+		       iris_node_fields);
+
+enum {
+	IRIS_EV_CPU_DONE,
+	IRIS_EV_READ_DONE,
+	IRIS_EV_JOURNAL_DONE,
+	IRIS_EV_JOURNAL_TIMER,
+	IRIS_EV_WD_TIMER,
+	IRIS_EV_WD_IO_DONE,
+	IRIS_EV_COUNT
+};
+
+enum wd_phase { WD_IDLE, WD_WIJ, WD_DB };
+
+struct iris_node {
+	struct sim_entity *self;
+	const struct iris_node_config *cfg;
+	struct iris_node_params p;
+
+	/* CPU */
+	int cpu_busy;
+	struct iris_request *cpu_head, *cpu_tail;
+	uint32_t cpu_waiting;
+	struct stat_timeweighted cpu_busy_tw;
+	struct stat_timeweighted cpu_queue_tw;
+
+	/* journal */
+	double appended_seq;      /* bytes appended since start */
+	double flushing_upto;     /* end of the flush in progress (== durable when none) */
+	double durable_seq;       /* bytes known durable */
+	uint32_t flush_parts;     /* IOs of the flush in progress still outstanding */
+	struct iris_request *waiters; /* sync commits waiting for durability (LIFO list) */
+
+	/* write daemon */
+	enum wd_phase wd_phase;
+	uint64_t dirty_blocks;    /* dirtied since the current cycle began */
+	uint64_t wd_to_submit;    /* IOs of the current phase not yet submitted */
+	uint32_t wd_outstanding;  /* IOs of the current phase in flight */
+	uint64_t wd_cycle_blocks; /* blocks of the current cycle */
+
+	struct iris_node_stats stats;
+};
+
+static void cpu_start(struct iris_node *n, struct iris_request *rq);
+static void after_reads(struct iris_node *n, struct iris_request *rq);
+
+static void set_cpu_tw(struct iris_node *n)
+{
+	sim_time now = sim_now(n->self->engine);
+	stat_timeweighted_set(&n->cpu_busy_tw, now, n->cpu_busy);
+	stat_timeweighted_set(&n->cpu_queue_tw, now, n->cpu_waiting);
+}
+
+/* --- journal ------------------------------------------------------------------------------ */
+
+static void journal_flush(struct iris_node *n)
+{
+	if (n->flush_parts > 0 || n->appended_seq <= n->durable_seq)
+		return;
+	double bytes = n->appended_seq - n->durable_seq;
+	n->flushing_upto = n->appended_seq;
+	uint32_t parts = (uint32_t)ceil(bytes / n->cfg->journal_io_size);
+	n->flush_parts = parts;
+	for (uint32_t i = 0; i < parts; i++) {
+		double size = i + 1 < parts ? n->cfg->journal_io_size
+					    : bytes - n->cfg->journal_io_size * (parts - 1);
+		volume_submit(n->p.journal, size, true, n->self, IRIS_EV_JOURNAL_DONE, 0);
+	}
+}
+
+static void iris_on_journal_done(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	(void)ev;
+	if (--n->flush_parts > 0)
+		return;
+	n->stats.journal_flushes++;
+	n->stats.journal_bytes += n->flushing_upto - n->durable_seq;
+	n->durable_seq = n->flushing_upto;
+	/* Release the sync commits now durable; keep the others. */
+	struct iris_request *keep = NULL, *rq = n->waiters;
+	n->waiters = NULL;
+	while (rq) {
+		struct iris_request *next = rq->next;
+		if (rq->journal_seq <= n->durable_seq) {
+			rq->next = NULL;
+			n->p.done(n->p.done_arg, rq);
+		} else {
+			rq->next = keep;
+			keep = rq;
+		}
+		rq = next;
+	}
+	n->waiters = keep;
+	if (n->waiters || n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
+		journal_flush(n);
+}
+
+static void iris_on_journal_timer(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	(void)ev;
+	journal_flush(n);
+	sim_schedule_in(self->engine, self, n->cfg->journal_sync_interval, IRIS_EV_JOURNAL_TIMER,
+			NULL, 0);
+}
+
+/* --- write daemon --------------------------------------------------------------------------- */
+
+static void wd_submit_more(struct iris_node *n)
+{
+	struct volume_logical *v = n->wd_phase == WD_WIJ ? n->p.wij : n->p.db;
+	double size = n->wd_phase == WD_WIJ ? n->cfg->journal_io_size : n->cfg->block_size;
+	while (n->wd_to_submit > 0 && n->wd_outstanding < (uint32_t)n->cfg->write_daemon_queue_depth) {
+		n->wd_to_submit--;
+		n->wd_outstanding++;
+		volume_submit(v, size, true, n->self, IRIS_EV_WD_IO_DONE, 0);
+	}
+}
+
+static void wd_start_phase(struct iris_node *n, enum wd_phase phase)
+{
+	n->wd_phase = phase;
+	if (phase == WD_WIJ) {
+		double bytes = (double)n->wd_cycle_blocks * n->cfg->block_size;
+		n->wd_to_submit = (uint64_t)ceil(bytes / n->cfg->journal_io_size);
+	} else if (phase == WD_DB) {
+		n->wd_to_submit = n->wd_cycle_blocks;
+	}
+	wd_submit_more(n);
+}
+
+static void iris_on_wd_io_done(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	(void)ev;
+	n->wd_outstanding--;
+	wd_submit_more(n);
+	if (n->wd_outstanding > 0 || n->wd_to_submit > 0)
+		return;
+	if (n->wd_phase == WD_WIJ) {
+		wd_start_phase(n, WD_DB);
+	} else {
+		n->stats.wd_cycles++;
+		n->stats.wd_blocks += n->wd_cycle_blocks;
+		n->wd_phase = WD_IDLE;
+	}
+}
+
+static void iris_on_wd_timer(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	(void)ev;
+	sim_schedule_in(self->engine, self, n->cfg->write_daemon_cycle, IRIS_EV_WD_TIMER, NULL, 0);
+	journal_flush(n); /* each write-daemon cycle syncs the journal (iris.md §6) */
+	if (n->wd_phase != WD_IDLE || n->dirty_blocks == 0)
+		return;
+	n->wd_cycle_blocks = n->dirty_blocks;
+	n->dirty_blocks = 0;
+	wd_start_phase(n, WD_WIJ);
+}
+
+/* --- requests ------------------------------------------------------------------------------- */
+
+static void read_next(struct iris_node *n, struct iris_request *rq)
+{
+	if (rq->misses_left == 0) {
+		after_reads(n, rq);
+		return;
+	}
+	rq->misses_left--;
+	n->stats.physical_reads++;
+	volume_submit(n->p.db, n->cfg->block_size, false, n->self, IRIS_EV_READ_DONE,
+		      (uint64_t)(uintptr_t)rq);
+}
+
+static void iris_on_read_done(struct sim_entity *self, const struct sim_event *ev)
+{
+	const struct volume_completion *c = sim_event_payload(ev);
+	read_next(self->state, (struct iris_request *)(uintptr_t)c->tag);
+}
+
+static void after_reads(struct iris_node *n, struct iris_request *rq)
+{
+	n->dirty_blocks += rq->writes;
+	n->appended_seq += rq->journal_bytes;
+	if (rq->sync_commit) {
+		rq->journal_seq = n->appended_seq;
+		if (rq->journal_seq <= n->durable_seq) {
+			n->p.done(n->p.done_arg, rq);
+			return;
+		}
+		rq->next = n->waiters;
+		n->waiters = rq;
+		journal_flush(n);
+		return;
+	}
+	if (n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
+		journal_flush(n);
+	n->p.done(n->p.done_arg, rq);
+}
+
+static void cpu_start(struct iris_node *n, struct iris_request *rq)
+{
+	n->cpu_busy++;
+	set_cpu_tw(n);
+	void *p = rq;
+	sim_schedule_in(n->self->engine, n->self, sim_time_from_s(rq->cpu_s), IRIS_EV_CPU_DONE, &p,
+			sizeof(p));
+}
+
+static void iris_on_cpu_done(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	struct iris_request *rq = *(struct iris_request *const *)sim_event_payload(ev);
+	n->cpu_busy--;
+	if (n->cpu_head) {
+		struct iris_request *next = n->cpu_head;
+		n->cpu_head = next->next;
+		if (!n->cpu_head)
+			n->cpu_tail = NULL;
+		next->next = NULL;
+		n->cpu_waiting--;
+		cpu_start(n, next);
+	} else {
+		set_cpu_tw(n);
+	}
+	/* Logical reads: each misses the global buffers with probability 1 - hit. */
+	n->stats.block_reads += rq->block_reads;
+	rq->misses_left = rq->block_reads && n->p.hit_ratio < 1
+				  ? gsl_ran_binomial(self->rng, 1 - n->p.hit_ratio, rq->block_reads)
+				  : 0;
+	read_next(n, rq);
+}
+
+void iris_node_submit(struct iris_node *n, struct iris_request *rq)
+{
+	rq->next = NULL;
+	if (n->cpu_busy < n->p.vcpu) {
+		cpu_start(n, rq);
+		return;
+	}
+	if (n->cpu_tail)
+		n->cpu_tail->next = rq;
+	else
+		n->cpu_head = rq;
+	n->cpu_tail = rq;
+	n->cpu_waiting++;
+	set_cpu_tw(n);
+}
+
+static const sim_handler_fn iris_handlers[IRIS_EV_COUNT] = {
+	[IRIS_EV_CPU_DONE] = iris_on_cpu_done,
+	[IRIS_EV_READ_DONE] = iris_on_read_done,
+	[IRIS_EV_JOURNAL_DONE] = iris_on_journal_done,
+	[IRIS_EV_JOURNAL_TIMER] = iris_on_journal_timer,
+	[IRIS_EV_WD_TIMER] = iris_on_wd_timer,
+	[IRIS_EV_WD_IO_DONE] = iris_on_wd_io_done,
+};
+static const struct sim_entity_type iris_node_type = {
+	.name = "iris_node",
+	.state_size = sizeof(struct iris_node),
+	.handlers = iris_handlers,
+	.handler_count = IRIS_EV_COUNT,
+};
+
+struct iris_node *iris_node_new(struct sim_engine *e, const char *name,
+				const struct iris_node_config *cfg,
+				const struct iris_node_params *p)
+{
+	struct sim_entity *ent = sim_entity_new(e, &iris_node_type, name);
+	if (!ent)
+		return NULL;
+	struct iris_node *n = ent->state;
+	n->self = ent;
+	n->cfg = cfg;
+	n->p = *p;
+	if (!n->p.wij)
+		n->p.wij = n->p.db;
+	stat_timeweighted_init(&n->cpu_busy_tw, sim_now(e), 0);
+	stat_timeweighted_init(&n->cpu_queue_tw, sim_now(e), 0);
+	return n;
+}
+
+void iris_node_start(struct iris_node *n)
+{
+	struct sim_engine *e = n->self->engine;
+	sim_schedule_in(e, n->self, n->cfg->journal_sync_interval, IRIS_EV_JOURNAL_TIMER, NULL, 0);
+	sim_schedule_in(e, n->self, n->cfg->write_daemon_cycle, IRIS_EV_WD_TIMER, NULL, 0);
+}
+
+void iris_node_stats(const struct iris_node *n, struct iris_node_stats *out)
+{
+	sim_time now = sim_now(n->self->engine);
+	*out = n->stats;
+	out->cpu_utilisation = stat_timeweighted_mean(&n->cpu_busy_tw, now) / n->p.vcpu;
+	out->cpu_queue_mean = stat_timeweighted_mean(&n->cpu_queue_tw, now);
+}
+
+void iris_node_stats_reset(struct iris_node *n)
+{
+	sim_time now = sim_now(n->self->engine);
+	memset(&n->stats, 0, sizeof(n->stats));
+	stat_timeweighted_init(&n->cpu_busy_tw, now, n->cpu_busy);
+	stat_timeweighted_init(&n->cpu_queue_tw, now, n->cpu_waiting);
+}
+
+struct sim_entity *iris_node_entity(struct iris_node *n) { return n->self; }

@@ -1,0 +1,98 @@
+/* iris_node.h: an IRIS data server: CPU, global buffers, journal and write daemon.
+ *
+ * One entity per data host. A request (struct iris_request, owned by the caller) is served:
+ *   1. CPU: its CPU demand on c parallel servers (the instance's vCPUs), FCFS;
+ *   2. block reads: each logical read hits the global buffers with the node's hit ratio; the
+ *      misses are read one after another from the database volume (block_size each);
+ *   3. writes: each set/kill dirties one block for the write daemon, and the journal bytes go
+ *      to the journal buffer;
+ *   4. a synchronous commit waits until a journal flush containing its bytes completes; every
+ *      other request is done here.
+ * The journal buffer is flushed to the journal volume every journal_sync_interval, when it
+ * fills, when a synchronous commit asks, and at each write-daemon cycle; one flush writes
+ * everything buffered (iris.md §1.2, §6). The write daemon wakes every write_daemon_cycle:
+ * it writes the dirty blocks to the WIJ volume, then to the database volume, keeping at most
+ * write_daemon_queue_depth IOs outstanding, so its writes compete with reads (iris.md §6).
+ * When a request is done, the node calls the owner's completion function.
+ */
+#ifndef TOPSIM_IRIS_NODE_H
+#define TOPSIM_IRIS_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "metrics.h"
+#include "sim.h"
+#include "volume.h"
+
+/* Scenario key "iris": parameters of every IRIS instance. */
+struct iris_node_config {
+	double global_buffers;          /* B; with workload working_set, derives the hit ratio */
+	double block_size;              /* B per database block */
+	double journal_buffer_size;     /* B; a full buffer triggers a flush */
+	sim_time journal_sync_interval; /* periodic journal sync, IRIS: 2 s */
+	sim_time write_daemon_cycle;    /* write-daemon wake-up interval */
+	int64_t write_daemon_queue_depth; /* outstanding write-daemon IOs */
+	double journal_io_size;         /* B: a flush is written as IOs of at most this size */
+};
+extern const struct field_table iris_node_config_table;
+
+/* A request as the node sees it. The caller owns it; the node links it into its queues
+ * through `next` while serving it. */
+struct iris_request {
+	struct iris_request *next;  /* node's queue link */
+	double cpu_s;               /* CPU demand, s */
+	uint32_t block_reads;       /* logical block reads */
+	uint32_t writes;            /* blocks dirtied */
+	double journal_bytes;       /* journal bytes written */
+	bool sync_commit;           /* waits for the journal flush */
+	/* node's bookkeeping */
+	uint32_t misses_left;       /* physical reads still to do */
+	uint64_t journal_seq;       /* journal position to be durable (sync commits) */
+	void *owner;                /* the caller's context */
+};
+
+/* Called when a request is done at the node (owner context, request, now). */
+typedef void (*iris_node_done_fn)(void *arg, struct iris_request *rq);
+
+struct iris_node_params {
+	int vcpu;                     /* CPU servers */
+	double hit_ratio;             /* probability a block read hits the global buffers */
+	struct volume_logical *db;    /* database volume */
+	struct volume_logical *journal; /* journal volume */
+	struct volume_logical *wij;   /* write image journal volume (db when none) */
+	iris_node_done_fn done;       /* completion callback */
+	void *done_arg;
+};
+
+struct iris_node;
+
+/* A node entity named `name` on e. The config and params must outlive the node; the node
+ * takes no ownership of the volumes. Returns NULL on error (engine error recorded). */
+struct iris_node *iris_node_new(struct sim_engine *e, const char *name,
+				const struct iris_node_config *cfg,
+				const struct iris_node_params *p);
+
+/* Start serving rq now (the request has arrived at the node). */
+void iris_node_submit(struct iris_node *n, struct iris_request *rq);
+
+/* Start the node's periodic activities (journal sync, write daemon) at the current time. */
+void iris_node_start(struct iris_node *n);
+
+struct iris_node_stats {
+	double cpu_utilisation;   /* busy CPU servers / vCPUs, time average */
+	double cpu_queue_mean;    /* requests waiting for a CPU, time average */
+	uint64_t block_reads;     /* logical reads */
+	uint64_t physical_reads;  /* misses read from the database volume */
+	uint64_t journal_flushes; /* flushes written */
+	double journal_bytes;     /* bytes flushed */
+	uint64_t wd_cycles;       /* write-daemon cycles completed */
+	uint64_t wd_blocks;       /* blocks written by the write daemon */
+};
+void iris_node_stats(const struct iris_node *n, struct iris_node_stats *out /* OUT */);
+void iris_node_stats_reset(struct iris_node *n);
+
+/* The node's entity (for its name and stream). */
+struct sim_entity *iris_node_entity(struct iris_node *n);
+
+#endif

@@ -1,0 +1,47 @@
+/* network.h: one-way delays between endpoints by scope, with jitter and serialization.
+ *
+ * An endpoint is a host (in an AZ of a region) or a client population (in a region, outside
+ * any AZ). The delay of one message from a to b is half a round trip drawn from the scope's
+ * distribution plus the payload's serialization time over the narrower of the two ends'
+ * bandwidths:
+ *   same host    network.same_host_rtt / 2
+ *   same AZ      network.same_az_rtt / 2
+ *   cross-AZ     network.cross_az_rtt / 2 (a client and a host in its region count as this)
+ *   cross-region the catalog matrix's median RTT / 2, lognormal with p99/median =
+ *                network.inter_region_jitter; bandwidth capped at inter_region_bandwidth
+ * Draws come from the caller's stream, so a request's path is reproducible.
+ */
+#ifndef TOPSIM_NETWORK_H
+#define TOPSIM_NETWORK_H
+
+#include <stddef.h>
+
+#include "sim.h"
+#include "topology.h"
+
+struct net_endpoint {
+	int region;        /* index in the network's regions */
+	const char *az;    /* NULL for a client population */
+	const char *host;  /* NULL for a client population */
+	double bandwidth;  /* B/s of the endpoint's interface; 0 = unlimited */
+};
+
+struct network {
+	struct network_config cfg;  /* scope distributions (copied, not owned: see below) */
+	size_t region_count;
+	double *rtt_median_s;        /* region_count^2 medians, symmetric */
+	double jitter_sigma;         /* lognormal sigma from inter_region_jitter */
+};
+
+/* Initialise from the scenario's network config (kept by pointer semantics: the dists are
+ * shallow-copied and must outlive the network) and a symmetric region RTT matrix in
+ * seconds (copied). Returns 0 or -ENOMEM. */
+int network_init(struct network *n, const struct network_config *cfg, size_t region_count,
+		 const double *rtt_median_s);
+void network_release(struct network *n);
+
+/* One-way delay of a message of `bytes` from a to b, drawn from r. Cannot fail. */
+sim_time network_delay(const struct network *n, gsl_rng *r, const struct net_endpoint *a,
+		       const struct net_endpoint *b, double bytes);
+
+#endif

@@ -1,0 +1,467 @@
+/* runner.c: replications, parameter resolution from the catalog, results (see runner.h).
+ *
+ * The wall clock is read here only, for progress, the runs table's metadata and the speed
+ * figures; nothing simulated depends on it.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "datapath.h"
+
+#define PROGRESS_SLICES 200
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* --- parameters from the catalog ------------------------------------------------------------ */
+
+static void volume_params_of(const struct catalog_volume *vt, const struct volume_config *vc,
+			     struct volume_params *out)
+{
+	const double gib = 1073741824.0, mib = 1048576.0;
+	double size_gib = vc->size / gib;
+	bool hdd = strcmp(vt->name, "st1") == 0 || strcmp(vt->name, "sc1") == 0;
+	memset(out, 0, sizeof(*out));
+	out->size = vc->size;
+	out->io_unit = hdd ? 1 * mib : 256 * 1024;
+	if (vc->iops > 0)
+		out->iops = vc->iops;
+	else if (vt->iops_size_scaled)
+		out->iops = fmin(vt->iops_max, fmax(vt->iops_min, vt->iops_per_gib * size_gib));
+	else if (vt->iops_baseline > 0)
+		out->iops = vt->iops_baseline;
+	else if (hdd)
+		out->iops = vt->iops_max;
+	else
+		out->iops = vt->iops_min; /* io1/io2 without provisioned IOPS: the minimum */
+	if (vc->throughput > 0)
+		out->throughput = vc->throughput;
+	else if (vt->throughput_baseline > 0)
+		out->throughput = vt->throughput_baseline;
+	else if (strcmp(vt->name, "gp2") == 0)
+		out->throughput = size_gib <= 170 ? 128 * mib : 250 * mib; /* aws.md §2a tiers */
+	else
+		out->throughput = vt->throughput_max;
+	out->gp2_burst = strcmp(vt->name, "gp2") == 0 && size_gib < 1024;
+	out->burst_iops = 3000;       /* aws.md §2b */
+	out->burst_credits = 5.4e6;   /* aws.md §2b */
+	rng_dist_init_lognormal_median_p99(&out->latency, vt->latency_median, vt->latency_p99);
+}
+
+struct resolved {
+	struct datapath_host *hosts;
+	double *rtt_s;
+};
+
+static void resolved_release(struct resolved *r, size_t host_count)
+{
+	for (size_t h = 0; r->hosts && h < host_count; h++)
+		free(r->hosts[h].volumes);
+	free(r->hosts);
+	free(r->rtt_s);
+	memset(r, 0, sizeof(*r));
+}
+
+static int resolve(const struct scenario *s, struct resolved *r)
+{
+	const struct scenario_config *cfg = &s->config;
+	size_t nr = cfg->region_count;
+	r->hosts = calloc(cfg->host_count + 1, sizeof(*r->hosts));
+	r->rtt_s = calloc(nr * nr + 1, sizeof(double));
+	if (!r->hosts || !r->rtt_s)
+		return -ENOMEM;
+	for (size_t a = 0; a < nr; a++)
+		for (size_t b = 0; b < nr; b++)
+			r->rtt_s[a * nr + b] =
+				a == b ? 0 : catalog_region_rtt(&s->catalog, cfg->regions[a].name,
+								cfg->regions[b].name);
+	for (size_t h = 0; h < cfg->host_count; h++) {
+		const struct host_config *hc = &cfg->hosts[h];
+		const struct catalog_instance *it = catalog_instance(&s->catalog, hc->instance_type);
+		struct datapath_host *dh = &r->hosts[h];
+		dh->cfg = hc;
+		for (size_t g = 0; g < nr; g++)
+			for (size_t a = 0; a < cfg->regions[g].az_count; a++)
+				if (strcmp(cfg->regions[g].azs[a], hc->az) == 0)
+					dh->region = (int)g;
+		dh->vcpu = (int)it->vcpu;
+		dh->network_bandwidth = it->network_baseline;
+		/* Sustained instance EBS limits (the burst to the maximum lasts 30 min a day). */
+		dh->ebs.iops = it->ebs_baseline_iops;
+		dh->ebs.bandwidth = it->ebs_baseline_bandwidth;
+		dh->volumes = calloc(hc->volume_count + 1, sizeof(*dh->volumes));
+		if (!dh->volumes)
+			return -ENOMEM;
+		for (size_t v = 0; v < hc->volume_count; v++)
+			volume_params_of(catalog_volume(&s->catalog, hc->volumes[v].type),
+					 &hc->volumes[v], &dh->volumes[v]);
+	}
+	return 0;
+}
+
+/* --- time series into the open transaction ------------------------------------------------- */
+
+struct sink_ctx {
+	struct results *db;
+	int64_t run_id;
+	sim_time warmup;
+	int failed;
+};
+
+static void sink_point(void *arg, double t_s, double width_s, const char *name,
+		       const char *qualifier, double value)
+{
+	struct sink_ctx *c = arg;
+	if (c->db && !c->failed &&
+	    results_add_point(c->db, c->run_id, t_s, width_s, name, qualifier, value) < 0)
+		c->failed = 1;
+}
+
+/* --- one replication ----------------------------------------------------------------------- */
+
+struct rep_result {
+	double *throughput, *mean, *p50, *p99, *p999; /* per class */
+	double max;
+};
+
+static void progress(const struct runner_opts *o, int64_t rep, double frac, double started)
+{
+	double elapsed = wall_now() - started;
+	double done = ((double)rep + frac) / (double)o->replications;
+	double eta = done > 0 ? elapsed * (1 - done) / done : 0;
+	fprintf(stderr, "\rreplication %lld/%lld %5.1f%%  elapsed %.0fs  ETA %.0fs   ",
+		(long long)rep + 1, (long long)o->replications, 100 * done, elapsed, eta);
+}
+
+static int grow_summary_utils(struct runner_summary *sum, const char *name, double value,
+			      int64_t rep)
+{
+	for (size_t i = 0; i < sum->util_count; i++)
+		if (strcmp(sum->util_names[i], name) == 0) {
+			sum->util_mean[i] += (value - sum->util_mean[i]) / (double)(rep + 1);
+			return 0;
+		}
+	char **names = realloc(sum->util_names, sizeof(*names) * (sum->util_count + 1));
+	double *means = realloc(sum->util_mean, sizeof(*means) * (sum->util_count + 1));
+	if (names)
+		sum->util_names = names;
+	if (means)
+		sum->util_mean = means;
+	if (!names || !means || !(names[sum->util_count] = strdup(name)))
+		return -ENOMEM;
+	means[sum->util_count++] = value;
+	return 0;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h;
+}
+
+int runner_run(const struct scenario *s, const struct runner_opts *o, struct results *db,
+	       struct runner_summary *sum, char *err, size_t err_size)
+{
+	const struct scenario_config *cfg = &s->config;
+	memset(sum, 0, sizeof(*sum));
+	struct resolved res = {0};
+	int rc = resolve(s, &res);
+	if (rc < 0) {
+		snprintf(err, err_size, "out of memory");
+		return rc;
+	}
+	size_t nclass = cfg->workload.operation_count;
+	sum->classes = calloc(nclass + 1, sizeof(*sum->classes));
+	sum->class_count = nclass;
+	double **per_rep = calloc(5 * (nclass + 1) + 3, sizeof(double *));
+	if (!sum->classes || !per_rep) {
+		snprintf(err, err_size, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < 5 * nclass + 3; i++)
+		if (!(per_rep[i] = calloc((size_t)o->replications + 1, sizeof(double)))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	for (size_t i = 0; i < nclass; i++)
+		snprintf(sum->classes[i].name, sizeof(sum->classes[i].name), "%s",
+			 cfg->workload.operations[i].name);
+
+	char hash[17];
+	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)fnv1a(s->merged_json));
+	struct sigaction sa = {0}, old_sa;
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, &old_sa);
+	interrupted = 0;
+	double started = wall_now();
+	sim_time end = o->warmup + o->duration;
+
+	for (int64_t rep = 0; rep < o->replications && !interrupted; rep++) {
+		struct sim_engine *e = sim_engine_new(o->seed, (uint32_t)rep);
+		struct sink_ctx sink = {db, 0, o->warmup, 0};
+		struct metrics_sink ms = {&sink, sink_point};
+		struct datapath_params dp = {
+			.regions = cfg->regions,
+			.region_count = cfg->region_count,
+			.region_rtt_s = res.rtt_s,
+			.network = &cfg->network,
+			.hosts = res.hosts,
+			.host_count = cfg->host_count,
+			.mirrors = cfg->mirrors,
+			.mirror_count = cfg->mirror_count,
+			.ecp = &cfg->ecp,
+			.sharding = &cfg->sharding,
+			.gateways = cfg->web_gateways,
+			.gateway_count = cfg->web_gateway_count,
+			.lbs = cfg->load_balancers,
+			.lb_count = cfg->load_balancer_count,
+			.dns = cfg->dns,
+			.dns_count = cfg->dns_count,
+			.workload = &cfg->workload,
+			.iris = &cfg->iris,
+			.warmup = o->warmup,
+			.series_width = o->series_width,
+			.sink = &ms,
+		};
+		time_t t0 = time(NULL);
+		char started_at[32];
+		strftime(started_at, sizeof(started_at), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
+		double rep_started = wall_now();
+		struct results_run run = {cfg->name, s->merged_json, hash, o->seed, (uint32_t)rep,
+					  o->version, started_at, 0, sim_time_to_s(end),
+					  sim_time_to_s(o->warmup), 0};
+		if (!e || (db && (results_begin(db) < 0 || results_add_run(db, &run, &sink.run_id) < 0))) {
+			snprintf(err, err_size, "%s", db ? results_errmsg(db) : "out of memory");
+			sim_engine_free(e);
+			rc = -EIO;
+			goto out_restore;
+		}
+		struct datapath *d = datapath_new(e, &dp, err, err_size);
+		if (!d) {
+			if (db)
+				results_rollback(db);
+			sim_engine_free(e);
+			rc = -EINVAL;
+			goto out_restore;
+		}
+		int r = 0;
+		for (int slice = 1; slice <= PROGRESS_SLICES && !interrupted; slice++) {
+			r = sim_run_until(e, (sim_time)((double)end * slice / PROGRESS_SLICES));
+			if (r < 0 || r == SIM_END_STOPPED)
+				break;
+			if (o->progress)
+				progress(o, rep, (double)slice / PROGRESS_SLICES, started);
+		}
+		if (r < 0 || r == SIM_END_STOPPED || sink.failed) {
+			snprintf(err, err_size, "%s",
+				 sink.failed ? results_errmsg(db)
+				 : r < 0     ? sim_engine_error_message(e)
+					     : "the simulation stopped (out of memory)");
+			datapath_free(d);
+			sim_engine_free(e);
+			if (db)
+				results_rollback(db);
+			rc = -EIO;
+			goto out_restore;
+		}
+		if (interrupted) {
+			datapath_free(d);
+			sim_engine_free(e);
+			if (db)
+				results_rollback(db);
+			break;
+		}
+		datapath_flush_series(d);
+
+		/* Metrics of this replication. */
+		double measured_s = sim_time_to_s(o->duration);
+		int wrc = 0;
+		for (size_t i = 0; i < nclass; i++) {
+			struct datapath_class_stats cs;
+			datapath_class_stats(d, i, &cs);
+			double thr = (double)cs.completed / measured_s;
+			per_rep[5 * i][rep] = thr;
+			per_rep[5 * i + 1][rep] = stat_welford_mean(cs.latency_w);
+			per_rep[5 * i + 2][rep] = stat_hist_quantile(cs.latency, 0.5);
+			per_rep[5 * i + 3][rep] = stat_hist_quantile(cs.latency, 0.99);
+			per_rep[5 * i + 4][rep] = stat_hist_quantile(cs.latency, 0.999);
+			if (cs.completed && stat_hist_max(cs.latency) > sum->classes[i].max_s)
+				sum->classes[i].max_s = stat_hist_max(cs.latency);
+			sum->classes[i].completed += cs.completed;
+			if (db) {
+				wrc |= results_add_metric(db, sink.run_id, "throughput", cs.name, thr, "1/s");
+				wrc |= results_add_metric(db, sink.run_id, "arrived", cs.name,
+							  (double)cs.arrived, "requests");
+				wrc |= results_add_metric(db, sink.run_id, "completed", cs.name,
+							  (double)cs.completed, "requests");
+				wrc |= results_add_latency(db, sink.run_id, cs.name, cs.latency);
+			}
+		}
+		for (size_t i = 0; i < datapath_node_count(d); i++) {
+			struct iris_node_stats st;
+			datapath_node_stats(d, i, &st);
+			char name[300];
+			snprintf(name, sizeof(name), "cpu %s", datapath_node_host(d, i));
+			grow_summary_utils(sum, name, st.cpu_utilisation, rep);
+			if (db) {
+				const char *h = datapath_node_host(d, i);
+				wrc |= results_add_metric(db, sink.run_id, "cpu_utilisation", h,
+							  st.cpu_utilisation, "fraction");
+				wrc |= results_add_metric(db, sink.run_id, "physical_reads", h,
+							  (double)st.physical_reads, "IOs");
+				wrc |= results_add_metric(db, sink.run_id, "journal_flushes", h,
+							  (double)st.journal_flushes, "flushes");
+				wrc |= results_add_metric(db, sink.run_id, "write_daemon_blocks", h,
+							  (double)st.wd_blocks, "blocks");
+			}
+		}
+		for (size_t i = 0; i < datapath_volume_count(d); i++) {
+			struct volume_stats vs;
+			datapath_volume_stats(d, i, &vs);
+			char name[300];
+			snprintf(name, sizeof(name), "volume %s", datapath_volume_name(d, i));
+			grow_summary_utils(sum, name, vs.iops_utilisation, rep);
+			if (db) {
+				const char *v = datapath_volume_name(d, i);
+				wrc |= results_add_metric(db, sink.run_id, "volume_iops_utilisation", v,
+							  vs.iops_utilisation, "fraction");
+				wrc |= results_add_metric(db, sink.run_id, "volume_ios", v,
+							  (double)vs.ios, "IOs");
+				wrc |= results_add_metric(db, sink.run_id, "volume_mean_latency_s", v,
+							  vs.mean_latency, "s");
+			}
+		}
+		/* Little's law figures over all classes. */
+		double all_done = 0, all_latency = 0;
+		for (size_t i = 0; i < nclass; i++) {
+			struct datapath_class_stats cs;
+			datapath_class_stats(d, i, &cs);
+			all_done += (double)cs.completed;
+			all_latency += (double)cs.completed * stat_welford_mean(cs.latency_w);
+		}
+		per_rep[5 * nclass][rep] = datapath_in_system_mean(d);
+		per_rep[5 * nclass + 1][rep] = all_done / measured_s;
+		per_rep[5 * nclass + 2][rep] = all_done > 0 ? all_latency / all_done : 0;
+		struct datapath_totals tot;
+		datapath_totals(d, &tot);
+		if (tot.arrived != tot.completed + tot.failed + tot.in_flight)
+			sum->conservation_violations++;
+		double rep_wall = wall_now() - rep_started;
+		if (db) {
+			wrc |= results_add_metric(db, sink.run_id, "requests_in_flight_at_end", "",
+						  (double)tot.in_flight, "requests");
+			wrc |= results_finish_run(db, sink.run_id, rep_wall, sim_events_processed(e));
+		}
+		sum->events += sim_events_processed(e);
+		sum->sim_s += sim_time_to_s(end);
+		datapath_free(d);
+		sim_engine_free(e);
+		if (db && (wrc || results_commit(db) < 0)) {
+			snprintf(err, err_size, "%s", results_errmsg(db));
+			results_rollback(db);
+			rc = -EIO;
+			goto out_restore;
+		}
+		sum->replications++;
+	}
+	if (o->progress)
+		fprintf(stderr, "\r%*s\r", 70, "");
+	sum->wall_s = wall_now() - started;
+	sum->interrupted = interrupted;
+	double level = o->ci_level > 0 ? o->ci_level : 0.95;
+	for (size_t i = 0; i < nclass; i++) {
+		struct runner_class_summary *c = &sum->classes[i];
+		double *dst[5] = {c->throughput, c->mean_s, c->p50_s, c->p99_s, c->p999_s};
+		for (int k = 0; k < 5; k++)
+			stat_ci_mean(per_rep[5 * i + k], (size_t)sum->replications, level, &dst[k][0],
+				     &dst[k][1]);
+	}
+	stat_ci_mean(per_rep[5 * nclass], (size_t)sum->replications, level, &sum->in_system_mean[0],
+		     &sum->in_system_mean[1]);
+	stat_ci_mean(per_rep[5 * nclass + 1], (size_t)sum->replications, level,
+		     &sum->arrival_rate[0], &sum->arrival_rate[1]);
+	stat_ci_mean(per_rep[5 * nclass + 2], (size_t)sum->replications, level,
+		     &sum->latency_mean_s[0], &sum->latency_mean_s[1]);
+	rc = interrupted ? -EINTR : 0;
+out_restore:
+	sigaction(SIGINT, &old_sa, NULL);
+out:
+	for (size_t i = 0; per_rep && i < 5 * nclass + 3; i++)
+		free(per_rep[i]);
+	free(per_rep);
+	resolved_release(&res, cfg->host_count);
+	return rc;
+}
+
+void runner_summary_release(struct runner_summary *sum)
+{
+	if (!sum)
+		return;
+	free(sum->classes);
+	for (size_t i = 0; i < sum->util_count; i++)
+		free(sum->util_names[i]);
+	free(sum->util_names);
+	free(sum->util_mean);
+	memset(sum, 0, sizeof(*sum));
+}
+
+static void print_ci(FILE *out, const double v[2], double scale)
+{
+	if (isnan(v[1]))
+		fprintf(out, " %10.3f %8s", v[0] * scale, "");
+	else
+		fprintf(out, " %10.3f ±%7.3f", v[0] * scale, v[1] * scale);
+}
+
+void runner_print_summary(const struct runner_summary *sum, FILE *out)
+{
+	fprintf(out, "%lld replication%s%s; latency in ms at the client, 95%% CI across "
+		     "replications\n",
+		(long long)sum->replications, sum->replications == 1 ? "" : "s",
+		sum->interrupted ? " (interrupted)" : "");
+	fprintf(out, "%-18s %19s %19s %19s %19s %19s\n", "operation", "throughput/s", "mean",
+		"p50", "p99", "p99.9");
+	for (size_t i = 0; i < sum->class_count; i++) {
+		const struct runner_class_summary *c = &sum->classes[i];
+		fprintf(out, "%-18s", c->name);
+		print_ci(out, c->throughput, 1);
+		print_ci(out, c->mean_s, 1e3);
+		print_ci(out, c->p50_s, 1e3);
+		print_ci(out, c->p99_s, 1e3);
+		print_ci(out, c->p999_s, 1e3);
+		fputc('\n', out);
+	}
+	fprintf(out, "\nutilisation (mean across replications)\n");
+	for (size_t i = 0; i < sum->util_count; i++)
+		if (sum->util_mean[i] > 0 || strncmp(sum->util_names[i], "cpu", 3) == 0)
+			fprintf(out, "  %-40s %6.1f%%\n", sum->util_names[i], 100 * sum->util_mean[i]);
+	fprintf(out, "\n%llu events in %.2f s wall: %.0f events/s, simulated/wall time %.0fx\n",
+		(unsigned long long)sum->events, sum->wall_s,
+		sum->wall_s > 0 ? (double)sum->events / sum->wall_s : 0,
+		sum->wall_s > 0 ? sum->sim_s / sum->wall_s : 0);
+	if (sum->conservation_violations)
+		fprintf(out, "INVARIANT VIOLATED: request conservation failed in %llu replications\n",
+			(unsigned long long)sum->conservation_violations);
+}

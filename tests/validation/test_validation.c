@@ -1,0 +1,136 @@
+/* test_validation: the simulator against closed forms (../shared/reference/validation.md).
+ *
+ * Each scenario reduces the topology to a classic queue (zero network delay, CPU only,
+ * exponential or deterministic service, hit ratio 1); the test runs its replications and
+ * asserts that the 99% confidence interval across replications contains the closed form.
+ * 99% rather than 95% so that a correct model fails a given check about once in a hundred
+ * seeds, not once in twenty; the seed is fixed, so a run is repeatable. Little's law is
+ * checked on the full production architecture: the time-average number of requests in the
+ * system equals throughput times mean latency.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "runner.h"
+#include "scenario.h"
+
+static char path_buf[4096];
+
+static const char *source_path(const char *rel)
+{
+	const char *dir = getenv("TOPSIM_SOURCE_DIR");
+	snprintf(path_buf, sizeof(path_buf), "%s/%s", dir ? dir : TOPSIM_SOURCE_DIR, rel);
+	return path_buf;
+}
+
+/* Run a scenario without a database; the summary's intervals are at `level`. */
+static void run(const char *rel, double level, struct scenario *s, struct runner_summary *sum)
+{
+	struct diag diag;
+	diag_init(&diag);
+	int rc = scenario_load(s, source_path(rel), NULL, 0, NULL, &diag);
+	if (rc != 0)
+		diag_print(&diag, stderr);
+	diag_release(&diag);
+	assert_int_equal(rc, 0);
+	struct runner_opts o = {
+		.replications = s->config.replications,
+		.seed = (uint64_t)s->config.seed,
+		.duration = s->config.duration,
+		.warmup = s->config.warmup,
+		.series_width = 60 * SIM_S,
+		.version = "test",
+		.ci_level = level,
+	};
+	char err[512] = "";
+	rc = runner_run(s, &o, NULL, sum, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "runner: %s\n", err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(sum->conservation_violations, 0);
+}
+
+static void expect_in_ci(const char *what, const double ci[2], double exact)
+{
+	printf("  %-28s %.5f +- %.5f  (closed form %.5f, error %+.2f%%)\n", what, ci[0], ci[1],
+	       exact, 100 * (ci[0] - exact) / exact);
+	assert_true(ci[1] > 0);
+	assert_true(fabs(ci[0] - exact) <= ci[1]);
+}
+
+static void test_mm1_rho05(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct runner_summary sum;
+	run("tests/validation/mm1-rho05.json", 0.99, &s, &sum);
+	expect_in_ci("M/M/1 rho 0.5 E[T]", sum.classes[0].mean_s, 2.0);
+	expect_in_ci("M/M/1 rho 0.5 p99(T)", sum.classes[0].p99_s, log(100) / 0.5);
+	expect_in_ci("M/M/1 rho 0.5 throughput", sum.classes[0].throughput, 0.5);
+	runner_summary_release(&sum);
+	scenario_release(&s);
+}
+
+static void test_mm1_rho08(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct runner_summary sum;
+	run("tests/validation/mm1-rho08.json", 0.99, &s, &sum);
+	expect_in_ci("M/M/1 rho 0.8 E[T]", sum.classes[0].mean_s, 5.0);
+	expect_in_ci("M/M/1 rho 0.8 p99(T)", sum.classes[0].p99_s, log(100) / 0.2);
+	runner_summary_release(&sum);
+	scenario_release(&s);
+}
+
+static void test_mmc4(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct runner_summary sum;
+	run("tests/validation/mmc4.json", 0.99, &s, &sum);
+	expect_in_ci("M/M/4 lambda 3 E[T]", sum.classes[0].mean_s, 1.0 + 27.0 / 53.0);
+	runner_summary_release(&sum);
+	scenario_release(&s);
+}
+
+static void test_md1(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct runner_summary sum;
+	run("tests/validation/md1.json", 0.99, &s, &sum);
+	expect_in_ci("M/D/1 rho 0.8 E[T]", sum.classes[0].mean_s, 3.0);
+	runner_summary_release(&sum);
+	scenario_release(&s);
+}
+
+static void test_little_on_production(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct runner_summary sum;
+	run("tests/validation/little-production.json", 0.99, &s, &sum);
+	double lambda_w = sum.arrival_rate[0] * sum.latency_mean_s[0];
+	expect_in_ci("Little L = lambda W", sum.in_system_mean, lambda_w);
+	runner_summary_release(&sum);
+	scenario_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mm1_rho05),
+		cmocka_unit_test(test_mm1_rho08),
+		cmocka_unit_test(test_mmc4),
+		cmocka_unit_test(test_md1),
+		cmocka_unit_test(test_little_on_production),
+	};
+	return cmocka_run_group_tests_name("validation", tests, NULL, NULL);
+}
