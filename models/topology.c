@@ -107,13 +107,12 @@ const struct field_table network_config_table =
 static const struct sim_entity_type region_type = {.name = "region"};
 static const struct sim_entity_type az_type = {.name = "az"};
 static const struct sim_entity_type host_type = {.name = "host"};
-static const struct sim_entity_type volume_type = {.name = "volume"};
 
 static struct topo_node *add_node(struct topology *t, struct sim_engine *e, enum topo_kind kind,
 				  const char *name, struct topo_node *parent, const void *config)
 {
 	static const struct sim_entity_type *const types[] = {&region_type, &az_type, &host_type,
-							       &volume_type};
+							       NULL};
 	struct topo_node *n = calloc(1, sizeof(*n));
 	struct topo_node **grown = realloc(t->nodes, sizeof(*grown) * (t->node_count + 1));
 	if (!n || !grown) {
@@ -123,8 +122,15 @@ static struct topo_node *add_node(struct topology *t, struct sim_engine *e, enum
 		return NULL;
 	}
 	t->nodes = grown;
-	n->entity = sim_entity_new(e, types[kind], name);
-	if (!n->entity) {
+	/* Volume leaves get no entity here: the volume model owns the entities of that name
+	 * (volume.h), and fault injection reaches them through volume_find by the same name. */
+	if (kind == TOPO_VOLUME) {
+		n->owned_name = strdup(name);
+		if (!n->owned_name) {
+			free(n);
+			return NULL;
+		}
+	} else if (!(n->entity = sim_entity_new(e, types[kind], name))) {
 		free(n);
 		return NULL;
 	}
@@ -139,7 +145,7 @@ static struct topo_node *add_node(struct topology *t, struct sim_engine *e, enum
 		parent->children[parent->child_count++] = n;
 	}
 	n->kind = kind;
-	n->name = n->entity->name;
+	n->name = n->entity ? n->entity->name : n->owned_name;
 	n->parent = parent;
 	n->config = config;
 	n->index = (uint32_t)t->counts[kind]++;
@@ -195,6 +201,7 @@ void topology_release(struct topology *t)
 		return;
 	for (size_t i = 0; i < t->node_count; i++) {
 		free(t->nodes[i]->children);
+		free(t->nodes[i]->owned_name);
 		free(t->nodes[i]);
 	}
 	free(t->nodes);

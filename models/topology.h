@@ -1,7 +1,8 @@
 /* topology.h: regions, availability zones, hosts, volumes and the network between them.
  *
  * Configuration (field tables, filled by the scenario loader) and the built topology: every
- * region, AZ, host and volume becomes an engine entity with its own RNG stream, arranged in
+ * region, AZ and host becomes an engine entity with its own RNG stream (volumes become
+ * entities of the volume model, volume.h, under the node's name), arranged in
  * a fault-domain tree (region > AZ > host > volume) that fault injection walks: an AZ outage
  * takes down everything under the AZ node.
  *
@@ -92,7 +93,9 @@ struct topo_node {
 	struct topo_node *parent;  /* NULL for regions */
 	struct topo_node **children;
 	size_t child_count;
-	struct sim_entity *entity; /* the engine entity for this node */
+	struct sim_entity *entity; /* the engine entity for this node; NULL for volumes, whose
+				    * entities the volume model creates under the same name */
+	char *owned_name;          /* volumes: the node's name, owned */
 	const void *config;        /* struct region_config, host_config or volume_config; NULL
 				    * for an AZ */
 	uint32_t index;            /* position among nodes of its kind, creation order */

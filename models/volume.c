@@ -32,6 +32,7 @@
 #include "volume.h"
 
 #define VOLUME_TOLERANCE_NS 1e7  /* burst tolerance of IOPS and B/s limiters: 10 ms */
+#define VOLUME_SLACK_NS 0.5      /* rounding guard: k IOs of exactly tau fit, not k - 1 */
 #define VOLUME_NO_PARENT UINT32_MAX
 #define VOLUME_RING_MIN 16       /* initial backlog ring slots */
 #define VOLUME_MULTI_MIN 16      /* initial split-IO pool slots */
@@ -148,7 +149,7 @@ static void cell_init(struct volume_cell *c, double rate, double tau, sim_time n
 
 static double cell_ready(const struct volume_cell *c)
 {
-	return c->rate > 0 ? c->tat - c->tau : -INFINITY;
+	return c->rate > 0 ? c->tat - c->tau - VOLUME_SLACK_NS : -INFINITY;
 }
 
 static void cell_take(struct volume_cell *c, sim_time now, double amount)

@@ -355,7 +355,10 @@ struct results *results_open(const char *path, char *err, size_t err_size)
 
 	/* synchronous NORMAL in WAL mode syncs at checkpoints, not at each commit: a power loss
 	 * may undo the last committed replications but never leaves half of one. */
-	if (exec(r, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON") < 0) {
+	/* A small page cache: a long replication's time series spill to the WAL during its
+	 * transaction instead of growing memory with simulated time (docs/performance.md). */
+	if (exec(r, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+		    "PRAGMA cache_size = -256") < 0) {
 		snprintf(err, err_size, "\"%s\": %s", path, r->errmsg);
 		goto out_close;
 	}

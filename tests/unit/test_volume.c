@@ -478,7 +478,7 @@ static void test_stripe_set(void **state)
 	e = sim_engine_new(6, 0);
 	g = volume_group_new(e, "h1", &host);
 	v = volume_add(g, "db", 4, pe, &p);
-	d = drv_closed(e, "drv", v, 16 * KIB, 256, 0, 10 * SIM_S);
+	d = drv_closed(e, "drv", v, 16 * KIB, 1024, 0, 10 * SIM_S);
 	run_until(e, 10);
 	double rate = (double)bins_sum(d->by_done, 1, 10) / 9;
 	volume_stats(v, &st);
@@ -529,6 +529,7 @@ static void test_degraded_and_failed(void **state)
 	rate = (double)bins_sum(d->by_done, 31, 40) / 9;
 	assert_rel(rate, 3000, 0.02);
 	run_all(e);
+	run_until(e, 41); /* the limiter's 10 ms debt from the saturated run has drained */
 
 	/* failure with IOs queued: they and new ones complete with -EIO at once */
 	volume_stats_reset(v);
