@@ -21,8 +21,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fabric.h"
+#include "faults.h"
+#include "injector.h"
 #include "iris.h"
 #include "iris_node.h"
+#include "lb.h"
+#include "mirror.h"
 #include "metrics.h"
 #include "network.h"
 #include "routing.h"
@@ -60,6 +65,11 @@ struct datapath_params {
 	size_t dns_count;
 	const struct workload_config *workload;
 	const struct iris_node_config *iris;
+	const struct mirror_policy_config *mirror_policy;
+	const struct fault_config *faults;
+	size_t fault_count;
+	const struct stochastic_fault_config *stochastic;
+	size_t stochastic_count;
 	sim_time warmup;                /* statistics start here */
 	sim_time series_width;          /* time-series bucket width */
 	const struct metrics_sink *sink; /* time-series points; may be NULL */
@@ -106,5 +116,59 @@ void datapath_volume_stats(const struct datapath *d, size_t i, struct volume_sta
 
 /* Close the open time-series buckets up to now (call at the end of the run). */
 void datapath_flush_series(struct datapath *d);
+
+/* --- failures, incidents and invariants --------------------------------------------------- */
+
+enum datapath_cause {
+	CAUSE_TIMEOUT,        /* no answer within the client's timeout */
+	CAUSE_NOT_PRIMARY,    /* a mirror member that is not primary answered (503, <PROTECT>) */
+	CAUSE_NO_PRIMARY,     /* a gateway found no primary in its mirror set */
+	CAUSE_LB_UNAVAILABLE, /* no load-balancer node or target to take the request */
+	CAUSE_COUNT
+};
+extern const char *const datapath_cause_names[];
+
+/* Per class: final failures (all tries used) and failed tries, by cause. */
+void datapath_class_failures(const struct datapath *d, size_t i, uint64_t *final /* [CAUSE_COUNT] */,
+			     uint64_t *tries /* [CAUSE_COUNT] */);
+
+/* Availability since the warm-up: fraction of time the last outcome of a write (or read)
+ * try was a success (client side). */
+double datapath_write_availability(const struct datapath *d);
+double datapath_read_availability(const struct datapath *d);
+
+/* An incident: a fault, with what it did to writes and reads. Times are absolute, ns;
+ * SIM_TIME_MAX when the moment did not happen. */
+struct datapath_incident {
+	const char *kind;
+	char target[160];
+	sim_time start, end;
+	sim_time detect, decide, ready, reroute, ack; /* RTO chain; ack = first acknowledged
+						       * write sent after the start */
+	sim_time first_write_failure, first_read_failure, read_ok;
+	bool takeover;                /* a takeover or promotion happened in it */
+	struct mirror_takeover tk;    /* its figures when it did */
+	char primary_before[128], primary_after[128];
+};
+size_t datapath_incident_count(const struct datapath *d);
+const struct datapath_incident *datapath_incident(const struct datapath *d, size_t i);
+
+/* Timeline entries (faults, mirror, load balancers, DNS). */
+struct datapath_event {
+	sim_time t;
+	int incident;             /* index of the incident open at the time, or -1 */
+	char source[64];
+	char text[192];
+};
+size_t datapath_event_count(const struct datapath *d);
+const struct datapath_event *datapath_event(const struct datapath *d, size_t i);
+
+struct datapath_violation {
+	sim_time t;
+	const char *invariant;
+	char detail[192];
+};
+size_t datapath_violation_count(const struct datapath *d);
+const struct datapath_violation *datapath_violation(const struct datapath *d, size_t i);
 
 #endif

@@ -29,6 +29,10 @@ static const struct field mirror_policy_fields[] = {
 	 .help = "bytes sent to async members per journal byte (Zstd by default; 1 = no gain "
 		 "assumed)",
 	 .source = "iris.md §2: traffic to asyncs compressed with Zstd; ratio unpublished"},
+	{FIELD_AT(struct mirror_policy_config, reconnect_delay), .type = FIELD_DURATION,
+	 .def = "1s", .min = "0s", .max = "10m",
+	 .help = "time to re-establish a member connection once the network allows it",
+	 .source = "modelling choice (iris.md §1.1: members reconnect and catch up)"},
 };
 const struct field_table mirror_policy_config_table =
 	FIELD_TABLE_OF("mirror", "Mirroring parameters shared by all mirror sets.",

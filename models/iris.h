@@ -27,6 +27,7 @@ struct mirror_policy_config {
 	struct rng_dist dr_promotion_delay; /* operator's delay before promoting a DR async, s */
 	bool dr_promotion;            /* whether an operator promotes a DR async at all */
 	double journal_compression;   /* bytes shipped to asyncs per journal byte */
+	sim_time reconnect_delay;     /* re-establishing a repaired member connection */
 };
 
 struct mirror_async_config {

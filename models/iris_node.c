@@ -25,9 +25,10 @@ static const struct field iris_node_fields[] = {
 	 .units = UNITS_SIZE, .def = "8KiB", .min = "2KiB", .max = "64KiB",
 	 .help = "database block size", .source = "IRIS default database block size 8 KB"},
 	{FIELD_AT(struct iris_node_config, journal_buffer_size), .type = FIELD_QUANTITY,
-	 .units = UNITS_SIZE, .def = "64MiB", .min = "64KiB", .max = "4GiB",
-	 .help = "journal buffer; a full buffer triggers a flush",
-	 .source = "modelling choice (iris.md §1.2: a full buffer triggers a sync; size not given)"},
+	 .units = UNITS_SIZE, .def = "64KiB", .min = "4KiB", .max = "4GiB",
+	 .help = "journal buffer unit; a full buffer is written at once",
+	 .source = "modelling choice: IRIS writes each 64 KB journal buffer when it fills "
+		   "(unconfirmed; iris.md §1.2 says only that a full buffer triggers a sync)"},
 	{FIELD_AT(struct iris_node_config, journal_sync_interval), .type = FIELD_DURATION,
 	 .def = "2s", .min = "10ms", .max = "1h", .help = "periodic journal sync",
 	 .source = "iris.md §0: journal sync every 2 s (GCDI_journal_writecycle)"},
@@ -77,6 +78,15 @@ struct iris_node {
 	double durable_seq;       /* bytes known durable */
 	uint32_t flush_parts;     /* IOs of the flush in progress still outstanding */
 	struct iris_request *waiters; /* sync commits waiting for durability (LIFO list) */
+	bool ack_required;        /* an Active backup must acknowledge sync commits */
+	double acked_seq;         /* journal position the backup acknowledged */
+
+	/* instance state */
+	bool running;             /* false while stopped or hung: requests are dropped */
+	uint32_t epoch;           /* bumped at every stop: stale CPU/IO completions drop */
+	bool writes_paused;       /* trouble: updates wait */
+	struct iris_request *paused_head, *paused_tail;
+	bool frozen;              /* ExternalFreeze: no write-daemon cycles */
 
 	/* write daemon */
 	enum wd_phase wd_phase;
@@ -111,25 +121,25 @@ static void journal_flush(struct iris_node *n)
 	for (uint32_t i = 0; i < parts; i++) {
 		double size = i + 1 < parts ? n->cfg->journal_io_size
 					    : bytes - n->cfg->journal_io_size * (parts - 1);
-		volume_submit(n->p.journal, size, true, n->self, IRIS_EV_JOURNAL_DONE, 0);
+		volume_submit(n->p.journal, size, true, n->self, IRIS_EV_JOURNAL_DONE, n->epoch);
 	}
 }
 
-static void iris_on_journal_done(struct sim_entity *self, const struct sim_event *ev)
+/* Durable for a synchronous commit: flushed locally and, with an Active backup, received
+ * by it (iris.md §1.2). */
+static double effective_durable(const struct iris_node *n)
 {
-	struct iris_node *n = self->state;
-	(void)ev;
-	if (--n->flush_parts > 0)
-		return;
-	n->stats.journal_flushes++;
-	n->stats.journal_bytes += n->flushing_upto - n->durable_seq;
-	n->durable_seq = n->flushing_upto;
-	/* Release the sync commits now durable; keep the others. */
+	return n->ack_required && n->acked_seq < n->durable_seq ? n->acked_seq : n->durable_seq;
+}
+
+static void release_waiters(struct iris_node *n)
+{
+	double durable = effective_durable(n);
 	struct iris_request *keep = NULL, *rq = n->waiters;
 	n->waiters = NULL;
 	while (rq) {
 		struct iris_request *next = rq->next;
-		if (rq->journal_seq <= n->durable_seq) {
+		if (rq->journal_seq <= durable) {
 			rq->next = NULL;
 			n->p.done(n->p.done_arg, rq);
 		} else {
@@ -139,6 +149,22 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 		rq = next;
 	}
 	n->waiters = keep;
+}
+
+static void iris_on_journal_done(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	const struct volume_completion *c = sim_event_payload(ev);
+	if (c->tag != n->epoch || !n->running)
+		return; /* a flush of an instance that has since stopped */
+	if (--n->flush_parts > 0)
+		return;
+	n->stats.journal_flushes++;
+	n->stats.journal_bytes += n->flushing_upto - n->durable_seq;
+	n->durable_seq = n->flushing_upto;
+	if (n->p.flushed)
+		n->p.flushed(n->p.done_arg, n->durable_seq);
+	release_waiters(n);
 	if (n->waiters || n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
 		journal_flush(n);
 }
@@ -147,7 +173,8 @@ static void iris_on_journal_timer(struct sim_entity *self, const struct sim_even
 {
 	struct iris_node *n = self->state;
 	(void)ev;
-	journal_flush(n);
+	if (n->running)
+		journal_flush(n);
 	sim_schedule_in(self->engine, self, n->cfg->journal_sync_interval, IRIS_EV_JOURNAL_TIMER,
 			NULL, 0);
 }
@@ -161,7 +188,7 @@ static void wd_submit_more(struct iris_node *n)
 	while (n->wd_to_submit > 0 && n->wd_outstanding < (uint32_t)n->cfg->write_daemon_queue_depth) {
 		n->wd_to_submit--;
 		n->wd_outstanding++;
-		volume_submit(v, size, true, n->self, IRIS_EV_WD_IO_DONE, 0);
+		volume_submit(v, size, true, n->self, IRIS_EV_WD_IO_DONE, n->epoch);
 	}
 }
 
@@ -180,7 +207,9 @@ static void wd_start_phase(struct iris_node *n, enum wd_phase phase)
 static void iris_on_wd_io_done(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct iris_node *n = self->state;
-	(void)ev;
+	const struct volume_completion *c = sim_event_payload(ev);
+	if (c->tag != n->epoch)
+		return; /* a write of an instance that has since stopped */
 	n->wd_outstanding--;
 	wd_submit_more(n);
 	if (n->wd_outstanding > 0 || n->wd_to_submit > 0)
@@ -199,6 +228,8 @@ static void iris_on_wd_timer(struct sim_entity *self, const struct sim_event *ev
 	struct iris_node *n = self->state;
 	(void)ev;
 	sim_schedule_in(self->engine, self, n->cfg->write_daemon_cycle, IRIS_EV_WD_TIMER, NULL, 0);
+	if (!n->running || n->frozen)
+		return; /* ExternalFreeze stops physical database writes (iris.md §7) */
 	journal_flush(n); /* each write-daemon cycle syncs the journal (iris.md §6) */
 	if (n->wd_phase != WD_IDLE || n->dirty_blocks == 0)
 		return;
@@ -223,17 +254,37 @@ static void read_next(struct iris_node *n, struct iris_request *rq)
 
 static void iris_on_read_done(struct sim_entity *self, const struct sim_event *ev)
 {
+	struct iris_node *n = self->state;
 	const struct volume_completion *c = sim_event_payload(ev);
-	read_next(self->state, (struct iris_request *)(uintptr_t)c->tag);
+	struct iris_request *rq = (struct iris_request *)(uintptr_t)c->tag;
+	if (rq->epoch != n->epoch) {
+		n->p.lost(n->p.done_arg, rq);
+		return;
+	}
+	read_next(n, rq);
+}
+
+static bool is_update(const struct iris_request *rq)
+{
+	return rq->writes > 0 || rq->journal_bytes > 0 || rq->sync_commit;
 }
 
 static void after_reads(struct iris_node *n, struct iris_request *rq)
 {
+	if (n->writes_paused && is_update(rq)) {
+		rq->next = NULL;
+		if (n->paused_tail)
+			n->paused_tail->next = rq;
+		else
+			n->paused_head = rq;
+		n->paused_tail = rq;
+		return;
+	}
 	n->dirty_blocks += rq->writes;
 	n->appended_seq += rq->journal_bytes;
+	rq->journal_seq = n->appended_seq;
 	if (rq->sync_commit) {
-		rq->journal_seq = n->appended_seq;
-		if (rq->journal_seq <= n->durable_seq) {
+		if (rq->journal_seq <= effective_durable(n)) {
 			n->p.done(n->p.done_arg, rq);
 			return;
 		}
@@ -260,6 +311,10 @@ static void iris_on_cpu_done(struct sim_entity *self, const struct sim_event *ev
 {
 	struct iris_node *n = self->state;
 	struct iris_request *rq = *(struct iris_request *const *)sim_event_payload(ev);
+	if (rq->epoch != n->epoch) {
+		n->p.lost(n->p.done_arg, rq); /* served by an instance that has since stopped */
+		return;
+	}
 	n->cpu_busy--;
 	if (n->cpu_head) {
 		struct iris_request *next = n->cpu_head;
@@ -283,6 +338,11 @@ static void iris_on_cpu_done(struct sim_entity *self, const struct sim_event *ev
 void iris_node_submit(struct iris_node *n, struct iris_request *rq)
 {
 	rq->next = NULL;
+	rq->epoch = n->epoch;
+	if (!n->running) {
+		n->p.lost(n->p.done_arg, rq);
+		return;
+	}
 	if (n->cpu_busy < n->p.vcpu) {
 		cpu_start(n, rq);
 		return;
@@ -294,6 +354,96 @@ void iris_node_submit(struct iris_node *n, struct iris_request *rq)
 	n->cpu_tail = rq;
 	n->cpu_waiting++;
 	set_cpu_tw(n);
+}
+
+static void drop_list(struct iris_node *n, struct iris_request *rq)
+{
+	while (rq) {
+		struct iris_request *next = rq->next;
+		rq->next = NULL;
+		n->p.lost(n->p.done_arg, rq);
+		rq = next;
+	}
+}
+
+void iris_node_stop(struct iris_node *n)
+{
+	if (!n->running)
+		return;
+	n->running = false;
+	n->epoch++;
+	/* Requests on a CPU or reading a block are dropped when that completes (stale epoch);
+	 * queued ones now. */
+	drop_list(n, n->cpu_head);
+	drop_list(n, n->waiters);
+	drop_list(n, n->paused_head);
+	n->cpu_head = n->cpu_tail = n->paused_head = n->paused_tail = n->waiters = NULL;
+	n->cpu_waiting = 0;
+	n->cpu_busy = 0;
+	set_cpu_tw(n);
+	/* The journal buffer's unflushed bytes die with the instance. */
+	n->appended_seq = n->durable_seq;
+	n->flushing_upto = n->durable_seq;
+	n->flush_parts = 0;
+	n->wd_phase = WD_IDLE;
+	n->wd_outstanding = 0;
+	n->wd_to_submit = 0;
+	n->writes_paused = false;
+}
+
+void iris_node_restart(struct iris_node *n)
+{
+	n->running = true;
+}
+
+bool iris_node_running(const struct iris_node *n) { return n->running; }
+
+void iris_node_set_backup_ack(struct iris_node *n, bool required)
+{
+	n->ack_required = required;
+	if (!required)
+		release_waiters(n);
+}
+
+void iris_node_backup_acked(struct iris_node *n, double upto)
+{
+	if (upto > n->acked_seq)
+		n->acked_seq = upto;
+	release_waiters(n);
+}
+
+void iris_node_pause_writes(struct iris_node *n, bool paused)
+{
+	n->writes_paused = paused;
+	if (paused)
+		return;
+	struct iris_request *rq = n->paused_head;
+	n->paused_head = n->paused_tail = NULL;
+	while (rq && !n->writes_paused) {
+		struct iris_request *next = rq->next;
+		rq->next = NULL;
+		after_reads(n, rq);
+		rq = next;
+	}
+	if (rq) { /* paused again by a callback: keep the rest in order */
+		struct iris_request *tail = rq;
+		while (tail->next)
+			tail = tail->next;
+		tail->next = n->paused_head;
+		n->paused_head = rq;
+		if (!n->paused_tail)
+			n->paused_tail = tail;
+	}
+}
+
+void iris_node_freeze(struct iris_node *n, bool frozen) { n->frozen = frozen; }
+
+double iris_node_journal_appended(const struct iris_node *n) { return n->appended_seq; }
+double iris_node_journal_durable(const struct iris_node *n) { return n->durable_seq; }
+
+void iris_node_journal_reset(struct iris_node *n, double position)
+{
+	n->appended_seq = n->durable_seq = n->flushing_upto = n->acked_seq = position;
 }
 
 static const sim_handler_fn iris_handlers[IRIS_EV_COUNT] = {
@@ -324,6 +474,7 @@ struct iris_node *iris_node_new(struct sim_engine *e, const char *name,
 	n->p = *p;
 	if (!n->p.wij)
 		n->p.wij = n->p.db;
+	n->running = true;
 	stat_timeweighted_init(&n->cpu_busy_tw, sim_now(e), 0);
 	stat_timeweighted_init(&n->cpu_queue_tw, sim_now(e), 0);
 	return n;

@@ -48,12 +48,17 @@ struct iris_request {
 	bool sync_commit;           /* waits for the journal flush */
 	/* node's bookkeeping */
 	uint32_t misses_left;       /* physical reads still to do */
-	uint64_t journal_seq;       /* journal position to be durable (sync commits) */
+	double journal_seq;         /* journal position to be durable (sync commits) */
+	uint32_t epoch;             /* node epoch when submitted (stale after a stop) */
 	void *owner;                /* the caller's context */
 };
 
 /* Called when a request is done at the node (owner context, request, now). */
 typedef void (*iris_node_done_fn)(void *arg, struct iris_request *rq);
+/* Called for a request the node drops because its instance stopped or hung (no answer). */
+typedef void (*iris_node_lost_fn)(void *arg, struct iris_request *rq);
+/* Called when a local journal flush has made the journal durable up to `upto` bytes. */
+typedef void (*iris_node_flushed_fn)(void *arg, double upto);
 
 struct iris_node_params {
 	int vcpu;                     /* CPU servers */
@@ -62,7 +67,9 @@ struct iris_node_params {
 	struct volume_logical *journal; /* journal volume */
 	struct volume_logical *wij;   /* write image journal volume (db when none) */
 	iris_node_done_fn done;       /* completion callback */
-	void *done_arg;
+	iris_node_lost_fn lost;       /* dropped-request callback */
+	iris_node_flushed_fn flushed; /* journal flush callback (mirror shipping); may be NULL */
+	void *done_arg;               /* argument of the three callbacks */
 };
 
 struct iris_node;
@@ -75,6 +82,33 @@ struct iris_node *iris_node_new(struct sim_engine *e, const char *name,
 
 /* Start serving rq now (the request has arrived at the node). */
 void iris_node_submit(struct iris_node *n, struct iris_request *rq);
+
+/* The instance stops (crash, forced down) or hangs: every request it holds is dropped
+ * (reported through `lost`, now for queued ones, when their pending CPU or IO ends for the
+ * others); buffered journal bytes not yet flushed are lost. Requests submitted while it is
+ * down are dropped at once. iris_node_restart brings it back empty. */
+void iris_node_stop(struct iris_node *n);
+void iris_node_restart(struct iris_node *n);
+bool iris_node_running(const struct iris_node *n);
+
+/* Mirroring: while `required`, a synchronous commit is durable only once the backup has
+ * acknowledged its journal position (iris_node_backup_acked); otherwise the local flush
+ * suffices. */
+void iris_node_set_backup_ack(struct iris_node *n, bool required);
+void iris_node_backup_acked(struct iris_node *n, double upto);
+
+/* A primary in trouble pauses updates: requests with writes or journal bytes wait until
+ * resumed; reads go on. */
+void iris_node_pause_writes(struct iris_node *n, bool paused);
+
+/* ExternalFreeze: physical database writes (the write daemon) stop while frozen. */
+void iris_node_freeze(struct iris_node *n, bool frozen);
+
+/* Journal positions in bytes: appended (in the buffer or later), durable locally. */
+double iris_node_journal_appended(const struct iris_node *n);
+double iris_node_journal_durable(const struct iris_node *n);
+/* Set the journal positions (a member taking over continues from what it received). */
+void iris_node_journal_reset(struct iris_node *n, double position);
 
 /* Start the node's periodic activities (journal sync, write daemon) at the current time. */
 void iris_node_start(struct iris_node *n);

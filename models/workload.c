@@ -35,6 +35,16 @@ static const struct field population_fields[] = {
 	 .max = "10000000", .help = "closed: number of clients"},
 	{FIELD_AT(struct population_config, think_time), .type = FIELD_DIST,
 	 .units = UNITS_DURATION, .def = "1s", .help = "closed: think time between requests"},
+	{FIELD_AT(struct population_config, timeout), .type = FIELD_DURATION, .def = "10s",
+	 .min = "1ms", .max = "365d",
+	 .help = "client timeout of one try (connection plus response)",
+	 .source = "modelling choice (application setting)"},
+	{FIELD_AT(struct population_config, attempts), .type = FIELD_INT, .def = "3", .min = "1",
+	 .max = "100", .help = "tries per request, the first included",
+	 .source = "modelling choice (application setting)"},
+	{FIELD_AT(struct population_config, backoff), .type = FIELD_DURATION, .def = "1s",
+	 .min = "0s", .max = "1h", .help = "wait before the first retry; doubles at each retry",
+	 .source = "modelling choice (application setting)"},
 };
 const struct field_table population_config_table =
 	FIELD_TABLE_OF("population", "A client population with its arrival process.",

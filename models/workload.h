@@ -31,6 +31,9 @@ struct population_config {
 	size_t rate_count;
 	int64_t clients;             /* closed: number of clients */
 	struct rng_dist think_time;  /* closed: think time between requests, s */
+	sim_time timeout;            /* a request without an answer by then has failed */
+	int64_t attempts;            /* tries per request, the first included */
+	sim_time backoff;            /* wait before the first retry; doubles each retry */
 };
 
 struct operation_config {

@@ -175,7 +175,7 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "topsim run: interrupted; %lld complete replications kept in %s\n",
 				(long long)sum.replications, db_path);
 			rc = CLI_EXIT_INTERNAL;
-		} else if (sum.conservation_violations) {
+		} else if (sum.conservation_violations || sum.violations) {
 			rc = CLI_EXIT_EXPECTATION;
 		}
 	}

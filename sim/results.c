@@ -5,6 +5,7 @@
  *   user_version i to i + 1. Each step runs in the same write transaction as the user_version
  *   update, so a file is always at exactly one version. Adding a table or column means adding
  *   a step and bumping RESULTS_SCHEMA_VERSION; a published step is never edited.
+ * - A new file runs every step from 0, so it ends up exactly like a migrated old file.
  * - A file at user_version 0 is only initialised when it holds no schema objects at all;
  *   anything else (another application's database, garbage) is refused, never altered.
  * - Every write statement is prepared once at open and reset after each use, so none holds a
@@ -108,9 +109,76 @@ static const char schema_v1[] =
 	"FROM latency l JOIN runs r USING (run_id)\n"
 	"GROUP BY r.scenario_name, r.scenario_hash, l.op_class;\n";
 
+/* Version 1 -> 2: failover drills. incidents (one row per injected fault: RTO and its stages,
+ * RPO, unavailability, primaries), incident_events (the timeline), invariant_violations;
+ * their indexes; the view v_incidents. incident_events refers to its incident through
+ * (run_id, incident_id), so an event cannot name another run's incident; a NULL incident_id
+ * (an event tied to no incident) is not checked. event_id keeps the order of writing, which
+ * breaks ties in t_s and, unlike a plain rowid, survives VACUUM. */
+static const char schema_v2[] =
+	"CREATE TABLE incidents (\n"
+	"  incident_id INTEGER PRIMARY KEY,\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  target TEXT NOT NULL DEFAULT '',\n"
+	"  start_s REAL NOT NULL,\n"
+	"  end_s REAL,\n"
+	"  rto_s REAL,\n"
+	"  detect_s REAL,\n"
+	"  decide_s REAL,\n"
+	"  transition_s REAL,\n"
+	"  reroute_s REAL,\n"
+	"  reconnect_s REAL,\n"
+	"  rpo_tx INTEGER NOT NULL,\n"
+	"  rpo_durable_tx INTEGER NOT NULL,\n"
+	"  rpo_bytes REAL,\n"
+	"  rpo_span_s REAL,\n"
+	"  write_unavailable_s REAL,\n"
+	"  read_unavailable_s REAL,\n"
+	"  primary_before TEXT,\n"
+	"  primary_after TEXT,\n"
+	"  data_lost INTEGER NOT NULL CHECK (data_lost IN (0, 1))\n"
+	");\n"
+	"CREATE UNIQUE INDEX incidents_run ON incidents(run_id, incident_id);\n"
+	"CREATE TABLE incident_events (\n"
+	"  event_id INTEGER PRIMARY KEY,\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,\n"
+	"  incident_id INTEGER,\n"
+	"  t_s REAL NOT NULL,\n"
+	"  source TEXT NOT NULL DEFAULT '',\n"
+	"  event TEXT NOT NULL,\n"
+	"  detail TEXT NOT NULL DEFAULT '',\n"
+	"  FOREIGN KEY (run_id, incident_id) REFERENCES incidents(run_id, incident_id)\n"
+	"    ON DELETE CASCADE\n"
+	");\n"
+	"CREATE INDEX incident_events_run ON incident_events(run_id, incident_id, t_s);\n"
+	"CREATE TABLE invariant_violations (\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,\n"
+	"  t_s REAL NOT NULL,\n"
+	"  invariant TEXT NOT NULL,\n"
+	"  detail TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX invariant_violations_run ON invariant_violations(run_id, t_s);\n"
+	/* Incidents of one kind and target across the replications of one scenario. The means
+	 * skip NULLs: rto_s_mean is over the incidents that recovered (unrecovered counts the
+	 * others) and each stage mean is over the incidents where that stage happened. */
+	"CREATE VIEW v_incidents AS\n"
+	"SELECT r.scenario_name, r.scenario_hash, i.kind, i.target,\n"
+	"       COUNT(DISTINCT i.run_id) AS replications, COUNT(*) AS incidents,\n"
+	"       COUNT(*) - COUNT(i.rto_s) AS unrecovered,\n"
+	"       AVG(i.rto_s) AS rto_s_mean, MIN(i.rto_s) AS rto_s_min, MAX(i.rto_s) AS rto_s_max,\n"
+	"       AVG(i.rpo_tx) AS rpo_tx_mean, MAX(i.rpo_tx) AS rpo_tx_max,\n"
+	"       SUM(i.data_lost) AS data_lost,\n"
+	"       AVG(i.detect_s) AS detect_s_mean, AVG(i.decide_s) AS decide_s_mean,\n"
+	"       AVG(i.transition_s) AS transition_s_mean, AVG(i.reroute_s) AS reroute_s_mean,\n"
+	"       AVG(i.reconnect_s) AS reconnect_s_mean\n"
+	"FROM incidents i JOIN runs r USING (run_id)\n"
+	"GROUP BY r.scenario_name, r.scenario_hash, i.kind, i.target;\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -128,6 +196,9 @@ enum results_stmt {
 	STMT_LATENCY,
 	STMT_BUCKET,
 	STMT_POINT,
+	STMT_INCIDENT,
+	STMT_INCIDENT_EVENT,
+	STMT_VIOLATION,
 	STMT_COUNT
 };
 
@@ -147,6 +218,16 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			"VALUES (?1, ?2, ?3, ?4, ?5)",
 	[STMT_POINT] = "INSERT INTO timeseries (run_id, t_s, width_s, name, qualifier, value) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_INCIDENT] = "INSERT INTO incidents (run_id, kind, target, start_s, end_s, rto_s, "
+			  "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
+			  "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
+			  "read_unavailable_s, primary_before, primary_after, data_lost) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+			  "?15, ?16, ?17, ?18, ?19, ?20)",
+	[STMT_INCIDENT_EVENT] = "INSERT INTO incident_events (run_id, incident_id, t_s, source, "
+				"event, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_VIOLATION] = "INSERT INTO invariant_violations (run_id, t_s, invariant, detail) "
+			   "VALUES (?1, ?2, ?3, ?4)",
 };
 
 struct results {
@@ -545,6 +626,84 @@ int results_add_point(struct results *r, int64_t run_id, double t_s, double widt
 		return -EIO;
 	}
 	return step_done(r, s);
+}
+
+int results_add_incident(struct results *r, int64_t run_id, const struct results_incident *inc,
+			 int64_t *incident_id)
+{
+	sqlite3_stmt *s = r->stmt[STMT_INCIDENT];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	rc |= bind_text(s, 2, inc->kind, 0);
+	rc |= bind_text(s, 3, inc->target, 1);
+	rc |= bind_real(s, 4, inc->start_s);
+	rc |= bind_real(s, 5, inc->end_s);
+	rc |= bind_real(s, 6, inc->rto_s);
+	rc |= bind_real(s, 7, inc->detect_s);
+	rc |= bind_real(s, 8, inc->decide_s);
+	rc |= bind_real(s, 9, inc->transition_s);
+	rc |= bind_real(s, 10, inc->reroute_s);
+	rc |= bind_real(s, 11, inc->reconnect_s);
+	rc |= sqlite3_bind_int64(s, 12, inc->rpo_tx);
+	rc |= sqlite3_bind_int64(s, 13, inc->rpo_durable_tx);
+	rc |= bind_real(s, 14, inc->rpo_bytes);
+	rc |= bind_real(s, 15, inc->rpo_span_s);
+	rc |= bind_real(s, 16, inc->write_unavailable_s);
+	rc |= bind_real(s, 17, inc->read_unavailable_s);
+	rc |= bind_text(s, 18, inc->primary_before, 0);
+	rc |= bind_text(s, 19, inc->primary_after, 0);
+	rc |= sqlite3_bind_int(s, 20, inc->data_lost != 0);
+	if (rc != SQLITE_OK) {
+		db_fail(r);
+		sqlite3_clear_bindings(s);
+		return -EIO;
+	}
+	if (step_done(r, s) < 0)
+		return -EIO;
+	if (incident_id)
+		*incident_id = sqlite3_last_insert_rowid(r->db);
+	return 0;
+}
+
+int results_add_incident_event(struct results *r, int64_t run_id, int64_t incident_id,
+			       double t_s, const char *source, const char *event,
+			       const char *detail)
+{
+	sqlite3_stmt *s = r->stmt[STMT_INCIDENT_EVENT];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	rc |= incident_id > 0 ? sqlite3_bind_int64(s, 2, incident_id) : sqlite3_bind_null(s, 2);
+	rc |= bind_real(s, 3, t_s);
+	rc |= bind_text(s, 4, source, 1);
+	rc |= bind_text(s, 5, event, 0);
+	rc |= bind_text(s, 6, detail, 1);
+	if (rc != SQLITE_OK) {
+		db_fail(r);
+		sqlite3_clear_bindings(s);
+		return -EIO;
+	}
+	return step_done(r, s);
+}
+
+int results_add_violation(struct results *r, int64_t run_id, double t_s, const char *invariant,
+			  const char *detail)
+{
+	sqlite3_stmt *s = r->stmt[STMT_VIOLATION];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	rc |= bind_real(s, 2, t_s);
+	rc |= bind_text(s, 3, invariant, 0);
+	rc |= bind_text(s, 4, detail, 1);
+	if (rc != SQLITE_OK) {
+		db_fail(r);
+		sqlite3_clear_bindings(s);
+		return -EIO;
+	}
+	return step_done(r, s);
+}
+
+const char *results_migration_sql(int from_version)
+{
+	if (from_version < 0 || from_version >= RESULTS_SCHEMA_VERSION)
+		return NULL;
+	return migrations[from_version];
 }
 
 const char *results_errmsg(const struct results *r)

@@ -13,9 +13,9 @@
  * file while it is written (WAL); they see whole replications only. A second writing process
  * waits for the first's transaction (busy timeout 10 s), then fails with -EIO.
  *
- * Values: a NaN double is stored as NULL; a NULL qualifier or unit is stored as "". A
- * uint64_t (seed, events, counts) is stored as SQLite's signed 64-bit INTEGER, so values of
- * 2^63 and above read back negative (same bits).
+ * Values: a NaN double is stored as NULL; a NULL qualifier, unit, target, source or detail
+ * is stored as "". A uint64_t (seed, events, counts) is stored as SQLite's signed 64-bit
+ * INTEGER, so values of 2^63 and above read back negative (same bits).
  */
 #ifndef TOPSIM_RESULTS_H
 #define TOPSIM_RESULTS_H
@@ -25,7 +25,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 1
+#define RESULTS_SCHEMA_VERSION 2
 
 struct results;
 
@@ -91,6 +91,59 @@ int results_add_latency(struct results *r, int64_t run_id, const char *op_class,
  * width_s must not be NaN; name must not be NULL. */
 int results_add_point(struct results *r, int64_t run_id, double t_s, double width_s,
 		      const char *name, const char *qualifier, double value);
+
+/* One injected fault of a failover drill and what it cost (a row of `incidents`). Times are
+ * simulated seconds; durations are seconds. NaN is stored as NULL. */
+struct results_incident {
+	const char *kind;           /* fault kind, e.g. "host_crash"; must not be NULL */
+	const char *target;         /* what the fault hit, e.g. "iris-a"; NULL is stored as "" */
+	double start_s;             /* simulated time the fault began; must not be NaN */
+	double end_s;               /* simulated time it was repaired; NaN = open-ended */
+	double rto_s;               /* fault to writes accepted again; NaN = not within the run */
+	/* The RTO stages, in order: durations that add up to rto_s; NaN = stage did not happen.
+	 * The failover models set the boundaries; the comments give the usual reading. */
+	double detect_s;            /* fault to failure noticed (e.g. mirror QoS timeout) */
+	double decide_s;            /* noticed to takeover decided (arbiter, agent) */
+	double transition_s;        /* decided to new primary serving (journal replay, ...) */
+	double reroute_s;           /* new primary serving to traffic sent to it (LB, VIP, DNS) */
+	double reconnect_s;         /* rerouted to clients reconnected and writing */
+	int64_t rpo_tx;             /* acknowledged commits lost */
+	int64_t rpo_durable_tx;     /* of rpo_tx, commits that were durable (sync or flushed) */
+	double rpo_bytes;           /* journal bytes of the lost commits */
+	double rpo_span_s;          /* commit-time span the lost commits cover */
+	double write_unavailable_s; /* time writes were refused or hung, within the run */
+	double read_unavailable_s;  /* time reads were refused or hung, within the run */
+	const char *primary_before; /* primary member before the fault; NULL stored as NULL */
+	const char *primary_after;  /* primary after it; NULL (stored as NULL) = none */
+	int data_lost;              /* nonzero: acknowledged data was lost (stored as 1) */
+};
+
+/* Insert an incident of run_id; *incident_id (if incident_id is not NULL) receives its id,
+ * for results_add_incident_event. inc is only read. Returns 0 or -EIO (e.g. kind NULL or
+ * start_s NaN: NOT NULL). */
+int results_add_incident(struct results *r, int64_t run_id, const struct results_incident *inc,
+			 int64_t *incident_id /* OUT */);
+
+/* One line of the incident timeline (`incident_events`): at simulated time t_s, source
+ * (e.g. "mirror MIRROR1", "lb lb-main", "fault") reports event (e.g. "backup iris-b takes
+ * over"), with free-text detail. incident_id <= 0 stores NULL (an event tied to no
+ * incident); otherwise it must be an incident of the same run_id (FOREIGN KEY). Events keep
+ * the order they are added in, which breaks ties in t_s. t_s must not be NaN; event must
+ * not be NULL. */
+int results_add_incident_event(struct results *r, int64_t run_id,
+			       int64_t incident_id /* <= 0: NULL */, double t_s,
+			       const char *source, const char *event, const char *detail);
+
+/* A broken invariant (`invariant_violations`): at simulated time t_s, invariant (e.g.
+ * "single_primary", "no_loss_from_active_backup", "conservation") did not hold; detail says
+ * how. t_s must not be NaN; invariant must not be NULL. */
+int results_add_violation(struct results *r, int64_t run_id, double t_s, const char *invariant,
+			  const char *detail);
+
+/* The SQL of migration step from_version -> from_version + 1, exactly as results_open runs
+ * it; NULL when from_version is outside [0, RESULTS_SCHEMA_VERSION). Static storage. For
+ * tests and tools that need a file at an older version. Cannot fail. */
+const char *results_migration_sql(int from_version);
 
 /* Message of the last failed call on r ("" if none yet); owned by r, kept until the next
  * failing call or results_close. Never NULL. */

@@ -172,6 +172,158 @@ static int grow_summary_utils(struct runner_summary *sum, const char *name, doub
 	return 0;
 }
 
+/* Per incident and replication: RTO, stages, RPO, unavailability. */
+struct incident_acc {
+	char kind[48], target[160], primary_after[128];
+	int64_t count, recovered;
+	double *rto, *rpo, *unavail; /* per replication */
+	double stage_sum[5];
+	double rpo_durable_max;
+};
+
+struct incident_table {
+	struct incident_acc *items;
+	size_t count;
+	int64_t replications;
+};
+
+static double stage_s(sim_time from, sim_time to)
+{
+	return to > from ? sim_time_to_s(to - from) : 0;
+}
+
+/* Store one replication's incidents, timeline, violations and availability; accumulate the
+ * incident summary. Returns 0 or -EIO (database). */
+static int record_failovers(struct results *db, int64_t run_id, const struct datapath *d,
+			    struct runner_summary *sum, int64_t rep, struct incident_table *tab,
+			    sim_time end)
+{
+	int wrc = 0;
+	int64_t *ids = calloc(datapath_incident_count(d) + 1, sizeof(int64_t));
+	for (size_t i = 0; i < datapath_incident_count(d); i++) {
+		const struct datapath_incident *in = datapath_incident(d, i);
+		/* The RTO chain: each moment clamped to be no earlier than the previous one; a
+		 * moment that did not happen takes the previous one, so stages add up to the RTO. */
+		sim_time chain[6] = {in->start, in->detect, in->decide, in->ready, in->reroute, in->ack};
+		bool recovered = in->ack != SIM_TIME_MAX;
+		for (int k = 1; k < 6; k++) {
+			if (chain[k] == SIM_TIME_MAX || chain[k] > in->ack)
+				chain[k] = k == 5 ? chain[k] : chain[k - 1];
+			if (chain[k] < chain[k - 1])
+				chain[k] = chain[k - 1];
+		}
+		double stages[5];
+		for (int k = 0; k < 5; k++)
+			stages[k] = recovered ? stage_s(chain[k], chain[k + 1]) : NAN;
+		double rto = recovered ? sim_time_to_s(in->ack - in->start) : NAN;
+		double unavail = in->first_write_failure == SIM_TIME_MAX
+					 ? 0
+					 : sim_time_to_s((recovered ? in->ack : end) - in->first_write_failure);
+		double read_unavail = in->first_read_failure == SIM_TIME_MAX
+					      ? 0
+					      : sim_time_to_s((in->read_ok != SIM_TIME_MAX ? in->read_ok : end) -
+							      in->first_read_failure);
+		const struct mirror_takeover *tk = in->takeover ? &in->tk : NULL;
+		if (db) {
+			struct results_incident ri = {
+				.kind = in->kind,
+				.target = in->target,
+				.start_s = sim_time_to_s(in->start),
+				.end_s = in->end == SIM_TIME_MAX ? NAN : sim_time_to_s(in->end),
+				.rto_s = rto,
+				.detect_s = in->detect == SIM_TIME_MAX ? NAN : stages[0],
+				.decide_s = in->decide == SIM_TIME_MAX ? NAN : stages[1],
+				.transition_s = in->ready == SIM_TIME_MAX ? NAN : stages[2],
+				.reroute_s = in->reroute == SIM_TIME_MAX ? NAN : stages[3],
+				.reconnect_s = stages[4],
+				.rpo_tx = tk ? (int64_t)tk->lost_tx : 0,
+				.rpo_durable_tx = tk ? (int64_t)tk->lost_durable_tx : 0,
+				.rpo_bytes = tk ? tk->lost_bytes : 0,
+				.rpo_span_s = tk && tk->lost_tx ? sim_time_to_s(tk->lost_last - tk->lost_first) : 0,
+				.write_unavailable_s = unavail,
+				.read_unavailable_s = read_unavail,
+				.primary_before = in->primary_before[0] ? in->primary_before : NULL,
+				.primary_after = in->primary_after[0] ? in->primary_after : in->primary_before,
+				.data_lost = tk && tk->lost_tx > 0,
+			};
+			wrc |= results_add_incident(db, run_id, &ri, ids ? &ids[i] : NULL);
+		}
+		/* Summary, keyed by kind and target. */
+		struct incident_acc *acc = NULL;
+		for (size_t k = 0; k < tab->count; k++)
+			if (strcmp(tab->items[k].kind, in->kind) == 0 &&
+			    strcmp(tab->items[k].target, in->target) == 0)
+				acc = &tab->items[k];
+		if (!acc) {
+			struct incident_acc *grown = realloc(tab->items, sizeof(*grown) * (tab->count + 1));
+			if (!grown)
+				continue;
+			tab->items = grown;
+			acc = &tab->items[tab->count++];
+			memset(acc, 0, sizeof(*acc));
+			snprintf(acc->kind, sizeof(acc->kind), "%s", in->kind);
+			snprintf(acc->target, sizeof(acc->target), "%s", in->target);
+			acc->rto = calloc((size_t)tab->replications + 1, sizeof(double));
+			acc->rpo = calloc((size_t)tab->replications + 1, sizeof(double));
+			acc->unavail = calloc((size_t)tab->replications + 1, sizeof(double));
+		}
+		if (!acc->rto || !acc->rpo || !acc->unavail || rep >= tab->replications)
+			continue;
+		acc->count++;
+		snprintf(acc->primary_after, sizeof(acc->primary_after), "%s",
+			 in->primary_after[0] ? in->primary_after : in->primary_before);
+		if (recovered) {
+			acc->rto[acc->recovered] = rto;
+			for (int k = 0; k < 5; k++)
+				acc->stage_sum[k] += stages[k];
+			acc->recovered++;
+		}
+		acc->rpo[acc->count - 1] = tk ? (double)tk->lost_tx : 0;
+		acc->unavail[acc->count - 1] = unavail;
+		if (tk && (double)tk->lost_durable_tx > acc->rpo_durable_max)
+			acc->rpo_durable_max = (double)tk->lost_durable_tx;
+	}
+	for (size_t i = 0; db && i < datapath_event_count(d); i++) {
+		const struct datapath_event *ev = datapath_event(d, i);
+		wrc |= results_add_incident_event(db, run_id,
+						  ev->incident >= 0 && ids ? ids[ev->incident] : 0,
+						  sim_time_to_s(ev->t), ev->source, ev->text, "");
+	}
+	for (size_t i = 0; i < datapath_violation_count(d); i++) {
+		const struct datapath_violation *v = datapath_violation(d, i);
+		sum->violations++;
+		if (db)
+			wrc |= results_add_violation(db, run_id, sim_time_to_s(v->t), v->invariant,
+						     v->detail);
+	}
+	if (db) {
+		wrc |= results_add_metric(db, run_id, "write_availability", "",
+					  datapath_write_availability(d), "fraction");
+		wrc |= results_add_metric(db, run_id, "read_availability", "",
+					  datapath_read_availability(d), "fraction");
+	}
+	for (size_t c = 0; c < datapath_class_count(d); c++) {
+		uint64_t final[CAUSE_COUNT], tries[CAUSE_COUNT];
+		datapath_class_failures(d, c, final, tries);
+		struct datapath_class_stats cs;
+		datapath_class_stats(d, c, &cs);
+		for (int k = 0; k < CAUSE_COUNT; k++) {
+			sum->failures[k] += final[k];
+			if (db && (final[k] || tries[k])) {
+				char q[300];
+				snprintf(q, sizeof(q), "%s %s", cs.name, datapath_cause_names[k]);
+				wrc |= results_add_metric(db, run_id, "errors", q, (double)final[k],
+							  "requests");
+				wrc |= results_add_metric(db, run_id, "failed_tries", q, (double)tries[k],
+							  "tries");
+			}
+		}
+	}
+	(void)rep;
+	free(ids);
+	return wrc ? -EIO : 0;
+}
+
 static uint64_t fnv1a(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325u;
@@ -185,6 +337,10 @@ int runner_run(const struct scenario *s, const struct runner_opts *o, struct res
 {
 	const struct scenario_config *cfg = &s->config;
 	memset(sum, 0, sizeof(*sum));
+	struct incident_table inc_tab = {NULL, 0, o->replications};
+	struct incident_table *per_rep_inc = &inc_tab;
+	double *avail_w = calloc((size_t)o->replications + 1, sizeof(double));
+	double *avail_r = calloc((size_t)o->replications + 1, sizeof(double));
 	struct resolved res = {0};
 	int rc = resolve(s, &res);
 	if (rc < 0) {
@@ -241,6 +397,11 @@ int runner_run(const struct scenario *s, const struct runner_opts *o, struct res
 			.dns_count = cfg->dns_count,
 			.workload = &cfg->workload,
 			.iris = &cfg->iris,
+			.mirror_policy = &cfg->mirror,
+			.faults = cfg->faults,
+			.fault_count = cfg->fault_count,
+			.stochastic = cfg->stochastic_faults,
+			.stochastic_count = cfg->stochastic_fault_count,
 			.warmup = o->warmup,
 			.series_width = o->series_width,
 			.sink = &ms,
@@ -361,13 +522,23 @@ int runner_run(const struct scenario *s, const struct runner_opts *o, struct res
 			all_done += (double)cs.completed;
 			all_latency += (double)cs.completed * stat_welford_mean(cs.latency_w);
 		}
+		if (avail_w && avail_r) {
+			avail_w[rep] = datapath_write_availability(d);
+			avail_r[rep] = datapath_read_availability(d);
+		}
 		per_rep[5 * nclass][rep] = datapath_in_system_mean(d);
 		per_rep[5 * nclass + 1][rep] = all_done / measured_s;
 		per_rep[5 * nclass + 2][rep] = all_done > 0 ? all_latency / all_done : 0;
 		struct datapath_totals tot;
 		datapath_totals(d, &tot);
-		if (tot.arrived != tot.completed + tot.failed + tot.in_flight)
+		if (tot.arrived != tot.completed + tot.failed + tot.in_flight) {
 			sum->conservation_violations++;
+			if (db)
+				wrc |= results_add_violation(db, sink.run_id, sim_time_to_s(end),
+							     "conservation",
+							     "arrived != completed + failed + in flight");
+		}
+		wrc |= record_failovers(db, sink.run_id, d, sum, rep, per_rep_inc, end);
 		double rep_wall = wall_now() - rep_started;
 		if (db) {
 			wrc |= results_add_metric(db, sink.run_id, "requests_in_flight_at_end", "",
@@ -404,10 +575,42 @@ int runner_run(const struct scenario *s, const struct runner_opts *o, struct res
 		     &sum->arrival_rate[0], &sum->arrival_rate[1]);
 	stat_ci_mean(per_rep[5 * nclass + 2], (size_t)sum->replications, level,
 		     &sum->latency_mean_s[0], &sum->latency_mean_s[1]);
+	if (avail_w && avail_r) {
+		stat_ci_mean(avail_w, (size_t)sum->replications, level, &sum->write_availability[0],
+			     &sum->write_availability[1]);
+		stat_ci_mean(avail_r, (size_t)sum->replications, level, &sum->read_availability[0],
+			     &sum->read_availability[1]);
+	}
+	sum->incidents = calloc(inc_tab.count + 1, sizeof(*sum->incidents));
+	for (size_t i = 0; sum->incidents && i < inc_tab.count; i++) {
+		struct incident_acc *a = &inc_tab.items[i];
+		struct runner_incident_summary *is = &sum->incidents[i];
+		snprintf(is->kind, sizeof(is->kind), "%s", a->kind);
+		snprintf(is->target, sizeof(is->target), "%s", a->target);
+		snprintf(is->primary_after, sizeof(is->primary_after), "%s", a->primary_after);
+		is->count = a->count;
+		is->recovered = a->recovered;
+		stat_ci_mean(a->rto, (size_t)a->recovered, level, &is->rto_s[0], &is->rto_s[1]);
+		for (int k = 0; k < 5; k++)
+			is->stage_s[k] = a->recovered ? a->stage_sum[k] / (double)a->recovered : NAN;
+		stat_ci_mean(a->rpo, (size_t)a->count, level, &is->rpo_tx[0], &is->rpo_tx[1]);
+		stat_ci_mean(a->unavail, (size_t)a->count, level, &is->write_unavailable_s[0],
+			     &is->write_unavailable_s[1]);
+		is->rpo_durable_tx_max = a->rpo_durable_max;
+		sum->incident_count++;
+	}
 	rc = interrupted ? -EINTR : 0;
 out_restore:
 	sigaction(SIGINT, &old_sa, NULL);
 out:
+	for (size_t i = 0; i < inc_tab.count; i++) {
+		free(inc_tab.items[i].rto);
+		free(inc_tab.items[i].rpo);
+		free(inc_tab.items[i].unavail);
+	}
+	free(inc_tab.items);
+	free(avail_w);
+	free(avail_r);
 	for (size_t i = 0; per_rep && i < 5 * nclass + 3; i++)
 		free(per_rep[i]);
 	free(per_rep);
@@ -420,6 +623,7 @@ void runner_summary_release(struct runner_summary *sum)
 	if (!sum)
 		return;
 	free(sum->classes);
+	free(sum->incidents);
 	for (size_t i = 0; i < sum->util_count; i++)
 		free(sum->util_names[i]);
 	free(sum->util_names);
@@ -453,6 +657,48 @@ void runner_print_summary(const struct runner_summary *sum, FILE *out)
 		print_ci(out, c->p999_s, 1e3);
 		fputc('\n', out);
 	}
+	if (sum->incident_count) {
+		fprintf(out, "\nincidents (RTO: fault to first acknowledged write; stages are means; "
+			     "RPO: acknowledged updates lost)\n");
+		fprintf(out, "%-22s %-24s %5s %16s %7s %7s %7s %7s %7s %14s %7s  %s\n", "fault", "target",
+			"reps", "RTO s", "detect", "decide", "trans", "reroute", "reconn", "RPO tx",
+			"lost>0", "primary after");
+		for (size_t i = 0; i < sum->incident_count; i++) {
+			const struct runner_incident_summary *is = &sum->incidents[i];
+			char rto[32], rpo[32];
+			if (is->recovered == 0)
+				snprintf(rto, sizeof(rto), "not recovered");
+			else if (isnan(is->rto_s[1]))
+				snprintf(rto, sizeof(rto), "%.1f", is->rto_s[0]);
+			else
+				snprintf(rto, sizeof(rto), "%.1f ±%.1f", is->rto_s[0], is->rto_s[1]);
+			if (isnan(is->rpo_tx[1]))
+				snprintf(rpo, sizeof(rpo), "%.0f", is->rpo_tx[0]);
+			else
+				snprintf(rpo, sizeof(rpo), "%.0f ±%.0f", is->rpo_tx[0], is->rpo_tx[1]);
+			fprintf(out, "%-22s %-24s %2lld/%-2lld %16s %7.1f %7.1f %7.1f %7.1f %7.1f %14s %7s  %s\n",
+				is->kind, is->target, (long long)is->recovered, (long long)is->count, rto,
+				is->stage_s[0], is->stage_s[1], is->stage_s[2], is->stage_s[3],
+				is->stage_s[4], rpo, is->rpo_durable_tx_max > 0 ? "durable" : "",
+				is->primary_after);
+		}
+	}
+	fprintf(out, "\navailability: writes %.5f, reads %.5f", sum->write_availability[0],
+		sum->read_availability[0]);
+	uint64_t any = 0;
+	for (int k = 0; k < 4; k++)
+		any += sum->failures[k];
+	if (any) {
+		fprintf(out, "; failed requests:");
+		for (int k = 0; k < 4; k++)
+			if (sum->failures[k])
+				fprintf(out, " %s %llu", datapath_cause_names[k],
+					(unsigned long long)sum->failures[k]);
+	}
+	fputc('\n', out);
+	if (sum->violations)
+		fprintf(out, "INVARIANT VIOLATED: %llu violations (table invariant_violations)\n",
+			(unsigned long long)sum->violations);
 	fprintf(out, "\nutilisation (mean across replications)\n");
 	for (size_t i = 0; i < sum->util_count; i++)
 		if (sum->util_mean[i] > 0 || strncmp(sum->util_names[i], "cpu", 3) == 0)

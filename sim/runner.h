@@ -37,6 +37,21 @@ struct runner_class_summary {
 	uint64_t completed;        /* over all replications */
 };
 
+/* Across replications, per incident (a scheduled fault: same kind and target in every
+ * replication). Times in seconds; means and CI half-widths; NAN when absent. */
+struct runner_incident_summary {
+	char kind[48];
+	char target[160];
+	int64_t count;             /* replications in which it happened */
+	int64_t recovered;         /* of those, with writes back within the run */
+	double rto_s[2];
+	double stage_s[5];         /* detect, decide, transition, reroute, reconnect (means) */
+	double rpo_tx[2];
+	double rpo_durable_tx_max;
+	double write_unavailable_s[2];
+	char primary_after[128];   /* of the last replication */
+};
+
 struct runner_summary {
 	int64_t replications;      /* completed */
 	struct runner_class_summary *classes;
@@ -49,6 +64,11 @@ struct runner_summary {
 	double sim_s;              /* simulated seconds, all replications */
 	bool interrupted;
 	uint64_t conservation_violations; /* replications where arrived != done + in flight */
+	struct runner_incident_summary *incidents;
+	size_t incident_count;
+	uint64_t violations;       /* invariant violations, all replications */
+	double write_availability[2], read_availability[2];
+	uint64_t failures[4];      /* final failures by cause (datapath_cause_names), all reps */
 	double in_system_mean[2];  /* time-average requests in the system (Little's L), CI */
 	double arrival_rate[2];    /* completions per second over all classes, CI */
 	double latency_mean_s[2];  /* mean latency over all classes, CI */

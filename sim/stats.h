@@ -70,21 +70,25 @@ double stat_welford_max(const struct stat_welford *w);
 /* ---- log-bucketed histogram ------------------------------------------------------------ */
 
 /* Values are durations in seconds. Regular buckets cover [STAT_HIST_MIN, STAT_HIST_MAX] with
- * STAT_HIST_PER_OCTAVE geometric buckets per power of two, bucket edges at 2^(k/64) exactly as
- * listed in stats.c. A bucket is represented by its geometric midpoint, which lies within
- * 2^(1/128) - 1 = 0.55 % of every value in the bucket, so every quantile has relative error
- * below 1 % (0.55 %) against the exact order statistic of the same rank.
+ * STAT_HIST_PER_OCTAVE geometric buckets per power of two, bucket edges at 2^(k/128) exactly as
+ * listed in stats.c, so a bucket's upper edge is 2^(1/128) = 1.00543 times its lower edge. A
+ * quantile is interpolated inside the bucket holding its rank (see stat_hist_quantile), so it
+ * lies in that bucket: every quantile has relative error below 1 % (at most 2^(1/128) - 1 =
+ * 0.543 %) against the exact order statistic of the same rank, from 1 ns to 1 day. Unlike a
+ * fixed per-bucket representative, the estimate moves with the counts, so quantiles of
+ * different samples (replications) differ even when they fall in the same bucket.
  *
  * Bucket indexes: 0 is the underflow bucket [0, STAT_HIST_MIN), reported as the exact min;
  * 1 .. STAT_HIST_BUCKETS - 2 are regular; STAT_HIST_BUCKETS - 1 is the overflow bucket
  * (STAT_HIST_MAX, +inf), reported as the exact max. The first regular bucket is clipped to start
  * at STAT_HIST_MIN and the last to end at STAT_HIST_MAX (inclusive).
  *
- * The struct is plain data of about 24 KiB (fixed array, no allocation). */
+ * The struct is plain data of about 47 KiB (fixed array, no allocation): keep it off small
+ * stacks. */
 #define STAT_HIST_MIN 1e-9          /* seconds: 1 ns */
 #define STAT_HIST_MAX 86400.0       /* seconds: 1 day */
-#define STAT_HIST_PER_OCTAVE 64     /* regular buckets per factor of two */
-#define STAT_HIST_REGULAR 2964      /* regular buckets spanning [1e-9, 86400] */
+#define STAT_HIST_PER_OCTAVE 128    /* regular buckets per factor of two */
+#define STAT_HIST_REGULAR 5927      /* regular buckets spanning [1e-9, 86400] */
 #define STAT_HIST_BUCKETS (STAT_HIST_REGULAR + 2)
 
 struct stat_hist {
@@ -106,9 +110,13 @@ int stat_hist_add_n(struct stat_hist *h, double value, uint64_t count);
 /* Fold src into dst (aggregating replications): afterwards dst equals a histogram that saw
  * both sets of values, bucket for bucket. src is not changed. Cannot fail. */
 void stat_hist_merge(struct stat_hist *dst, const struct stat_hist *src);
-/* Quantile p in [0, 1] (clamped) by rank: with r = max(1, ceil(p * n)), the representative of
- * the lowest bucket whose cumulative count reaches r, clamped into [min, max]. p = 0 gives the
- * exact min, p = 1 the exact max. NAN when empty or p is NaN. O(STAT_HIST_BUCKETS). */
+/* Quantile p in [0, 1] (clamped) by rank r = max(1, ceil(p * n)). Bucket i is the lowest whose
+ * cumulative count reaches r; with `before` observations in lower buckets and c in bucket i,
+ * whose bounds are lo and hi, the estimate is the geometric interpolation
+ * lo * (hi / lo)^((r - before - 0.5) / c), clamped into [lo, hi] and then into [min, max].
+ * Rank in the underflow bucket gives the exact min, in the overflow bucket the exact max;
+ * p = 0 gives the exact min, p = 1 the exact max. NAN when empty or p is NaN.
+ * O(STAT_HIST_BUCKETS). */
 double stat_hist_quantile(const struct stat_hist *h, double p);
 /* Observations, exact mean (seconds), exact min and max (seconds). Mean, min and max are NAN
  * when empty. Cannot fail. */
@@ -123,8 +131,10 @@ double stat_hist_max(const struct stat_hist *h);
  * v with lower(i) <= v < upper(i), except the last regular bucket, which includes its upper
  * bound STAT_HIST_MAX. Underflow is [0, STAT_HIST_MIN); overflow holds values above
  * STAT_HIST_MAX and reports bounds STAT_HIST_MAX and INFINITY. The bounds depend only on i (the
- * layout is fixed), so they take no histogram. stat_hist_bucket_mid is the representative used by quantile
- * (geometric midpoint; NAN for underflow and overflow, which report the exact min / max). */
+ * layout is fixed), so they take no histogram. stat_hist_bucket_mid is the bucket's geometric
+ * midpoint sqrt(lower * upper), which quantile returns (up to rounding, and before the
+ * [min, max] clamp) for the middle rank of a bucket with an odd count; NAN for underflow and
+ * overflow, whose quantiles are the exact min / max. */
 size_t stat_hist_bucket_count(const struct stat_hist *h);
 uint64_t stat_hist_bucket_n(const struct stat_hist *h, size_t i);
 double stat_hist_bucket_lower(size_t i);

@@ -214,7 +214,7 @@ static void test_write_and_read_back(void **state)
 
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	char *mode = raw_text(db, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal");
 	free(mode);
@@ -362,7 +362,7 @@ static void test_newer_version_refused(void **state)
 
 	assert_null(results_open(f->path, err, sizeof(err)));
 	snprintf(want, sizeof(want),
-		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to 1)",
+		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to 2)",
 		 f->path);
 	assert_string_equal(err, want);
 
@@ -427,17 +427,14 @@ static void test_empty_file_initialised(void **state)
 	results_close(open_ok(f->path));
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
 				     "AND name IN ('runs', 'metrics', 'latency', "
-				     "'latency_buckets', 'timeseries')"),
-			 5);
+				     "'latency_buckets', 'timeseries', 'incidents', "
+				     "'incident_events', 'invariant_violations')"),
+			 8);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"),
-			 3);
-	/* Not yet: they come with schema version 2. */
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
-				     "('incidents', 'invariant_violations')"),
-			 0);
+			 4);
 	sqlite3_close(db);
 }
 
@@ -706,6 +703,495 @@ static void test_views(void **state)
 	free(h[1]);
 }
 
+/* ---- schema version 2: failover drills ---------------------------------------------------- */
+
+/* Create a file at schema version 1 exactly as a topsim of that version left it: step 0 -> 1
+ * only. Two replications of "old" with a metric, a latency row and a time-series point. */
+static void make_v1_file(const char *path)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	raw_exec(db, "BEGIN");
+	raw_exec(db, results_migration_sql(0));
+	raw_exec(db, "PRAGMA user_version = 1");
+	raw_exec(db, "INSERT INTO runs (run_id, scenario_name, scenario_text, scenario_hash, seed, "
+		     "replication, topsim_version, started_at, wall_s, sim_s, warmup_s, events) "
+		     "VALUES (1, 'old', '{}', 'h1', 7, 0, '0.0.9', '2024-01-01T00:00:00Z', 1.5, "
+		     "600, 60, 1234), "
+		     "(2, 'old', '{}', 'h1', 7, 1, '0.0.9', '2024-01-01T00:01:00Z', 2.5, 600, 60, "
+		     "5678)");
+	raw_exec(db, "INSERT INTO metrics VALUES (1, 'throughput', '', 10.0, '1/s'), "
+		     "(2, 'throughput', '', 20.0, '1/s')");
+	raw_exec(db, "INSERT INTO latency (run_id, op_class, count, mean_s) "
+		     "VALUES (1, 'read', 3, 0.001)");
+	raw_exec(db, "INSERT INTO timeseries VALUES (2, 0, 60, 'throughput', '', 19.0)");
+	raw_exec(db, "COMMIT");
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name GLOB "
+				     "'*incident*' OR name = 'invariant_violations'"),
+			 0);
+	sqlite3_close(db);
+}
+
+/* One SQL text per migration step, and none outside them. */
+static void test_migration_sql(void **state)
+{
+	(void)state;
+	assert_null(results_migration_sql(-1));
+	assert_non_null(strstr(results_migration_sql(0), "CREATE TABLE runs"));
+	assert_non_null(strstr(results_migration_sql(1), "CREATE TABLE incidents"));
+	assert_null(results_migration_sql(RESULTS_SCHEMA_VERSION));
+}
+
+/* A version 1 file is migrated in place: its runs and their rows are kept, it gains the
+ * version 2 objects, and its schema ends up identical to a new file's. */
+static void test_migrate_v1(void **state)
+{
+	struct fixture *f = *state;
+	char fresh[160];
+	make_v1_file(f->path);
+	snprintf(fresh, sizeof(fresh), "%s/fresh.db", f->dir);
+	results_close(open_ok(fresh));
+
+	/* An old run can take incidents straight after the migration. */
+	struct results *r = open_ok(f->path);
+	struct results_incident inc = {.kind = "host_crash", .target = "iris-a", .start_s = 100,
+				       .end_s = NAN, .rto_s = NAN, .detect_s = NAN,
+				       .decide_s = NAN, .transition_s = NAN, .reroute_s = NAN,
+				       .reconnect_s = NAN, .rpo_bytes = NAN, .rpo_span_s = NAN,
+				       .write_unavailable_s = NAN, .read_unavailable_s = NAN};
+	int64_t iid;
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_incident(r, 2, &inc, &iid), 0);
+	assert_int_equal(results_add_incident_event(r, 2, iid, 100, "fault", "iris-a crashes",
+						    NULL),
+			 0);
+	assert_int_equal(results_add_violation(r, 2, 101, "single_primary", "x"), 0);
+	assert_int_equal(results_commit(r), 0);
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	char *ok = raw_text(db, "PRAGMA integrity_check");
+	assert_string_equal(ok, "ok");
+	free(ok);
+	sqlite3_stmt *s = raw_row(db, "SELECT count(*), sum(events), sum(wall_s), "
+				      "group_concat(replication) FROM runs WHERE scenario_name = 'old'");
+	assert_int_equal(sqlite3_column_int(s, 0), 2);
+	assert_int_equal(sqlite3_column_int64(s, 1), 1234 + 5678);
+	assert_true(sqlite3_column_double(s, 2) == 4.0);
+	assert_string_equal((const char *)sqlite3_column_text(s, 3), "0,1");
+	sqlite3_finalize(s);
+	assert_true(raw_double(db, "SELECT mean FROM v_metrics WHERE name = 'throughput'") ==
+		    15.0);
+	assert_int_equal(raw_int(db, "SELECT count FROM latency WHERE run_id = 1"), 3);
+	assert_true(raw_double(db, "SELECT value FROM timeseries WHERE run_id = 2") == 19.0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM incidents i JOIN incident_events e "
+				     "USING (run_id, incident_id) JOIN invariant_violations v "
+				     "USING (run_id)"),
+			 1);
+	assert_int_equal(raw_int(db, "SELECT incidents FROM v_incidents WHERE "
+				     "scenario_name = 'old'"),
+			 1);
+
+	/* Same tables, indexes and views, with the same SQL, as a file created new. */
+	char attach[256];
+	snprintf(attach, sizeof(attach), "ATTACH '%s' AS fresh", fresh);
+	raw_exec(db, attach);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM main.sqlite_schema"),
+			 raw_int(db, "SELECT count(*) FROM fresh.sqlite_schema"));
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM (SELECT type, name, tbl_name, sql "
+				     "FROM main.sqlite_schema EXCEPT SELECT type, name, tbl_name, "
+				     "sql FROM fresh.sqlite_schema)"),
+			 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM fresh.sqlite_schema WHERE name IN "
+				     "('incidents', 'incident_events', 'invariant_violations', "
+				     "'incidents_run', 'incident_events_run', "
+				     "'invariant_violations_run', 'v_incidents')"),
+			 7);
+	assert_int_equal(raw_int(db, "PRAGMA fresh.user_version"), 2);
+	sqlite3_close(db);
+}
+
+/* A migration step that fails leaves the file at its old version with its rows, untouched. */
+static void test_migrate_v1_failure_rolls_back(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	make_v1_file(f->path);
+	sqlite3 *db = raw_open(f->path);
+	raw_exec(db, "CREATE TABLE incidents (x)"); /* in the way of step 1 -> 2 */
+	sqlite3_close(db);
+
+	assert_null(results_open(f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot create or update the results schema"));
+	assert_non_null(strstr(err, "incidents already exists"));
+
+	db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM runs"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+				     "('incident_events', 'invariant_violations', 'v_incidents')"),
+			 0);
+	sqlite3_close(db);
+}
+
+/* An incident with every optional figure NaN: a fault that never healed or recovered. */
+static struct results_incident incident_open_ended(const char *kind, double start_s)
+{
+	struct results_incident inc = {
+		.kind = kind,
+		.target = NULL,
+		.start_s = start_s,
+		.end_s = NAN,
+		.rto_s = NAN,
+		.detect_s = NAN,
+		.decide_s = NAN,
+		.transition_s = NAN,
+		.reroute_s = NAN,
+		.reconnect_s = NAN,
+		.rpo_bytes = NAN,
+		.rpo_span_s = NAN,
+		.write_unavailable_s = NAN,
+		.read_unavailable_s = NAN,
+	};
+	return inc;
+}
+
+/* An incident that recovered through the given stages (NaN = absent); rto_s is their sum. */
+static struct results_incident incident_recovered(const char *target, double detect,
+						  double decide, double transition, double reroute,
+						  double reconnect, int64_t rpo_tx)
+{
+	struct results_incident inc = incident_open_ended("host_crash", 300.0);
+	double stages[] = {detect, decide, transition, reroute, reconnect}, rto = 0;
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		rto += isnan(stages[i]) ? 0 : stages[i];
+	inc.target = target;
+	inc.end_s = 360.0;
+	inc.rto_s = rto;
+	inc.detect_s = detect;
+	inc.decide_s = decide;
+	inc.transition_s = transition;
+	inc.reroute_s = reroute;
+	inc.reconnect_s = reconnect;
+	inc.rpo_tx = rpo_tx;
+	inc.rpo_durable_tx = rpo_tx / 2;
+	inc.rpo_bytes = 4096.0 * (double)rpo_tx;
+	inc.rpo_span_s = 0.01 * (double)rpo_tx;
+	inc.write_unavailable_s = rto;
+	inc.read_unavailable_s = rto / 2;
+	inc.primary_before = "iris-a";
+	inc.primary_after = "iris-b";
+	inc.data_lost = rpo_tx > 0;
+	return inc;
+}
+
+/* Every column round-trips; NaN comes back NULL, a NULL target "", a NULL primary NULL. */
+static void test_incident_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_run run = run_of("drill", 0, 1.0);
+	int64_t id, full, open_ended;
+
+	struct results_incident a = incident_recovered("iris-a", 8.0, 2.0, 5.0, NAN, 1.5, 7);
+	a.data_lost = 5; /* any nonzero value is stored as 1 */
+	struct results_incident b = incident_open_ended("az_outage", 1000.0);
+
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run, &id), 0);
+	assert_int_equal(results_add_incident(r, id, &a, &full), 0);
+	assert_int_equal(results_add_incident(r, id, &b, &open_ended), 0);
+	assert_true(full > 0 && open_ended > full);
+	assert_int_equal(results_add_incident(r, id, &b, NULL), 0); /* id not wanted */
+
+	/* Rejected: no kind, no start, no run. */
+	b.kind = NULL;
+	assert_int_equal(results_add_incident(r, id, &b, NULL), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "NOT NULL"));
+	b.kind = "az_outage";
+	b.start_s = NAN;
+	assert_int_equal(results_add_incident(r, id, &b, NULL), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "NOT NULL"));
+	b.start_s = 1.0;
+	assert_int_equal(results_add_incident(r, id + 1, &b, NULL), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "FOREIGN KEY"));
+	assert_int_equal(results_commit(r), 0);
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM incidents"), 3);
+	sqlite3_stmt *s = raw_row(db,
+				  "SELECT run_id, kind, target, start_s, end_s, rto_s, detect_s, "
+				  "decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
+				  "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
+				  "read_unavailable_s, primary_before, primary_after, data_lost "
+				  "FROM incidents WHERE incident_id = %lld",
+				  (long long)full);
+	assert_int_equal(sqlite3_column_int64(s, 0), id);
+	assert_string_equal((const char *)sqlite3_column_text(s, 1), "host_crash");
+	assert_string_equal((const char *)sqlite3_column_text(s, 2), "iris-a");
+	assert_true(sqlite3_column_double(s, 3) == 300.0);
+	assert_true(sqlite3_column_double(s, 4) == 360.0);
+	assert_true(sqlite3_column_double(s, 5) == 16.5);
+	assert_true(sqlite3_column_double(s, 6) == 8.0);
+	assert_true(sqlite3_column_double(s, 7) == 2.0);
+	assert_true(sqlite3_column_double(s, 8) == 5.0);
+	assert_int_equal(sqlite3_column_type(s, 9), SQLITE_NULL); /* no reroute stage */
+	assert_true(sqlite3_column_double(s, 10) == 1.5);
+	assert_int_equal(sqlite3_column_int64(s, 11), 7);
+	assert_int_equal(sqlite3_column_int64(s, 12), 3);
+	assert_true(sqlite3_column_double(s, 13) == 7 * 4096.0);
+	assert_true(sqlite3_column_double(s, 14) == 0.07);
+	assert_true(sqlite3_column_double(s, 15) == 16.5);
+	assert_true(sqlite3_column_double(s, 16) == 8.25);
+	assert_string_equal((const char *)sqlite3_column_text(s, 17), "iris-a");
+	assert_string_equal((const char *)sqlite3_column_text(s, 18), "iris-b");
+	assert_int_equal(sqlite3_column_int(s, 19), 1);
+	sqlite3_finalize(s);
+	/* Stages add up to the RTO where they are present. */
+	assert_true(raw_double(db, "SELECT rto_s - (coalesce(detect_s, 0) + coalesce(decide_s, 0) "
+				   "+ coalesce(transition_s, 0) + coalesce(reroute_s, 0) + "
+				   "coalesce(reconnect_s, 0)) FROM incidents WHERE rto_s IS NOT NULL") ==
+		    0.0);
+
+	s = raw_row(db,
+		    "SELECT kind, target, start_s, rpo_tx, rpo_durable_tx, data_lost, "
+		    "primary_before IS NULL AND primary_after IS NULL, "
+		    "coalesce(end_s, rto_s, detect_s, decide_s, transition_s, reroute_s, "
+		    "reconnect_s, rpo_bytes, rpo_span_s, write_unavailable_s, read_unavailable_s) "
+		    "IS NULL FROM incidents WHERE incident_id = %lld",
+		    (long long)open_ended);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "az_outage");
+	assert_string_equal((const char *)sqlite3_column_text(s, 1), "");
+	assert_true(sqlite3_column_double(s, 2) == 1000.0);
+	assert_int_equal(sqlite3_column_int64(s, 3), 0);
+	assert_int_equal(sqlite3_column_int64(s, 4), 0);
+	assert_int_equal(sqlite3_column_int(s, 5), 0);
+	assert_int_equal(sqlite3_column_int(s, 6), 1);
+	assert_int_equal(sqlite3_column_int(s, 7), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* The timeline keeps the order of writing within a time, ties events to their incident or to
+ * none, and refuses another run's incident; violations are stored as given. */
+static void test_incident_events_and_violations(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_run run0 = run_of("drill", 0, 1.0), run1 = run_of("drill", 1, 1.0);
+	struct results_incident inc = incident_recovered("iris-a", 8, 2, 5, 3, 2, 0);
+	int64_t id0, id1, iid0, iid1;
+
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run0, &id0), 0);
+	assert_int_equal(results_add_run(r, &run1, &id1), 0);
+	assert_int_equal(results_add_incident(r, id0, &inc, &iid0), 0);
+	assert_int_equal(results_add_incident(r, id1, &inc, &iid1), 0);
+
+	assert_int_equal(results_add_incident_event(r, id0, iid0, 300.0, "fault",
+						    "host iris-a crashes", "power"),
+			 0);
+	assert_int_equal(results_add_incident_event(r, id0, iid0, 308.0, "mirror MIRROR1",
+						    "qos timeout on iris-a", NULL),
+			 0);
+	assert_int_equal(results_add_incident_event(r, id0, iid0, 308.0, "mirror MIRROR1",
+						    "backup iris-b takes over", ""),
+			 0);
+	assert_int_equal(results_add_incident_event(r, id0, 0, 50.0, NULL, "warm-up over", NULL),
+			 0);
+	assert_int_equal(results_add_incident_event(r, id0, -1, 318.0, "lb lb-main",
+						    "iris-b healthy", "2 checks"),
+			 0);
+	/* Rejected: another run's incident, an incident that does not exist, no event, no time. */
+	assert_int_equal(results_add_incident_event(r, id0, iid1, 1.0, "x", "y", ""), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "FOREIGN KEY"));
+	assert_int_equal(results_add_incident_event(r, id0, iid1 + 100, 1.0, "x", "y", ""), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "FOREIGN KEY"));
+	assert_int_equal(results_add_incident_event(r, id0, iid0, 1.0, "x", NULL, ""), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "NOT NULL"));
+	assert_int_equal(results_add_incident_event(r, id0, iid0, NAN, "x", "y", ""), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "NOT NULL"));
+
+	assert_int_equal(results_add_violation(r, id0, 308.5, "single_primary",
+					       "iris-a and iris-b both primary"),
+			 0);
+	assert_int_equal(results_add_violation(r, id1, 400.0, "conservation", NULL), 0);
+	assert_int_equal(results_add_violation(r, id0, 309.0, NULL, "x"), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "NOT NULL"));
+	assert_int_equal(results_add_violation(r, id0, NAN, "conservation", "x"), -EIO);
+	assert_int_equal(results_add_violation(r, id0 + 100, 1.0, "conservation", "x"), -EIO);
+	assert_non_null(strstr(results_errmsg(r), "FOREIGN KEY"));
+	assert_int_equal(results_commit(r), 0);
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	char *timeline = raw_text(db, "SELECT group_concat(line, ' | ') FROM (SELECT t_s || ' ' || "
+				      "source || ': ' || event || ' (' || detail || ') ' || "
+				      "coalesce(incident_id, '-') AS line FROM incident_events "
+				      "WHERE run_id = 1 ORDER BY t_s, event_id)");
+	assert_string_equal(timeline, "50.0 : warm-up over () - | "
+				      "300.0 fault: host iris-a crashes (power) 1 | "
+				      "308.0 mirror MIRROR1: qos timeout on iris-a () 1 | "
+				      "308.0 mirror MIRROR1: backup iris-b takes over () 1 | "
+				      "318.0 lb lb-main: iris-b healthy (2 checks) -");
+	free(timeline);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM incident_events"), 5);
+
+	sqlite3_stmt *s = raw_row(db, "SELECT run_id, t_s, invariant, detail FROM "
+				      "invariant_violations ORDER BY t_s");
+	assert_int_equal(sqlite3_column_int64(s, 0), id0);
+	assert_true(sqlite3_column_double(s, 1) == 308.5);
+	assert_string_equal((const char *)sqlite3_column_text(s, 2), "single_primary");
+	assert_string_equal((const char *)sqlite3_column_text(s, 3),
+			    "iris-a and iris-b both primary");
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(s, 0), id1);
+	assert_string_equal((const char *)sqlite3_column_text(s, 2), "conservation");
+	assert_string_equal((const char *)sqlite3_column_text(s, 3), "");
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* v_incidents aggregates one kind and target over two replications: NULLs (no recovery, an
+ * absent stage) are left out of the means and counted in unrecovered. */
+static void test_incident_view(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	int64_t id;
+
+	/* Replication 0: one recovery in 20 s, 3 commits lost; and a partition elsewhere. */
+	struct results_run run = run_of("drill", 0, 1.0);
+	struct results_incident a = incident_recovered("iris-a", 8, 2, 5, 3, 2, 3);
+	struct results_incident p = incident_recovered("az-b", 1, 1, 1, 1, 1, 0);
+	p.kind = "network_partition";
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run, &id), 0);
+	assert_int_equal(results_add_incident(r, id, &a, NULL), 0);
+	assert_int_equal(results_add_incident(r, id, &p, NULL), 0);
+	assert_int_equal(results_commit(r), 0);
+
+	/* Replication 1: a recovery in 30 s without a reroute stage, 5 lost; then one that never
+	 * recovered, only detected. */
+	run = run_of("drill", 1, 1.0);
+	struct results_incident b = incident_recovered("iris-a", 10, 2, 10, NAN, 8, 5);
+	struct results_incident c = incident_open_ended("host_crash", 3000.0);
+	c.target = "iris-a";
+	c.detect_s = 9.0;
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run, &id), 0);
+	assert_int_equal(results_add_incident(r, id, &b, NULL), 0);
+	assert_int_equal(results_add_incident(r, id, &c, NULL), 0);
+	assert_int_equal(results_commit(r), 0);
+
+	/* Another scenario with the same kind and target is kept apart. */
+	run = run_of("other", 0, 1.0);
+	run.scenario_hash = "def456";
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run, &id), 0);
+	assert_int_equal(results_add_incident(r, id, &a, NULL), 0);
+	assert_int_equal(results_commit(r), 0);
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	sqlite3_stmt *s = raw_row(db, "SELECT replications, incidents, unrecovered, rto_s_mean, "
+				      "rto_s_min, rto_s_max, rpo_tx_mean, rpo_tx_max, data_lost, "
+				      "detect_s_mean, decide_s_mean, transition_s_mean, "
+				      "reroute_s_mean, reconnect_s_mean, scenario_hash FROM "
+				      "v_incidents WHERE scenario_name = 'drill' AND "
+				      "kind = 'host_crash' AND target = 'iris-a'");
+	assert_int_equal(sqlite3_column_int(s, 0), 2);
+	assert_int_equal(sqlite3_column_int(s, 1), 3);
+	assert_int_equal(sqlite3_column_int(s, 2), 1);
+	assert_true(sqlite3_column_double(s, 3) == 25.0);
+	assert_true(sqlite3_column_double(s, 4) == 20.0);
+	assert_true(sqlite3_column_double(s, 5) == 30.0);
+	assert_near(sqlite3_column_double(s, 6), 8.0 / 3.0, 1e-15);
+	assert_int_equal(sqlite3_column_int64(s, 7), 5);
+	assert_int_equal(sqlite3_column_int(s, 8), 2);
+	assert_true(sqlite3_column_double(s, 9) == 9.0);   /* (8 + 10 + 9) / 3 */
+	assert_true(sqlite3_column_double(s, 10) == 2.0);  /* (2 + 2) / 2 */
+	assert_true(sqlite3_column_double(s, 11) == 7.5);  /* (5 + 10) / 2 */
+	assert_true(sqlite3_column_double(s, 12) == 3.0);  /* only replication 0 rerouted */
+	assert_true(sqlite3_column_double(s, 13) == 5.0);  /* (2 + 8) / 2 */
+	assert_string_equal((const char *)sqlite3_column_text(s, 14), "abc123");
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+
+	s = raw_row(db, "SELECT replications, incidents, unrecovered, rto_s_mean FROM v_incidents "
+			"WHERE scenario_name = 'drill' AND kind = 'network_partition'");
+	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	assert_int_equal(sqlite3_column_int(s, 1), 1);
+	assert_int_equal(sqlite3_column_int(s, 2), 0);
+	assert_true(sqlite3_column_double(s, 3) == 5.0);
+	sqlite3_finalize(s);
+	assert_true(raw_double(db, "SELECT rto_s_mean FROM v_incidents WHERE "
+				   "scenario_name = 'other'") == 20.0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM v_incidents"), 3);
+	sqlite3_close(db);
+}
+
+/* Deleting a run removes its incidents, events and violations and nothing else; deleting an
+ * incident removes its events but keeps the run's events tied to no incident. */
+static void test_incident_cascade(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	int64_t ids[2], iids[2][2];
+
+	for (int k = 0; k < 2; k++) {
+		struct results_run run = run_of("drill", (uint32_t)k, 1.0);
+		struct results_incident inc = incident_recovered("iris-a", 8, 2, 5, 3, 2, k);
+		assert_int_equal(results_begin(r), 0);
+		assert_int_equal(results_add_run(r, &run, &ids[k]), 0);
+		for (int j = 0; j < 2; j++) {
+			assert_int_equal(results_add_incident(r, ids[k], &inc, &iids[k][j]), 0);
+			assert_int_equal(results_add_incident_event(r, ids[k], iids[k][j], 300 + j,
+								    "fault", "crash", NULL),
+					 0);
+		}
+		assert_int_equal(results_add_incident_event(r, ids[k], 0, 1.0, "fault",
+							    "nothing", NULL),
+				 0);
+		assert_int_equal(results_add_violation(r, ids[k], 2.0, "conservation", NULL), 0);
+		assert_int_equal(results_commit(r), 0);
+	}
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	char sql[256];
+	raw_exec(db, "PRAGMA foreign_keys = ON");
+	snprintf(sql, sizeof(sql), "DELETE FROM runs WHERE run_id = %lld", (long long)ids[0]);
+	raw_exec(db, sql);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM incidents"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM incident_events"), 3);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM invariant_violations"), 1);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM incidents WHERE run_id <> %lld", (long long)ids[1]);
+	assert_int_equal(raw_int(db, sql), 0);
+	snprintf(sql, sizeof(sql),
+		 "SELECT (SELECT count(*) FROM incident_events WHERE run_id <> %lld) + "
+		 "(SELECT count(*) FROM invariant_violations WHERE run_id <> %lld)",
+		 (long long)ids[1], (long long)ids[1]);
+	assert_int_equal(raw_int(db, sql), 0);
+
+	snprintf(sql, sizeof(sql), "DELETE FROM incidents WHERE incident_id = %lld",
+		 (long long)iids[1][0]);
+	raw_exec(db, sql);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM incident_events"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM incident_events WHERE "
+				     "incident_id IS NULL"),
+			 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM incident_events WHERE incident_id = %lld",
+		 (long long)iids[1][1]);
+	assert_int_equal(raw_int(db, sql), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -724,6 +1210,13 @@ int main(void)
 		T(test_close_without_commit),
 		T(test_killed_writer),
 		T(test_views),
+		T(test_migration_sql),
+		T(test_migrate_v1),
+		T(test_migrate_v1_failure_rolls_back),
+		T(test_incident_round_trip),
+		T(test_incident_events_and_violations),
+		T(test_incident_view),
+		T(test_incident_cascade),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,855 @@
+/* mirror.c: the mirror set at run time (see mirror.h; rules in docs/models.md section 9).
+ *
+ * Invariants:
+ * - At most one member has role PRIMARY and accepts writes (checked after every change; a
+ *   breach is reported as a violation, never hidden).
+ * - A logical link is connected only if it was physically possible when it (re)connected;
+ *   a pending timer exists exactly while logical and physical state differ.
+ * - ring holds every update acknowledged by the current primary that some member able to
+ *   take over may still lack, in journal order.
+ */
+#include "mirror.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#define RING_MAX (1u << 24) /* acknowledged updates remembered; beyond: counted as overflow */
+
+enum role { ROLE_PRIMARY, ROLE_BACKUP, ROLE_ASYNC, ROLE_TRANSITION, ROLE_DOWN };
+enum link { LINK_PB, LINK_PA, LINK_BA, LINK_COUNT };
+enum mode { MODE_AGENT, MODE_ARBITER };
+enum trouble { TROUBLE_NONE, TROUBLE_TIMED, TROUBLE_INDEFINITE };
+
+static const char *const link_names[LINK_COUNT] = {"primary-backup", "primary-arbiter",
+						   "backup-arbiter"};
+
+struct member {
+	int host;
+	const char *name;
+	struct iris_node *node;
+	enum mirror_member_kind kind;
+	enum role role;
+	bool forced_down;        /* stays down until restarted by hand (iris.md §1.1) */
+	bool active;             /* backup: Active journal transfer */
+	bool catching_up;
+	double received;         /* journal position received from the primary */
+	sim_time last_arrival;   /* shipments arrive in order */
+	bool was_running;        /* instance state the mirror last saw */
+};
+
+struct link_state {
+	bool connected;          /* as the members see it */
+	struct sim_handle timer; /* pending loss detection or reconnection */
+};
+
+struct acked {
+	double seq, bytes;
+	sim_time t;
+	bool durable;
+};
+
+struct mirror {
+	struct sim_entity *self;
+	const struct mirror_policy_config *policy;
+	struct fabric *fabric;
+	struct mirror_hooks hooks;
+	char source[160];
+	struct member members[MIRROR_MEMBERS_MAX];
+	size_t member_count;
+	int arbiter_host;
+	int primary;             /* member index with role PRIMARY, or -1 */
+	int backup;              /* member index of the failover partner, or -1 */
+	int transition;          /* member index in TRANSITION, or -1 */
+	enum mode mode;
+	enum mode mode_at_loss;  /* mode when the backup noticed the loss of the primary */
+	bool backup_loss_handled; /* the primary has reacted to losing its backup */
+	enum trouble trouble;
+	struct sim_handle trouble_timer;
+	struct link_state links[LINK_COUNT];
+	/* the current outage, for RTO stages */
+	bool outage;
+	sim_time t_detect, t_decide;
+	int old_primary;
+	bool taker_active, promoting;
+	struct sim_handle promote_timer;
+	/* acknowledged updates not yet everywhere */
+	struct acked *ring;
+	size_t ring_cap, ring_head, ring_count;
+	uint64_t ring_overflow;
+};
+
+enum {
+	MIRROR_EV_LINK_LOST,
+	MIRROR_EV_LINK_UP,
+	MIRROR_EV_TROUBLE_END,
+	MIRROR_EV_TRANSITION_DONE,
+	MIRROR_EV_SHIP,
+	MIRROR_EV_ACK,
+	MIRROR_EV_CATCHUP_DONE,
+	MIRROR_EV_PROMOTE,
+	MIRROR_EV_COUNT
+};
+
+struct ship_payload {
+	double upto;
+	int member;
+	int primary;
+};
+
+static void evaluate(struct mirror *m);
+
+static void note(struct mirror *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct mirror *m, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (m->hooks.timeline)
+		m->hooks.timeline(m->hooks.arg, m->source, text);
+}
+
+static bool running(const struct mirror *m, int i)
+{
+	return i >= 0 && fabric_iris_running(m->fabric, m->members[i].host) &&
+	       iris_node_running(m->members[i].node);
+}
+
+static bool talk(const struct mirror *m, int host_a, int host_b)
+{
+	return fabric_hosts_talk(m->fabric, host_a, host_b);
+}
+
+/* --- physical state of the three connections -------------------------------------------------- */
+
+static bool arbiter_up(const struct mirror *m)
+{
+	return m->arbiter_host >= 0 && fabric_host_up(m->fabric, m->arbiter_host);
+}
+
+static bool physical(const struct mirror *m, enum link l)
+{
+	int p = m->primary >= 0 ? m->primary : m->transition;
+	switch (l) {
+	case LINK_PB:
+		return p >= 0 && m->backup >= 0 && running(m, p) && running(m, m->backup) &&
+		       talk(m, m->members[p].host, m->members[m->backup].host);
+	case LINK_PA:
+		return p >= 0 && running(m, p) && arbiter_up(m) &&
+		       talk(m, m->members[p].host, m->arbiter_host);
+	case LINK_BA:
+		return m->backup >= 0 && running(m, m->backup) && arbiter_up(m) &&
+		       talk(m, m->members[m->backup].host, m->arbiter_host);
+	default:
+		return false;
+	}
+}
+
+/* Start a timer when logical and physical states differ; cancel it when they agree again
+ * (a flap shorter than the detection window goes unnoticed). */
+static void track_link(struct mirror *m, enum link l)
+{
+	struct link_state *ls = &m->links[l];
+	bool phys = physical(m, l);
+	if (phys == ls->connected) {
+		sim_cancel(m->self->engine, ls->timer);
+		ls->timer = SIM_HANDLE_NONE;
+		return;
+	}
+	if (sim_is_pending(m->self->engine, ls->timer))
+		return;
+	int32_t which = (int32_t)l;
+	if (ls->connected) {
+		/* Noticed after QoS/2 to QoS (iris.md §1.3). */
+		double qos = sim_time_to_s(m->policy->qos_timeout);
+		sim_time delay = sim_time_from_s(gsl_ran_flat(m->self->rng, qos / 2, qos));
+		ls->timer = sim_schedule_in(m->self->engine, m->self, delay, MIRROR_EV_LINK_LOST, &which,
+					    sizeof(which));
+	} else {
+		ls->timer = sim_schedule_in(m->self->engine, m->self, m->policy->reconnect_delay,
+					    MIRROR_EV_LINK_UP, &which, sizeof(which));
+	}
+}
+
+static void track_links(struct mirror *m)
+{
+	for (int l = 0; l < LINK_COUNT; l++)
+		track_link(m, (enum link)l);
+}
+
+static void update_mode(struct mirror *m)
+{
+	enum mode mode = m->arbiter_host >= 0 && m->links[LINK_PB].connected &&
+				 m->links[LINK_PA].connected && m->links[LINK_BA].connected &&
+				 m->backup >= 0 && m->members[m->backup].active
+			 ? MODE_ARBITER
+			 : MODE_AGENT;
+	/* Leaving arbiter-controlled mode is agreed between the failover members, so it needs
+	 * them to reach each other: when the primary is gone the backup keeps deciding as in
+	 * arbiter-controlled mode (iris.md §1.4, Table 3-1). */
+	if (mode == MODE_AGENT && m->mode == MODE_ARBITER && !physical(m, LINK_PB))
+		return;
+	if (mode != m->mode)
+		note(m, "%s-controlled mode", mode == MODE_ARBITER ? "arbiter" : "agent");
+	m->mode = mode;
+}
+
+/* --- trouble and write acceptance -------------------------------------------------------------- */
+
+static void set_trouble(struct mirror *m, enum trouble t, sim_time duration)
+{
+	sim_cancel(m->self->engine, m->trouble_timer);
+	m->trouble_timer = SIM_HANDLE_NONE;
+	m->trouble = t;
+	if (m->primary >= 0)
+		iris_node_pause_writes(m->members[m->primary].node, t != TROUBLE_NONE);
+	if (t == TROUBLE_TIMED)
+		m->trouble_timer = sim_schedule_in(m->self->engine, m->self, duration,
+						   MIRROR_EV_TROUBLE_END, NULL, 0);
+}
+
+bool mirror_accepts_writes(const struct mirror *m)
+{
+	return m->primary >= 0 && running(m, m->primary) && m->trouble == TROUBLE_NONE;
+}
+
+int mirror_primary_host(const struct mirror *m)
+{
+	return m->primary >= 0 ? m->members[m->primary].host : -1;
+}
+
+static void check_single_primary(struct mirror *m)
+{
+	int accepting = 0;
+	for (size_t i = 0; i < m->member_count; i++)
+		if (m->members[i].role == ROLE_PRIMARY && running(m, (int)i) &&
+		    ((int)i != m->primary || m->trouble == TROUBLE_NONE))
+			accepting++;
+	if (accepting > 1 && m->hooks.violation)
+		m->hooks.violation(m->hooks.arg, "single_primary",
+				   "two members of the mirror accept writes at once");
+}
+
+/* --- acknowledged updates (RPO) ---------------------------------------------------------------- */
+
+void mirror_note_ack(struct mirror *m, int primary_host, double seq, double bytes, bool durable)
+{
+	if (m->primary < 0 || m->members[m->primary].host != primary_host)
+		return;
+	if (m->ring_count == m->ring_cap) {
+		if (m->ring_cap >= RING_MAX) {
+			m->ring_overflow++;
+			return;
+		}
+		size_t cap = m->ring_cap ? m->ring_cap * 2 : 4096;
+		struct acked *ring = malloc(sizeof(*ring) * cap);
+		if (!ring) {
+			m->ring_overflow++;
+			return;
+		}
+		for (size_t i = 0; i < m->ring_count; i++)
+			ring[i] = m->ring[(m->ring_head + i) % m->ring_cap];
+		free(m->ring);
+		m->ring = ring;
+		m->ring_cap = cap;
+		m->ring_head = 0;
+	}
+	m->ring[(m->ring_head + m->ring_count++) % m->ring_cap] =
+		(struct acked){seq, bytes, sim_now(m->self->engine), durable};
+}
+
+/* Forget updates every member able to take over already has. */
+static void trim_ring(struct mirror *m)
+{
+	double low = INFINITY;
+	bool any = false;
+	for (size_t i = 0; i < m->member_count; i++) {
+		if ((int)i == m->primary || m->members[i].kind == MIRROR_REPORTING)
+			continue;
+		any = true;
+		if (m->members[i].received < low)
+			low = m->members[i].received;
+	}
+	if (!any)
+		low = INFINITY; /* nobody could take over: nothing to count */
+	while (m->ring_count && m->ring[m->ring_head].seq <= low) {
+		m->ring_head = (m->ring_head + 1) % m->ring_cap;
+		m->ring_count--;
+	}
+}
+
+/* --- journal shipping ---------------------------------------------------------------------------- */
+
+static void ship_to(struct mirror *m, int i, double upto)
+{
+	struct member *mb = &m->members[i];
+	const struct member *p = &m->members[m->primary];
+	if (upto <= mb->received || !running(m, i) || !talk(m, p->host, mb->host))
+		return;
+	if ((int)i == m->backup && !m->links[LINK_PB].connected)
+		return; /* the backup reconnects and catches up first */
+	double bytes = upto - mb->received;
+	if (mb->kind != MIRROR_FAILOVER)
+		bytes *= m->policy->journal_compression;
+	sim_time at = sim_now(m->self->engine) + m->hooks.delay(m->hooks.arg, p->host, mb->host, bytes);
+	if (at < mb->last_arrival)
+		at = mb->last_arrival; /* in order on one connection */
+	mb->last_arrival = at;
+	struct ship_payload sp = {upto, i, m->primary};
+	sim_schedule_at(m->self->engine, m->self, at, MIRROR_EV_SHIP, &sp, sizeof(sp));
+}
+
+void mirror_on_flush(struct mirror *m, int host, double upto)
+{
+	if (m->primary < 0 || m->members[m->primary].host != host)
+		return;
+	for (size_t i = 0; i < m->member_count; i++)
+		if ((int)i != m->primary && m->members[i].role != ROLE_DOWN)
+			ship_to(m, (int)i, upto);
+}
+
+static void mirror_on_ship(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	const struct ship_payload *sp = sim_event_payload(ev);
+	struct member *mb = &m->members[sp->member];
+	if (sp->primary != m->primary || m->primary < 0 || !running(m, sp->member))
+		return;
+	if (sp->upto > mb->received)
+		mb->received = sp->upto;
+	if (sp->member == m->backup && mb->active) {
+		/* The Active backup acknowledges receipt (iris.md §1.2). */
+		struct ship_payload ack = {sp->upto, sp->member, sp->primary};
+		sim_schedule_in(self->engine, self,
+				m->hooks.delay(m->hooks.arg, mb->host, m->members[m->primary].host, 64),
+				MIRROR_EV_ACK, &ack, sizeof(ack));
+	}
+	trim_ring(m);
+}
+
+static void mirror_on_ack(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	const struct ship_payload *sp = sim_event_payload(ev);
+	if (sp->primary == m->primary && m->primary >= 0 && running(m, m->primary) &&
+	    talk(m, m->members[sp->member].host, m->members[m->primary].host))
+		iris_node_backup_acked(m->members[m->primary].node, sp->upto);
+}
+
+static void set_active(struct mirror *m, bool active)
+{
+	if (m->backup < 0)
+		return;
+	m->members[m->backup].active = active;
+	if (m->primary >= 0)
+		iris_node_set_backup_ack(m->members[m->primary].node, active);
+}
+
+static void mirror_on_catchup_done(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	const struct ship_payload *sp = sim_event_payload(ev);
+	if (sp->member != m->backup || sp->primary != m->primary || !m->links[LINK_PB].connected)
+		return;
+	struct member *b = &m->members[m->backup];
+	b->catching_up = false;
+	if (sp->upto > b->received)
+		b->received = sp->upto;
+	iris_node_backup_acked(m->members[m->primary].node, b->received);
+	set_active(m, true);
+	note(m, "backup %s caught up: Active", b->name);
+	evaluate(m);
+}
+
+static void start_catchup(struct mirror *m)
+{
+	struct member *b = &m->members[m->backup];
+	const struct member *p = &m->members[m->primary];
+	double upto = iris_node_journal_durable(p->node);
+	double behind = upto > b->received ? upto - b->received : 0;
+	b->catching_up = true;
+	note(m, "backup %s reconnected, catching up %.0f bytes", b->name, behind);
+	struct ship_payload sp = {upto, m->backup, m->primary};
+	sim_schedule_in(m->self->engine, m->self, m->hooks.delay(m->hooks.arg, p->host, b->host, behind),
+			MIRROR_EV_CATCHUP_DONE, &sp, sizeof(sp));
+}
+
+/* --- takeover ------------------------------------------------------------------------------------ */
+
+static void force_down(struct mirror *m, int i, const char *why)
+{
+	struct member *mb = &m->members[i];
+	if (mb->forced_down)
+		return;
+	mb->forced_down = true;
+	mb->role = ROLE_DOWN;
+	note(m, "%s forced down (%s)", mb->name, why);
+	iris_node_stop(mb->node);
+	fabric_set_iris(m->fabric, mb->host, FABRIC_IRIS_STOPPED);
+}
+
+static void begin_takeover(struct mirror *m, int taker, const char *how)
+{
+	struct member *t = &m->members[taker];
+	m->t_decide = sim_now(m->self->engine);
+	m->taker_active = t->active;
+	m->transition = taker;
+	t->role = ROLE_TRANSITION;
+	note(m, "%s takes over (%s), Transition", t->name, how);
+	/* The new primary gets the latest journal from the old primary's agent when it can reach
+	 * its host (iris.md §1.4). */
+	int old = m->primary;
+	if (old >= 0 && fabric_host_up(m->fabric, m->members[old].host) &&
+	    talk(m, t->host, m->members[old].host)) {
+		double d = iris_node_journal_durable(m->members[old].node);
+		if (d > t->received)
+			t->received = d;
+	}
+	sim_time transition = rng_dist_sample_time(&m->policy->transition_time, m->self->rng);
+	sim_schedule_in(m->self->engine, m->self, transition, MIRROR_EV_TRANSITION_DONE, NULL, 0);
+}
+
+static void mirror_on_transition_done(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	(void)ev;
+	int taker = m->transition;
+	m->transition = -1;
+	if (taker < 0)
+		return;
+	struct member *t = &m->members[taker];
+	if (!running(m, taker)) {
+		t->role = t->kind == MIRROR_FAILOVER ? ROLE_BACKUP : ROLE_ASYNC;
+		note(m, "%s stopped during Transition", t->name);
+		evaluate(m);
+		return;
+	}
+	int old = m->primary;
+	struct mirror_takeover info = {
+		.old_primary = old >= 0 ? m->members[old].name : NULL,
+		.new_primary = t->name,
+		.t_detect = m->outage ? m->t_detect : m->t_decide,
+		.t_decide = m->t_decide,
+		.t_ready = sim_now(self->engine),
+		.from_active_backup = m->taker_active && !m->promoting,
+		.promotion = m->promoting,
+	};
+	/* What the new primary lacks: acknowledged updates beyond its journal. */
+	for (size_t k = 0; k < m->ring_count; k++) {
+		const struct acked *a = &m->ring[(m->ring_head + k) % m->ring_cap];
+		if (a->seq <= t->received)
+			continue;
+		if (info.lost_tx == 0)
+			info.lost_first = a->t;
+		info.lost_last = a->t;
+		info.lost_tx++;
+		info.lost_bytes += a->bytes;
+		if (a->durable)
+			info.lost_durable_tx++;
+	}
+	info.lost_tx += m->ring_overflow;
+	if (info.from_active_backup && info.lost_durable_tx > 0 && m->hooks.violation)
+		m->hooks.violation(m->hooks.arg, "no_loss_from_active_backup",
+				   "an Active backup took over without durable commits");
+	m->ring_count = 0;
+	m->ring_head = 0;
+	m->ring_overflow = 0;
+
+	/* The old primary: forced down now if reachable, else when connectivity returns. */
+	if (old >= 0) {
+		struct member *o = &m->members[old];
+		if (running(m, old) && talk(m, t->host, o->host))
+			force_down(m, old, "after takeover");
+		else if (o->role == ROLE_PRIMARY)
+			o->role = ROLE_DOWN;
+		iris_node_pause_writes(o->node, false);
+		iris_node_set_backup_ack(o->node, false);
+	}
+	set_trouble(m, TROUBLE_NONE, 0);
+	t->role = ROLE_PRIMARY;
+	t->kind = MIRROR_FAILOVER;
+	m->primary = taker;
+	iris_node_journal_reset(t->node, t->received);
+	/* The partner: the other failover member, when there is one. */
+	m->backup = -1;
+	for (size_t i = 0; i < m->member_count; i++)
+		if ((int)i != taker && m->members[i].kind == MIRROR_FAILOVER && m->backup < 0)
+			m->backup = (int)i;
+	if (m->backup >= 0) {
+		m->members[m->backup].active = false;
+		if (m->members[m->backup].role != ROLE_DOWN)
+			m->members[m->backup].role = ROLE_BACKUP;
+	}
+	iris_node_set_backup_ack(t->node, false);
+	for (int l = 0; l < LINK_COUNT; l++) {
+		m->links[l].connected = false;
+		sim_cancel(self->engine, m->links[l].timer);
+		m->links[l].timer = SIM_HANDLE_NONE;
+	}
+	m->links[LINK_PA].connected = physical(m, LINK_PA);
+	m->links[LINK_BA].connected = physical(m, LINK_BA);
+	m->backup_loss_handled = true;
+	m->outage = false;
+	m->promoting = false;
+	sim_cancel(self->engine, m->promote_timer);
+	m->promote_timer = SIM_HANDLE_NONE;
+	update_mode(m);
+	note(m, "%s is primary", t->name);
+	if (m->hooks.takeover)
+		m->hooks.takeover(m->hooks.arg, &info);
+	track_links(m);
+	evaluate(m);
+}
+
+/* --- decisions ------------------------------------------------------------------------------------ */
+
+static void outage_detected(struct mirror *m)
+{
+	if (m->outage)
+		return;
+	m->outage = true;
+	m->t_detect = sim_now(m->self->engine);
+	if (m->hooks.detected)
+		m->hooks.detected(m->hooks.arg, m->t_detect);
+}
+
+/* The backup has noticed the loss of the primary: may it take over? */
+static void backup_decides(struct mirror *m)
+{
+	int b = m->backup, p = m->primary;
+	if (b < 0 || p < 0 || m->transition >= 0 || !running(m, b) ||
+	    m->members[b].role != ROLE_BACKUP || m->links[LINK_PB].connected)
+		return;
+	struct member *bm = &m->members[b], *pm = &m->members[p];
+	/* Arbiter-controlled: the arbiter confirms it lost the primary too (rule 2). */
+	if (m->mode_at_loss == MODE_ARBITER && bm->active && arbiter_up(m) &&
+	    talk(m, bm->host, m->arbiter_host) && !m->links[LINK_PA].connected) {
+		begin_takeover(m, b, "the arbiter also lost the primary");
+		return;
+	}
+	/* The primary's agent confirms it is down, or forces a hung one down (rule 3); a
+	 * backup that is not Active also gets the latest journal from it (iris.md §1.4). */
+	if (fabric_host_up(m->fabric, pm->host) && talk(m, bm->host, pm->host) && !running(m, p)) {
+		if (fabric_iris(m->fabric, pm->host) == FABRIC_IRIS_HUNG)
+			force_down(m, p, "hung, by its agent");
+		begin_takeover(m, b, "the primary's agent confirms it is down");
+	}
+}
+
+/* The primary has noticed the loss of its backup. */
+static void primary_loses_backup(struct mirror *m)
+{
+	int p = m->primary;
+	if (p < 0 || !running(m, p) || m->backup < 0 || m->backup_loss_handled)
+		return;
+	m->backup_loss_handled = true;
+	bool was_active = m->members[m->backup].active;
+	set_active(m, false);
+	if (!was_active)
+		return; /* a primary without an Active backup carries on (iris.md §1.4) */
+	if (m->mode == MODE_ARBITER || m->mode_at_loss == MODE_ARBITER) {
+		if (arbiter_up(m) && talk(m, m->members[p].host, m->arbiter_host) &&
+		    m->links[LINK_PA].connected) {
+			/* Switch to agent mode through the arbiter: a short pause, then continue. */
+			note(m, "primary %s lost the backup; continues after switching to agent mode",
+			     m->members[p].name);
+			set_trouble(m, TROUBLE_TIMED,
+				    m->hooks.delay(m->hooks.arg, m->members[p].host, m->arbiter_host, 64) * 2);
+		} else {
+			note(m, "primary %s lost backup and arbiter: in trouble indefinitely",
+			     m->members[p].name);
+			set_trouble(m, TROUBLE_INDEFINITE, 0);
+		}
+	} else {
+		/* Agent-controlled: trouble until the backup answers or the trouble timeout
+		 * (2 x QoS) passes (iris.md §1.4, §0). */
+		note(m, "primary %s lost the backup: trouble for up to 2 x QoS", m->members[p].name);
+		set_trouble(m, TROUBLE_TIMED, 2 * m->policy->qos_timeout);
+	}
+}
+
+/* Arm the operator's DR promotion while no primary accepts writes (iris.md §2). */
+static void consider_promotion(struct mirror *m)
+{
+	bool has_dr = false;
+	for (size_t i = 0; i < m->member_count; i++)
+		has_dr |= m->members[i].kind == MIRROR_DR;
+	bool down = !mirror_accepts_writes(m) && m->transition < 0;
+	if (down && has_dr && m->policy->dr_promotion &&
+	    !sim_is_pending(m->self->engine, m->promote_timer)) {
+		m->promote_timer = sim_schedule_in(
+			m->self->engine, m->self,
+			rng_dist_sample_time(&m->policy->dr_promotion_delay, m->self->rng),
+			MIRROR_EV_PROMOTE, NULL, 0);
+	} else if (!down) {
+		sim_cancel(m->self->engine, m->promote_timer);
+		m->promote_timer = SIM_HANDLE_NONE;
+	}
+}
+
+static void mirror_on_promote(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	(void)ev;
+	if (mirror_accepts_writes(m) || m->transition >= 0)
+		return;
+	/* The operator promotes a running DR async. Before it becomes primary it gets the
+	 * newest journal from a failover member's agent if it can reach one (iris.md §2). */
+	for (size_t i = 0; i < m->member_count; i++) {
+		struct member *dr = &m->members[i];
+		if (dr->kind != MIRROR_DR || !running(m, (int)i))
+			continue;
+		for (size_t k = 0; k < m->member_count; k++) {
+			struct member *f = &m->members[k];
+			if (f->kind == MIRROR_FAILOVER && fabric_host_up(m->fabric, f->host) &&
+			    talk(m, dr->host, f->host)) {
+				double d = iris_node_journal_durable(f->node);
+				if ((int)k == m->primary && d > dr->received)
+					dr->received = d;
+				if (f->received > dr->received)
+					dr->received = f->received;
+			}
+		}
+		if (m->primary >= 0 && running(m, m->primary))
+			force_down(m, m->primary, "before DR promotion");
+		outage_detected(m);
+		m->promoting = true;
+		note(m, "operator promotes DR async %s", dr->name);
+		begin_takeover(m, (int)i, "DR promotion by an operator");
+		return;
+	}
+	note(m, "operator finds no running DR async to promote");
+}
+
+static void evaluate(struct mirror *m)
+{
+	update_mode(m);
+	if (m->outage && mirror_accepts_writes(m) && m->transition < 0)
+		m->outage = false; /* the primary came back without a takeover */
+	if (!m->links[LINK_PB].connected) {
+		primary_loses_backup(m);
+		backup_decides(m);
+	}
+	check_single_primary(m);
+	consider_promotion(m);
+}
+
+/* --- events ---------------------------------------------------------------------------------------- */
+
+static void mirror_on_link_lost(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	enum link l = (enum link)*(const int32_t *)sim_event_payload(ev);
+	m->links[l].timer = SIM_HANDLE_NONE;
+	if (!m->links[l].connected)
+		return;
+	if (l == LINK_PB) {
+		m->mode_at_loss = m->mode;
+		m->backup_loss_handled = false;
+		/* The loss of the primary (as the backup sees it) starts an outage when the
+		 * primary is gone; a lost backup is an incident of its own. */
+		if (!running(m, m->primary) ||
+		    (m->backup >= 0 && running(m, m->backup) &&
+		     !talk(m, m->members[m->primary].host, m->members[m->backup].host)))
+			outage_detected(m);
+	}
+	m->links[l].connected = false;
+	note(m, "%s connection lost", link_names[l]);
+	evaluate(m);
+	track_link(m, l);
+}
+
+static void mirror_on_link_up(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	enum link l = (enum link)*(const int32_t *)sim_event_payload(ev);
+	m->links[l].timer = SIM_HANDLE_NONE;
+	if (!physical(m, l)) {
+		track_link(m, l);
+		return;
+	}
+	m->links[l].connected = true;
+	note(m, "%s connection established", link_names[l]);
+	if (l == LINK_PB) {
+		m->backup_loss_handled = false;
+		if (m->trouble == TROUBLE_INDEFINITE || m->trouble == TROUBLE_TIMED) {
+			note(m, "primary %s resumes: the backup is back", m->members[m->primary].name);
+			set_trouble(m, TROUBLE_NONE, 0);
+		}
+		if (!m->members[m->backup].active)
+			start_catchup(m);
+	}
+	evaluate(m);
+}
+
+static void mirror_on_trouble_end(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	(void)ev;
+	m->trouble_timer = SIM_HANDLE_NONE;
+	if (m->trouble == TROUBLE_TIMED) {
+		note(m, "primary %s resumes", m->primary >= 0 ? m->members[m->primary].name : "?");
+		set_trouble(m, TROUBLE_NONE, 0);
+	}
+	evaluate(m);
+}
+
+/* Fabric listener: instances that stopped or came back, connections to (re)track. */
+static void mirror_on_fabric(void *arg)
+{
+	struct mirror *m = arg;
+	for (size_t i = 0; i < m->member_count; i++) {
+		struct member *mb = &m->members[i];
+		bool up = fabric_iris_running(m->fabric, mb->host);
+		if (!up && iris_node_running(mb->node))
+			iris_node_stop(mb->node);
+		if (up && !mb->was_running) {
+			if (mb->forced_down) {
+				mb->forced_down = false; /* restarted (host reboot or operator) */
+			}
+			iris_node_restart(mb->node);
+			if ((int)i == m->primary && m->transition < 0) {
+				/* Nobody took over: the last primary, with the latest journal,
+				 * becomes primary again (its unflushed journal buffer is lost). */
+				note(m, "%s restarted and resumes as primary", mb->name);
+				mb->role = ROLE_PRIMARY;
+			} else {
+				if ((int)i == m->primary)
+					mb->role = ROLE_DOWN; /* a takeover is under way */
+				else
+					mb->role = mb->kind == MIRROR_FAILOVER ? ROLE_BACKUP : ROLE_ASYNC;
+				mb->active = false;
+				iris_node_journal_reset(mb->node, mb->received);
+				note(m, "%s restarted as %s", mb->name,
+				     mb->kind == MIRROR_FAILOVER ? "backup" : "async");
+			}
+		}
+		mb->was_running = up;
+	}
+	/* An isolated old primary reachable again from the new primary is forced down. */
+	for (size_t i = 0; i < m->member_count; i++) {
+		struct member *mb = &m->members[i];
+		if ((int)i != m->primary && mb->role == ROLE_DOWN && !mb->forced_down &&
+		    running(m, (int)i) && m->primary >= 0 && running(m, m->primary) &&
+		    talk(m, mb->host, m->members[m->primary].host))
+			force_down(m, (int)i, "found alive after a takeover");
+	}
+	/* Asyncs and a disconnected-then-reachable member catch up on the next flush; bring
+	 * asyncs up to date now. */
+	if (m->primary >= 0 && running(m, m->primary)) {
+		double upto = iris_node_journal_durable(m->members[m->primary].node);
+		for (size_t i = 0; i < m->member_count; i++)
+			if (m->members[i].kind != MIRROR_FAILOVER && (int)i != m->primary)
+				ship_to(m, (int)i, upto);
+	}
+	track_links(m);
+	evaluate(m);
+}
+
+static const sim_handler_fn mirror_handlers[MIRROR_EV_COUNT] = {
+	[MIRROR_EV_LINK_LOST] = mirror_on_link_lost,
+	[MIRROR_EV_LINK_UP] = mirror_on_link_up,
+	[MIRROR_EV_TROUBLE_END] = mirror_on_trouble_end,
+	[MIRROR_EV_TRANSITION_DONE] = mirror_on_transition_done,
+	[MIRROR_EV_SHIP] = mirror_on_ship,
+	[MIRROR_EV_ACK] = mirror_on_ack,
+	[MIRROR_EV_CATCHUP_DONE] = mirror_on_catchup_done,
+	[MIRROR_EV_PROMOTE] = mirror_on_promote,
+};
+
+static void mirror_release(struct sim_entity *self)
+{
+	struct mirror *m = self->state;
+	free(m->ring);
+	m->ring = NULL;
+}
+
+static const struct sim_entity_type mirror_type = {
+	.name = "mirror",
+	.state_size = sizeof(struct mirror),
+	.handlers = mirror_handlers,
+	.handler_count = MIRROR_EV_COUNT,
+	.release = mirror_release,
+};
+
+struct mirror *mirror_new(struct sim_engine *e, const char *name,
+			  const struct mirror_policy_config *policy, struct fabric *fabric,
+			  const struct mirror_member_init *members, size_t member_count,
+			  int arbiter_host, const struct mirror_hooks *hooks)
+{
+	char ename[200];
+	snprintf(ename, sizeof(ename), "mirror:%s", name);
+	if (member_count < 2 || member_count > MIRROR_MEMBERS_MAX)
+		return NULL;
+	struct sim_entity *ent = sim_entity_new(e, &mirror_type, ename);
+	if (!ent)
+		return NULL;
+	struct mirror *m = ent->state;
+	m->self = ent;
+	m->policy = policy;
+	m->fabric = fabric;
+	m->hooks = *hooks;
+	snprintf(m->source, sizeof(m->source), "mirror %s", name);
+	m->member_count = member_count;
+	m->arbiter_host = arbiter_host;
+	m->primary = m->backup = m->transition = m->old_primary = -1;
+	for (size_t i = 0; i < member_count; i++) {
+		struct member *mb = &m->members[i];
+		mb->host = members[i].host;
+		mb->name = members[i].name;
+		mb->node = members[i].node;
+		mb->kind = members[i].kind;
+		mb->role = i == 0 ? ROLE_PRIMARY : i == 1 ? ROLE_BACKUP : ROLE_ASYNC;
+		mb->was_running = true;
+	}
+	if (fabric_subscribe(fabric, mirror_on_fabric, m) < 0)
+		return NULL;
+	return m;
+}
+
+void mirror_free(struct mirror *m)
+{
+	(void)m; /* state lives in the engine's entity; the ring is freed by its release hook */
+}
+
+void mirror_start(struct mirror *m)
+{
+	m->primary = 0;
+	m->backup = 1;
+	for (int l = 0; l < LINK_COUNT; l++)
+		m->links[l].connected = physical(m, (enum link)l);
+	set_active(m, m->links[LINK_PB].connected);
+	update_mode(m);
+	note(m, "%s primary, %s backup%s", m->members[0].name, m->members[1].name,
+	     m->members[1].active ? " (Active)" : "");
+	track_links(m);
+}
+
+enum mirror_status mirror_member_status(const struct mirror *m, int host)
+{
+	for (size_t i = 0; i < m->member_count; i++) {
+		if (m->members[i].host != host)
+			continue;
+		if (!running(m, (int)i))
+			return MIRROR_STATUS_NONE;
+		return (int)i == m->primary ? MIRROR_STATUS_OK : MIRROR_STATUS_FAIL;
+	}
+	return MIRROR_STATUS_NONE;
+}
+
+bool mirror_has_host(const struct mirror *m, int host)
+{
+	for (size_t i = 0; i < m->member_count; i++)
+		if (m->members[i].host == host)
+			return true;
+	return false;
+}
+
+const char *mirror_name(const struct mirror *m) { return m->source + 7; }

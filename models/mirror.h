@@ -1,0 +1,110 @@
+/* mirror.h: an IRIS mirror set at run time: failover pair, arbiter, ISCAgents and async
+ * members (configuration: iris.h). Rules and sources: docs/models.md section 9, from
+ * ../shared/reference/iris.md §1-2.
+ *
+ * Connections between the primary, the backup and the arbiter are tracked as each member
+ * sees them: when the fabric says a connection is physically broken, the loss is noticed
+ * after a delay drawn uniformly in [QoS/2, QoS] (iris.md §1.3); a repaired connection is
+ * re-established after `reconnect_delay`. Decisions use what members have noticed, and the
+ * questions a member asks (the backup asking the arbiter, the backup reaching the primary's
+ * agent) need the physical path at the moment they are asked. The takeover rules, trouble
+ * states and mode switching follow iris.md §1.4 (HA guide §3.3). Journal data is shipped
+ * to the backup and to async members at every flush of the primary; an Active backup
+ * acknowledges receipt, which synchronous commits wait for. Updates acknowledged to clients
+ * are remembered until every member that could take over has received them, so that a
+ * takeover can count what the new primary lacks (RPO).
+ *
+ * Ownership: the mirror owns its state; entities belong to the engine; the config, policy,
+ * fabric and nodes must outlive it.
+ */
+#ifndef TOPSIM_MIRROR_H
+#define TOPSIM_MIRROR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fabric.h"
+#include "iris.h"
+#include "iris_node.h"
+#include "sim.h"
+
+enum mirror_member_kind { MIRROR_FAILOVER, MIRROR_DR, MIRROR_REPORTING };
+
+struct mirror_member_init {
+	int host;                 /* host index in the fabric */
+	const char *name;         /* host name */
+	struct iris_node *node;   /* the member's IRIS node */
+	enum mirror_member_kind kind;
+};
+
+/* A takeover or promotion and what it cost. */
+struct mirror_takeover {
+	const char *old_primary;  /* NULL when none was primary */
+	const char *new_primary;
+	sim_time t_detect;        /* first loss noticed in this outage */
+	sim_time t_decide;        /* takeover decided */
+	sim_time t_ready;         /* new primary accepts writes */
+	bool from_active_backup;  /* the taker was an Active backup */
+	bool promotion;           /* a DR async promoted by an operator */
+	uint64_t lost_tx;         /* acknowledged updates the new primary lacks */
+	uint64_t lost_durable_tx; /* of those, durable when acknowledged (sync commits) */
+	double lost_bytes;        /* their journal bytes */
+	sim_time lost_first, lost_last; /* acknowledgement times of the first and last lost */
+};
+
+struct mirror_hooks {
+	void *arg;
+	/* Timeline entry: `event` happened at now (source is "mirror NAME"). */
+	void (*timeline)(void *arg, const char *source, const char *event);
+	/* A takeover or promotion completed (the new primary accepts writes). */
+	void (*takeover)(void *arg, const struct mirror_takeover *t);
+	/* The mirror noticed the loss of its primary (detection, first in an outage). */
+	void (*detected)(void *arg, sim_time when);
+	/* An invariant failed. */
+	void (*violation)(void *arg, const char *invariant, const char *detail);
+	/* One-way network delay of `bytes` from host a to host b, drawn now. */
+	sim_time (*delay)(void *arg, int from_host, int to_host, double bytes);
+};
+
+struct mirror;
+
+/* Build a mirror entity "mirror:NAME" on e. members[0] and [1] are the failover members
+ * (members[0] primary at start); arbiter_host is -1 without an arbiter. Subscribes to the
+ * fabric. Returns NULL on error (engine error recorded or out of memory). */
+struct mirror *mirror_new(struct sim_engine *e, const char *name,
+			  const struct mirror_policy_config *policy, struct fabric *fabric,
+			  const struct mirror_member_init *members, size_t member_count,
+			  int arbiter_host, const struct mirror_hooks *hooks);
+void mirror_free(struct mirror *m);
+
+/* Start in the steady state: members connected, backup Active, arbiter-controlled mode
+ * when an arbiter is configured. */
+void mirror_start(struct mirror *m);
+
+/* The host a mirror-aware gateway sends requests to: the member that is primary (even in
+ * trouble), or -1 when none is (no member in Primary state). */
+int mirror_primary_host(const struct mirror *m);
+
+/* Whether the primary accepts updates now (primary, running, not in trouble). */
+bool mirror_accepts_writes(const struct mirror *m);
+
+/* mirror_status.cxw of a member host: 200 on the primary, 503 on other running members,
+ * no answer when its instance is not running. */
+enum mirror_status { MIRROR_STATUS_OK, MIRROR_STATUS_FAIL, MIRROR_STATUS_NONE };
+enum mirror_status mirror_member_status(const struct mirror *m, int host);
+
+/* Is host a member of this mirror? */
+bool mirror_has_host(const struct mirror *m, int host);
+
+/* The primary acknowledged an update to a client: remember it for RPO accounting.
+ * seq is its journal position on the primary, durable whether it was durable then. */
+void mirror_note_ack(struct mirror *m, int primary_host, double seq, double bytes,
+		     bool durable);
+
+/* The primary's journal is durable locally up to `upto` (its flush completed): ship it. */
+void mirror_on_flush(struct mirror *m, int host, double upto);
+
+const char *mirror_name(const struct mirror *m);
+
+#endif
