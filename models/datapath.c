@@ -269,6 +269,19 @@ static const char *current_primary_name(const struct datapath *d)
 static int inj_started(void *arg, const char *kind, const char *target)
 {
 	struct datapath *d = arg;
+	/* Faults that start at the same instant are one incident (a partition isolating an AZ
+	 * from two others is two partition faults). */
+	if (d->incident_count > 0) {
+		struct datapath_incident *last = &d->incidents[d->incident_count - 1];
+		if (last->start == sim_now(d->e)) {
+			size_t used = strlen(last->target);
+			snprintf(last->target + used, sizeof(last->target) - used, " + %s", target);
+			char text[256];
+			snprintf(text, sizeof(text), "%s %s starts", kind, target);
+			add_event(d, (int)d->incident_count - 1, "fault", text);
+			return (int)d->incident_count - 1;
+		}
+	}
 	struct datapath_incident *grown =
 		realloc(d->incidents, sizeof(*grown) * (d->incident_count + 1));
 	if (!grown)
@@ -279,8 +292,10 @@ static int inj_started(void *arg, const char *kind, const char *target)
 	in->kind = kind;
 	snprintf(in->target, sizeof(in->target), "%s", target);
 	in->start = sim_now(d->e);
-	in->end = in->detect = in->decide = in->ready = in->reroute = in->ack = SIM_TIME_MAX;
+	in->end = in->detect = in->decide = in->ready = in->ack = SIM_TIME_MAX;
 	in->first_write_failure = in->first_read_failure = in->read_ok = SIM_TIME_MAX;
+	in->last_write_fail_sent = -1;
+	in->ack_sent = SIM_TIME_MAX;
 	snprintf(in->primary_before, sizeof(in->primary_before), "%s", current_primary_name(d));
 	char text[256];
 	snprintf(text, sizeof(text), "%s %s starts", kind, target);
@@ -306,30 +321,29 @@ static void mirror_timeline(void *arg, const char *source, const char *event)
 	add_event(d, open_incident(d), source, event);
 }
 
+static struct datapath_incident *incident_of(struct datapath *d, sim_time sent);
+
 static void mirror_detected(void *arg, sim_time when)
 {
 	struct datapath *d = arg;
-	for (size_t i = 0; i < d->incident_count; i++)
-		if (d->incidents[i].ack == SIM_TIME_MAX && d->incidents[i].detect == SIM_TIME_MAX &&
-		    d->incidents[i].start <= when)
-			d->incidents[i].detect = when;
+	struct datapath_incident *in = incident_of(d, when);
+	if (in && in->detect == SIM_TIME_MAX)
+		in->detect = when;
 }
 
 static void mirror_took_over(void *arg, const struct mirror_takeover *t)
 {
 	struct datapath *d = arg;
-	for (size_t i = 0; i < d->incident_count; i++) {
-		struct datapath_incident *in = &d->incidents[i];
-		if (in->ack != SIM_TIME_MAX || in->takeover || in->start > t->t_ready)
-			continue;
-		in->takeover = true;
-		in->tk = *t;
-		if (in->detect == SIM_TIME_MAX || in->detect > t->t_decide)
-			in->detect = t->t_detect < in->start ? in->start : t->t_detect;
-		in->decide = t->t_decide;
-		in->ready = t->t_ready;
-		snprintf(in->primary_after, sizeof(in->primary_after), "%s", t->new_primary);
-	}
+	struct datapath_incident *in = incident_of(d, t->t_decide);
+	if (!in || in->takeover)
+		return;
+	in->takeover = true;
+	in->tk = *t;
+	if (in->detect == SIM_TIME_MAX || in->detect > t->t_decide)
+		in->detect = t->t_detect < in->start ? in->start : t->t_detect;
+	in->decide = t->t_decide;
+	in->ready = t->t_ready;
+	snprintf(in->primary_after, sizeof(in->primary_after), "%s", t->new_primary);
 }
 
 static void mirror_violation(void *arg, const char *invariant, const char *detail)
@@ -424,14 +438,21 @@ static enum lb_probe_result lb_probe(void *arg, const struct load_balancer_confi
 	int h = host_index(d, lb->targets[target]);
 	if (h < 0)
 		return PROBE_TIMEOUT;
-	/* The check comes from a live node of the load balancer. */
+	/* Every live node of the load balancer checks the target; the best answer counts (a
+	 * node cut off from the target does not make it unhealthy for the others). */
+	enum lb_probe_result best = PROBE_TIMEOUT;
 	for (size_t a = 0; a < lb->az_count; a++) {
 		int az = az_index(d, lb->azs[a]);
-		if (az >= 0 && fabric_az_up(d->fabric, az))
-			return probe_host(d, h,
-					  (struct fabric_place){region_of_az(d, az), az, -1});
+		if (az < 0 || !fabric_az_up(d->fabric, az))
+			continue;
+		enum lb_probe_result r =
+			probe_host(d, h, (struct fabric_place){region_of_az(d, az), az, -1});
+		if (r == PROBE_OK)
+			return PROBE_OK;
+		if (r == PROBE_FAIL)
+			best = PROBE_FAIL;
 	}
-	return PROBE_TIMEOUT;
+	return best;
 }
 
 static bool lb_node_up(void *arg, const struct load_balancer_config *lb, size_t a)
@@ -627,7 +648,16 @@ static void set_outcome(struct datapath *d, struct request *rq, bool ok)
 static void send_try(struct datapath *d, struct request *rq);
 
 /* The client has the final word on a try that failed with `cause`. */
-static void try_failed(struct datapath *d, struct request *rq, int cause)
+/* The incident a try sent at `sent` belongs to: the latest one started at or before it. */
+static struct datapath_incident *incident_of(struct datapath *d, sim_time sent)
+{
+	for (size_t i = d->incident_count; i-- > 0;)
+		if (d->incidents[i].start <= sent)
+			return &d->incidents[i];
+	return NULL;
+}
+
+static void try_failed(struct datapath *d, struct request *rq, int cause, sim_time sent)
 {
 	struct population *pop = rq->pop;
 	struct op_class *c = &d->classes[rq->op];
@@ -635,14 +665,24 @@ static void try_failed(struct datapath *d, struct request *rq, int cause)
 		c->tries_failed[cause]++;
 	set_outcome(d, rq, false);
 	sim_time now = sim_now(d->e);
-	for (size_t i = 0; i < d->incident_count; i++) {
-		struct datapath_incident *in = &d->incidents[i];
-		if (in->start > now || in->ack != SIM_TIME_MAX)
-			continue;
-		if (rq->update && in->first_write_failure == SIM_TIME_MAX)
-			in->first_write_failure = now;
-		if (!rq->update && in->first_read_failure == SIM_TIME_MAX)
-			in->first_read_failure = now;
+	struct datapath_incident *in = incident_of(d, sent);
+	if (in) {
+		if (rq->update) {
+			if (in->first_write_failure == SIM_TIME_MAX)
+				in->first_write_failure = now;
+			if (sent > in->last_write_fail_sent) {
+				in->last_write_fail_sent = sent;
+				if (in->ack_sent != SIM_TIME_MAX && in->ack_sent <= sent) {
+					/* writes failed again after they had come back */
+					in->ack = in->ack_sent = SIM_TIME_MAX;
+				}
+			}
+		} else {
+			if (in->first_read_failure == SIM_TIME_MAX)
+				in->first_read_failure = now;
+			if (in->read_ok != SIM_TIME_MAX)
+				in->read_ok = SIM_TIME_MAX;
+		}
 	}
 	if (rq->tries < pop->cfg->attempts) {
 		sim_time backoff = pop->cfg->backoff << (rq->tries - 1 < 20 ? rq->tries - 1 : 20);
@@ -778,19 +818,6 @@ static void pop_on_retry(struct sim_entity *self, const struct sim_event *ev)
 	send_try(rq->pop->d, rq);
 }
 
-static void note_reroute(struct datapath *d, const struct attempt *a)
-{
-	if (!a->rq || !a->rq->update)
-		return;
-	sim_time now = sim_now(d->e);
-	for (size_t i = 0; i < d->incident_count; i++) {
-		struct datapath_incident *in = &d->incidents[i];
-		if (in->ack == SIM_TIME_MAX && in->reroute == SIM_TIME_MAX && a->sent >= in->start &&
-		    (!in->takeover || now >= in->ready))
-			in->reroute = now;
-	}
-}
-
 static void pop_on_at_server(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct attempt *a = *(struct attempt *const *)sim_event_payload(ev);
@@ -808,10 +835,6 @@ static void pop_on_at_server(struct sim_entity *self, const struct sim_event *ev
 				sim_schedule_in(d->e, self, back, POP_EV_RESPONSE, &p, sizeof(p));
 			return;
 		}
-		if (s == MIRROR_STATUS_OK)
-			note_reroute(d, a);
-	} else {
-		note_reroute(d, a);
 	}
 	iris_node_submit(d->nodes[a->node], &a->iris);
 }
@@ -864,7 +887,7 @@ static void pop_on_response(struct sim_entity *self, const struct sim_event *ev)
 	sim_time sent = a->sent;
 	attempt_release(d, a);
 	if (error >= 0) {
-		try_failed(d, rq, error);
+		try_failed(d, rq, error, sent);
 		return;
 	}
 	sim_time now = sim_now(self->engine);
@@ -874,12 +897,12 @@ static void pop_on_response(struct sim_entity *self, const struct sim_event *ev)
 	d->totals.in_flight--;
 	stat_timeweighted_set(&d->in_system, now, (double)d->totals.in_flight);
 	set_outcome(d, rq, true);
-	for (size_t i = 0; i < d->incident_count; i++) {
-		struct datapath_incident *in = &d->incidents[i];
-		if (sent < in->start)
-			continue;
-		if (rq->update && in->ack == SIM_TIME_MAX)
+	struct datapath_incident *in = incident_of(d, sent);
+	if (in) {
+		if (rq->update && in->ack == SIM_TIME_MAX && sent > in->last_write_fail_sent) {
 			in->ack = now;
+			in->ack_sent = sent;
+		}
 		if (!rq->update && in->read_ok == SIM_TIME_MAX && in->first_read_failure != SIM_TIME_MAX)
 			in->read_ok = now;
 	}
@@ -902,11 +925,12 @@ static void pop_on_timeout(struct sim_entity *self, const struct sim_event *ev)
 	struct attempt *a = *(struct attempt *const *)sim_event_payload(ev);
 	struct datapath *d = (*(struct population **)self->state)->d;
 	struct request *rq = a->rq;
+	sim_time sent = a->sent;
 	a->client_done = true;
 	a->rq = NULL;
 	attempt_release(d, a);
 	if (rq)
-		try_failed(d, rq, CAUSE_TIMEOUT);
+		try_failed(d, rq, CAUSE_TIMEOUT, sent);
 }
 
 static const sim_handler_fn pop_handlers[POP_EV_COUNT] = {

@@ -143,8 +143,12 @@ struct datapath_incident {
 	const char *kind;
 	char target[160];
 	sim_time start, end;
-	sim_time detect, decide, ready, reroute, ack; /* RTO chain; ack = first acknowledged
-						       * write sent after the start */
+	sim_time detect, decide, ready, ack; /* RTO chain; ack = first acknowledged
+						       * write sent after the last failed write of
+						       * the incident (writes reliably back) */
+	sim_time last_write_fail_sent;  /* send time of the latest failed write try (-1: none);
+					 * the end of the reroute stage */
+	sim_time ack_sent;              /* send time of the write that set `ack` */
 	sim_time first_write_failure, first_read_failure, read_ok;
 	bool takeover;                /* a takeover or promotion happened in it */
 	struct mirror_takeover tk;    /* its figures when it did */

@@ -68,6 +68,7 @@ struct mirror {
 	int transition;          /* member index in TRANSITION, or -1 */
 	enum mode mode;
 	enum mode mode_at_loss;  /* mode when the backup noticed the loss of the primary */
+	bool active_at_loss;     /* whether the backup was Active then (its own view) */
 	bool backup_loss_handled; /* the primary has reacted to losing its backup */
 	enum trouble trouble;
 	struct sim_handle trouble_timer;
@@ -399,7 +400,7 @@ static void begin_takeover(struct mirror *m, int taker, const char *how)
 {
 	struct member *t = &m->members[taker];
 	m->t_decide = sim_now(m->self->engine);
-	m->taker_active = t->active;
+	m->taker_active = t->active || ((int)taker == m->backup && m->active_at_loss);
 	m->transition = taker;
 	t->role = ROLE_TRANSITION;
 	note(m, "%s takes over (%s), Transition", t->name, how);
@@ -529,7 +530,7 @@ static void backup_decides(struct mirror *m)
 		return;
 	struct member *bm = &m->members[b], *pm = &m->members[p];
 	/* Arbiter-controlled: the arbiter confirms it lost the primary too (rule 2). */
-	if (m->mode_at_loss == MODE_ARBITER && bm->active && arbiter_up(m) &&
+	if (m->mode_at_loss == MODE_ARBITER && m->active_at_loss && arbiter_up(m) &&
 	    talk(m, bm->host, m->arbiter_host) && !m->links[LINK_PA].connected) {
 		begin_takeover(m, b, "the arbiter also lost the primary");
 		return;
@@ -652,6 +653,7 @@ static void mirror_on_link_lost(struct sim_entity *self, const struct sim_event 
 		return;
 	if (l == LINK_PB) {
 		m->mode_at_loss = m->mode;
+		m->active_at_loss = m->backup >= 0 && m->members[m->backup].active;
 		m->backup_loss_handled = false;
 		/* The loss of the primary (as the backup sees it) starts an outage when the
 		 * primary is gone; a lost backup is an incident of its own. */

@@ -204,7 +204,10 @@ static int record_failovers(struct results *db, int64_t run_id, const struct dat
 		const struct datapath_incident *in = datapath_incident(d, i);
 		/* The RTO chain: each moment clamped to be no earlier than the previous one; a
 		 * moment that did not happen takes the previous one, so stages add up to the RTO. */
-		sim_time chain[6] = {in->start, in->detect, in->decide, in->ready, in->reroute, in->ack};
+		/* Rerouted when the last write that still failed was sent: from then on writes
+		 * reach a primary that accepts them. */
+		sim_time reroute = in->last_write_fail_sent >= 0 ? in->last_write_fail_sent : SIM_TIME_MAX;
+		sim_time chain[6] = {in->start, in->detect, in->decide, in->ready, reroute, in->ack};
 		bool recovered = in->ack != SIM_TIME_MAX;
 		for (int k = 1; k < 6; k++) {
 			if (chain[k] == SIM_TIME_MAX || chain[k] > in->ack)
@@ -234,7 +237,7 @@ static int record_failovers(struct results *db, int64_t run_id, const struct dat
 				.detect_s = in->detect == SIM_TIME_MAX ? NAN : stages[0],
 				.decide_s = in->decide == SIM_TIME_MAX ? NAN : stages[1],
 				.transition_s = in->ready == SIM_TIME_MAX ? NAN : stages[2],
-				.reroute_s = in->reroute == SIM_TIME_MAX ? NAN : stages[3],
+				.reroute_s = reroute == SIM_TIME_MAX ? NAN : stages[3],
 				.reconnect_s = stages[4],
 				.rpo_tx = tk ? (int64_t)tk->lost_tx : 0,
 				.rpo_durable_tx = tk ? (int64_t)tk->lost_durable_tx : 0,
