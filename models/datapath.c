@@ -65,6 +65,7 @@ struct population {
 	const struct population_config *cfg;
 	struct sim_entity *self;
 	int region;
+	int entry_dns, entry_lb, entry_host; /* what the entry names; -1 for the others */
 	size_t next_step;
 	double rate;
 };
@@ -88,6 +89,12 @@ struct node_ctx {
 	int host;
 };
 
+/* A server named in the configuration, resolved once: a mirror set or a host. */
+struct server_ref {
+	int mirror;  /* mirror index, or -1 */
+	int host;    /* host index when not a mirror, else -1 */
+};
+
 struct datapath {
 	struct sim_engine *e;
 	struct datapath_params p;
@@ -105,6 +112,11 @@ struct datapath {
 	struct lb **lbs;
 	struct dns **dns;
 	struct gateway_rr *gw_rr;
+	int *gw_of_host;               /* host -> its web gateway index, or -1 */
+	struct server_ref **gw_servers; /* per gateway, its servers */
+	struct server_ref ecp_server;
+	struct server_ref *shard_servers;
+	int **lb_target_host;          /* per LB, per target: host index */
 	size_t data_rr;
 	struct injector *injector;
 	struct population *pops;
@@ -200,16 +212,6 @@ static int region_of_az(const struct datapath *d, int az)
 			if (k == az)
 				return (int)r;
 	return 0;
-}
-
-static const char *az_name(const struct datapath *d, int az)
-{
-	int k = 0;
-	for (size_t r = 0; r < d->p.region_count; r++)
-		for (size_t a = 0; a < d->p.regions[r].az_count; a++, k++)
-			if (k == az)
-				return d->p.regions[r].azs[a];
-	return NULL;
 }
 
 static int region_index(const struct datapath *d, const char *name)
@@ -355,8 +357,10 @@ static sim_time mirror_delay(void *arg, int from, int to, double bytes)
 {
 	struct datapath *d = arg;
 	const struct datapath_host *a = &d->p.hosts[from], *b = &d->p.hosts[to];
-	struct net_endpoint ea = {a->region, a->cfg->az, a->cfg->name, a->network_bandwidth};
-	struct net_endpoint eb = {b->region, b->cfg->az, b->cfg->name, b->network_bandwidth};
+	struct net_endpoint ea = {a->region, fabric_host_place(d->fabric, from).az, from,
+				  a->network_bandwidth};
+	struct net_endpoint eb = {b->region, fabric_host_place(d->fabric, to).az, to,
+				  b->network_bandwidth};
 	return network_delay(&d->net, d->ticker->rng, &ea, &eb, bytes);
 }
 
@@ -385,16 +389,21 @@ static void dns_changed(void *arg, const struct dns_config *cfg, bool failed_ove
 
 /* The data host a gateway (or ECP, or compute node) forwards to now; -1 with *cause set when
  * there is none. */
-static int server_host(struct datapath *d, const char *name, int *cause)
+static int server_host(struct datapath *d, struct server_ref ref, int *cause)
 {
-	int m = mirror_index(d, name);
-	if (m >= 0) {
-		int h = mirror_primary_host(d->mirrors[m]);
+	if (ref.mirror >= 0) {
+		int h = mirror_primary_host(d->mirrors[ref.mirror]);
 		if (h < 0)
 			*cause = CAUSE_NO_PRIMARY;
 		return h;
 	}
-	return host_index(d, name);
+	return ref.host;
+}
+
+static struct server_ref resolve_server(struct datapath *d, const char *name)
+{
+	int m = mirror_index(d, name);
+	return (struct server_ref){m, m >= 0 ? -1 : host_index(d, name)};
 }
 
 static enum lb_probe_result probe_host(struct datapath *d, int h, struct fabric_place from)
@@ -411,21 +420,19 @@ static enum lb_probe_result probe_host(struct datapath *d, int h, struct fabric_
 											   : PROBE_TIMEOUT;
 		}
 		return fabric_iris_running(d->fabric, h) ? PROBE_OK : PROBE_TIMEOUT;
-	case HOST_ROLE_WEB:
+	case HOST_ROLE_WEB: {
 		/* A mirror-aware gateway answers the health path through its primary. */
-		for (size_t g = 0; g < d->p.gateway_count; g++) {
-			const struct web_gateway_config *gw = &d->p.gateways[g];
-			if (strcmp(gw->host, host->cfg->name) != 0)
-				continue;
-			for (size_t s = 0; s < gw->server_count; s++) {
-				int cause = -1;
-				int sh = server_host(d, gw->servers[s], &cause);
-				if (sh >= 0 && probe_host(d, sh, at) == PROBE_OK)
-					return PROBE_OK;
-			}
-			return PROBE_FAIL;
+		int g = d->gw_of_host[h];
+		if (g < 0)
+			return PROBE_OK;
+		for (size_t k = 0; k < d->p.gateways[g].server_count; k++) {
+			int cause = -1;
+			int sh = server_host(d, d->gw_servers[g][k], &cause);
+			if (sh >= 0 && probe_host(d, sh, at) == PROBE_OK)
+				return PROBE_OK;
 		}
-		return PROBE_OK;
+		return PROBE_FAIL;
+	}
 	default:
 		return PROBE_OK;
 	}
@@ -435,7 +442,7 @@ static enum lb_probe_result lb_probe(void *arg, const struct load_balancer_confi
 				     size_t target)
 {
 	struct datapath *d = arg;
-	int h = host_index(d, lb->targets[target]);
+	int h = d->lb_target_host[lb - d->p.lbs][target];
 	if (h < 0)
 		return PROBE_TIMEOUT;
 	/* Every live node of the load balancer checks the target; the best answer counts (a
@@ -532,7 +539,7 @@ static void hop_host(struct datapath *d, struct attempt *a, int h)
 	if (a->hop_count >= ROUTE_HOPS_MAX)
 		return;
 	a->hops[a->hop_count] =
-		(struct net_endpoint){host->region, host->cfg->az, host->cfg->name,
+		(struct net_endpoint){host->region, fabric_host_place(d->fabric, h).az, h,
 				      host->network_bandwidth};
 	a->places[a->hop_count++] = fabric_host_place(d->fabric, h);
 }
@@ -549,25 +556,21 @@ static int walk_from_host(struct datapath *d, struct attempt *a, int h, int dept
 	switch (host->cfg->role) {
 	case HOST_ROLE_DATA:
 		return h;
-	case HOST_ROLE_WEB:
-		for (size_t g = 0; g < d->p.gateway_count; g++) {
-			const struct web_gateway_config *gw = &d->p.gateways[g];
-			if (strcmp(gw->host, host->cfg->name) != 0 || gw->server_count == 0)
-				continue;
-			const char *server = gw->servers[d->gw_rr[g].next++ % gw->server_count];
-			next = server_host(d, server, &cause);
-			break;
-		}
+	case HOST_ROLE_WEB: {
+		int g = d->gw_of_host[h];
+		size_t n = g >= 0 ? d->p.gateways[g].server_count : 0;
+		if (n > 0)
+			next = server_host(d, d->gw_servers[g][d->gw_rr[g].next++ % n], &cause);
 		break;
+	}
 	case HOST_ROLE_APP:
 		if (d->p.ecp && d->p.ecp->app_server_count > 0)
-			next = server_host(d, d->p.ecp->data_server, &cause);
+			next = server_host(d, d->ecp_server, &cause);
 		break;
 	case HOST_ROLE_COMPUTE:
 		if (d->p.sharding && d->p.sharding->data_node_count > 0)
 			next = server_host(
-				d, d->p.sharding->data_nodes[d->data_rr++ % d->p.sharding->data_node_count],
-				&cause);
+				d, d->shard_servers[d->data_rr++ % d->p.sharding->data_node_count], &cause);
 		break;
 	default:
 		break;
@@ -582,25 +585,23 @@ static int walk_from_host(struct datapath *d, struct attempt *a, int h, int dept
 static int route(struct datapath *d, struct population *pop, struct attempt *a)
 {
 	a->hop_count = 1;
-	a->hops[0] = (struct net_endpoint){pop->region, NULL, NULL, 0};
+	a->hops[0] = (struct net_endpoint){pop->region, -1, -1, 0};
 	a->places[0] = (struct fabric_place){pop->region, -1, -1};
 	a->error = -1;
-	const char *entry = pop->cfg->entry;
 	struct lb *lb = NULL;
-	int di = dns_index(d, entry);
-	if (di >= 0)
-		lb = dns_resolve(d->dns[di], pop->self->rng);
-	else if (lb_index(d, entry) >= 0)
-		lb = d->lbs[lb_index(d, entry)];
+	if (pop->entry_dns >= 0)
+		lb = dns_resolve(d->dns[pop->entry_dns], pop->self->rng);
+	else if (pop->entry_lb >= 0)
+		lb = d->lbs[pop->entry_lb];
 	if (!lb)
-		return walk_from_host(d, a, host_index(d, entry), 0);
+		return pop->entry_host >= 0 ? walk_from_host(d, a, pop->entry_host, 0) : -1;
 	int t = lb_pick(lb);
 	const struct load_balancer_config *cfg = lb_config(lb);
 	if (t < 0) {
 		a->error = CAUSE_LB_UNAVAILABLE;
 		return -1;
 	}
-	int h = host_index(d, cfg->targets[t]);
+	int h = d->lb_target_host[cfg - d->p.lbs][t];
 	/* The load-balancer node: in the target's AZ when it has a live one there. */
 	int node_az = -1;
 	for (size_t k = 0; k < cfg->az_count; k++) {
@@ -615,7 +616,7 @@ static int route(struct datapath *d, struct population *pop, struct attempt *a)
 		return -1;
 	}
 	a->hops[a->hop_count] =
-		(struct net_endpoint){region_of_az(d, node_az), az_name(d, node_az), NULL, 0};
+		(struct net_endpoint){region_of_az(d, node_az), node_az, -1, 0};
 	a->places[a->hop_count++] = (struct fabric_place){region_of_az(d, node_az), node_az, -1};
 	return walk_from_host(d, a, h, 0);
 }
@@ -1218,8 +1219,39 @@ static int build_routing(struct datapath *d)
 	d->lbs = calloc(d->p.lb_count + 1, sizeof(*d->lbs));
 	d->dns = calloc(d->p.dns_count + 1, sizeof(*d->dns));
 	d->gw_rr = calloc(d->p.gateway_count + 1, sizeof(*d->gw_rr));
-	if (!d->lbs || !d->dns || !d->gw_rr)
+	d->gw_of_host = malloc(sizeof(int) * (d->p.host_count + 1));
+	d->gw_servers = calloc(d->p.gateway_count + 1, sizeof(*d->gw_servers));
+	d->lb_target_host = calloc(d->p.lb_count + 1, sizeof(*d->lb_target_host));
+	size_t shards = d->p.sharding ? d->p.sharding->data_node_count : 0;
+	d->shard_servers = calloc(shards + 1, sizeof(*d->shard_servers));
+	if (!d->lbs || !d->dns || !d->gw_rr || !d->gw_of_host || !d->gw_servers ||
+	    !d->lb_target_host || !d->shard_servers)
 		return -ENOMEM;
+	for (size_t h = 0; h < d->p.host_count; h++)
+		d->gw_of_host[h] = -1;
+	for (size_t g = 0; g < d->p.gateway_count; g++) {
+		const struct web_gateway_config *gw = &d->p.gateways[g];
+		int h = host_index(d, gw->host);
+		if (h >= 0 && d->gw_of_host[h] < 0)
+			d->gw_of_host[h] = (int)g;
+		d->gw_servers[g] = calloc(gw->server_count + 1, sizeof(struct server_ref));
+		if (!d->gw_servers[g])
+			return -ENOMEM;
+		for (size_t k = 0; k < gw->server_count; k++)
+			d->gw_servers[g][k] = resolve_server(d, gw->servers[k]);
+	}
+	if (d->p.ecp && d->p.ecp->app_server_count > 0)
+		d->ecp_server = resolve_server(d, d->p.ecp->data_server);
+	for (size_t k = 0; k < shards; k++)
+		d->shard_servers[k] = resolve_server(d, d->p.sharding->data_nodes[k]);
+	for (size_t l = 0; l < d->p.lb_count; l++) {
+		const struct load_balancer_config *lb = &d->p.lbs[l];
+		d->lb_target_host[l] = calloc(lb->target_count + 1, sizeof(int));
+		if (!d->lb_target_host[l])
+			return -ENOMEM;
+		for (size_t t = 0; t < lb->target_count; t++)
+			d->lb_target_host[l][t] = host_index(d, lb->targets[t]);
+	}
 	struct lb_hooks hooks = {lb_probe, lb_node_up, lb_changed, d};
 	for (size_t i = 0; i < d->p.lb_count; i++)
 		if (!(d->lbs[i] = lb_new(d->e, &d->p.lbs[i], &hooks)))
@@ -1325,6 +1357,11 @@ struct datapath *datapath_new(struct sim_engine *e, const struct datapath_params
 		pop->d = d;
 		pop->cfg = &w->populations[i];
 		pop->region = region_index(d, pop->cfg->region);
+		pop->entry_dns = dns_index(d, pop->cfg->entry);
+		pop->entry_lb = pop->entry_dns < 0 ? lb_index(d, pop->cfg->entry) : -1;
+		pop->entry_host = pop->entry_dns < 0 && pop->entry_lb < 0
+					  ? host_index(d, pop->cfg->entry)
+					  : -1;
 		if (pop->region < 0)
 			pop->region = 0;
 		pop->self = sim_entity_new(e, &population_type, name);
@@ -1385,6 +1422,14 @@ void datapath_free(struct datapath *d)
 	free(d->lbs);
 	free(d->dns);
 	free(d->gw_rr);
+	free(d->gw_of_host);
+	for (size_t g = 0; d->gw_servers && g < d->p.gateway_count; g++)
+		free(d->gw_servers[g]);
+	free(d->gw_servers);
+	free(d->shard_servers);
+	for (size_t l = 0; d->lb_target_host && l < d->p.lb_count; l++)
+		free(d->lb_target_host[l]);
+	free(d->lb_target_host);
 	free(d->mirrors);
 	injector_free(d->injector);
 	fabric_free(d->fabric);

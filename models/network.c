@@ -45,9 +45,9 @@ sim_time network_delay(const struct network *n, gsl_rng *r, const struct net_end
 		if (n->cfg.inter_region_bandwidth > 0 &&
 		    (bandwidth <= 0 || n->cfg.inter_region_bandwidth < bandwidth))
 			bandwidth = n->cfg.inter_region_bandwidth;
-	} else if (a->host && b->host && strcmp(a->host, b->host) == 0) {
+	} else if (a->host >= 0 && a->host == b->host) {
 		rtt = rng_dist_sample_nonneg(&n->cfg.same_host_rtt, r);
-	} else if (a->az && b->az && strcmp(a->az, b->az) == 0) {
+	} else if (a->az >= 0 && a->az == b->az) {
 		rtt = rng_dist_sample_nonneg(&n->cfg.same_az_rtt, r);
 	} else {
 		rtt = rng_dist_sample_nonneg(&n->cfg.cross_az_rtt, r);

@@ -21,8 +21,8 @@
 
 struct net_endpoint {
 	int region;        /* index in the network's regions */
-	const char *az;    /* NULL for a client population */
-	const char *host;  /* NULL for a client population */
+	int az;            /* AZ index, -1 for a client population */
+	int host;          /* host index, -1 for a client population or a load-balancer node */
 	double bandwidth;  /* B/s of the endpoint's interface; 0 = unlimited */
 };
 
