@@ -666,11 +666,13 @@ static void try_failed(struct datapath *d, struct request *rq, int cause, sim_ti
 		c->tries_failed[cause]++;
 	set_outcome(d, rq, false);
 	sim_time now = sim_now(d->e);
-	struct datapath_incident *in = incident_of(d, sent);
+	/* A failure belongs to the incident under way when it is seen (a try sent just before a
+	 * fault and lost to it belongs to that fault). */
+	struct datapath_incident *in = incident_of(d, now);
 	if (in) {
 		if (rq->update) {
-			if (in->first_write_failure == SIM_TIME_MAX)
-				in->first_write_failure = now;
+			if (in->first_write_failure == SIM_TIME_MAX || sent < in->first_write_failure)
+				in->first_write_failure = sent < in->start ? in->start : sent;
 			if (sent > in->last_write_fail_sent) {
 				in->last_write_fail_sent = sent;
 				if (in->ack_sent != SIM_TIME_MAX && in->ack_sent <= sent) {
@@ -679,8 +681,8 @@ static void try_failed(struct datapath *d, struct request *rq, int cause, sim_ti
 				}
 			}
 		} else {
-			if (in->first_read_failure == SIM_TIME_MAX)
-				in->first_read_failure = now;
+			if (in->first_read_failure == SIM_TIME_MAX || sent < in->first_read_failure)
+				in->first_read_failure = sent < in->start ? in->start : sent;
 			if (in->read_ok != SIM_TIME_MAX)
 				in->read_ok = SIM_TIME_MAX;
 		}
@@ -903,6 +905,9 @@ static void pop_on_response(struct sim_entity *self, const struct sim_event *ev)
 		if (rq->update && in->ack == SIM_TIME_MAX && sent > in->last_write_fail_sent) {
 			in->ack = now;
 			in->ack_sent = sent;
+			if (!in->takeover) /* who serves writes once they are back */
+				snprintf(in->primary_after, sizeof(in->primary_after), "%s",
+					 current_primary_name(d));
 		}
 		if (!rq->update && in->read_ok == SIM_TIME_MAX && in->first_read_failure != SIM_TIME_MAX)
 			in->read_ok = now;
@@ -927,11 +932,13 @@ static void pop_on_timeout(struct sim_entity *self, const struct sim_event *ev)
 	struct datapath *d = (*(struct population **)self->state)->d;
 	struct request *rq = a->rq;
 	sim_time sent = a->sent;
+	int error = a->error;
 	a->client_done = true;
 	a->rq = NULL;
 	attempt_release(d, a);
+	int cause = error >= 0 ? error : CAUSE_TIMEOUT; /* no LB node took it: no answer */
 	if (rq)
-		try_failed(d, rq, CAUSE_TIMEOUT, sent);
+		try_failed(d, rq, cause, sent);
 }
 
 static const sim_handler_fn pop_handlers[POP_EV_COUNT] = {

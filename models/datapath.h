@@ -149,7 +149,9 @@ struct datapath_incident {
 	sim_time last_write_fail_sent;  /* send time of the latest failed write try (-1: none);
 					 * the end of the reroute stage */
 	sim_time ack_sent;              /* send time of the write that set `ack` */
-	sim_time first_write_failure, first_read_failure, read_ok;
+	sim_time first_write_failure, first_read_failure, read_ok; /* send times of the first
+						       * failed write and read tries; first read
+						       * answered after a failed one */
 	bool takeover;                /* a takeover or promotion happened in it */
 	struct mirror_takeover tk;    /* its figures when it did */
 	char primary_before[128], primary_after[128];

@@ -110,9 +110,23 @@ static void set_cpu_tw(struct iris_node *n)
 
 /* --- journal ------------------------------------------------------------------------------ */
 
+/* Mirror sync is part of the journal write cycle (iris.md §1.2): with an Active backup the
+ * next journal write waits until the backup has acknowledged the previous one. */
+static bool flush_waits_for_ack(const struct iris_node *n)
+{
+	return n->ack_required && n->acked_seq < n->durable_seq;
+}
+
+/* Updates stop when a full buffer cannot be written (the journal cycle is stalled). */
+static bool journal_stalled(const struct iris_node *n)
+{
+	return flush_waits_for_ack(n) &&
+	       n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size;
+}
+
 static void journal_flush(struct iris_node *n)
 {
-	if (n->flush_parts > 0 || n->appended_seq <= n->durable_seq)
+	if (n->flush_parts > 0 || n->appended_seq <= n->durable_seq || flush_waits_for_ack(n))
 		return;
 	double bytes = n->appended_seq - n->durable_seq;
 	n->flushing_upto = n->appended_seq;
@@ -271,7 +285,7 @@ static bool is_update(const struct iris_request *rq)
 
 static void after_reads(struct iris_node *n, struct iris_request *rq)
 {
-	if (n->writes_paused && is_update(rq)) {
+	if ((n->writes_paused || journal_stalled(n)) && is_update(rq)) {
 		rq->next = NULL;
 		if (n->paused_tail)
 			n->paused_tail->next = rq;
@@ -398,11 +412,18 @@ void iris_node_restart(struct iris_node *n)
 
 bool iris_node_running(const struct iris_node *n) { return n->running; }
 
+static void release_parked(struct iris_node *n);
+
 void iris_node_set_backup_ack(struct iris_node *n, bool required)
 {
+	if (required && !n->ack_required)
+		n->acked_seq = n->durable_seq; /* a backup becomes Active with what it has */
 	n->ack_required = required;
-	if (!required)
-		release_waiters(n);
+	release_waiters(n);
+	if (n->running) {
+		journal_flush(n);
+		release_parked(n);
+	}
 }
 
 void iris_node_backup_acked(struct iris_node *n, double upto)
@@ -410,22 +431,33 @@ void iris_node_backup_acked(struct iris_node *n, double upto)
 	if (upto > n->acked_seq)
 		n->acked_seq = upto;
 	release_waiters(n);
+	if (n->running) {
+		journal_flush(n);
+		release_parked(n);
+	}
 }
 
 void iris_node_pause_writes(struct iris_node *n, bool paused)
 {
 	n->writes_paused = paused;
-	if (paused)
+	if (!paused)
+		release_parked(n);
+}
+
+/* Resume parked updates, in order, while neither trouble nor a stalled journal holds them. */
+static void release_parked(struct iris_node *n)
+{
+	if (n->writes_paused || journal_stalled(n) || !n->paused_head)
 		return;
 	struct iris_request *rq = n->paused_head;
 	n->paused_head = n->paused_tail = NULL;
-	while (rq && !n->writes_paused) {
+	while (rq && !n->writes_paused && !journal_stalled(n)) {
 		struct iris_request *next = rq->next;
 		rq->next = NULL;
 		after_reads(n, rq);
 		rq = next;
 	}
-	if (rq) { /* paused again by a callback: keep the rest in order */
+	if (rq) { /* held again: keep the rest in order */
 		struct iris_request *tail = rq;
 		while (tail->next)
 			tail = tail->next;

@@ -218,12 +218,15 @@ static void set_trouble(struct mirror *m, enum trouble t, sim_time duration)
 
 bool mirror_accepts_writes(const struct mirror *m)
 {
-	return m->primary >= 0 && running(m, m->primary) && m->trouble == TROUBLE_NONE;
+	return m->primary >= 0 && m->members[m->primary].role == ROLE_PRIMARY &&
+	       running(m, m->primary) && m->trouble == TROUBLE_NONE;
 }
 
 int mirror_primary_host(const struct mirror *m)
 {
-	return m->primary >= 0 ? m->members[m->primary].host : -1;
+	return m->primary >= 0 && m->members[m->primary].role == ROLE_PRIMARY
+		       ? m->members[m->primary].host
+		       : -1;
 }
 
 static void check_single_primary(struct mirror *m)
@@ -728,6 +731,12 @@ static void mirror_on_fabric(void *arg)
 				else
 					mb->role = mb->kind == MIRROR_FAILOVER ? ROLE_BACKUP : ROLE_ASYNC;
 				mb->active = false;
+				if ((int)i == m->backup) {
+					/* A restarted member is not Active: it cannot take over on the
+					 * arbiter's word (iris.md §1.4). */
+					m->active_at_loss = false;
+					m->mode_at_loss = MODE_AGENT;
+				}
 				iris_node_journal_reset(mb->node, mb->received);
 				note(m, "%s restarted as %s", mb->name,
 				     mb->kind == MIRROR_FAILOVER ? "backup" : "async");
@@ -841,7 +850,8 @@ enum mirror_status mirror_member_status(const struct mirror *m, int host)
 			continue;
 		if (!running(m, (int)i))
 			return MIRROR_STATUS_NONE;
-		return (int)i == m->primary ? MIRROR_STATUS_OK : MIRROR_STATUS_FAIL;
+		return (int)i == m->primary && m->members[i].role == ROLE_PRIMARY ? MIRROR_STATUS_OK
+										   : MIRROR_STATUS_FAIL;
 	}
 	return MIRROR_STATUS_NONE;
 }

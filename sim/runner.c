@@ -176,7 +176,8 @@ static int grow_summary_utils(struct runner_summary *sum, const char *name, doub
 struct incident_acc {
 	char kind[48], target[160], primary_after[128];
 	int64_t count, recovered;
-	double *rto, *rpo, *unavail; /* per replication */
+	size_t cap;                  /* entries allocated in rto, rpo, unavail */
+	double *rto, *rpo, *unavail; /* per occurrence (stochastic faults recur) */
 	double stage_sum[5];
 	double rpo_durable_max;
 };
@@ -246,7 +247,7 @@ static int record_failovers(struct results *db, int64_t run_id, const struct dat
 				.write_unavailable_s = unavail,
 				.read_unavailable_s = read_unavail,
 				.primary_before = in->primary_before[0] ? in->primary_before : NULL,
-				.primary_after = in->primary_after[0] ? in->primary_after : in->primary_before,
+				.primary_after = in->primary_after[0] ? in->primary_after : NULL,
 				.data_lost = tk && tk->lost_tx > 0,
 			};
 			wrc |= results_add_incident(db, run_id, &ri, ids ? &ids[i] : NULL);
@@ -266,15 +267,24 @@ static int record_failovers(struct results *db, int64_t run_id, const struct dat
 			memset(acc, 0, sizeof(*acc));
 			snprintf(acc->kind, sizeof(acc->kind), "%s", in->kind);
 			snprintf(acc->target, sizeof(acc->target), "%s", in->target);
-			acc->rto = calloc((size_t)tab->replications + 1, sizeof(double));
-			acc->rpo = calloc((size_t)tab->replications + 1, sizeof(double));
-			acc->unavail = calloc((size_t)tab->replications + 1, sizeof(double));
 		}
-		if (!acc->rto || !acc->rpo || !acc->unavail || rep >= tab->replications)
-			continue;
+		if ((size_t)acc->count == acc->cap) {
+			size_t cap = acc->cap ? acc->cap * 2 : 16;
+			double *r1 = realloc(acc->rto, sizeof(double) * cap);
+			if (r1)
+				acc->rto = r1;
+			double *r2 = realloc(acc->rpo, sizeof(double) * cap);
+			if (r2)
+				acc->rpo = r2;
+			double *r3 = realloc(acc->unavail, sizeof(double) * cap);
+			if (r3)
+				acc->unavail = r3;
+			if (!r1 || !r2 || !r3)
+				continue;
+			acc->cap = cap;
+		}
 		acc->count++;
-		snprintf(acc->primary_after, sizeof(acc->primary_after), "%s",
-			 in->primary_after[0] ? in->primary_after : in->primary_before);
+		snprintf(acc->primary_after, sizeof(acc->primary_after), "%s", in->primary_after);
 		if (recovered) {
 			acc->rto[acc->recovered] = rto;
 			for (int k = 0; k < 5; k++)
@@ -664,7 +674,7 @@ void runner_print_summary(const struct runner_summary *sum, FILE *out)
 		fprintf(out, "\nincidents (RTO: fault to first acknowledged write; stages are means; "
 			     "RPO: acknowledged updates lost)\n");
 		fprintf(out, "%-22s %-24s %5s %16s %7s %7s %7s %7s %7s %14s %7s  %s\n", "fault", "target",
-			"reps", "RTO s", "detect", "decide", "trans", "reroute", "reconn", "RPO tx",
+			"recov", "RTO s", "detect", "decide", "trans", "reroute", "reconn", "RPO tx",
 			"lost>0", "primary after");
 		for (size_t i = 0; i < sum->incident_count; i++) {
 			const struct runner_incident_summary *is = &sum->incidents[i];
