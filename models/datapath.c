@@ -137,6 +137,13 @@ struct datapath {
 	sim_time bucket_start;
 	struct datapath_incident *incidents;
 	size_t incident_count;
+	/* Acknowledged writes of the latest incident from the last client timeout: a failure
+	 * seen late (a timeout) moves the recovery to the first of these sent after it. */
+	struct ack_mark {
+		sim_time sent, acked;
+	} *acks;
+	size_t ack_head, ack_count, ack_cap;
+	sim_time max_timeout;
 	struct datapath_event *events;
 	size_t event_count;
 	struct datapath_violation *violations;
@@ -299,6 +306,8 @@ static int inj_started(void *arg, const char *kind, const char *target)
 	in->last_write_fail_sent = -1;
 	in->ack_sent = SIM_TIME_MAX;
 	snprintf(in->primary_before, sizeof(in->primary_before), "%s", current_primary_name(d));
+	d->ack_count = 0;
+	d->ack_head = 0;
 	char text[256];
 	snprintf(text, sizeof(text), "%s %s starts", kind, target);
 	add_event(d, (int)d->incident_count, "fault", text);
@@ -649,6 +658,29 @@ static void set_outcome(struct datapath *d, struct request *rq, bool ok)
 static void send_try(struct datapath *d, struct request *rq);
 
 /* The client has the final word on a try that failed with `cause`. */
+/* Keep the acknowledgement of a write for the latest incident, dropping those older than a
+ * client timeout (no failure seen from now on can have been sent before them). */
+static void remember_ack(struct datapath *d, sim_time sent, sim_time now)
+{
+	while (d->ack_count && d->acks[d->ack_head].acked < now - d->max_timeout) {
+		d->ack_head = (d->ack_head + 1) % d->ack_cap;
+		d->ack_count--;
+	}
+	if (d->ack_count == d->ack_cap) {
+		size_t cap = d->ack_cap ? d->ack_cap * 2 : 1024;
+		struct ack_mark *grown = malloc(sizeof(*grown) * cap);
+		if (!grown)
+			return;
+		for (size_t k = 0; k < d->ack_count; k++)
+			grown[k] = d->acks[(d->ack_head + k) % d->ack_cap];
+		free(d->acks);
+		d->acks = grown;
+		d->ack_cap = cap;
+		d->ack_head = 0;
+	}
+	d->acks[(d->ack_head + d->ack_count++) % d->ack_cap] = (struct ack_mark){sent, now};
+}
+
 /* The incident a try sent at `sent` belongs to: the latest one started at or before it. */
 static struct datapath_incident *incident_of(struct datapath *d, sim_time sent)
 {
@@ -676,8 +708,18 @@ static void try_failed(struct datapath *d, struct request *rq, int cause, sim_ti
 			if (sent > in->last_write_fail_sent) {
 				in->last_write_fail_sent = sent;
 				if (in->ack_sent != SIM_TIME_MAX && in->ack_sent <= sent) {
-					/* writes failed again after they had come back */
+					/* writes failed again after they had come back: recovery is the
+					 * first acknowledgement of a write sent after this one */
 					in->ack = in->ack_sent = SIM_TIME_MAX;
+					for (size_t k = 0; k < d->ack_count; k++) {
+						const struct ack_mark *a =
+							&d->acks[(d->ack_head + k) % d->ack_cap];
+						if (a->sent > sent) {
+							in->ack = a->acked;
+							in->ack_sent = a->sent;
+							break;
+						}
+					}
 				}
 			}
 		} else {
@@ -741,9 +783,12 @@ static void send_try(struct datapath *d, struct request *rq)
 			a->server_done = true; /* connection not accepted: the client times out */
 			return;
 		}
+		/* The error answer is the try's last server-side reference until it arrives. */
 		sim_time back = 0;
-		route_delay(d, pop->self->rng, a, 256, true, &back);
-		a->server_done = true;
+		if (!route_delay(d, pop->self->rng, a, 256, true, &back)) {
+			a->server_done = true;
+			return;
+		}
 		sim_schedule_in(d->e, pop->self, delay + back, POP_EV_RESPONSE, &p, sizeof(p));
 		return;
 	}
@@ -831,11 +876,14 @@ static void pop_on_at_server(struct sim_entity *self, const struct sim_event *ev
 		if (s == MIRROR_STATUS_FAIL) {
 			/* A member that is not primary refuses (503 / <PROTECT>). */
 			a->error = CAUSE_NOT_PRIMARY;
-			a->server_done = true;
 			sim_time back = 0;
 			void *p = a;
-			if (route_delay(d, self->rng, a, 256, true, &back))
+			if (route_delay(d, self->rng, a, 256, true, &back)) {
 				sim_schedule_in(d->e, self, back, POP_EV_RESPONSE, &p, sizeof(p));
+			} else {
+				a->server_done = true;
+				attempt_release(d, a);
+			}
 			return;
 		}
 	}
@@ -847,20 +895,24 @@ static void datapath_on_node_done(void *arg, struct iris_request *irq)
 {
 	struct datapath *d = arg;
 	struct attempt *a = (struct attempt *)irq;
-	a->server_done = true;
 	int m = d->host_mirror[a->host];
 	if (m >= 0 && (a->iris.writes > 0 || a->iris.journal_bytes > 0))
 		mirror_note_ack(d->mirrors[m], a->host, a->iris.journal_seq, a->iris.journal_bytes,
 				a->iris.sync_commit);
 	if (!a->rq) {
+		a->server_done = true;
 		attempt_release(d, a); /* the client gave up on it */
 		return;
 	}
 	struct sim_entity *pop = a->rq->pop->self;
 	sim_time back;
 	void *p = a;
+	/* The response event is the last server-side reference (server_done is set when it
+	 * arrives); a response lost on the way leaves the client to its timeout. */
 	if (route_delay(d, pop->rng, a, a->rq->response_bytes, true, &back))
 		sim_schedule_in(d->e, pop, back, POP_EV_RESPONSE, &p, sizeof(p));
+	else
+		a->server_done = true;
 }
 
 /* iris_node_lost_fn: the instance stopped with the try inside. */
@@ -878,6 +930,7 @@ static void pop_on_response(struct sim_entity *self, const struct sim_event *ev)
 	struct population *pop = *(struct population **)self->state;
 	struct datapath *d = pop->d;
 	struct request *rq = a->rq;
+	a->server_done = true; /* this event was the server side's last reference */
 	if (!rq) { /* answered after the client's timeout */
 		a->client_done = true;
 		attempt_release(d, a);
@@ -902,6 +955,8 @@ static void pop_on_response(struct sim_entity *self, const struct sim_event *ev)
 	set_outcome(d, rq, true);
 	struct datapath_incident *in = incident_of(d, sent);
 	if (in) {
+		if (rq->update && in == &d->incidents[d->incident_count - 1])
+			remember_ack(d, sent, now);
 		if (rq->update && in->ack == SIM_TIME_MAX && sent > in->last_write_fail_sent) {
 			in->ack = now;
 			in->ack_sent = sent;
@@ -1376,6 +1431,8 @@ struct datapath *datapath_new(struct sim_engine *e, const struct datapath_params
 			goto out_fail;
 		*(struct population **)pop->self->state = pop;
 		pop->rate = pop->cfg->arrival == ARRIVAL_POISSON ? pop->cfg->rate : 0;
+		if (pop->cfg->timeout > d->max_timeout)
+			d->max_timeout = pop->cfg->timeout;
 		if (pop->cfg->arrival == ARRIVAL_CLOSED) {
 			for (int64_t c = 0; c < pop->cfg->clients; c++)
 				sim_schedule_in(e, pop->self,
@@ -1449,6 +1506,7 @@ void datapath_free(struct datapath *d)
 		free(d->rq_slabs[s]);
 	free(d->rq_slabs);
 	free(d->incidents);
+	free(d->acks);
 	free(d->events);
 	free(d->violations);
 	network_release(&d->net);

@@ -1,6 +1,6 @@
 /* faults.h: configuration of injected faults, scheduled and stochastic. Behaviour (what each
- * fault does to the topology and the IRIS layer, and the incident timeline) arrives with the
- * mirroring and fault-injection issue; this header fixes the scenario format.
+ * fault does to the topology and the IRIS layer) is in injector.h; incidents and their
+ * timeline are kept by datapath.h.
  */
 #ifndef TOPSIM_FAULTS_H
 #define TOPSIM_FAULTS_H

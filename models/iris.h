@@ -1,8 +1,8 @@
 /* iris.h: configuration of the IRIS layer: mirroring policy, mirror sets, ECP, sharding and
- * web gateways. Behaviour (failover rules, journal shipping, ECP recovery, fan-out) arrives
- * with the mirroring, ECP and shard models; this header fixes the scenario format and the
- * defaults, each cited in the tables (iris.md section numbers refer to
- * ../shared/reference/iris.md, which carries the URLs; see docs/scenario-reference.md).
+ * web gateways. Mirroring behaviour is in mirror.h; ECP recovery and sharded fan-out are not
+ * modelled yet (application servers and compute nodes only pass requests on). Defaults are
+ * cited in the tables (iris.md section numbers refer to ../shared/reference/iris.md, which
+ * carries the URLs; see docs/scenario-reference.md).
  */
 #ifndef TOPSIM_IRIS_H
 #define TOPSIM_IRIS_H

@@ -1,5 +1,5 @@
 /* routing.h: configuration of load balancers (ELB target groups with health checks on
- * mirror_status) and Route 53 DNS failover. Behaviour arrives with the mirroring issue;
+ * mirror_status) and Route 53 DNS failover. Their run-time behaviour is in lb.h;
  * defaults cite ../shared/reference/aws.md.
  */
 #ifndef TOPSIM_ROUTING_H

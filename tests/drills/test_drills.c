@@ -469,6 +469,24 @@ static void test_alb_tuned_health_check(void **state)
 	release(&s, &sum);
 }
 
+/* Answers slower than the client's timeout: every try of the primary-crash drill times out
+ * (5 ms timeout) while errors and responses are still on their way. Tries must be kept
+ * until their last event has arrived (a regression: they were reused early and the run ran
+ * out of memory). Checked: the run completes, every request is accounted for, and the
+ * timeouts are counted as failures. */
+static void test_timeouts_shorter_than_answers(void **state)
+{
+	(void)state;
+	static const char *const sets[] = {"workload.populations[users].timeout=5ms",
+					   "duration=2m"};
+	struct scenario s;
+	struct runner_summary sum;
+	run_sets("scenarios/drills/primary-host-crash.json", sets, 2, &s, &sum);
+	assert_int_equal(sum.conservation_violations, 0);
+	assert_true(sum.failures[0] > 1000);
+	release(&s, &sum);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_slow_journal_volume),
 		cmocka_unit_test(test_alb_default_health_check),
 		cmocka_unit_test(test_alb_tuned_health_check),
+		cmocka_unit_test(test_timeouts_shorter_than_answers),
 	};
 	return cmocka_run_group_tests_name("drills", tests, NULL, NULL);
 }
