@@ -123,6 +123,18 @@ static void test_little_on_production(void **state)
 	scenario_release(&s);
 }
 
+/* One repairable unit: write availability = MTBF / (MTBF + MTTR) (validation.md). */
+static void test_availability_one_unit(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct runner_summary sum;
+	run("tests/validation/availability-one-unit.json", 0.99, &s, &sum);
+	expect_in_ci("one unit A = MTBF/(MTBF+MTTR)", sum.write_availability, 10.0 / 12.0);
+	runner_summary_release(&sum);
+	scenario_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_mmc4),
 		cmocka_unit_test(test_md1),
 		cmocka_unit_test(test_little_on_production),
+		cmocka_unit_test(test_availability_one_unit),
 	};
 	return cmocka_run_group_tests_name("validation", tests, NULL, NULL);
 }
