@@ -555,9 +555,10 @@ static void primary_loses_backup(struct mirror *m)
 		return;
 	m->backup_loss_handled = true;
 	bool was_active = m->members[m->backup].active;
-	set_active(m, false);
 	if (!was_active)
 		return; /* a primary without an Active backup carries on (iris.md §1.4) */
+	/* The trouble state is decided before Active is revoked, so that updates held by the
+	 * stalled journal cycle are not let through by a primary that must stop committing. */
 	if (m->mode == MODE_ARBITER || m->mode_at_loss == MODE_ARBITER) {
 		if (arbiter_up(m) && talk(m, m->members[p].host, m->arbiter_host) &&
 		    m->links[LINK_PA].connected) {
@@ -577,6 +578,7 @@ static void primary_loses_backup(struct mirror *m)
 		note(m, "primary %s lost the backup: trouble for up to 2 x QoS", m->members[p].name);
 		set_trouble(m, TROUBLE_TIMED, 2 * m->policy->qos_timeout);
 	}
+	set_active(m, false);
 }
 
 /* Arm the operator's DR promotion while no primary accepts writes (iris.md §2). */

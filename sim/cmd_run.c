@@ -18,7 +18,7 @@ static const char run_usage[] =
 	"                  [--duration D] [--warmup D] [--series-width D] [--no-progress]\n"
 	"Run the scenario's replications, store every one in the results database (default\n"
 	"./topsim.db; one transaction per replication) and print per operation class the\n"
-	"throughput and latency (mean, p50, p99, p99.9) with 95%% confidence intervals,\n"
+	"throughput and latency (mean, p50, p99, p99.9) with 95% confidence intervals,\n"
 	"utilisation per host and volume, and the simulation speed.\n"
 	"  -n, --replications N  replications (default: the scenario's)\n"
 	"  -s, --seed S          scenario seed (default: the scenario's)\n"
