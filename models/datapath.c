@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,15 @@ struct request {
 	uint32_t block_reads, writes;
 	bool sync_commit;
 	struct request *next_free;
+};
+
+/* A free list over slabs of fixed-size items that never move: no allocation per request
+ * in the steady state. `link` is the offset of the item's free-list pointer. */
+struct slab_pool {
+	size_t item_size, link;
+	char **slabs;
+	size_t slab_count;
+	void *free;
 };
 
 struct population {
@@ -124,12 +134,7 @@ struct datapath {
 	struct op_class *classes;
 	size_t class_count;
 	double total_weight;
-	struct attempt **att_slabs;
-	size_t att_slab_count;
-	struct attempt *free_attempts;
-	struct request **rq_slabs;
-	size_t rq_slab_count;
-	struct request *free_requests;
+	struct slab_pool attempts, requests;
 	struct datapath_totals totals;
 	struct stat_timeweighted in_system;
 	struct stat_timeweighted writes_ok, reads_ok;
@@ -480,65 +485,66 @@ static bool lb_node_up(void *arg, const struct load_balancer_config *lb, size_t 
 
 /* --- pools --------------------------------------------------------------------------------------- */
 
-static struct attempt *attempt_new(struct datapath *d)
+static void **pool_link(const struct slab_pool *p, void *item)
 {
-	if (!d->free_attempts) {
-		struct attempt **grown = realloc(d->att_slabs, sizeof(*grown) * (d->att_slab_count + 1));
-		struct attempt *slab = calloc(SLAB, sizeof(*slab));
+	return (void **)((char *)item + p->link);
+}
+
+/* A zeroed item, or NULL when out of memory. */
+static void *pool_get(struct slab_pool *p)
+{
+	if (!p->free) {
+		char **grown = realloc(p->slabs, sizeof(*grown) * (p->slab_count + 1));
+		char *slab = calloc(SLAB, p->item_size);
 		if (grown)
-			d->att_slabs = grown;
+			p->slabs = grown;
 		if (!grown || !slab) {
 			free(slab);
 			return NULL;
 		}
-		d->att_slabs[d->att_slab_count++] = slab;
+		p->slabs[p->slab_count++] = slab;
 		for (size_t i = SLAB; i-- > 0;) {
-			slab[i].next_free = d->free_attempts;
-			d->free_attempts = &slab[i];
+			*pool_link(p, slab + i * p->item_size) = p->free;
+			p->free = slab + i * p->item_size;
 		}
 	}
-	struct attempt *a = d->free_attempts;
-	d->free_attempts = a->next_free;
-	memset(a, 0, sizeof(*a));
-	return a;
+	void *item = p->free;
+	p->free = *pool_link(p, item);
+	memset(item, 0, p->item_size);
+	return item;
 }
 
+static void pool_put(struct slab_pool *p, void *item)
+{
+	*pool_link(p, item) = p->free;
+	p->free = item;
+}
+
+static void pool_release(struct slab_pool *p)
+{
+	for (size_t i = 0; i < p->slab_count; i++)
+		free(p->slabs[i]);
+	free(p->slabs);
+	memset(p, 0, sizeof(*p));
+}
+
+static struct attempt *attempt_new(struct datapath *d)
+{
+	return pool_get(&d->attempts);
+}
+
+/* A try is reused only once the client and the server side are both done with it. */
 static void attempt_release(struct datapath *d, struct attempt *a)
 {
-	if (!a->client_done || !a->server_done)
-		return;
-	a->next_free = d->free_attempts;
-	d->free_attempts = a;
+	if (a->client_done && a->server_done)
+		pool_put(&d->attempts, a);
 }
 
 static struct request *request_new(struct datapath *d)
 {
-	if (!d->free_requests) {
-		struct request **grown = realloc(d->rq_slabs, sizeof(*grown) * (d->rq_slab_count + 1));
-		struct request *slab = calloc(SLAB, sizeof(*slab));
-		if (grown)
-			d->rq_slabs = grown;
-		if (!grown || !slab) {
-			free(slab);
-			return NULL;
-		}
-		d->rq_slabs[d->rq_slab_count++] = slab;
-		for (size_t i = SLAB; i-- > 0;) {
-			slab[i].next_free = d->free_requests;
-			d->free_requests = &slab[i];
-		}
-	}
-	struct request *rq = d->free_requests;
-	d->free_requests = rq->next_free;
-	memset(rq, 0, sizeof(*rq));
-	return rq;
+	return pool_get(&d->requests);
 }
-
-static void request_free(struct datapath *d, struct request *rq)
-{
-	rq->next_free = d->free_requests;
-	d->free_requests = rq;
-}
+static void request_free(struct datapath *d, struct request *rq) { pool_put(&d->requests, rq); }
 
 /* --- routes ---------------------------------------------------------------------------------------- */
 
@@ -1382,6 +1388,10 @@ struct datapath *datapath_new(struct sim_engine *e, const struct datapath_params
 	err[0] = '\0';
 	d->e = e;
 	d->p = *p;
+	d->attempts.item_size = sizeof(struct attempt);
+	d->attempts.link = offsetof(struct attempt, next_free);
+	d->requests.item_size = sizeof(struct request);
+	d->requests.link = offsetof(struct request, next_free);
 	d->err = err;
 	d->err_size = err_size;
 	stat_timeweighted_init(&d->in_system, 0, 0);
@@ -1499,12 +1509,8 @@ void datapath_free(struct datapath *d)
 	fabric_free(d->fabric);
 	free(d->pops);
 	free(d->classes);
-	for (size_t s = 0; s < d->att_slab_count; s++)
-		free(d->att_slabs[s]);
-	free(d->att_slabs);
-	for (size_t s = 0; s < d->rq_slab_count; s++)
-		free(d->rq_slabs[s]);
-	free(d->rq_slabs);
+	pool_release(&d->attempts);
+	pool_release(&d->requests);
 	free(d->incidents);
 	free(d->acks);
 	free(d->events);
