@@ -551,7 +551,8 @@ static void backup_decides(struct mirror *m)
 static void primary_loses_backup(struct mirror *m)
 {
 	int p = m->primary;
-	if (p < 0 || !running(m, p) || m->backup < 0 || m->backup_loss_handled)
+	if (p < 0 || m->members[p].role != ROLE_PRIMARY || !running(m, p) || m->backup < 0 ||
+	    m->backup_loss_handled)
 		return;
 	m->backup_loss_handled = true;
 	bool was_active = m->members[m->backup].active;
@@ -740,8 +741,12 @@ static void mirror_on_fabric(void *arg)
 					m->mode_at_loss = MODE_AGENT;
 				}
 				iris_node_journal_reset(mb->node, mb->received);
-				note(m, "%s restarted as %s", mb->name,
-				     mb->kind == MIRROR_FAILOVER ? "backup" : "async");
+				if (mb->role == ROLE_DOWN)
+					note(m, "%s restarted during a takeover: serves nothing until "
+						"forced down", mb->name);
+				else
+					note(m, "%s restarted as %s", mb->name,
+					     mb->kind == MIRROR_FAILOVER ? "backup" : "async");
 			}
 		}
 		mb->was_running = up;
