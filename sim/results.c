@@ -284,39 +284,32 @@ static int bind_real(sqlite3_stmt *s, int i, double v)
 	return isnan(v) ? sqlite3_bind_null(s, i) : sqlite3_bind_double(s, i, v);
 }
 
-/* Read PRAGMA user_version. Returns 0 or -EIO. */
-static int read_user_version(struct results *r, int *version /* OUT */)
+/* The integer a one-row query returns. Returns 0 or -EIO. */
+static int query_int(struct results *r, const char *sql, int *out /* OUT */)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(r);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
+	if (sqlite3_step(s) != SQLITE_ROW) {
 		db_fail(r);
 		sqlite3_finalize(s);
 		return -EIO;
 	}
-	*version = sqlite3_column_int(s, 0);
+	*out = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	return 0;
+}
+
+/* Read PRAGMA user_version. Returns 0 or -EIO. */
+static int read_user_version(struct results *r, int *version /* OUT */)
+{
+	return query_int(r, "PRAGMA user_version", version);
 }
 
 /* Number of schema objects (tables, indexes, views, triggers). Returns 0 or -EIO. */
 static int count_schema_objects(struct results *r, int *n /* OUT */)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM sqlite_schema", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return db_fail(r);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(r);
-		sqlite3_finalize(s);
-		return -EIO;
-	}
-	*n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return 0;
+	return query_int(r, "SELECT count(*) FROM sqlite_schema", n);
 }
 
 /* Run SQL (several statements allowed). Returns 0 or -EIO. */
