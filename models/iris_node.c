@@ -77,6 +77,9 @@ struct iris_node {
 	double flushing_upto;     /* end of the flush in progress (== durable when none) */
 	double durable_seq;       /* bytes known durable */
 	uint32_t flush_parts;     /* IOs of the flush in progress still outstanding */
+	bool flush_failed;        /* an IO of the flush in progress failed */
+	bool journal_frozen;      /* a journal write failed: updates freeze until one succeeds
+				   * ("Freeze on error", forced on for a primary, iris.md §1.2) */
 	struct iris_request *waiters; /* sync commits waiting for durability (LIFO list) */
 	bool ack_required;        /* an Active backup must acknowledge sync commits */
 	double acked_seq;         /* journal position the backup acknowledged */
@@ -120,6 +123,8 @@ static bool flush_waits_for_ack(const struct iris_node *n)
 /* Updates stop when a full buffer cannot be written (the journal cycle is stalled). */
 static bool journal_stalled(const struct iris_node *n)
 {
+	if (n->journal_frozen)
+		return true;
 	return flush_waits_for_ack(n) &&
 	       n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size;
 }
@@ -165,14 +170,28 @@ static void release_waiters(struct iris_node *n)
 	n->waiters = keep;
 }
 
+static void release_parked(struct iris_node *n);
+
 static void iris_on_journal_done(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct iris_node *n = self->state;
 	const struct volume_completion *c = sim_event_payload(ev);
 	if (c->tag != n->epoch || !n->running)
 		return; /* a flush of an instance that has since stopped */
+	if (c->error)
+		n->flush_failed = true;
 	if (--n->flush_parts > 0)
 		return;
+	if (n->flush_failed) {
+		/* The journal write failed: journaled updates freeze; the periodic sync retries
+		 * the write, and the first one that succeeds thaws them. */
+		n->flush_failed = false;
+		n->flushing_upto = n->durable_seq;
+		n->journal_frozen = true;
+		return;
+	}
+	bool thawed = n->journal_frozen;
+	n->journal_frozen = false;
 	n->stats.journal_flushes++;
 	n->stats.journal_bytes += n->flushing_upto - n->durable_seq;
 	n->durable_seq = n->flushing_upto;
@@ -181,6 +200,8 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 	release_waiters(n);
 	if (n->waiters || n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
 		journal_flush(n);
+	if (thawed)
+		release_parked(n);
 }
 
 static void iris_on_journal_timer(struct sim_entity *self, const struct sim_event *ev)
@@ -399,6 +420,8 @@ void iris_node_stop(struct iris_node *n)
 	n->appended_seq = n->durable_seq;
 	n->flushing_upto = n->durable_seq;
 	n->flush_parts = 0;
+	n->flush_failed = false;
+	n->journal_frozen = false;
 	n->wd_phase = WD_IDLE;
 	n->wd_outstanding = 0;
 	n->wd_to_submit = 0;
@@ -412,7 +435,6 @@ void iris_node_restart(struct iris_node *n)
 
 bool iris_node_running(const struct iris_node *n) { return n->running; }
 
-static void release_parked(struct iris_node *n);
 
 void iris_node_set_backup_ack(struct iris_node *n, bool required)
 {
