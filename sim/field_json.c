@@ -717,6 +717,13 @@ int field_parse(const struct field_table *t, const cJSON *obj, void *out, struct
 		}
 		errors += parse_value(f, v, out, ctx, sub);
 	}
+	/* A required string that was missing or unusable (already reported) reads as "", so
+	 * that checks of the whole configuration can still run on a config with errors. */
+	for (size_t i = 0; i < t->count; i++) {
+		const struct field *f = &t->fields[i];
+		if (f->type == FIELD_STRING && (f->flags & FIELD_REQUIRED) && !*MEMBER(out, f, char *))
+			*MEMBER(out, f, char *) = strdup("");
+	}
 	return errors;
 }
 

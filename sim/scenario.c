@@ -93,6 +93,14 @@ const struct field_table scenario_config_table =
 
 /* --- checking ------------------------------------------------------------------------------ */
 
+/* The cross-reference checks run even on a configuration with field errors, so that a user
+ * sees every problem of a file at once; a required name that was missing or unusable reads
+ * as "" and is skipped here (its error is already reported). */
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
 struct checker {
 	const struct scenario *s;
 	const cJSON *root;
@@ -231,6 +239,8 @@ static const struct host_config *check_host_ref(struct checker *c, const char *n
 						 unsigned roles, const char *path, const char *what)
 {
 	const struct scenario_config *cfg = &c->s->config;
+	if (!given(name))
+		return NULL;
 	const struct host_config *h = find_host(cfg, name);
 	char hint[160];
 	if (!h) {
@@ -265,6 +275,8 @@ static void check_regions_and_hosts(struct checker *c)
 	for (size_t r = 0; r < cfg->region_count; r++) {
 		const struct region_config *rc = &cfg->regions[r];
 		snprintf(path, sizeof(path), "$.regions[%zu].name", r);
+		if (!given(rc->name))
+			continue;
 		if (catalog_region_index(cat, rc->name) < 0)
 			check_report(c, DIAG_ERROR, path,
 				     "unknown region \"%s\": not in the catalog's RTT matrix%s", rc->name,
@@ -304,6 +316,8 @@ static void check_regions_and_hosts(struct checker *c)
 	for (size_t i = 0; i < cfg->host_count; i++) {
 		const struct host_config *h = &cfg->hosts[i];
 		snprintf(path, sizeof(path), "$.hosts[%zu].name", i);
+		if (!given(h->name) || !given(h->instance_type) || !given(h->az))
+			continue;
 		for (size_t q = 0; q < i; q++)
 			if (strcmp(cfg->hosts[q].name, h->name) == 0)
 				check_report(c, DIAG_ERROR, path, "duplicate host \"%s\"", h->name);
@@ -327,6 +341,8 @@ static void check_regions_and_hosts(struct checker *c)
 		for (size_t v = 0; v < h->volume_count; v++) {
 			const struct volume_config *vc = &h->volumes[v];
 			attached += vc->stripe_count;
+			if (!given(vc->name) || !given(vc->type))
+				continue;
 			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].name", i, v);
 			for (size_t q = 0; q < v; q++)
 				if (strcmp(h->volumes[q].name, vc->name) == 0)
@@ -408,6 +424,8 @@ static void check_mirrors(struct checker *c)
 	for (size_t m = 0; m < cfg->mirror_count; m++) {
 		const struct mirror_set_config *ms = &cfg->mirrors[m];
 		snprintf(path, sizeof(path), "$.mirrors[%zu].name", m);
+		if (!given(ms->name) || ms->failover_count == 0)
+			continue;
 		for (size_t q = 0; q < m; q++)
 			if (strcmp(cfg->mirrors[q].name, ms->name) == 0)
 				check_report(c, DIAG_ERROR, path, "duplicate mirror \"%s\"", ms->name);
@@ -508,6 +526,8 @@ static void check_data_ref(struct checker *c, const char *name, const char *path
 			   const char *what)
 {
 	const struct scenario_config *cfg = &c->s->config;
+	if (!given(name))
+		return;
 	if (find_mirror(cfg, name))
 		return;
 	if (find_host(cfg, name)) {
@@ -574,6 +594,8 @@ static void check_routing(struct checker *c)
 	for (size_t i = 0; i < cfg->load_balancer_count; i++) {
 		const struct load_balancer_config *lb = &cfg->load_balancers[i];
 		snprintf(path, sizeof(path), "$.load_balancers[%zu].name", i);
+		if (!given(lb->name))
+			continue;
 		for (size_t q = 0; q < i; q++)
 			if (strcmp(cfg->load_balancers[q].name, lb->name) == 0)
 				check_report(c, DIAG_ERROR, path, "duplicate load balancer \"%s\"",
@@ -604,6 +626,8 @@ static void check_routing(struct checker *c)
 	for (size_t i = 0; i < cfg->dns_count; i++) {
 		const struct dns_config *d = &cfg->dns[i];
 		snprintf(path, sizeof(path), "$.dns[%zu].primary", i);
+		if (!given(d->name) || !given(d->primary))
+			continue;
 		if (!find_lb(cfg, d->primary))
 			check_report(c, DIAG_ERROR, path, "\"%s\" is not a load balancer", d->primary);
 		snprintf(path, sizeof(path), "$.dns[%zu].secondary", i);
@@ -634,6 +658,8 @@ static void check_workload(struct checker *c)
 	for (size_t i = 0; i < w->population_count; i++) {
 		const struct population_config *p = &w->populations[i];
 		snprintf(path, sizeof(path), "$.workload.populations[%zu].region", i);
+		if (!given(p->name) || !given(p->region) || !given(p->entry))
+			continue;
 		if (!is_region(cfg, p->region))
 			check_report(c, DIAG_ERROR, path, "unknown region \"%s\"", p->region);
 		snprintf(path, sizeof(path), "$.workload.populations[%zu].entry", i);
@@ -661,6 +687,8 @@ static void check_workload(struct checker *c)
 	for (size_t i = 0; i < w->operation_count; i++) {
 		total += w->operations[i].weight;
 		snprintf(path, sizeof(path), "$.workload.operations[%zu].name", i);
+		if (!given(w->operations[i].name))
+			continue;
 		for (size_t q = 0; q < i; q++)
 			if (strcmp(w->operations[q].name, w->operations[i].name) == 0)
 				check_report(c, DIAG_ERROR, path, "duplicate operation \"%s\"",
@@ -795,7 +823,7 @@ int scenario_load(struct scenario *s, const char *path, const char *const *sets,
 		cJSON_AddItemToObject(root, "catalog", stored_catalog);
 	s->merged_json = cJSON_Print(root);
 
-	if (diag_error_count(diag) == 0) {
+	{
 		struct checker c = {s, root, &doc, diag};
 		check_regions_and_hosts(&c);
 		check_mirrors(&c);
