@@ -598,6 +598,8 @@ static int parse_value(const struct field *f, const cJSON *v, void *out, struct 
 			       "unknown value \"%s\" (expected one of: %s)%s%s%s", v->valuestring,
 			       expected, hint ? " (did you mean \"" : "", hint ? hint : "",
 			       hint ? "\"?)" : "");
+			if (f->flags & FIELD_REQUIRED)
+				*MEMBER(out, f, int) = -1; /* no value: checks skip it */
 			return 1;
 		}
 		*MEMBER(out, f, int) = i;

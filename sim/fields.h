@@ -28,7 +28,8 @@ enum field_type {
 	FIELD_INT,         /* int64_t; JSON integer */
 	FIELD_NUMBER,      /* double; bare JSON number, for unitless values */
 	FIELD_STRING,      /* char *, owned by the config; JSON string */
-	FIELD_ENUM,        /* int: index in enum_names; JSON string */
+	FIELD_ENUM,        /* int: index in enum_names; JSON string; -1 when a required value
+			    * was unusable (reported) */
 	FIELD_DURATION,    /* sim_time (int64 ns); JSON string with a time unit */
 	FIELD_QUANTITY,    /* double in the canonical unit of `units`; JSON string with a unit */
 	FIELD_DIST,        /* struct rng_dist; JSON object {"kind": ..., parameters in `units`},

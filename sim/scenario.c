@@ -250,7 +250,7 @@ static const struct host_config *check_host_ref(struct checker *c, const char *n
 		free(names);
 		return NULL;
 	}
-	if (roles && !(roles & (1u << h->role))) {
+	if (roles && h->role >= 0 && !(roles & (1u << h->role))) {
 		char want[128] = "";
 		size_t used = 0;
 		for (int r = 0; r < HOST_ROLE_COUNT; r++)
@@ -333,7 +333,7 @@ static void check_regions_and_hosts(struct checker *c)
 				     hint_text(hint, sizeof(hint), h->instance_type, types,
 					       cat->instance_count));
 		snprintf(path, sizeof(path), "$.hosts[%zu].az", i);
-		if (!region_of_az(cfg, h->az))
+		if (cfg->region_count > 0 && !region_of_az(cfg, h->az)) /* no region: reported */
 			check_report(c, DIAG_ERROR, path, "host \"%s\" is in AZ \"%s\", which no region "
 							  "declares%s",
 				     h->name, h->az, hint_text(hint, sizeof(hint), h->az, azs, n_az));
@@ -360,7 +360,8 @@ static void check_regions_and_hosts(struct checker *c)
 			}
 			char a[UNITS_FORMAT_SIZE], b[UNITS_FORMAT_SIZE], d[UNITS_FORMAT_SIZE];
 			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].size", i, v);
-			if (vc->size < vt->size_min || vc->size > vt->size_max) {
+			if (vc->size > 0 && /* 0: missing, already reported */
+			    (vc->size < vt->size_min || vc->size > vt->size_max)) {
 				units_format(UNITS_SIZE, vc->size, a, sizeof(a));
 				units_format(UNITS_SIZE, vt->size_min, b, sizeof(b));
 				units_format(UNITS_SIZE, vt->size_max, d, sizeof(d));
@@ -709,6 +710,8 @@ static void check_faults(struct checker *c)
 	char path[256];
 	for (size_t i = 0; i < cfg->fault_count; i++) {
 		const struct fault_config *f = &cfg->faults[i];
+		if (f->kind < 0)
+			continue; /* unknown kind, already reported */
 		snprintf(path, sizeof(path), "$.faults[%zu].target", i);
 		bool needs_target = f->kind != FAULT_PARTITION;
 		if (needs_target && !f->target) {
