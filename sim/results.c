@@ -269,6 +269,17 @@ static int step_done(struct results *r, sqlite3_stmt *s)
 	return 0;
 }
 
+/* Step an insert whose bindings returned `rc` (OR of the bind calls). Returns 0 or -EIO. */
+static int bound_step(struct results *r, sqlite3_stmt *s, int rc)
+{
+	if (rc != SQLITE_OK) {
+		db_fail(r);
+		sqlite3_clear_bindings(s);
+		return -EIO;
+	}
+	return step_done(r, s);
+}
+
 /* Bind a string that may be NULL (stored as NULL) or, with empty_for_null, as "". */
 static int bind_text(sqlite3_stmt *s, int i, const char *v, int empty_for_null)
 {
@@ -506,12 +517,7 @@ int results_add_run(struct results *r, const struct results_run *run, int64_t *r
 	rc |= bind_real(s, 9, run->sim_s);
 	rc |= bind_real(s, 10, run->warmup_s);
 	rc |= sqlite3_bind_int64(s, 11, (sqlite3_int64)run->events);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	if (step_done(r, s) < 0)
+	if (bound_step(r, s, rc) < 0)
 		return -EIO;
 	*run_id = sqlite3_last_insert_rowid(r->db);
 	return 0;
@@ -523,12 +529,7 @@ int results_finish_run(struct results *r, int64_t run_id, double wall_s, uint64_
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= bind_real(s, 2, wall_s);
 	rc |= sqlite3_bind_int64(s, 3, (sqlite3_int64)events);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	if (step_done(r, s) < 0)
+	if (bound_step(r, s, rc) < 0)
 		return -EIO;
 	if (sqlite3_changes(r->db) != 1) {
 		set_err(r, "no run with run_id %lld", (long long)run_id);
@@ -592,12 +593,7 @@ int results_add_latency(struct results *r, int64_t run_id, const char *op_class,
 		rc |= sqlite3_bind_double(s, 3, stat_hist_bucket_lower(i));
 		rc |= sqlite3_bind_double(s, 4, stat_hist_bucket_upper(i)); /* overflow: +inf */
 		rc |= sqlite3_bind_int64(s, 5, (sqlite3_int64)n);
-		if (rc != SQLITE_OK) {
-			db_fail(r);
-			sqlite3_clear_bindings(s);
-			return -EIO;
-		}
-		if (step_done(r, s) < 0)
+		if (bound_step(r, s, rc) < 0)
 			return -EIO;
 	}
 	return 0;
@@ -645,12 +641,7 @@ int results_add_incident(struct results *r, int64_t run_id, const struct results
 	rc |= bind_text(s, 18, inc->primary_before, 0);
 	rc |= bind_text(s, 19, inc->primary_after, 0);
 	rc |= sqlite3_bind_int(s, 20, inc->data_lost != 0);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	if (step_done(r, s) < 0)
+	if (bound_step(r, s, rc) < 0)
 		return -EIO;
 	if (incident_id)
 		*incident_id = sqlite3_last_insert_rowid(r->db);

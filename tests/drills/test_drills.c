@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "runner.h"
+#include "../common/run_scenario.h"
 #include "scenario.h"
 
 /* Updates per second acknowledged by the primary in production.json. */
@@ -38,42 +39,11 @@
  * about 0.5 ms one way); x4 margin for bursts of the Poisson arrivals and long flushes. */
 #define LAST_JOURNAL_WRITE_TX 200.0
 
-static char path_buf[4096];
-
-static const char *source_path(const char *rel)
-{
-	const char *dir = getenv("TOPSIM_SOURCE_DIR");
-	snprintf(path_buf, sizeof(path_buf), "%s/%s", dir && *dir ? dir : TOPSIM_SOURCE_DIR, rel);
-	return path_buf;
-}
-
 /* Load a drill (with --set style overrides) and run its replications without a database. */
 static void run_sets(const char *rel, const char *const *sets, size_t n_sets, struct scenario *s,
 		     struct runner_summary *sum)
 {
-	struct diag diag;
-	diag_init(&diag);
-	int rc = scenario_load(s, source_path(rel), sets, n_sets, NULL, &diag);
-	if (rc != 0)
-		diag_print(&diag, stderr);
-	diag_release(&diag);
-	assert_int_equal(rc, 0);
-	struct runner_opts o = {
-		.replications = s->config.replications,
-		.seed = (uint64_t)s->config.seed,
-		.duration = s->config.duration,
-		.warmup = s->config.warmup,
-		.series_width = 60 * SIM_S,
-		.version = "test",
-		.ci_level = 0.95,
-	};
-	char err[512] = "";
-	rc = runner_run(s, &o, NULL, sum, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "runner: %s\n", err);
-	assert_int_equal(rc, 0);
-	assert_int_equal(sum->replications, s->config.replications);
-	assert_int_equal(sum->conservation_violations, 0);
+	test_run_scenario(rel, sets, n_sets, 0.95, s, sum);
 }
 
 static void run(const char *rel, struct scenario *s, struct runner_summary *sum)

@@ -19,41 +19,12 @@
 
 #include "runner.h"
 #include "scenario.h"
-
-static char path_buf[4096];
-
-static const char *source_path(const char *rel)
-{
-	const char *dir = getenv("TOPSIM_SOURCE_DIR");
-	snprintf(path_buf, sizeof(path_buf), "%s/%s", dir ? dir : TOPSIM_SOURCE_DIR, rel);
-	return path_buf;
-}
+#include "../common/run_scenario.h"
 
 /* Run a scenario without a database; the summary's intervals are at `level`. */
 static void run(const char *rel, double level, struct scenario *s, struct runner_summary *sum)
 {
-	struct diag diag;
-	diag_init(&diag);
-	int rc = scenario_load(s, source_path(rel), NULL, 0, NULL, &diag);
-	if (rc != 0)
-		diag_print(&diag, stderr);
-	diag_release(&diag);
-	assert_int_equal(rc, 0);
-	struct runner_opts o = {
-		.replications = s->config.replications,
-		.seed = (uint64_t)s->config.seed,
-		.duration = s->config.duration,
-		.warmup = s->config.warmup,
-		.series_width = 60 * SIM_S,
-		.version = "test",
-		.ci_level = level,
-	};
-	char err[512] = "";
-	rc = runner_run(s, &o, NULL, sum, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "runner: %s\n", err);
-	assert_int_equal(rc, 0);
-	assert_int_equal(sum->conservation_violations, 0);
+	test_run_scenario(rel, NULL, 0, level, s, sum);
 }
 
 static void expect_in_ci(const char *what, const double ci[2], double exact)
