@@ -10,6 +10,7 @@ bin=$1 src=$2 mode=${3:-check}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 expected=$src/tests/golden/expected.sha256
+cd "$src"
 scenarios=(scenarios/production.json scenarios/large-production.json
            scenarios/sharded-compute.json scenarios/drills/*.json tests/validation/*.json)
 dump() {
@@ -25,8 +26,8 @@ dump() {
 }
 : >"$dir/actual.sha256"
 for s in "${scenarios[@]}"; do
-  ( cd "$src" && "$bin" run "$s" -n 2 --duration 4m --warmup 30s --no-progress \
-      -o "$dir/run.db" >/dev/null ) || { rc=$?; [ $rc -eq 1 ] || exit $rc; }
+  "$bin" run "$s" -n 2 --duration 4m --warmup 30s --no-progress -o "$dir/run.db" >/dev/null ||
+    { rc=$?; [ $rc -eq 1 ] || exit $rc; }
   dump "$dir/run.db" >"$dir/dump.txt"
   echo "$(sha256sum <"$dir/dump.txt" | cut -c1-64)  $s  $(wc -l <"$dir/dump.txt") rows" \
     >>"$dir/actual.sha256"

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fields.h"
 #include "metrics.h"
 #include "sim.h"
 #include "volume.h"

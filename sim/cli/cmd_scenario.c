@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "field_json.h"
+#include "units.h"
 
 int cmd_scenario_add_set(struct cmd_scenario_opts *o, const char *assignment)
 {

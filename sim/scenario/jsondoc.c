@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "jsonloc.h"
+#include "units.h"
 
 #define INCLUDE_DEPTH_MAX 16
 

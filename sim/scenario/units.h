@@ -53,19 +53,9 @@
 
 #include <stddef.h>
 
+#include "fields.h" /* enum units_kind */
 #include "simtime.h"
 
-enum units_kind {
-	UNITS_DURATION,  /* nanoseconds */
-	UNITS_SIZE,      /* bytes */
-	UNITS_RATE,      /* events per second */
-	UNITS_BANDWIDTH, /* bytes per second */
-	UNITS_IOPS,      /* I/O operations per second */
-	UNITS_PERCENT,   /* fraction: "50%" is 0.5; may exceed 1 */
-	UNITS_FRACTION,  /* fraction in [0, 1]: "50%" or "0.5" */
-	UNITS_NUMBER,    /* a bare number without unit */
-	UNITS_KIND_COUNT
-};
 
 enum units_flags {
 	UNITS_ALLOW_NEGATIVE = 1u << 0, /* accept a leading '-' */

@@ -15,6 +15,7 @@
 
 #include "rng.h"
 #include "simtime.h"
+#include "units.h"
 
 #define PATH_MAX_LEN 512
 

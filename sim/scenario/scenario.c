@@ -17,6 +17,7 @@
 
 #include "field_json.h"
 #include "jsondoc.h"
+#include "units.h"
 
 /* --- the root table ------------------------------------------------------------------------ */
 

@@ -21,7 +21,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "units.h"
+#include "simtime.h"
+
+/* The kinds of quantity a field holds, each in one canonical internal unit; the scenario
+ * layer's units.h parses and formats them. */
+enum units_kind {
+	UNITS_DURATION,  /* nanoseconds */
+	UNITS_SIZE,      /* bytes */
+	UNITS_RATE,      /* events per second */
+	UNITS_BANDWIDTH, /* bytes per second */
+	UNITS_IOPS,      /* I/O operations per second */
+	UNITS_PERCENT,   /* fraction: "50%" is 0.5; may exceed 1 */
+	UNITS_FRACTION,  /* fraction in [0, 1]: "50%" or "0.5" */
+	UNITS_NUMBER,    /* a bare number without unit */
+	UNITS_KIND_COUNT
+};
 
 enum field_type {
 	FIELD_BOOL,        /* bool; JSON true/false */
