@@ -882,3 +882,37 @@ double volume_member_units(const struct volume_logical *v, int k)
 }
 
 const char *volume_name(const struct volume_logical *v) { return v ? v->name : NULL; }
+
+void volume_params_for(const struct volume_type *t, double size, double iops,
+		       double throughput, struct volume_params *out)
+{
+	const double gib = 1073741824.0, mib = 1048576.0;
+	double size_gib = size / gib;
+	bool hdd = strcmp(t->name, "st1") == 0 || strcmp(t->name, "sc1") == 0;
+	bool gp2 = strcmp(t->name, "gp2") == 0;
+	memset(out, 0, sizeof(*out));
+	out->size = size;
+	out->io_unit = hdd ? 1 * mib : 256 * 1024;
+	if (iops > 0)
+		out->iops = iops;
+	else if (t->iops_size_scaled)
+		out->iops = fmin(t->iops_max, fmax(t->iops_min, t->iops_per_gib * size_gib));
+	else if (t->iops_baseline > 0)
+		out->iops = t->iops_baseline;
+	else if (hdd)
+		out->iops = t->iops_max;
+	else
+		out->iops = t->iops_min; /* io1/io2 without provisioned IOPS: the minimum */
+	if (throughput > 0)
+		out->throughput = throughput;
+	else if (t->throughput_baseline > 0)
+		out->throughput = t->throughput_baseline;
+	else if (gp2)
+		out->throughput = size_gib <= 170 ? 128 * mib : 250 * mib; /* aws.md §2a tiers */
+	else
+		out->throughput = t->throughput_max;
+	out->gp2_burst = gp2 && size_gib < 1024;
+	out->burst_iops = 3000;     /* aws.md §2b */
+	out->burst_credits = 5.4e6; /* aws.md §2b */
+	rng_dist_init_lognormal_median_p99(&out->latency, t->latency_median, t->latency_p99);
+}

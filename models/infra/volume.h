@@ -63,6 +63,27 @@ struct volume_params {
 };
 
 /* Limits of the instance, shared by all its volumes. */
+/* An EBS volume type as the AWS catalog describes it (docs/catalog.md, aws.md §2). */
+struct volume_type {
+	const char *name;           /* gp2, gp3, io1, io2, st1, sc1 */
+	double iops_min, iops_max;  /* IOPS */
+	double iops_per_gib;        /* gp2: baseline per GiB */
+	double iops_baseline;       /* included IOPS (gp3); 0 when none */
+	bool iops_size_scaled;      /* gp2: IOPS scale with size */
+	double throughput_max;      /* B/s */
+	double throughput_baseline; /* B/s included (gp3); 0 when none */
+	double latency_median, latency_p99; /* s per IO */
+};
+
+/* The parameters of a volume of type t and `size` bytes with provisioned `iops` and
+ * `throughput` (0: the type's default): IOPS from the type's rules (gp2 3/GiB within its
+ * bounds, gp3 baseline, io1/io2 the minimum when not provisioned, HDD the maximum);
+ * throughput (gp2 128 MiB/s up to 170 GiB, else 250 MiB/s: aws.md §2a); the IO unit
+ * (256 KiB SSD, 1 MiB HDD); gp2 burst credits (5.4 million, to 3000 IOPS, below 1 TiB:
+ * aws.md §2b); the latency distribution (lognormal through the type's median and p99). */
+void volume_params_for(const struct volume_type *t, double size, double iops,
+		       double throughput, struct volume_params *out /* OUT */);
+
 struct host_ebs_params {
 	double iops;           /* instance EBS IOPS limit (units as above); 0 = unlimited */
 	double bandwidth;      /* instance EBS bandwidth, B/s; 0 = unlimited */

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "fields.h"
-#include "metrics.h"
+#include "obs.h"
 #include "sim.h"
 #include "volume.h"
 

@@ -58,7 +58,12 @@ struct mirror {
 	struct sim_entity *self;
 	const struct mirror_policy_config *policy;
 	struct fabric *fabric;
-	struct mirror_hooks hooks;
+	struct mirror_env env;
+	struct mirror_listener *listeners;
+	size_t listener_count;
+	int published_primary;      /* host last announced to listeners' primary() */
+	gsl_rng *net_rng;           /* network jitter of shipping, acks and arbiter round trips */
+	bool own_net_rng;
 	char source[160];
 	struct member members[MIRROR_MEMBERS_MAX];
 	size_t member_count;
@@ -105,6 +110,24 @@ struct ship_payload {
 
 static void evaluate(struct mirror *m);
 
+static sim_time net_delay(const struct mirror *m, int from_host, int to_host, double bytes)
+{
+	return m->env.delay(m->env.delay_arg, from_host, to_host, bytes, m->net_rng);
+}
+
+/* Tell the listeners when the member mirror-aware clients should use has changed. Called
+ * after every change of roles or of the primary index. */
+static void publish_primary(struct mirror *m)
+{
+	int host = mirror_primary_host(m);
+	if (host == m->published_primary)
+		return;
+	m->published_primary = host;
+	for (size_t k = 0; k < m->listener_count; k++)
+		if (m->listeners[k].primary)
+			m->listeners[k].primary(m->listeners[k].arg, m, host);
+}
+
 static void note(struct mirror *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct mirror *m, const char *fmt, ...)
 {
@@ -113,8 +136,7 @@ static void note(struct mirror *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (m->hooks.timeline)
-		m->hooks.timeline(m->hooks.arg, m->source, text);
+	obs_timeline(m->env.obs, m->source, text);
 }
 
 static bool running(const struct mirror *m, int i)
@@ -236,8 +258,8 @@ static void check_single_primary(struct mirror *m)
 		if (m->members[i].role == ROLE_PRIMARY && running(m, (int)i) &&
 		    ((int)i != m->primary || m->trouble == TROUBLE_NONE))
 			accepting++;
-	if (accepting > 1 && m->hooks.violation)
-		m->hooks.violation(m->hooks.arg, "single_primary",
+	if (accepting > 1)
+		obs_violation(m->env.obs, "single_primary",
 				   "two members of the mirror accept writes at once");
 }
 
@@ -302,7 +324,7 @@ static void ship_to(struct mirror *m, int i, double upto)
 	double bytes = upto - mb->received;
 	if (mb->kind != MIRROR_FAILOVER)
 		bytes *= m->policy->journal_compression;
-	sim_time at = sim_now(m->self->engine) + m->hooks.delay(m->hooks.arg, p->host, mb->host, bytes);
+	sim_time at = sim_now(m->self->engine) + net_delay(m, p->host, mb->host, bytes);
 	if (at < mb->last_arrival)
 		at = mb->last_arrival; /* in order on one connection */
 	mb->last_arrival = at;
@@ -332,7 +354,7 @@ static void mirror_on_ship(struct sim_entity *self, const struct sim_event *ev)
 		/* The Active backup acknowledges receipt (iris.md §1.2). */
 		struct ship_payload ack = {sp->upto, sp->member, sp->primary};
 		sim_schedule_in(self->engine, self,
-				m->hooks.delay(m->hooks.arg, mb->host, m->members[m->primary].host, 64),
+				net_delay(m, mb->host, m->members[m->primary].host, 64),
 				MIRROR_EV_ACK, &ack, sizeof(ack));
 	}
 	trim_ring(m);
@@ -381,7 +403,7 @@ static void start_catchup(struct mirror *m)
 	b->catching_up = true;
 	note(m, "backup %s reconnected, catching up %.0f bytes", b->name, behind);
 	struct ship_payload sp = {upto, m->backup, m->primary};
-	sim_schedule_in(m->self->engine, m->self, m->hooks.delay(m->hooks.arg, p->host, b->host, behind),
+	sim_schedule_in(m->self->engine, m->self, net_delay(m, p->host, b->host, behind),
 			MIRROR_EV_CATCHUP_DONE, &sp, sizeof(sp));
 }
 
@@ -397,6 +419,7 @@ static void force_down(struct mirror *m, int i, const char *why)
 	note(m, "%s forced down (%s)", mb->name, why);
 	iris_node_stop(mb->node);
 	fabric_set_iris(m->fabric, mb->host, FABRIC_IRIS_STOPPED);
+	publish_primary(m);
 }
 
 static void begin_takeover(struct mirror *m, int taker, const char *how)
@@ -418,6 +441,7 @@ static void begin_takeover(struct mirror *m, int taker, const char *how)
 	}
 	sim_time transition = rng_dist_sample_time(&m->policy->transition_time, m->self->rng);
 	sim_schedule_in(m->self->engine, m->self, transition, MIRROR_EV_TRANSITION_DONE, NULL, 0);
+	publish_primary(m);
 }
 
 static void mirror_on_transition_done(struct sim_entity *self, const struct sim_event *ev)
@@ -432,6 +456,7 @@ static void mirror_on_transition_done(struct sim_entity *self, const struct sim_
 	if (!running(m, taker)) {
 		t->role = t->kind == MIRROR_FAILOVER ? ROLE_BACKUP : ROLE_ASYNC;
 		note(m, "%s stopped during Transition", t->name);
+		publish_primary(m);
 		evaluate(m);
 		return;
 	}
@@ -459,8 +484,8 @@ static void mirror_on_transition_done(struct sim_entity *self, const struct sim_
 			info.lost_durable_tx++;
 	}
 	info.lost_tx += m->ring_overflow;
-	if (info.from_active_backup && info.lost_durable_tx > 0 && m->hooks.violation)
-		m->hooks.violation(m->hooks.arg, "no_loss_from_active_backup",
+	if (info.from_active_backup && info.lost_durable_tx > 0)
+		obs_violation(m->env.obs, "no_loss_from_active_backup",
 				   "an Active backup took over without durable commits");
 	m->ring_count = 0;
 	m->ring_head = 0;
@@ -506,8 +531,10 @@ static void mirror_on_transition_done(struct sim_entity *self, const struct sim_
 	m->promote_timer = SIM_HANDLE_NONE;
 	update_mode(m);
 	note(m, "%s is primary", t->name);
-	if (m->hooks.takeover)
-		m->hooks.takeover(m->hooks.arg, &info);
+	publish_primary(m);
+	for (size_t k = 0; k < m->listener_count; k++)
+		if (m->listeners[k].takeover)
+			m->listeners[k].takeover(m->listeners[k].arg, m, &info);
 	track_links(m);
 	evaluate(m);
 }
@@ -520,8 +547,9 @@ static void outage_detected(struct mirror *m)
 		return;
 	m->outage = true;
 	m->t_detect = sim_now(m->self->engine);
-	if (m->hooks.detected)
-		m->hooks.detected(m->hooks.arg, m->t_detect);
+	for (size_t k = 0; k < m->listener_count; k++)
+		if (m->listeners[k].detected)
+			m->listeners[k].detected(m->listeners[k].arg, m, m->t_detect);
 }
 
 /* The backup has noticed the loss of the primary: may it take over? */
@@ -567,7 +595,7 @@ static void primary_loses_backup(struct mirror *m)
 			note(m, "primary %s lost the backup; continues after switching to agent mode",
 			     m->members[p].name);
 			set_trouble(m, TROUBLE_TIMED,
-				    m->hooks.delay(m->hooks.arg, m->members[p].host, m->arbiter_host, 64) * 2);
+				    net_delay(m, m->members[p].host, m->arbiter_host, 64) * 2);
 		} else {
 			note(m, "primary %s lost backup and arbiter: in trouble indefinitely",
 			     m->members[p].name);
@@ -751,6 +779,7 @@ static void mirror_on_fabric(void *arg)
 		}
 		mb->was_running = up;
 	}
+	publish_primary(m);
 	/* An isolated old primary reachable again from the new primary is forced down. */
 	for (size_t i = 0; i < m->member_count; i++) {
 		struct member *mb = &m->members[i];
@@ -787,6 +816,11 @@ static void mirror_release(struct sim_entity *self)
 	struct mirror *m = self->state;
 	free(m->ring);
 	m->ring = NULL;
+	free(m->listeners);
+	m->listeners = NULL;
+	if (m->own_net_rng)
+		gsl_rng_free(m->net_rng);
+	m->net_rng = NULL;
 }
 
 static const struct sim_entity_type mirror_type = {
@@ -800,7 +834,7 @@ static const struct sim_entity_type mirror_type = {
 struct mirror *mirror_new(struct sim_engine *e, const char *name,
 			  const struct mirror_policy_config *policy, struct fabric *fabric,
 			  const struct mirror_member_init *members, size_t member_count,
-			  int arbiter_host, const struct mirror_hooks *hooks)
+			  int arbiter_host, const struct mirror_env *env)
 {
 	char ename[200];
 	snprintf(ename, sizeof(ename), "mirror:%s", name);
@@ -813,7 +847,18 @@ struct mirror *mirror_new(struct sim_engine *e, const char *name,
 	m->self = ent;
 	m->policy = policy;
 	m->fabric = fabric;
-	m->hooks = *hooks;
+	m->env = *env;
+	m->published_primary = -2; /* nothing announced yet */
+	if (env->net_rng) {
+		m->net_rng = env->net_rng;
+	} else {
+		char sname[220];
+		snprintf(sname, sizeof(sname), "%s/network", ename);
+		m->net_rng = rng_stream_new(sim_engine_seed(e), sim_engine_replication(e), sname);
+		m->own_net_rng = true;
+		if (!m->net_rng)
+			return NULL;
+	}
 	snprintf(m->source, sizeof(m->source), "mirror %s", name);
 	m->member_count = member_count;
 	m->arbiter_host = arbiter_host;
@@ -832,6 +877,17 @@ struct mirror *mirror_new(struct sim_engine *e, const char *name,
 	return m;
 }
 
+int mirror_listen(struct mirror *m, const struct mirror_listener *l)
+{
+	struct mirror_listener *grown =
+		realloc(m->listeners, sizeof(*grown) * (m->listener_count + 1));
+	if (!grown)
+		return -ENOMEM;
+	m->listeners = grown;
+	m->listeners[m->listener_count++] = *l;
+	return 0;
+}
+
 void mirror_free(struct mirror *m)
 {
 	(void)m; /* state lives in the engine's entity; the ring is freed by its release hook */
@@ -847,6 +903,7 @@ void mirror_start(struct mirror *m)
 	update_mode(m);
 	note(m, "%s primary, %s backup%s", m->members[0].name, m->members[1].name,
 	     m->members[1].active ? " (Active)" : "");
+	publish_primary(m);
 	track_links(m);
 }
 

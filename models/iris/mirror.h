@@ -27,6 +27,7 @@
 #include "fabric.h"
 #include "iris.h"
 #include "iris_node.h"
+#include "obs.h"
 #include "sim.h"
 
 enum mirror_member_kind { MIRROR_FAILOVER, MIRROR_DR, MIRROR_REPORTING };
@@ -53,18 +54,32 @@ struct mirror_takeover {
 	sim_time lost_first, lost_last; /* acknowledgement times of the first and last lost */
 };
 
-struct mirror_hooks {
+struct mirror;
+
+/* Who wants to know about the mirror's decisions (the incident ledger, gateways, later ECP
+ * clients and shard routers): a listener list, as the fabric has. Any function may be NULL.
+ * Listeners are called in the order they subscribed, synchronously, from inside the
+ * mirror's event that caused the change. */
+struct mirror_listener {
 	void *arg;
-	/* Timeline entry: `event` happened at now (source is "mirror NAME"). */
-	void (*timeline)(void *arg, const char *source, const char *event);
 	/* A takeover or promotion completed (the new primary accepts writes). */
-	void (*takeover)(void *arg, const struct mirror_takeover *t);
+	void (*takeover)(void *arg, const struct mirror *m, const struct mirror_takeover *t);
 	/* The mirror noticed the loss of its primary (detection, first in an outage). */
-	void (*detected)(void *arg, sim_time when);
-	/* An invariant failed. */
-	void (*violation)(void *arg, const char *invariant, const char *detail);
-	/* One-way network delay of `bytes` from host a to host b, drawn now. */
-	sim_time (*delay)(void *arg, int from_host, int to_host, double bytes);
+	void (*detected)(void *arg, const struct mirror *m, sim_time when);
+	/* The member a mirror-aware client should send to changed: `host` as
+	 * mirror_primary_host returns it now (-1: none). Also called once from mirror_start. */
+	void (*primary)(void *arg, const struct mirror *m, int host);
+};
+
+/* What the mirror needs from the world it lives in. */
+struct mirror_env {
+	const struct obs *obs; /* timeline ("mirror NAME" as source) and invariant violations */
+	/* One-way network delay of `bytes` from host a to host b, drawn now from r. */
+	sim_time (*delay)(void *arg, int from_host, int to_host, double bytes, gsl_rng *r);
+	void *delay_arg;
+	/* The stream those delays are drawn from; NULL: the mirror's own stream
+	 * "mirror:NAME/network", so each mirror's draws are independent of other models. */
+	gsl_rng *net_rng;
 };
 
 struct mirror;
@@ -75,7 +90,10 @@ struct mirror;
 struct mirror *mirror_new(struct sim_engine *e, const char *name,
 			  const struct mirror_policy_config *policy, struct fabric *fabric,
 			  const struct mirror_member_init *members, size_t member_count,
-			  int arbiter_host, const struct mirror_hooks *hooks);
+			  int arbiter_host, const struct mirror_env *env);
+
+/* Add a listener (copied). Returns 0 or -ENOMEM. */
+int mirror_listen(struct mirror *m, const struct mirror_listener *l);
 void mirror_free(struct mirror *m);
 
 /* Start in the steady state: members connected, backup Active, arbiter-controlled mode

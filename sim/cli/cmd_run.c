@@ -1,9 +1,11 @@
 /* cmd_run.c: topsim run: load a scenario, run its replications, store and summarise. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -32,6 +34,40 @@ static const char run_usage[] =
 	"      --set PATH=VALUE  override a scenario field, checked like the file\n"
 	"      --catalog-dir DIR AWS catalog directory\n"
 	"      --no-progress     no progress line on stderr\n";
+
+/* Interruption and progress: the CLI's, handed to the runner as a callback. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+struct progress_state {
+	bool show;        /* print a progress line on stderr */
+	double started;   /* wall clock, s */
+};
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static bool run_progress(void *arg, int64_t rep, int64_t reps, double fraction)
+{
+	struct progress_state *p = arg;
+	if (p->show) {
+		double elapsed = wall_now() - p->started;
+		double done = ((double)rep + fraction) / (double)reps;
+		double eta = done > 0 ? elapsed * (1 - done) / done : 0;
+		fprintf(stderr, "\rreplication %lld/%lld %5.1f%%  elapsed %.0fs  ETA %.0fs   ",
+			(long long)rep + 1, (long long)reps, 100 * done, elapsed, eta);
+	}
+	return !interrupted;
+}
 
 static int parse_count(const char *text, int64_t max, int64_t *out)
 {
@@ -148,9 +184,11 @@ int cmd_run(int argc, char **argv)
 		.duration = duration > 0 ? duration : s.config.duration,
 		.warmup = warmup >= 0 ? warmup : s.config.warmup,
 		.series_width = width,
-		.progress = progress,
 		.version = TOPSIM_VERSION,
+		.progress = run_progress,
 	};
+	struct progress_state ps = {progress, wall_now()};
+	ro.progress_arg = &ps;
 	char dberr[512];
 	struct results *db = results_open(db_path, dberr, sizeof(dberr));
 	if (!db) {
@@ -160,20 +198,27 @@ int cmd_run(int argc, char **argv)
 									    : CLI_EXIT_INTERNAL;
 		goto out;
 	}
-	struct runner_summary sum;
+	struct summary sum;
 	char rerr[512] = "";
+	struct sigaction sa = {0}, old_sa;
+	sa.sa_handler = on_sigint;
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_sa);
 	int r = runner_run(&s, &ro, db, &sum, rerr, sizeof(rerr));
+	sigaction(SIGINT, &old_sa, NULL);
+	if (progress)
+		fprintf(stderr, "\r%*s\r", 70, "");
 	results_close(db);
 	if (r < 0 && r != -EINTR) {
 		fprintf(stderr, "topsim run: %s\n", rerr);
-		rc = r == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
+		rc = r == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL; /* out of memory: 3 */
 	} else {
 		char dur_text[UNITS_FORMAT_SIZE], warm_text[UNITS_FORMAT_SIZE];
 		units_format_duration(ro.duration, dur_text, sizeof(dur_text));
 		units_format_duration(ro.warmup, warm_text, sizeof(warm_text));
 		printf("scenario %s, seed %llu: %s measured after %s of warm-up, results in %s\n",
 		       s.config.name, (unsigned long long)ro.seed, dur_text, warm_text, db_path);
-		runner_print_summary(&sum, stdout);
+		summary_print(&sum, stdout);
 		if (r == -EINTR) {
 			fprintf(stderr, "topsim run: interrupted; %lld complete replications kept in %s\n",
 				(long long)sum.replications, db_path);
@@ -182,7 +227,7 @@ int cmd_run(int argc, char **argv)
 			rc = CLI_EXIT_EXPECTATION;
 		}
 	}
-	runner_summary_release(&sum);
+	summary_release(&sum);
 	scenario_release(&s);
 out:
 	cmd_scenario_opts_release(&so);

@@ -1,21 +1,30 @@
-/* runner.h: runs a scenario's replications and records them.
+/* runner.h: runs a scenario's replications and hands each record to its consumers.
  *
- * For each replication: a fresh engine seeded with (scenario seed, replication index), the
- * models built from the scenario and the catalog, the run to warm-up + duration, and one
- * results transaction holding the run row, its metrics, latency histograms and time series.
- * Replications run one after another. Progress with ETA goes to stderr when it is a
- * terminal. SIGINT stops after the current slice of simulated time: the unfinished
- * replication is rolled back and the complete ones stay in the database.
+ * For each replication: world_run (a fresh engine seeded with the scenario seed and the
+ * replication index, the models built from the scenario and the catalog, the run to
+ * warm-up + duration) gives a record; the runner stores it in the results database (one
+ * transaction, record_store.h) when one is given, and adds it to the summary (summary.h).
+ * Replications run one after another.
+ *
+ * The runner prints nothing and installs no signal handler: progress and interruption are
+ * the caller's, through `progress` (called between slices of simulated time; returning
+ * false stops after the current slice: the unfinished replication is dropped and the
+ * complete ones stay). The wall clock is read here only for the runs table's metadata and
+ * the speed figures; nothing simulated depends on it.
  */
 #ifndef TOPSIM_RUNNER_H
 #define TOPSIM_RUNNER_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "results.h"
 #include "scenario.h"
+#include "summary.h"
+
+/* Progress of replication `rep` (from 0) of `reps`, `fraction` of it simulated; return
+ * false to stop. */
+typedef bool (*runner_progress_fn)(void *arg, int64_t rep, int64_t reps, double fraction);
 
 struct runner_opts {
 	int64_t replications;   /* number to run */
@@ -23,65 +32,16 @@ struct runner_opts {
 	sim_time duration;      /* measured time after warm-up */
 	sim_time warmup;
 	sim_time series_width;  /* time-series bucket width */
-	bool progress;          /* progress line on stderr */
 	const char *version;    /* topsim version for the runs table */
 	double ci_level;        /* confidence level of the summary's intervals; 0 = 0.95 */
+	runner_progress_fn progress; /* may be NULL */
+	void *progress_arg;
 };
 
-/* Across replications, per operation class. */
-struct runner_class_summary {
-	char name[128];
-	double throughput[2];      /* mean and CI half-width (runner_opts.ci_level) across replications, 1/s */
-	double mean_s[2], p50_s[2], p99_s[2], p999_s[2];
-	double max_s;              /* over all replications */
-	uint64_t completed;        /* over all replications */
-};
-
-/* Across replications, per incident (a scheduled fault: same kind and target in every
- * replication). Times in seconds; means and CI half-widths; NAN when absent. */
-struct runner_incident_summary {
-	char kind[48];
-	char target[160];
-	int64_t count;             /* replications in which it happened */
-	int64_t recovered;         /* of those, with writes back within the run */
-	double rto_s[2];
-	double stage_s[5];         /* detect, decide, transition, reroute, reconnect (means) */
-	double rpo_tx[2];
-	double rpo_durable_tx_max;
-	double write_unavailable_s[2];
-	char primary_after[128];   /* of the last replication */
-};
-
-struct runner_summary {
-	int64_t replications;      /* completed */
-	struct runner_class_summary *classes;
-	size_t class_count;
-	char **util_names;         /* "cpu host" or "volume host/vol" */
-	double *util_mean;         /* mean utilisation across replications */
-	size_t util_count;
-	uint64_t events;           /* all replications */
-	double wall_s;             /* all replications */
-	double sim_s;              /* simulated seconds, all replications */
-	bool interrupted;
-	uint64_t conservation_violations; /* replications where arrived != done + in flight */
-	struct runner_incident_summary *incidents;
-	size_t incident_count;
-	uint64_t violations;       /* invariant violations, all replications */
-	double write_availability[2], read_availability[2];
-	uint64_t failures[4];      /* final failures by cause (datapath_cause_names), all reps */
-	double in_system_mean[2];  /* time-average requests in the system (Little's L), CI */
-	double arrival_rate[2];    /* completions per second over all classes, CI */
-	double latency_mean_s[2];  /* mean latency over all classes, CI */
-};
-
-/* Run. Returns 0, -EINTR when interrupted (summary holds the complete replications), or
- * another negative code with a message in err. */
+/* Run. The summary is initialised here and holds the complete replications whatever the
+ * outcome (release it with summary_release). Returns 0; -EINTR when progress stopped it;
+ * -EINVAL (a world that cannot be built), -ENOMEM or -EIO (database) with a message in err. */
 int runner_run(const struct scenario *s, const struct runner_opts *o, struct results *db,
-	       struct runner_summary *out, char *err, size_t err_size);
-
-void runner_summary_release(struct runner_summary *sum);
-
-/* Print the summary table (operation classes with 95% CIs, utilisation, speed). */
-void runner_print_summary(const struct runner_summary *sum, FILE *out);
+	       struct summary *out, char *err, size_t err_size);
 
 #endif

@@ -22,7 +22,7 @@ static inline const char *test_source_path(const char *rel)
 /* Load rel with the given overrides and run every replication, intervals at `level`.
  * Fails the test when the scenario does not load or run, or conservation fails. */
 static inline void test_run_scenario(const char *rel, const char *const *sets, size_t n_sets,
-				     double level, struct scenario *s, struct runner_summary *sum)
+				     double level, struct scenario *s, struct summary *sum)
 {
 	struct diag diag;
 	diag_init(&diag);

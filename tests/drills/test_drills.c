@@ -41,17 +41,17 @@
 
 /* Load a drill (with --set style overrides) and run its replications without a database. */
 static void run_sets(const char *rel, const char *const *sets, size_t n_sets, struct scenario *s,
-		     struct runner_summary *sum)
+		     struct summary *sum)
 {
 	test_run_scenario(rel, sets, n_sets, 0.95, s, sum);
 }
 
-static void run(const char *rel, struct scenario *s, struct runner_summary *sum)
+static void run(const char *rel, struct scenario *s, struct summary *sum)
 {
 	run_sets(rel, NULL, 0, s, sum);
 }
 
-static void print_incident(const char *drill, const struct runner_incident_summary *in)
+static void print_incident(const char *drill, const struct summary_incident *in)
 {
 	printf("  %s: %s %s: %lld/%lld recovered, RTO %.3f +- %.3f s, stages %.3f %.3f %.3f "
 	       "%.3f %.3f, RPO %.1f +- %.1f tx (durable max %.0f), unavailable %.1f s, "
@@ -63,12 +63,12 @@ static void print_incident(const char *drill, const struct runner_incident_summa
 }
 
 /* The incident of `kind` whose target contains `target`; fails the test when absent. */
-static const struct runner_incident_summary *incident(const char *drill,
-						      const struct runner_summary *sum,
+static const struct summary_incident *incident(const char *drill,
+						      const struct summary *sum,
 						      const char *kind, const char *target)
 {
 	for (size_t i = 0; i < sum->incident_count; i++) {
-		const struct runner_incident_summary *in = &sum->incidents[i];
+		const struct summary_incident *in = &sum->incidents[i];
 		if (strcmp(in->kind, kind) == 0 && strstr(in->target, target)) {
 			print_incident(drill, in);
 			return in;
@@ -85,7 +85,7 @@ static void expect_range(const char *what, double v, double lo, double hi)
 		fail_msg("%s = %g outside [%g, %g]", what, v, lo, hi);
 }
 
-static void expect_primary(const char *what, const struct runner_incident_summary *in,
+static void expect_primary(const char *what, const struct summary_incident *in,
 			   const char *primary)
 {
 	if (strcmp(in->primary_after, primary) != 0)
@@ -93,8 +93,8 @@ static void expect_primary(const char *what, const struct runner_incident_summar
 }
 
 /* Every replication had the incident and recovered within the run. */
-static void expect_all_recovered(const struct runner_summary *sum,
-				 const struct runner_incident_summary *in)
+static void expect_all_recovered(const struct summary *sum,
+				 const struct summary_incident *in)
 {
 	assert_int_equal(in->count, sum->replications);
 	if (in->recovered != in->count)
@@ -104,14 +104,14 @@ static void expect_all_recovered(const struct runner_summary *sum,
 
 /* An automatic failover from an Active backup loses no durable commit (DESIGN.md
  * invariants; iris.md §1.2: durable = acknowledged by the Active backup). */
-static void expect_no_durable_loss(const struct runner_incident_summary *in)
+static void expect_no_durable_loss(const struct summary_incident *in)
 {
 	if (in->rpo_durable_tx_max != 0)
 		fail_msg("%s %s: %g durable commits lost", in->kind, in->target,
 			 in->rpo_durable_tx_max);
 }
 
-static void expect_no_violation(const struct runner_summary *sum)
+static void expect_no_violation(const struct summary *sum)
 {
 	if (sum->violations != 0)
 		fail_msg("%llu invariant violations (at most one primary accepting writes; no "
@@ -121,15 +121,15 @@ static void expect_no_violation(const struct runner_summary *sum)
 
 /* The mirror part of an arbiter-confirmed takeover (iris.md §1.4-1.5): detection
  * U[QoS/2, QoS] = 4-8 s (a mean of such draws is in the same range); transition U[1, 5] s. */
-static void expect_takeover_stages(const struct runner_incident_summary *in)
+static void expect_takeover_stages(const struct summary_incident *in)
 {
 	expect_range("detect stage mean, s (QoS/2..QoS)", in->stage_s[0], 4.0, 8.0);
 	expect_range("transition stage mean, s (1-5 s)", in->stage_s[2], 1.0, 5.0);
 }
 
-static void release(struct scenario *s, struct runner_summary *sum)
+static void release(struct scenario *s, struct summary *sum)
 {
-	runner_summary_release(sum);
+	summary_release(sum);
 	scenario_release(s);
 }
 
@@ -144,9 +144,9 @@ static void test_primary_host_crash(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/primary-host-crash.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("primary-host-crash", &sum, "host_crash", "iris-a");
 	expect_all_recovered(&sum, in);
 	expect_primary("primary-host-crash", in, "iris-b");
@@ -168,9 +168,9 @@ static void test_az_1a_outage(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/az-1a-outage.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("az-1a-outage", &sum, "az_outage", "us-east-1a");
 	expect_all_recovered(&sum, in);
 	expect_primary("az-1a-outage", in, "iris-b");
@@ -202,9 +202,9 @@ static void test_az_1c_outage(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/az-1c-outage.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("az-1c-outage", &sum, "az_outage", "us-east-1c");
 	expect_all_recovered(&sum, in);
 	expect_primary("az-1c-outage", in, "iris-a");
@@ -228,9 +228,9 @@ static void test_partition_1a_1b(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/partition-1a-1b.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("partition-1a-1b", &sum, "partition", "us-east-1a <-> us-east-1b");
 	expect_all_recovered(&sum, in);
 	expect_primary("partition-1a-1b", in, "iris-a");
@@ -255,9 +255,9 @@ static void test_partition_isolate_primary(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/partition-isolate-primary.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("partition-isolate-primary", &sum, "partition", "us-east-1a <-> us-east-1b");
 	expect_all_recovered(&sum, in);
 	expect_primary("partition-isolate-primary", in, "iris-b");
@@ -285,11 +285,11 @@ static void test_backup_then_primary_down(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/backup-then-primary-down.json", &s, &sum);
-	const struct runner_incident_summary *b =
+	const struct summary_incident *b =
 		incident("backup-then-primary-down", &sum, "host_crash", "iris-b");
-	const struct runner_incident_summary *a =
+	const struct summary_incident *a =
 		incident("backup-then-primary-down", &sum, "host_crash", "iris-a");
 	expect_no_violation(&sum);
 	expect_range("write availability", sum.write_availability[0], 0.38, 0.45);
@@ -331,9 +331,9 @@ static void test_region_outage_dr_promotion(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/region-1-outage-dr-promotion.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("region-1-outage-dr-promotion", &sum, "region_outage", "us-east-1");
 	expect_all_recovered(&sum, in);
 	expect_primary("region-1-outage-dr-promotion", in, "iris-dr");
@@ -358,11 +358,11 @@ static void test_slow_journal_volume(void **state)
 {
 	(void)state;
 	struct scenario s, sb;
-	struct runner_summary sum, base;
+	struct summary sum, base;
 	run("scenarios/drills/slow-journal-volume.json", &s, &sum);
 	static const char *const undo[] = {"faults[0].latency_factor=1", "faults[0].iops_factor=1"};
 	run_sets("scenarios/drills/slow-journal-volume.json", undo, 2, &sb, &base);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("slow-journal-volume", &sum, "volume_degraded", "iris-a/jrn_pri");
 	expect_all_recovered(&sum, in);
 	expect_primary("slow-journal-volume", in, "iris-a");
@@ -396,9 +396,9 @@ static void test_alb_default_health_check(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/alb-default-health-check.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("alb-default-health-check", &sum, "host_crash", "iris-a");
 	expect_all_recovered(&sum, in);
 	expect_primary("alb-default-health-check", in, "iris-b");
@@ -423,9 +423,9 @@ static void test_alb_tuned_health_check(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/alb-tuned-health-check.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("alb-tuned-health-check", &sum, "host_crash", "iris-a");
 	expect_all_recovered(&sum, in);
 	expect_primary("alb-tuned-health-check", in, "iris-b");
@@ -447,9 +447,9 @@ static void test_journal_volume_failure(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("scenarios/drills/journal-volume-failure.json", &s, &sum);
-	const struct runner_incident_summary *in =
+	const struct summary_incident *in =
 		incident("journal-volume-failure", &sum, "volume_failure", "iris-a/jrn_pri");
 	expect_all_recovered(&sum, in);
 	expect_primary("journal-volume-failure", in, "iris-a");
@@ -472,10 +472,10 @@ static void test_timeouts_shorter_than_answers(void **state)
 	static const char *const sets[] = {"workload.populations[users].timeout=5ms",
 					   "duration=2m"};
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run_sets("scenarios/drills/primary-host-crash.json", sets, 2, &s, &sum);
 	assert_int_equal(sum.conservation_violations, 0);
-	assert_true(sum.failures[0] > 1000);
+	assert_true(sum.failures[CAUSE_TIMEOUT] > 1000);
 	release(&s, &sum);
 }
 

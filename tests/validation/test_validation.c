@@ -22,7 +22,7 @@
 #include "../common/run_scenario.h"
 
 /* Run a scenario without a database; the summary's intervals are at `level`. */
-static void run(const char *rel, double level, struct scenario *s, struct runner_summary *sum)
+static void run(const char *rel, double level, struct scenario *s, struct summary *sum)
 {
 	test_run_scenario(rel, NULL, 0, level, s, sum);
 }
@@ -39,12 +39,12 @@ static void test_mm1_rho05(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("tests/validation/mm1-rho05.json", 0.99, &s, &sum);
 	expect_in_ci("M/M/1 rho 0.5 E[T]", sum.classes[0].mean_s, 2.0);
 	expect_in_ci("M/M/1 rho 0.5 p99(T)", sum.classes[0].p99_s, log(100) / 0.5);
 	expect_in_ci("M/M/1 rho 0.5 throughput", sum.classes[0].throughput, 0.5);
-	runner_summary_release(&sum);
+	summary_release(&sum);
 	scenario_release(&s);
 }
 
@@ -52,11 +52,11 @@ static void test_mm1_rho08(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("tests/validation/mm1-rho08.json", 0.99, &s, &sum);
 	expect_in_ci("M/M/1 rho 0.8 E[T]", sum.classes[0].mean_s, 5.0);
 	expect_in_ci("M/M/1 rho 0.8 p99(T)", sum.classes[0].p99_s, log(100) / 0.2);
-	runner_summary_release(&sum);
+	summary_release(&sum);
 	scenario_release(&s);
 }
 
@@ -64,10 +64,10 @@ static void test_mmc4(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("tests/validation/mmc4.json", 0.99, &s, &sum);
 	expect_in_ci("M/M/4 lambda 3 E[T]", sum.classes[0].mean_s, 1.0 + 27.0 / 53.0);
-	runner_summary_release(&sum);
+	summary_release(&sum);
 	scenario_release(&s);
 }
 
@@ -75,10 +75,10 @@ static void test_md1(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("tests/validation/md1.json", 0.99, &s, &sum);
 	expect_in_ci("M/D/1 rho 0.8 E[T]", sum.classes[0].mean_s, 3.0);
-	runner_summary_release(&sum);
+	summary_release(&sum);
 	scenario_release(&s);
 }
 
@@ -86,11 +86,11 @@ static void test_little_on_production(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("tests/validation/little-production.json", 0.99, &s, &sum);
 	double lambda_w = sum.arrival_rate[0] * sum.latency_mean_s[0];
 	expect_in_ci("Little L = lambda W", sum.in_system_mean, lambda_w);
-	runner_summary_release(&sum);
+	summary_release(&sum);
 	scenario_release(&s);
 }
 
@@ -99,10 +99,10 @@ static void test_availability_one_unit(void **state)
 {
 	(void)state;
 	struct scenario s;
-	struct runner_summary sum;
+	struct summary sum;
 	run("tests/validation/availability-one-unit.json", 0.99, &s, &sum);
 	expect_in_ci("one unit A = MTBF/(MTBF+MTTR)", sum.write_availability, 10.0 / 12.0);
-	runner_summary_release(&sum);
+	summary_release(&sum);
 	scenario_release(&s);
 }
 

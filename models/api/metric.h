@@ -1,0 +1,131 @@
+/* metric.h: the metric registry: one definition of every metric topsim measures.
+ *
+ * Each row of TOPSIM_METRICS names a metric as the results database stores it, its unit,
+ * what it is qualified by, its scope, how it aggregates across replications, and a line of
+ * help. The results writer, the run summary, expectation checking (`topsim validate`
+ * refuses an expectation naming a metric that is not here) and `topsim schema` all read
+ * this table, so a metric is added in one place.
+ *
+ * Scopes: METRIC_RUN, one value per replication (and qualifier); METRIC_INCIDENT, one value
+ * per incident of a replication; METRIC_SERIES, a time series (one value per bucket);
+ * METRIC_LATENCY, derived from a class's latency histogram (stored in the latency table).
+ * Qualifiers: what the `qualifier` column holds: an operation class, a host, a volume
+ * ("host/volume"), "class cause", an incident ("kind target"), or nothing.
+ */
+#ifndef TOPSIM_METRIC_H
+#define TOPSIM_METRIC_H
+
+#include <stddef.h>
+
+enum metric_scope { METRIC_RUN, METRIC_INCIDENT, METRIC_SERIES, METRIC_LATENCY };
+enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLASS_CAUSE,
+			QUAL_INCIDENT };
+
+/* X(id, name, unit, scope, qualifier, help) */
+#define TOPSIM_METRICS(X)                                                                      \
+	X(THROUGHPUT, "throughput", "1/s", METRIC_RUN, QUAL_CLASS,                              \
+	  "requests completed per second over the measured period")                            \
+	X(ARRIVED, "arrived", "requests", METRIC_RUN, QUAL_CLASS,                               \
+	  "requests that arrived after the warm-up")                                            \
+	X(COMPLETED, "completed", "requests", METRIC_RUN, QUAL_CLASS,                           \
+	  "of those, requests completed")                                                       \
+	X(ERRORS, "errors", "requests", METRIC_RUN, QUAL_CLASS_CAUSE,                           \
+	  "requests that failed after their last try, by cause of that try")                   \
+	X(FAILED_TRIES, "failed_tries", "tries", METRIC_RUN, QUAL_CLASS_CAUSE,                  \
+	  "tries that failed, by cause")                                                         \
+	X(CPU_UTILISATION, "cpu_utilisation", "fraction", METRIC_RUN, QUAL_HOST,                \
+	  "busy CPU servers over vCPUs of an IRIS node, time average")                        \
+	X(PHYSICAL_READS, "physical_reads", "IOs", METRIC_RUN, QUAL_HOST,                       \
+	  "global-buffer misses read from the database volume")                               \
+	X(JOURNAL_FLUSHES, "journal_flushes", "flushes", METRIC_RUN, QUAL_HOST,                 \
+	  "journal flushes written")                                                            \
+	X(WRITE_DAEMON_BLOCKS, "write_daemon_blocks", "blocks", METRIC_RUN, QUAL_HOST,          \
+	  "blocks written by the write daemon")                                                 \
+	X(VOLUME_IOPS_UTILISATION, "volume_iops_utilisation", "fraction", METRIC_RUN,           \
+	  QUAL_VOLUME, "IO units admitted over the sustained IOPS limit")                      \
+	X(VOLUME_IOS, "volume_ios", "IOs", METRIC_RUN, QUAL_VOLUME, "IOs completed")           \
+	X(VOLUME_MEAN_LATENCY_S, "volume_mean_latency_s", "s", METRIC_RUN, QUAL_VOLUME,        \
+	  "mean IO latency from submit to completion")                                         \
+	X(WRITE_AVAILABILITY, "write_availability", "fraction", METRIC_RUN, QUAL_NONE,         \
+	  "fraction of the measured time the last write try had succeeded")                   \
+	X(READ_AVAILABILITY, "read_availability", "fraction", METRIC_RUN, QUAL_NONE,           \
+	  "fraction of the measured time the last read try had succeeded")                    \
+	X(REQUESTS_IN_FLIGHT_AT_END, "requests_in_flight_at_end", "requests", METRIC_RUN,      \
+	  QUAL_NONE, "requests still in the system when the replication ended")                \
+	X(IN_SYSTEM_MEAN, "in_system_mean", "requests", METRIC_RUN, QUAL_NONE,                 \
+	  "time-average requests in the system after the warm-up (Little's L)")               \
+	X(OBSERVATIONS_DROPPED, "observations_dropped", "observations", METRIC_RUN, QUAL_NONE,   \
+	  "timeline events, violations or incidents not kept (caps or memory); stored if any") \
+	X(LATENCY_MEAN_S, "latency_mean_s", "s", METRIC_LATENCY, QUAL_CLASS,                    \
+	  "mean latency at the client")                                                         \
+	X(LATENCY_P50_S, "latency_p50_s", "s", METRIC_LATENCY, QUAL_CLASS, "median latency")  \
+	X(LATENCY_P99_S, "latency_p99_s", "s", METRIC_LATENCY, QUAL_CLASS, "99th percentile")  \
+	X(LATENCY_P999_S, "latency_p999_s", "s", METRIC_LATENCY, QUAL_CLASS,                    \
+	  "99.9th percentile latency")                                                          \
+	X(LATENCY_MAX_S, "latency_max_s", "s", METRIC_LATENCY, QUAL_CLASS, "largest latency") \
+	X(RTO_S, "rto_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                                  \
+	  "fault start to the first acknowledged write after the last failed one")            \
+	X(DETECT_S, "detect_s", "s", METRIC_INCIDENT, QUAL_INCIDENT, "RTO stage: detection")   \
+	X(DECIDE_S, "decide_s", "s", METRIC_INCIDENT, QUAL_INCIDENT, "RTO stage: decision")    \
+	X(TRANSITION_S, "transition_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                    \
+	  "RTO stage: the new primary's transition")                                           \
+	X(REROUTE_S, "reroute_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                          \
+	  "RTO stage: until the last failed write was sent")                                   \
+	X(RECONNECT_S, "reconnect_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                      \
+	  "RTO stage: until the first acknowledged write")                                     \
+	X(RPO_TX, "rpo_tx", "updates", METRIC_INCIDENT, QUAL_INCIDENT,                          \
+	  "acknowledged updates the new primary lacks")                                        \
+	X(RPO_DURABLE_TX, "rpo_durable_tx", "updates", METRIC_INCIDENT, QUAL_INCIDENT,          \
+	  "of those, durable (synchronous commits) when acknowledged")                         \
+	X(RPO_BYTES, "rpo_bytes", "B", METRIC_INCIDENT, QUAL_INCIDENT,                          \
+	  "journal bytes of the lost updates")                                                  \
+	X(RPO_SPAN_S, "rpo_span_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                        \
+	  "acknowledgement-time span of the lost updates")                                     \
+	X(WRITE_UNAVAILABLE_S, "write_unavailable_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,      \
+	  "first failed write to writes reliably back")                                        \
+	X(READ_UNAVAILABLE_S, "read_unavailable_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,        \
+	  "first failed read to the first read answered after it")                            \
+	X(SERIES_THROUGHPUT, "throughput", "1/s", METRIC_SERIES, QUAL_CLASS,                    \
+	  "completions per second in the bucket")                                              \
+	X(SERIES_ERRORS, "errors", "requests", METRIC_SERIES, QUAL_CLASS,                       \
+	  "requests that failed for good in the bucket")                                       \
+	X(SERIES_LATENCY_P50_S, "latency_p50_s", "s", METRIC_SERIES, QUAL_CLASS,                \
+	  "median latency of the bucket's completions")                                        \
+	X(SERIES_LATENCY_P99_S, "latency_p99_s", "s", METRIC_SERIES, QUAL_CLASS,                \
+	  "99th percentile latency of the bucket's completions")                              \
+	X(SERIES_LATENCY_MEAN_S, "latency_mean_s", "s", METRIC_SERIES, QUAL_CLASS,              \
+	  "mean latency of the bucket's completions")                                          \
+	X(SERIES_CPU_UTILISATION, "cpu_utilisation", "fraction", METRIC_SERIES, QUAL_HOST,      \
+	  "CPU utilisation of an IRIS node since the warm-up, at the bucket's end")
+
+enum metric_id {
+#define METRIC_ENUM(id, name, unit, scope, qual, help) METRIC_##id,
+	TOPSIM_METRICS(METRIC_ENUM)
+#undef METRIC_ENUM
+	METRIC_COUNT
+};
+
+struct metric_def {
+	const char *name;
+	const char *unit;
+	enum metric_scope scope;
+	enum metric_qualifier qualifier;
+	const char *help;
+};
+
+/* The definition of id (valid for 0 <= id < METRIC_COUNT). */
+const struct metric_def *metric_def(enum metric_id id);
+
+/* The metric named `name` outside the time series (run, latency or incident scope), or -1.
+ * Time series are looked up with metric_find_series. */
+int metric_find(const char *name);
+int metric_find_series(const char *name);
+
+/* The registered metric name closest to `name` (edit distance), for "did you mean"; NULL
+ * when none is close. */
+const char *metric_suggest(const char *name);
+
+const char *metric_scope_name(enum metric_scope s);
+const char *metric_qualifier_name(enum metric_qualifier q);
+
+#endif

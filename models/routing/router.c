@@ -1,0 +1,312 @@
+/* router.c: routes, gateways, load balancers and DNS (see router.h). */
+#include "router.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "svc.h"
+
+struct router {
+	struct sim_engine *e;
+	struct router_params p;
+	struct lb **lbs;
+	struct dns **dns;
+	size_t *gateway_next;    /* per gateway: round-robin position */
+	size_t shard_next;
+	int *known_primary;      /* per mirror: the host it announced, -1 none */
+};
+
+/* --- what forwarders know -------------------------------------------------------------- */
+
+static void on_primary(void *arg, const struct mirror *m, int host)
+{
+	struct router *r = arg;
+	for (size_t i = 0; i < r->p.mirror_count; i++)
+		if (r->p.mirrors[i] == m)
+			r->known_primary[i] = host;
+}
+
+/* The data host a forwarder sends to now; -1 with *cause set when there is none. */
+static int server_host(const struct router *r, struct server_ref ref, int *cause)
+{
+	if (ref.mirror >= 0) {
+		int h = r->known_primary[ref.mirror];
+		if (h < 0)
+			*cause = CAUSE_NO_PRIMARY;
+		return h;
+	}
+	return ref.host;
+}
+
+static int host_mirror(const struct router *r, int h)
+{
+	for (size_t m = 0; m < r->p.mirror_count; m++)
+		if (mirror_has_host(r->p.mirrors[m], h))
+			return (int)m;
+	return -1;
+}
+
+/* --- health checks ------------------------------------------------------------------------ */
+
+static enum lb_probe_result probe_host(const struct router *r, int h, struct fabric_place from)
+{
+	const struct host_info *host = &r->p.hosts[h];
+	struct fabric_place at = fabric_host_place(r->p.fabric, h);
+	if (!fabric_reaches(r->p.fabric, from, at) || !fabric_reaches(r->p.fabric, at, from))
+		return PROBE_TIMEOUT;
+	switch (host->cfg->role) {
+	case HOST_ROLE_DATA: {
+		int m = host_mirror(r, h);
+		if (m >= 0) {
+			enum mirror_status s = mirror_member_status(r->p.mirrors[m], h);
+			return s == MIRROR_STATUS_OK ? PROBE_OK : s == MIRROR_STATUS_FAIL ? PROBE_FAIL
+											   : PROBE_TIMEOUT;
+		}
+		return fabric_iris_running(r->p.fabric, h) ? PROBE_OK : PROBE_TIMEOUT;
+	}
+	case HOST_ROLE_WEB: {
+		/* A mirror-aware gateway answers the health path through its primary. */
+		int g = r->p.gateway_of_host[h];
+		if (g < 0)
+			return PROBE_OK;
+		for (size_t k = 0; k < r->p.gateways[g].server_count; k++) {
+			int cause = SVC_OK;
+			int sh = server_host(r, r->p.gateway_servers[g][k], &cause);
+			if (sh >= 0 && probe_host(r, sh, at) == PROBE_OK)
+				return PROBE_OK;
+		}
+		return PROBE_FAIL;
+	}
+	default:
+		return PROBE_OK;
+	}
+}
+
+static size_t lb_index_of(const struct router *r, const struct load_balancer_config *lb)
+{
+	return (size_t)(lb - r->p.lbs);
+}
+
+static enum lb_probe_result lb_probe(void *arg, const struct load_balancer_config *lb,
+				     size_t target)
+{
+	struct router *r = arg;
+	size_t l = lb_index_of(r, lb);
+	int h = r->p.lb_target_host[l][target];
+	if (h < 0)
+		return PROBE_TIMEOUT;
+	/* Every live node of the load balancer checks the target; the best answer counts (a
+	 * node cut off from the target does not make it unhealthy for the others). */
+	enum lb_probe_result best = PROBE_TIMEOUT;
+	for (size_t a = 0; a < lb->az_count; a++) {
+		int az = r->p.lb_az[l][a];
+		if (az < 0 || !fabric_az_up(r->p.fabric, az))
+			continue;
+		enum lb_probe_result res =
+			probe_host(r, h, (struct fabric_place){r->p.az_region[az], az, -1});
+		if (res == PROBE_OK)
+			return PROBE_OK;
+		if (res == PROBE_FAIL)
+			best = PROBE_FAIL;
+	}
+	return best;
+}
+
+static bool lb_node_up(void *arg, const struct load_balancer_config *lb, size_t a)
+{
+	struct router *r = arg;
+	int az = r->p.lb_az[lb_index_of(r, lb)][a];
+	return az >= 0 && fabric_az_up(r->p.fabric, az);
+}
+
+static void lb_changed(void *arg, const struct load_balancer_config *lb, size_t target,
+		       bool healthy)
+{
+	struct router *r = arg;
+	char source[96], text[192];
+	snprintf(source, sizeof(source), "lb %s", lb->name);
+	snprintf(text, sizeof(text), "target %s %s", lb->targets[target],
+		 healthy ? "healthy" : "unhealthy");
+	obs_timeline(r->p.obs, source, text);
+}
+
+static void dns_changed(void *arg, const struct dns_config *cfg, bool failed_over)
+{
+	struct router *r = arg;
+	char source[96], text[192];
+	snprintf(source, sizeof(source), "dns %s", cfg->name);
+	snprintf(text, sizeof(text), "answers %s",
+		 failed_over && cfg->secondary ? cfg->secondary : cfg->primary);
+	obs_timeline(r->p.obs, source, text);
+}
+
+/* --- routes ------------------------------------------------------------------------------------ */
+
+static void hop_host(const struct router *r, struct route *rt, int h)
+{
+	const struct host_info *host = &r->p.hosts[h];
+	if (rt->hop_count >= ROUTE_HOPS_MAX)
+		return;
+	struct fabric_place place = fabric_host_place(r->p.fabric, h);
+	rt->hops[rt->hop_count] =
+		(struct net_endpoint){host->region, place.az, h, host->network_bandwidth};
+	rt->places[rt->hop_count++] = place;
+}
+
+/* Walk from host h to a data host, adding hops. Returns the data host or -1 (rt->error set
+ * when an answer comes back rather than silence). */
+static int walk_from_host(struct router *r, struct route *rt, int h, int depth)
+{
+	hop_host(r, rt, h);
+	if (depth > 4)
+		return -1;
+	int cause = SVC_OK, next = -1;
+	switch (r->p.hosts[h].cfg->role) {
+	case HOST_ROLE_DATA:
+		return h;
+	case HOST_ROLE_WEB: {
+		int g = r->p.gateway_of_host[h];
+		size_t n = g >= 0 ? r->p.gateways[g].server_count : 0;
+		if (n > 0)
+			next = server_host(r, r->p.gateway_servers[g][r->gateway_next[g]++ % n],
+					   &cause);
+		break;
+	}
+	case HOST_ROLE_APP:
+		if (r->p.ecp)
+			next = server_host(r, r->p.ecp_server, &cause);
+		break;
+	case HOST_ROLE_COMPUTE:
+		if (r->p.shard_count > 0)
+			next = server_host(r, r->p.shard_servers[r->shard_next++ % r->p.shard_count],
+					   &cause);
+		break;
+	default:
+		break;
+	}
+	if (next < 0) {
+		rt->error = cause != SVC_OK ? cause : CAUSE_NO_PRIMARY;
+		return -1;
+	}
+	return walk_from_host(r, rt, next, depth + 1);
+}
+
+int router_route(struct router *r, const struct router_entry *entry, int region, gsl_rng *rng,
+		 struct route *rt)
+{
+	rt->hop_count = 1;
+	rt->hops[0] = (struct net_endpoint){region, -1, -1, 0};
+	rt->places[0] = (struct fabric_place){region, -1, -1};
+	rt->error = SVC_OK;
+	struct lb *lb = NULL;
+	if (entry->dns >= 0)
+		lb = dns_resolve(r->dns[entry->dns], rng);
+	else if (entry->lb >= 0)
+		lb = r->lbs[entry->lb];
+	if (!lb)
+		return entry->host >= 0 ? walk_from_host(r, rt, entry->host, 0) : -1;
+	int t = lb_pick(lb);
+	const struct load_balancer_config *cfg = lb_config(lb);
+	if (t < 0) {
+		rt->error = CAUSE_LB_UNAVAILABLE;
+		return -1;
+	}
+	size_t l = lb_index_of(r, cfg);
+	int h = r->p.lb_target_host[l][t];
+	/* The load-balancer node: in the target's AZ when it has a live one there. */
+	int node_az = -1;
+	for (size_t k = 0; k < cfg->az_count; k++) {
+		int az = r->p.lb_az[l][k];
+		if (az < 0 || !fabric_az_up(r->p.fabric, az))
+			continue;
+		if (node_az < 0 || strcmp(cfg->azs[k], r->p.hosts[h].cfg->az) == 0)
+			node_az = az;
+	}
+	if (node_az < 0) {
+		rt->error = CAUSE_LB_UNAVAILABLE;
+		return -1;
+	}
+	int node_region = r->p.az_region[node_az];
+	rt->hops[rt->hop_count] = (struct net_endpoint){node_region, node_az, -1, 0};
+	rt->places[rt->hop_count++] = (struct fabric_place){node_region, node_az, -1};
+	return walk_from_host(r, rt, h, 0);
+}
+
+bool router_delay(const struct router *r, gsl_rng *rng, const struct route *rt, double bytes,
+		  bool back, sim_time *out)
+{
+	sim_time total = 0;
+	for (int i = 0; i + 1 < rt->hop_count; i++) {
+		int from = back ? rt->hop_count - 1 - i : i;
+		int to = back ? rt->hop_count - 2 - i : i + 1;
+		if (!fabric_reaches(r->p.fabric, rt->places[from], rt->places[to]))
+			return false;
+		total += network_delay(r->p.net, rng, &rt->hops[from], &rt->hops[to], bytes);
+	}
+	*out = total;
+	return true;
+}
+
+/* --- build ------------------------------------------------------------------------------------ */
+
+struct router *router_new(struct sim_engine *e, const struct router_params *p)
+{
+	struct router *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->e = e;
+	r->p = *p;
+	r->lbs = calloc(p->lb_count + 1, sizeof(*r->lbs));
+	r->dns = calloc(p->dns_count + 1, sizeof(*r->dns));
+	r->gateway_next = calloc(p->gateway_count + 1, sizeof(*r->gateway_next));
+	r->known_primary = malloc(sizeof(int) * (p->mirror_count + 1));
+	if (!r->lbs || !r->dns || !r->gateway_next || !r->known_primary)
+		goto fail;
+	struct mirror_listener listener = {.arg = r, .primary = on_primary};
+	for (size_t m = 0; m < p->mirror_count; m++) {
+		r->known_primary[m] = mirror_primary_host(p->mirrors[m]);
+		if (mirror_listen(p->mirrors[m], &listener) < 0)
+			goto fail;
+	}
+	struct lb_hooks hooks = {lb_probe, lb_node_up, lb_changed, r};
+	for (size_t i = 0; i < p->lb_count; i++)
+		if (!(r->lbs[i] = lb_new(e, &p->lbs[i], &hooks)))
+			goto fail;
+	for (size_t i = 0; i < p->dns_count; i++) {
+		int pi = p->dns_primary_lb[i], si = p->dns_secondary_lb[i];
+		if (pi < 0)
+			goto fail;
+		if (!(r->dns[i] = dns_new(e, &p->dns[i], r->lbs[pi], si >= 0 ? r->lbs[si] : NULL,
+					  dns_changed, r)))
+			goto fail;
+	}
+	return r;
+fail:
+	router_free(r);
+	return NULL;
+}
+
+void router_free(struct router *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; r->lbs && i < r->p.lb_count; i++)
+		lb_free(r->lbs[i]);
+	for (size_t i = 0; r->dns && i < r->p.dns_count; i++)
+		dns_free(r->dns[i]);
+	free(r->lbs);
+	free(r->dns);
+	free(r->gateway_next);
+	free(r->known_primary);
+	free(r);
+}
+
+void router_start(struct router *r)
+{
+	for (size_t i = 0; i < r->p.lb_count; i++)
+		lb_start(r->lbs[i]);
+	for (size_t i = 0; i < r->p.dns_count; i++)
+		dns_start(r->dns[i]);
+}
+
+struct lb *router_lb(const struct router *r, size_t i) { return i < r->p.lb_count ? r->lbs[i] : NULL; }

@@ -1,0 +1,111 @@
+/* router.h: how a client's try finds its data server: DNS, load balancer, web gateway,
+ * ECP application server or shard compute node, hop by hop over the network.
+ *
+ * A route is resolved when a try is sent: the DNS answer (with TTL caching), a healthy
+ * target of the load balancer (round robin) and the load-balancer node in the target's AZ
+ * when it has a live one there, then from host to host: a web gateway forwards to its
+ * servers in turn (a mirror set means the member the gateway knows as primary), an ECP
+ * application server to its data server, a shard compute node to the data nodes in turn,
+ * until a data host. Each hop is a network endpoint; a try crosses hop by hop and is lost
+ * when the fabric cuts a hop (router_delay).
+ *
+ * Gateways and other mirror-aware forwarders learn the primary through the mirror's
+ * listener (mirror.h, `primary`), not by reading the mirror's state, at the moment the
+ * mirror announces a change (no discovery delay: the timing topsim has always had; the ECP
+ * and fidelity work give it a real delay).
+ *
+ * The router also owns the load balancers and DNS records (lb.h) and answers their health
+ * checks: a data host answers mirror_status (200 on the primary, 503 on other members, no
+ * answer when its instance is down); a web host answers through its gateway's primary;
+ * every live node of a load balancer checks, and the best answer counts.
+ *
+ * Ownership: the router owns its tables, load balancers and DNS records; entities belong
+ * to the engine; the params' arrays and configs must outlive it.
+ */
+#ifndef TOPSIM_ROUTER_H
+#define TOPSIM_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fabric.h"
+#include "host.h"
+#include "iris.h"
+#include "lb.h"
+#include "mirror.h"
+#include "network.h"
+#include "obs.h"
+#include "routing.h"
+#include "sim.h"
+
+#define ROUTE_HOPS_MAX 8
+
+/* A server named in the configuration, resolved once: a mirror set or a host. */
+struct server_ref {
+	int mirror;  /* mirror index, or -1 */
+	int host;    /* host index when not a mirror, else -1 */
+};
+
+struct router_params {
+	const struct host_info *hosts;
+	size_t host_count;
+	const int *az_region;            /* per AZ index: its region */
+	const struct network *net;
+	struct fabric *fabric;
+	struct mirror *const *mirrors;   /* for health checks (mirror_status) */
+	size_t mirror_count;
+	const struct load_balancer_config *lbs;
+	size_t lb_count;
+	const int *const *lb_target_host; /* per LB, per target: host index (-1 unknown) */
+	const int *const *lb_az;          /* per LB, per AZ entry: AZ index (-1 unknown) */
+	const struct dns_config *dns;
+	size_t dns_count;
+	const int *dns_primary_lb, *dns_secondary_lb; /* per DNS record: LB index or -1 */
+	const struct web_gateway_config *gateways;
+	size_t gateway_count;
+	const struct server_ref *const *gateway_servers; /* per gateway, per server */
+	const int *gateway_of_host;       /* per host: its gateway index or -1 */
+	bool ecp;                         /* application servers forward to ecp_server */
+	struct server_ref ecp_server;
+	const struct server_ref *shard_servers; /* compute nodes forward to these in turn */
+	size_t shard_count;
+	const struct obs *obs;            /* timeline: health and DNS answer changes */
+};
+
+/* Where a population's requests enter: one of the three, the others -1. */
+struct router_entry {
+	int dns, lb, host;
+};
+
+struct route {
+	struct net_endpoint hops[ROUTE_HOPS_MAX];
+	struct fabric_place places[ROUTE_HOPS_MAX];
+	int hop_count;
+	int error;   /* cause answered by the last hop (svc.h), SVC_OK when none */
+};
+
+struct router;
+
+/* Build the router, its load balancers and DNS records; subscribes to every mirror's
+ * primary announcements. NULL on error (engine error or out of memory). */
+struct router *router_new(struct sim_engine *e, const struct router_params *p);
+void router_free(struct router *r);
+
+/* Start the health checks (load balancers, then DNS). */
+void router_start(struct router *r);
+
+/* Load balancer i (index in params.lbs), for fault injection. */
+struct lb *router_lb(const struct router *r, size_t i);
+
+/* Resolve a try from a population in `region` entering at `entry`: fills `out` and returns
+ * the data host, or -1 (out->error says why when an answer comes back rather than
+ * silence). Draws from rng (DNS caching). */
+int router_route(struct router *r, const struct router_entry *entry, int region, gsl_rng *rng,
+		 struct route *out);
+
+/* Sum of one-way delays along the route (backwards when `back`) for `bytes`; false when a
+ * hop is cut (the message is lost). */
+bool router_delay(const struct router *r, gsl_rng *rng, const struct route *rt, double bytes,
+		  bool back, sim_time *out);
+
+#endif

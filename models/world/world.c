@@ -1,0 +1,825 @@
+/* world.c: builds a world, runs one replication, fills its record (see world.h).
+ *
+ * The wall clock is never read here: a replication depends only on its configuration, the
+ * seed and the replication index.
+ */
+#include "world.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients.h"
+#include "dataserver.h"
+#include "fabric.h"
+#include "injector.h"
+#include "ledger.h"
+#include "mirror.h"
+#include "network.h"
+#include "obs.h"
+#include "router.h"
+#include "volume.h"
+
+#define PROGRESS_SLICES 200
+
+struct world {
+	struct sim_engine *e;
+	const struct world_config *cfg;
+	struct record *rec;
+	struct obs obs;
+	/* names, resolved once */
+	int *az_region;                 /* per AZ: region index */
+	size_t az_count;
+	int *host_az;                   /* per host: AZ index */
+	/* models */
+	struct network net;
+	bool net_ready;
+	struct fabric *fabric;
+	struct volume_group **groups;   /* per host */
+	struct volume_logical ***volumes; /* per host, per volume */
+	struct dataserver **servers;    /* per host, NULL when not a data host */
+	struct mirror **mirrors;
+	struct ledger *ledger;
+	struct router *router;
+	int **lb_target_host, **lb_az;
+	int *dns_primary_lb, *dns_secondary_lb;
+	struct server_ref **gateway_servers;
+	int *gateway_of_host;
+	struct server_ref *shard_servers;
+	struct injector *injector;
+	struct clients *clients;
+	int *population_region;
+	struct router_entry *population_entry;
+	/* the world's own entity: warm-up and time-series buckets */
+	struct sim_entity *ticker;
+	sim_time bucket_start;
+	char *err;
+	size_t err_size;
+};
+
+static void fail(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct world *w, const char *fmt, ...)
+{
+	if (w->err[0])
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->err, w->err_size, fmt, ap);
+	va_end(ap);
+}
+
+/* --- names ----------------------------------------------------------------------------------- */
+
+static int host_index(const struct world *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->cfg->host_count; i++)
+		if (strcmp(w->cfg->hosts[i].cfg->name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int mirror_index(const struct world *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->cfg->mirror_count; i++)
+		if (strcmp(w->cfg->mirrors[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int lb_index(const struct world *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->cfg->lb_count; i++)
+		if (strcmp(w->cfg->lbs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int dns_index(const struct world *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->cfg->dns_count; i++)
+		if (strcmp(w->cfg->dns[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int az_index(const struct world *w, const char *az)
+{
+	int k = 0;
+	for (size_t r = 0; r < w->cfg->region_count; r++)
+		for (size_t a = 0; a < w->cfg->regions[r].az_count; a++, k++)
+			if (az && strcmp(w->cfg->regions[r].azs[a], az) == 0)
+				return k;
+	return -1;
+}
+
+static int region_index(const struct world *w, const char *name)
+{
+	for (size_t r = 0; name && r < w->cfg->region_count; r++)
+		if (strcmp(w->cfg->regions[r].name, name) == 0)
+			return (int)r;
+	return -1;
+}
+
+static struct server_ref resolve_server(const struct world *w, const char *name)
+{
+	int m = mirror_index(w, name);
+	return (struct server_ref){m, m >= 0 ? -1 : host_index(w, name)};
+}
+
+static int build_names(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	for (size_t r = 0; r < c->region_count; r++)
+		w->az_count += c->regions[r].az_count;
+	w->az_region = calloc(w->az_count + 1, sizeof(int));
+	w->host_az = calloc(c->host_count + 1, sizeof(int));
+	if (!w->az_region || !w->host_az)
+		return -ENOMEM;
+	size_t k = 0;
+	for (size_t r = 0; r < c->region_count; r++)
+		for (size_t a = 0; a < c->regions[r].az_count; a++)
+			w->az_region[k++] = (int)r;
+	for (size_t h = 0; h < c->host_count; h++)
+		w->host_az[h] = az_index(w, c->hosts[h].cfg->az);
+	return 0;
+}
+
+/* --- observations: the world's sink ------------------------------------------------------------ */
+
+static void obs_metric_to_record(void *arg, enum metric_id id, const char *q, double v)
+{
+	record_add_metric(((struct world *)arg)->rec, id, q, v);
+}
+
+static void obs_point_to_record(void *arg, sim_time start, sim_time width, enum metric_id id,
+				const char *q, double v)
+{
+	record_add_point(((struct world *)arg)->rec, start, width, id, q, v);
+}
+
+static void obs_timeline_to_ledger(void *arg, const char *source, const char *text)
+{
+	ledger_timeline(((struct world *)arg)->ledger, source, text);
+}
+
+static void obs_violation_to_ledger(void *arg, const char *invariant, const char *detail)
+{
+	ledger_violation(((struct world *)arg)->ledger, invariant, detail);
+}
+
+static const char *current_primary_name(void *arg)
+{
+	const struct world *w = arg;
+	for (size_t m = 0; m < w->cfg->mirror_count; m++) {
+		int h = mirror_primary_host(w->mirrors[m]);
+		if (h >= 0)
+			return w->cfg->hosts[h].cfg->name;
+	}
+	return "";
+}
+
+/* --- models: build ------------------------------------------------------------------------------ */
+
+static int build_ledger(struct world *w)
+{
+	sim_time max_timeout = 0;
+	for (size_t i = 0; i < w->cfg->workload->population_count; i++)
+		if (w->cfg->workload->populations[i].timeout > max_timeout)
+			max_timeout = w->cfg->workload->populations[i].timeout;
+	w->ledger = ledger_new(w->e, w->cfg->warmup, max_timeout, current_primary_name, w);
+	return w->ledger ? 0 : -ENOMEM;
+}
+
+static int build_fabric(struct world *w)
+{
+	if (network_init(&w->net, w->cfg->network, w->cfg->region_count, w->cfg->region_rtt_s) < 0)
+		return -ENOMEM;
+	w->net_ready = true;
+	w->fabric = fabric_new(w->cfg->region_count, w->az_count, w->az_region, w->cfg->host_count,
+			       w->host_az);
+	return w->fabric ? 0 : -ENOMEM;
+}
+
+static struct volume_logical *volume_by_purpose(struct world *w, size_t h, int purpose)
+{
+	const struct host_config *hc = w->cfg->hosts[h].cfg;
+	for (size_t v = 0; v < hc->volume_count; v++)
+		if (hc->volumes[v].purpose == purpose)
+			return w->volumes[h][v];
+	return NULL;
+}
+
+static int build_hosts(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	size_t n = c->host_count;
+	w->groups = calloc(n + 1, sizeof(*w->groups));
+	w->volumes = calloc(n + 1, sizeof(*w->volumes));
+	w->servers = calloc(n + 1, sizeof(*w->servers));
+	if (!w->groups || !w->volumes || !w->servers)
+		return -ENOMEM;
+	for (size_t h = 0; h < n; h++) {
+		const struct host_info *host = &c->hosts[h];
+		if (host->cfg->volume_count == 0)
+			continue;
+		w->groups[h] = volume_group_new(w->e, host->cfg->name, &host->ebs);
+		w->volumes[h] = calloc(host->cfg->volume_count, sizeof(*w->volumes[h]));
+		if (!w->groups[h] || !w->volumes[h])
+			return -ENOMEM;
+		for (size_t v = 0; v < host->cfg->volume_count; v++) {
+			const struct volume_config *vc = &host->cfg->volumes[v];
+			w->volumes[h][v] = volume_add(w->groups[h], vc->name, (int)vc->stripe_count,
+						      vc->pe_size, &host->volumes[v]);
+			if (!w->volumes[h][v])
+				return -EINVAL;
+		}
+	}
+	for (size_t h = 0; h < n; h++) {
+		const struct host_info *host = &c->hosts[h];
+		if (host->cfg->role != HOST_ROLE_DATA)
+			continue;
+		if (host->cfg->volume_count == 0) {
+			fail(w, "data host \"%s\" has no volumes", host->cfg->name);
+			return -EINVAL;
+		}
+		struct volume_logical *db = volume_by_purpose(w, h, VOLUME_DB);
+		if (!db)
+			db = w->volumes[h][0];
+		struct volume_logical *jrn = volume_by_purpose(w, h, VOLUME_JOURNAL);
+		double hit = c->workload->cache_hit_ratio;
+		if (c->workload->working_set > 0 && c->iris->global_buffers > 0)
+			hit = fmin(1.0, c->iris->global_buffers / c->workload->working_set);
+		struct iris_node_params np = {
+			.vcpu = host->vcpu,
+			.hit_ratio = hit,
+			.db = db,
+			.journal = jrn ? jrn : db,
+			.wij = volume_by_purpose(w, h, VOLUME_WIJ),
+		};
+		char name[300];
+		snprintf(name, sizeof(name), "iris:%s", host->cfg->name);
+		w->servers[h] = dataserver_new(w->e, name, (int)h, c->iris, np);
+		if (!w->servers[h])
+			return -EINVAL;
+		iris_node_start(dataserver_node(w->servers[h]));
+	}
+	return 0;
+}
+
+static sim_time mirror_delay(void *arg, int from, int to, double bytes, gsl_rng *r)
+{
+	struct world *w = arg;
+	const struct host_info *a = &w->cfg->hosts[from], *b = &w->cfg->hosts[to];
+	struct net_endpoint ea = {a->region, w->host_az[from], from, a->network_bandwidth};
+	struct net_endpoint eb = {b->region, w->host_az[to], to, b->network_bandwidth};
+	return network_delay(&w->net, r, &ea, &eb, bytes);
+}
+
+static int build_mirrors(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	w->mirrors = calloc(c->mirror_count + 1, sizeof(*w->mirrors));
+	if (!w->mirrors)
+		return -ENOMEM;
+	struct mirror_env env = {&w->obs, mirror_delay, w, w->ticker->rng};
+	struct mirror_listener ledger_listener = ledger_mirror_listener(w->ledger);
+	for (size_t m = 0; m < c->mirror_count; m++) {
+		const struct mirror_set_config *ms = &c->mirrors[m];
+		struct mirror_member_init members[MIRROR_MEMBERS_MAX];
+		size_t count = 0;
+		for (size_t k = 0; k < ms->failover_count && count < 2; k++) {
+			int h = host_index(w, ms->failover[k]);
+			members[count++] = (struct mirror_member_init){
+				h, ms->failover[k], dataserver_node(w->servers[h]), MIRROR_FAILOVER};
+		}
+		for (size_t k = 0; k < ms->async_count && count < MIRROR_MEMBERS_MAX; k++) {
+			int h = host_index(w, ms->asyncs[k].host);
+			members[count++] = (struct mirror_member_init){
+				h, ms->asyncs[k].host, dataserver_node(w->servers[h]),
+				ms->asyncs[k].kind == ASYNC_DR ? MIRROR_DR : MIRROR_REPORTING};
+		}
+		int arbiter = ms->arbiter ? host_index(w, ms->arbiter) : -1;
+		w->mirrors[m] = mirror_new(w->e, ms->name, c->mirror_policy, w->fabric, members,
+					   count, arbiter, &env);
+		if (!w->mirrors[m]) {
+			fail(w, "cannot build mirror \"%s\"", ms->name);
+			return -EINVAL;
+		}
+		if (mirror_listen(w->mirrors[m], &ledger_listener) < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < count; k++)
+			dataserver_join_mirror(w->servers[members[k].host], w->mirrors[m]);
+	}
+	return 0;
+}
+
+static int build_routing(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	size_t shards = c->sharding ? c->sharding->data_node_count : 0;
+	w->lb_target_host = calloc(c->lb_count + 1, sizeof(*w->lb_target_host));
+	w->lb_az = calloc(c->lb_count + 1, sizeof(*w->lb_az));
+	w->dns_primary_lb = calloc(c->dns_count + 1, sizeof(int));
+	w->dns_secondary_lb = calloc(c->dns_count + 1, sizeof(int));
+	w->gateway_servers = calloc(c->gateway_count + 1, sizeof(*w->gateway_servers));
+	w->gateway_of_host = malloc(sizeof(int) * (c->host_count + 1));
+	w->shard_servers = calloc(shards + 1, sizeof(*w->shard_servers));
+	if (!w->lb_target_host || !w->lb_az || !w->dns_primary_lb || !w->dns_secondary_lb ||
+	    !w->gateway_servers || !w->gateway_of_host || !w->shard_servers)
+		return -ENOMEM;
+	for (size_t h = 0; h < c->host_count; h++)
+		w->gateway_of_host[h] = -1;
+	for (size_t g = 0; g < c->gateway_count; g++) {
+		const struct web_gateway_config *gw = &c->gateways[g];
+		int h = host_index(w, gw->host);
+		if (h >= 0 && w->gateway_of_host[h] < 0)
+			w->gateway_of_host[h] = (int)g;
+		w->gateway_servers[g] = calloc(gw->server_count + 1, sizeof(struct server_ref));
+		if (!w->gateway_servers[g])
+			return -ENOMEM;
+		for (size_t k = 0; k < gw->server_count; k++)
+			w->gateway_servers[g][k] = resolve_server(w, gw->servers[k]);
+	}
+	for (size_t k = 0; k < shards; k++)
+		w->shard_servers[k] = resolve_server(w, c->sharding->data_nodes[k]);
+	for (size_t l = 0; l < c->lb_count; l++) {
+		const struct load_balancer_config *lb = &c->lbs[l];
+		w->lb_target_host[l] = calloc(lb->target_count + 1, sizeof(int));
+		w->lb_az[l] = calloc(lb->az_count + 1, sizeof(int));
+		if (!w->lb_target_host[l] || !w->lb_az[l])
+			return -ENOMEM;
+		for (size_t t = 0; t < lb->target_count; t++)
+			w->lb_target_host[l][t] = host_index(w, lb->targets[t]);
+		for (size_t a = 0; a < lb->az_count; a++)
+			w->lb_az[l][a] = az_index(w, lb->azs[a]);
+	}
+	for (size_t i = 0; i < c->dns_count; i++) {
+		w->dns_primary_lb[i] = lb_index(w, c->dns[i].primary);
+		w->dns_secondary_lb[i] = c->dns[i].secondary ? lb_index(w, c->dns[i].secondary) : -1;
+	}
+	bool ecp = c->ecp && c->ecp->app_server_count > 0;
+	struct router_params rp = {
+		.hosts = c->hosts,
+		.host_count = c->host_count,
+		.az_region = w->az_region,
+		.net = &w->net,
+		.fabric = w->fabric,
+		.mirrors = w->mirrors,
+		.mirror_count = c->mirror_count,
+		.lbs = c->lbs,
+		.lb_count = c->lb_count,
+		.lb_target_host = (const int *const *)w->lb_target_host,
+		.lb_az = (const int *const *)w->lb_az,
+		.dns = c->dns,
+		.dns_count = c->dns_count,
+		.dns_primary_lb = w->dns_primary_lb,
+		.dns_secondary_lb = w->dns_secondary_lb,
+		.gateways = c->gateways,
+		.gateway_count = c->gateway_count,
+		.gateway_servers = (const struct server_ref *const *)w->gateway_servers,
+		.gateway_of_host = w->gateway_of_host,
+		.ecp = ecp,
+		.ecp_server = ecp ? resolve_server(w, c->ecp->data_server)
+				  : (struct server_ref){-1, -1},
+		.shard_servers = w->shard_servers,
+		.shard_count = shards,
+		.obs = &w->obs,
+	};
+	w->router = router_new(w->e, &rp);
+	return w->router ? 0 : -EINVAL;
+}
+
+/* The injector's view of the world. */
+static int hook_host(void *arg, const char *name) { return host_index(arg, name); }
+static int hook_az(void *arg, const char *name) { return az_index(arg, name); }
+static int hook_region(void *arg, const char *name) { return region_index(arg, name); }
+
+static struct volume_logical *hook_volume(void *arg, const char *name)
+{
+	struct world *w = arg;
+	const char *slash = strchr(name, '/');
+	if (!slash)
+		return NULL;
+	for (size_t h = 0; h < w->cfg->host_count; h++) {
+		const struct host_config *hc = w->cfg->hosts[h].cfg;
+		if (strncmp(hc->name, name, (size_t)(slash - name)) != 0 ||
+		    hc->name[slash - name] != '\0' || !w->volumes[h])
+			continue;
+		for (size_t v = 0; v < hc->volume_count; v++)
+			if (strcmp(hc->volumes[v].name, slash + 1) == 0)
+				return w->volumes[h][v];
+	}
+	return NULL;
+}
+
+static struct lb *hook_lb(void *arg, const char *name)
+{
+	struct world *w = arg;
+	int i = lb_index(w, name);
+	return i >= 0 ? router_lb(w->router, (size_t)i) : NULL;
+}
+
+static void hook_freeze(void *arg, int host, bool frozen)
+{
+	struct world *w = arg;
+	if (w->servers[host])
+		iris_node_freeze(dataserver_node(w->servers[host]), frozen);
+}
+
+static int hook_started(void *arg, const char *kind, const char *target)
+{
+	return ledger_fault_started(((struct world *)arg)->ledger, kind, target);
+}
+
+static void hook_ended(void *arg, int incident)
+{
+	ledger_fault_ended(((struct world *)arg)->ledger, incident);
+}
+
+static int build_injector(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	size_t nh = c->host_count, nv = 0, nr = c->region_count;
+	for (size_t h = 0; h < nh; h++)
+		nv += c->hosts[h].cfg->volume_count;
+	const char **hosts = calloc(nh + 1, sizeof(char *));
+	const char **vols = calloc(nv + 1, sizeof(char *));
+	const char **azs = calloc(w->az_count + 1, sizeof(char *));
+	const char **regions = calloc(nr + 1, sizeof(char *));
+	int rc = -ENOMEM;
+	if (!hosts || !vols || !azs || !regions)
+		goto out;
+	size_t k = 0;
+	for (size_t h = 0; h < nh; h++) {
+		hosts[h] = c->hosts[h].cfg->name;
+		for (size_t v = 0; v < c->hosts[h].cfg->volume_count; v++)
+			vols[k++] = volume_name(w->volumes[h][v]);
+	}
+	k = 0;
+	for (size_t r = 0; r < nr; r++) {
+		regions[r] = c->regions[r].name;
+		for (size_t a = 0; a < c->regions[r].az_count; a++)
+			azs[k++] = c->regions[r].azs[a];
+	}
+	struct injector_hooks hooks = {w, hook_host, hook_az, hook_region, hook_volume, hook_lb,
+				       hook_freeze, NULL, hook_started, hook_ended};
+	w->injector = injector_new(w->e, w->fabric, c->faults, c->fault_count, c->stochastic,
+				   c->stochastic_count, hosts, nh, vols, nv, azs, w->az_count,
+				   regions, nr, &hooks);
+	rc = w->injector ? 0 : -EINVAL;
+out:
+	free(hosts);
+	free(vols);
+	free(azs);
+	free(regions);
+	return rc;
+}
+
+static int build_clients(struct world *w)
+{
+	const struct workload_config *wl = w->cfg->workload;
+	w->population_region = calloc(wl->population_count + 1, sizeof(int));
+	w->population_entry = calloc(wl->population_count + 1, sizeof(*w->population_entry));
+	if (!w->population_region || !w->population_entry)
+		return -ENOMEM;
+	for (size_t i = 0; i < wl->population_count; i++) {
+		const struct population_config *pc = &wl->populations[i];
+		int region = region_index(w, pc->region);
+		w->population_region[i] = region < 0 ? 0 : region;
+		struct router_entry *en = &w->population_entry[i];
+		en->dns = dns_index(w, pc->entry);
+		en->lb = en->dns < 0 ? lb_index(w, pc->entry) : -1;
+		en->host = en->dns < 0 && en->lb < 0 ? host_index(w, pc->entry) : -1;
+	}
+	struct clients_params cp = {
+		.workload = wl,
+		.population_region = w->population_region,
+		.population_entry = w->population_entry,
+		.router = w->router,
+		.server_of_host = w->servers,
+		.ledger = w->ledger,
+		.measure_from = w->cfg->warmup,
+	};
+	w->clients = clients_new(w->e, &cp);
+	return w->clients ? 0 : -ENOMEM;
+}
+
+/* --- the world's own entity: warm-up and time-series buckets ---------------------------------- */
+
+enum { TICK_EV_WARMUP, TICK_EV_BUCKET, TICK_EV_COUNT };
+
+static void close_bucket(struct world *w, sim_time end)
+{
+	if (end <= w->bucket_start)
+		return;
+	clients_close_bucket(w->clients, w->bucket_start, end, &w->obs);
+	for (size_t h = 0; h < w->cfg->host_count; h++) {
+		if (!w->servers[h])
+			continue;
+		struct iris_node_stats st;
+		iris_node_stats(dataserver_node(w->servers[h]), &st);
+		obs_point(&w->obs, w->bucket_start, end - w->bucket_start,
+			  METRIC_SERIES_CPU_UTILISATION, w->cfg->hosts[h].cfg->name,
+			  st.cpu_utilisation);
+	}
+	w->bucket_start = end;
+}
+
+static void tick_on_warmup(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct world *w = *(struct world **)self->state;
+	(void)ev;
+	for (size_t h = 0; h < w->cfg->host_count; h++) {
+		if (w->servers[h])
+			iris_node_stats_reset(dataserver_node(w->servers[h]));
+		for (size_t v = 0; w->volumes[h] && v < w->cfg->hosts[h].cfg->volume_count; v++)
+			volume_stats_reset(w->volumes[h][v]);
+	}
+	w->bucket_start = sim_now(self->engine);
+	clients_start_measuring(w->clients);
+	ledger_start_measuring(w->ledger);
+	sim_schedule_in(self->engine, self, w->cfg->series_width, TICK_EV_BUCKET, NULL, 0);
+}
+
+static void tick_on_bucket(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct world *w = *(struct world **)self->state;
+	(void)ev;
+	close_bucket(w, sim_now(self->engine));
+	sim_schedule_in(self->engine, self, w->cfg->series_width, TICK_EV_BUCKET, NULL, 0);
+}
+
+static const sim_handler_fn tick_handlers[TICK_EV_COUNT] = {
+	[TICK_EV_WARMUP] = tick_on_warmup,
+	[TICK_EV_BUCKET] = tick_on_bucket,
+};
+static const struct sim_entity_type ticker_type = {
+	.name = "world",
+	.state_size = sizeof(struct world *),
+	.handlers = tick_handlers,
+	.handler_count = TICK_EV_COUNT,
+};
+
+/* --- report: the record ------------------------------------------------------------------------- */
+
+static void report_clients(struct world *w)
+{
+	struct record *rec = w->rec;
+	double measured_s = sim_time_to_s(w->cfg->duration);
+	size_t n = clients_class_count(w->clients);
+	rec->classes = calloc(n + 1, sizeof(*rec->classes));
+	if (!rec->classes) {
+		rec->out_of_memory = true;
+		return;
+	}
+	rec->class_count = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct clients_class *k = clients_class(w->clients, i);
+		struct record_class *rc = &rec->classes[i];
+		snprintf(rc->name, sizeof(rc->name), "%s", k->name);
+		rc->arrived = k->arrived;
+		rc->completed = k->completed;
+		memcpy(rc->failed, k->failed, sizeof(rc->failed));
+		memcpy(rc->tries_failed, k->tries_failed, sizeof(rc->tries_failed));
+		rc->latency = k->latency;
+		rc->latency_mean = stat_welford_mean(&k->latency_w);
+		obs_metric(&w->obs, METRIC_THROUGHPUT, k->name, (double)k->completed / measured_s);
+		obs_metric(&w->obs, METRIC_ARRIVED, k->name, (double)k->arrived);
+		obs_metric(&w->obs, METRIC_COMPLETED, k->name, (double)k->completed);
+		for (int cause = 1; cause < CAUSE_COUNT; cause++) {
+			if (!k->failed[cause] && !k->tries_failed[cause])
+				continue;
+			char q[300];
+			snprintf(q, sizeof(q), "%s %s", k->name, svc_cause_name(cause));
+			obs_metric(&w->obs, METRIC_ERRORS, q, (double)k->failed[cause]);
+			obs_metric(&w->obs, METRIC_FAILED_TRIES, q, (double)k->tries_failed[cause]);
+		}
+	}
+	struct clients_totals t;
+	clients_totals(w->clients, &t);
+	rec->arrived = t.arrived;
+	rec->completed = t.completed;
+	rec->failed = t.failed;
+	rec->in_flight = t.in_flight;
+	rec->conservation_ok = t.arrived == t.completed + t.failed + t.in_flight;
+	rec->in_system_mean = clients_in_system_mean(w->clients);
+	obs_metric(&w->obs, METRIC_REQUESTS_IN_FLIGHT_AT_END, "", (double)t.in_flight);
+}
+
+static void report_hosts(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	for (size_t h = 0; h < c->host_count; h++) {
+		if (!w->servers[h])
+			continue;
+		const char *name = c->hosts[h].cfg->name;
+		struct iris_node_stats st;
+		iris_node_stats(dataserver_node(w->servers[h]), &st);
+		obs_metric(&w->obs, METRIC_CPU_UTILISATION, name, st.cpu_utilisation);
+		obs_metric(&w->obs, METRIC_PHYSICAL_READS, name, (double)st.physical_reads);
+		obs_metric(&w->obs, METRIC_JOURNAL_FLUSHES, name, (double)st.journal_flushes);
+		obs_metric(&w->obs, METRIC_WRITE_DAEMON_BLOCKS, name, (double)st.wd_blocks);
+	}
+	for (size_t h = 0; h < c->host_count; h++) {
+		for (size_t v = 0; w->volumes[h] && v < c->hosts[h].cfg->volume_count; v++) {
+			const char *name = volume_name(w->volumes[h][v]);
+			struct volume_stats vs;
+			volume_stats(w->volumes[h][v], &vs);
+			obs_metric(&w->obs, METRIC_VOLUME_IOPS_UTILISATION, name, vs.iops_utilisation);
+			obs_metric(&w->obs, METRIC_VOLUME_IOS, name, (double)vs.ios);
+			obs_metric(&w->obs, METRIC_VOLUME_MEAN_LATENCY_S, name, vs.mean_latency);
+		}
+	}
+}
+
+static void report_ledger(struct world *w)
+{
+	struct record *rec = w->rec;
+	struct ledger *l = w->ledger;
+	sim_time end = sim_now(w->e);
+	obs_metric(&w->obs, METRIC_WRITE_AVAILABILITY, "", ledger_write_availability(l));
+	obs_metric(&w->obs, METRIC_READ_AVAILABILITY, "", ledger_read_availability(l));
+	size_t ni = ledger_incident_count(l), ne = ledger_event_count(l),
+	       nv = ledger_violation_count(l);
+	rec->incidents = calloc(ni + 1, sizeof(*rec->incidents));
+	rec->events = calloc(ne + 1, sizeof(*rec->events));
+	rec->violations = calloc(nv + 1, sizeof(*rec->violations));
+	if (!rec->incidents || !rec->events || !rec->violations) {
+		rec->out_of_memory = true;
+		return;
+	}
+	for (size_t i = 0; i < ni; i++) {
+		struct record_incident *ri = &rec->incidents[i];
+		ledger_incident_result(l, i, end, &ri->r);
+		snprintf(ri->target, sizeof(ri->target), "%s", ri->r.target);
+		ri->r.target = ri->target;
+		if (ri->r.primary_before) {
+			snprintf(ri->primary_before, sizeof(ri->primary_before), "%s",
+				 ri->r.primary_before);
+			ri->r.primary_before = ri->primary_before;
+		}
+		if (ri->r.primary_after) {
+			snprintf(ri->primary_after, sizeof(ri->primary_after), "%s",
+				 ri->r.primary_after);
+			ri->r.primary_after = ri->primary_after;
+		}
+	}
+	rec->incident_count = ni;
+	for (size_t i = 0; i < ne; i++)
+		rec->events[i] = *ledger_event(l, i);
+	rec->event_count = ne;
+	for (size_t i = 0; i < nv; i++)
+		rec->violations[i] = *ledger_violation_at(l, i);
+	rec->violation_count = nv;
+	rec->dropped += ledger_dropped(l);
+}
+
+/* --- the registration table ---------------------------------------------------------------------- */
+
+static void start_mirrors(struct world *w)
+{
+	for (size_t m = 0; m < w->cfg->mirror_count; m++)
+		mirror_start(w->mirrors[m]);
+}
+static void start_routing(struct world *w) { router_start(w->router); }
+static void start_injector(struct world *w) { injector_start(w->injector); }
+
+/* One row per model, in build order; start and report run in the same order. */
+static const struct world_model {
+	const char *name;
+	int (*build)(struct world *w);
+	void (*start)(struct world *w);   /* may be NULL */
+	void (*report)(struct world *w);  /* may be NULL */
+} models[] = {
+	{"fabric", build_fabric, NULL, NULL},
+	{"hosts", build_hosts, NULL, report_hosts},
+	{"ledger", build_ledger, NULL, report_ledger},
+	{"mirrors", build_mirrors, start_mirrors, NULL},
+	{"routing", build_routing, start_routing, NULL},
+	{"injector", build_injector, start_injector, NULL},
+	{"clients", build_clients, NULL, report_clients},
+};
+#define MODEL_COUNT (sizeof(models) / sizeof(models[0]))
+
+/* --- one replication --------------------------------------------------------------------------- */
+
+static void world_release(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	clients_free(w->clients);
+	injector_free(w->injector);
+	router_free(w->router);
+	for (size_t h = 0; h < c->host_count; h++) {
+		if (w->groups)
+			volume_group_free(w->groups[h]);
+		if (w->volumes)
+			free(w->volumes[h]);
+		if (w->servers)
+			dataserver_free(w->servers[h]);
+	}
+	free(w->groups);
+	free(w->volumes);
+	free(w->servers);
+	free(w->mirrors);
+	ledger_free(w->ledger);
+	for (size_t l = 0; l < c->lb_count; l++) {
+		if (w->lb_target_host)
+			free(w->lb_target_host[l]);
+		if (w->lb_az)
+			free(w->lb_az[l]);
+	}
+	free(w->lb_target_host);
+	free(w->lb_az);
+	free(w->dns_primary_lb);
+	free(w->dns_secondary_lb);
+	for (size_t g = 0; w->gateway_servers && g < c->gateway_count; g++)
+		free(w->gateway_servers[g]);
+	free(w->gateway_servers);
+	free(w->gateway_of_host);
+	free(w->shard_servers);
+	free(w->population_region);
+	free(w->population_entry);
+	fabric_free(w->fabric);
+	if (w->net_ready)
+		network_release(&w->net);
+	free(w->az_region);
+	free(w->host_az);
+}
+
+int world_run(const struct world_config *cfg, uint64_t seed, uint32_t replication,
+	      world_progress_fn progress, void *progress_arg, struct record *out, char *err,
+	      size_t err_size)
+{
+	record_init(out);
+	out->seed = seed;
+	out->replication = replication;
+	out->warmup = cfg->warmup;
+	out->duration = cfg->duration;
+	err[0] = '\0';
+	struct world w = {.cfg = cfg, .rec = out, .err = err, .err_size = err_size};
+	w.obs = (struct obs){&w, obs_metric_to_record, obs_point_to_record, obs_timeline_to_ledger,
+			     obs_violation_to_ledger};
+	int rc = -ENOMEM;
+	w.e = sim_engine_new(seed, replication);
+	if (!w.e)
+		goto out;
+	/* The world's entity first: its stream serves the mirrors' network draws. */
+	w.ticker = sim_entity_new(w.e, &ticker_type, "datapath");
+	if (!w.ticker)
+		goto out;
+	*(struct world **)w.ticker->state = &w;
+	if ((rc = build_names(&w)) < 0)
+		goto out;
+	for (size_t i = 0; i < MODEL_COUNT; i++)
+		if ((rc = models[i].build(&w)) < 0)
+			goto out;
+	for (size_t i = 0; i < MODEL_COUNT; i++)
+		if (models[i].start)
+			models[i].start(&w);
+	sim_schedule_at(w.e, w.ticker, cfg->warmup, TICK_EV_WARMUP, NULL, 0);
+	if (sim_engine_error(w.e)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	sim_time end = cfg->warmup + cfg->duration;
+	int r = 0;
+	for (int slice = 1; slice <= PROGRESS_SLICES; slice++) {
+		r = sim_run_until(w.e, (sim_time)((double)end * slice / PROGRESS_SLICES));
+		if (r < 0 || r == SIM_END_STOPPED)
+			break;
+		if (progress && !progress(progress_arg, (double)slice / PROGRESS_SLICES)) {
+			rc = -EINTR;
+			goto out;
+		}
+	}
+	if (r < 0) {
+		fail(&w, "%s", sim_engine_error_message(w.e));
+		rc = -EINVAL;
+		goto out;
+	}
+	if (r == SIM_END_STOPPED) {
+		fail(&w, "the simulation stopped (out of memory)");
+		rc = -ENOMEM;
+		goto out;
+	}
+	close_bucket(&w, sim_now(w.e));
+	for (size_t i = 0; i < MODEL_COUNT; i++)
+		if (models[i].report)
+			models[i].report(&w);
+	if (out->dropped)
+		obs_metric(&w.obs, METRIC_OBSERVATIONS_DROPPED, "", (double)out->dropped);
+	out->engine_events = sim_events_processed(w.e);
+	rc = out->out_of_memory ? -ENOMEM : 0;
+out:
+	if (rc < 0 && rc != -EINTR && !err[0])
+		fail(&w, "%s",
+		     w.e && sim_engine_error(w.e) ? sim_engine_error_message(w.e) : "out of memory");
+	world_release(&w);
+	sim_engine_free(w.e);
+	if (rc < 0)
+		record_release(out);
+	return rc;
+}

@@ -1,0 +1,322 @@
+/* summary.c: records to a summary with confidence intervals (see summary.h). */
+#include "summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void summary_init(struct summary *s, double level)
+{
+	memset(s, 0, sizeof(*s));
+	s->level = level > 0 ? level : 0.95;
+}
+
+static struct summary_samples *samples_of(struct summary *s, enum metric_id id, const char *q)
+{
+	for (size_t i = 0; i < s->sample_count; i++)
+		if (s->samples[i].id == id && strcmp(s->samples[i].qualifier, q) == 0)
+			return &s->samples[i];
+	if (s->sample_count == s->sample_cap) {
+		size_t cap = s->sample_cap ? s->sample_cap * 2 : 64;
+		struct summary_samples *grown = realloc(s->samples, sizeof(*grown) * cap);
+		if (!grown)
+			return NULL;
+		s->samples = grown;
+		s->sample_cap = cap;
+	}
+	struct summary_samples *ss = &s->samples[s->sample_count++];
+	memset(ss, 0, sizeof(*ss));
+	ss->id = id;
+	snprintf(ss->qualifier, sizeof(ss->qualifier), "%s", q);
+	return ss;
+}
+
+static void sample(struct summary *s, enum metric_id id, const char *q, double v)
+{
+	struct summary_samples *ss = samples_of(s, id, q);
+	if (ss && ss->count == ss->cap) {
+		size_t cap = ss->cap ? ss->cap * 2 : 16;
+		double *grown = realloc(ss->values, sizeof(double) * cap);
+		if (grown) {
+			ss->values = grown;
+			ss->cap = cap;
+		}
+	}
+	if (!ss || ss->count == ss->cap) {
+		s->out_of_memory = true;
+		return;
+	}
+	ss->values[ss->count++] = v;
+}
+
+const struct summary_samples *summary_samples(const struct summary *s, enum metric_id id,
+					      const char *qualifier)
+{
+	for (size_t i = 0; i < s->sample_count; i++)
+		if (s->samples[i].id == id && strcmp(s->samples[i].qualifier, qualifier) == 0)
+			return &s->samples[i];
+	return NULL;
+}
+
+static void ci(const struct summary *s, enum metric_id id, const char *q, double out[2])
+{
+	const struct summary_samples *ss = summary_samples(s, id, q);
+	if (!ss) {
+		out[0] = out[1] = NAN;
+		return;
+	}
+	stat_ci_mean(ss->values, ss->count, s->level, &out[0], &out[1]);
+}
+
+static void add_util(struct summary *s, const char *name, double value)
+{
+	for (size_t i = 0; i < s->util_count; i++)
+		if (strcmp(s->util_names[i], name) == 0) {
+			s->util_mean[i] += (value - s->util_mean[i]) / (double)s->replications;
+			return;
+		}
+	char **names = realloc(s->util_names, sizeof(*names) * (s->util_count + 1));
+	if (names)
+		s->util_names = names;
+	double *means = realloc(s->util_mean, sizeof(*means) * (s->util_count + 1));
+	if (means)
+		s->util_mean = means;
+	if (!names || !means || !(names[s->util_count] = strdup(name))) {
+		s->out_of_memory = true;
+		return;
+	}
+	means[s->util_count++] = value;
+}
+
+static void add_incident(struct summary *s, const struct incident_result *in)
+{
+	struct summary_incident *acc = NULL;
+	for (size_t k = 0; k < s->incident_count; k++)
+		if (strcmp(s->incidents[k].kind, in->kind) == 0 &&
+		    strcmp(s->incidents[k].target, in->target) == 0)
+			acc = &s->incidents[k];
+	if (!acc) {
+		struct summary_incident *grown =
+			realloc(s->incidents, sizeof(*grown) * (s->incident_count + 1));
+		if (!grown) {
+			s->out_of_memory = true;
+			return;
+		}
+		s->incidents = grown;
+		acc = &s->incidents[s->incident_count++];
+		memset(acc, 0, sizeof(*acc));
+		snprintf(acc->kind, sizeof(acc->kind), "%s", in->kind);
+		snprintf(acc->target, sizeof(acc->target), "%s", in->target);
+	}
+	char q[220];
+	snprintf(q, sizeof(q), "%s %s", in->kind, in->target);
+	acc->count++;
+	snprintf(acc->primary_after, sizeof(acc->primary_after), "%s",
+		 in->primary_after ? in->primary_after : "");
+	if (in->recovered) {
+		sample(s, METRIC_RTO_S, q, in->rto_s);
+		for (int k = 0; k < STAGE_COUNT; k++) {
+			/* a stage that did not happen lasted 0 in the chain */
+			acc->stage_s[k] += isnan(in->stage_s[k]) ? 0 : in->stage_s[k]; /* a sum
+									     * until summary_finish */
+		}
+		acc->recovered++;
+	}
+	sample(s, METRIC_RPO_TX, q, in->rpo_tx);
+	sample(s, METRIC_WRITE_UNAVAILABLE_S, q, in->write_unavailable_s);
+	if (in->rpo_durable_tx > acc->rpo_durable_tx_max)
+		acc->rpo_durable_tx_max = in->rpo_durable_tx;
+}
+
+void summary_add(struct summary *s, const struct record *rec)
+{
+	s->replications++;
+	double measured_s = sim_time_to_s(rec->duration);
+	if (!s->classes && rec->class_count) {
+		s->classes = calloc(rec->class_count, sizeof(*s->classes));
+		if (!s->classes) {
+			s->out_of_memory = true;
+			return;
+		}
+		s->class_count = rec->class_count;
+		for (size_t i = 0; i < rec->class_count; i++)
+			snprintf(s->classes[i].name, sizeof(s->classes[i].name), "%s",
+				 rec->classes[i].name);
+	}
+	double all_done = 0, all_latency = 0;
+	for (size_t i = 0; i < rec->class_count && i < s->class_count; i++) {
+		const struct record_class *rc = &rec->classes[i];
+		struct summary_class *c = &s->classes[i];
+		sample(s, METRIC_THROUGHPUT, rc->name, (double)rc->completed / measured_s);
+		sample(s, METRIC_LATENCY_MEAN_S, rc->name, rc->latency_mean);
+		sample(s, METRIC_LATENCY_P50_S, rc->name, stat_hist_quantile(&rc->latency, 0.5));
+		sample(s, METRIC_LATENCY_P99_S, rc->name, stat_hist_quantile(&rc->latency, 0.99));
+		sample(s, METRIC_LATENCY_P999_S, rc->name, stat_hist_quantile(&rc->latency, 0.999));
+		if (rc->completed && stat_hist_max(&rc->latency) > c->max_s)
+			c->max_s = stat_hist_max(&rc->latency);
+		c->completed += rc->completed;
+		all_done += (double)rc->completed;
+		all_latency += (double)rc->completed * rc->latency_mean;
+		for (int k = 1; k < CAUSE_COUNT; k++)
+			s->failures[k] += rc->failed[k];
+	}
+	/* Over all classes ("" qualifier). */
+	sample(s, METRIC_IN_SYSTEM_MEAN, "", rec->in_system_mean);
+	sample(s, METRIC_THROUGHPUT, "", all_done / measured_s);
+	sample(s, METRIC_LATENCY_MEAN_S, "", all_done > 0 ? all_latency / all_done : 0);
+	for (size_t i = 0; i < rec->metric_count; i++) {
+		const struct record_metric *m = &rec->metrics[i];
+		char name[300];
+		switch (m->id) {
+		case METRIC_CPU_UTILISATION:
+			snprintf(name, sizeof(name), "cpu %s", m->qualifier);
+			add_util(s, name, m->value);
+			break;
+		case METRIC_VOLUME_IOPS_UTILISATION:
+			snprintf(name, sizeof(name), "volume %s", m->qualifier);
+			add_util(s, name, m->value);
+			break;
+		case METRIC_WRITE_AVAILABILITY:
+		case METRIC_READ_AVAILABILITY:
+			sample(s, m->id, "", m->value);
+			break;
+		default:
+			break;
+		}
+	}
+	for (size_t i = 0; i < rec->incident_count; i++)
+		add_incident(s, &rec->incidents[i].r);
+	s->violations += rec->violation_count;
+	s->dropped += rec->dropped;
+	if (!rec->conservation_ok)
+		s->conservation_violations++;
+	s->events += rec->engine_events;
+	s->sim_s += sim_time_to_s(rec->warmup + rec->duration);
+}
+
+void summary_finish(struct summary *s)
+{
+	for (size_t i = 0; i < s->class_count; i++) {
+		struct summary_class *c = &s->classes[i];
+		ci(s, METRIC_THROUGHPUT, c->name, c->throughput);
+		ci(s, METRIC_LATENCY_MEAN_S, c->name, c->mean_s);
+		ci(s, METRIC_LATENCY_P50_S, c->name, c->p50_s);
+		ci(s, METRIC_LATENCY_P99_S, c->name, c->p99_s);
+		ci(s, METRIC_LATENCY_P999_S, c->name, c->p999_s);
+	}
+	ci(s, METRIC_IN_SYSTEM_MEAN, "", s->in_system_mean);
+	ci(s, METRIC_THROUGHPUT, "", s->arrival_rate);
+	ci(s, METRIC_LATENCY_MEAN_S, "", s->latency_mean_s);
+	ci(s, METRIC_WRITE_AVAILABILITY, "", s->write_availability);
+	ci(s, METRIC_READ_AVAILABILITY, "", s->read_availability);
+	for (size_t i = 0; i < s->incident_count; i++) {
+		struct summary_incident *is = &s->incidents[i];
+		char q[220];
+		snprintf(q, sizeof(q), "%s %s", is->kind, is->target);
+		ci(s, METRIC_RTO_S, q, is->rto_s);
+		for (int k = 0; k < STAGE_COUNT; k++)
+			is->stage_s[k] = is->recovered ? is->stage_s[k] / (double)is->recovered : NAN;
+		ci(s, METRIC_RPO_TX, q, is->rpo_tx);
+		ci(s, METRIC_WRITE_UNAVAILABLE_S, q, is->write_unavailable_s);
+	}
+}
+
+void summary_release(struct summary *s)
+{
+	free(s->classes);
+	free(s->incidents);
+	for (size_t i = 0; i < s->util_count; i++)
+		free(s->util_names[i]);
+	free(s->util_names);
+	free(s->util_mean);
+	for (size_t i = 0; i < s->sample_count; i++)
+		free(s->samples[i].values);
+	free(s->samples);
+	memset(s, 0, sizeof(*s));
+}
+
+static void print_ci(FILE *out, const double v[2], double scale)
+{
+	if (isnan(v[1]))
+		fprintf(out, " %10.3f %8s", v[0] * scale, "");
+	else
+		fprintf(out, " %10.3f ±%7.3f", v[0] * scale, v[1] * scale);
+}
+
+void summary_print(const struct summary *s, FILE *out)
+{
+	fprintf(out, "%lld replication%s%s; latency in ms at the client, %g%% CI across "
+		     "replications\n",
+		(long long)s->replications, s->replications == 1 ? "" : "s",
+		s->interrupted ? " (interrupted)" : "", 100 * s->level);
+	fprintf(out, "%-18s %19s %19s %19s %19s %19s\n", "operation", "throughput/s", "mean",
+		"p50", "p99", "p99.9");
+	for (size_t i = 0; i < s->class_count; i++) {
+		const struct summary_class *c = &s->classes[i];
+		fprintf(out, "%-18s", c->name);
+		print_ci(out, c->throughput, 1);
+		print_ci(out, c->mean_s, 1e3);
+		print_ci(out, c->p50_s, 1e3);
+		print_ci(out, c->p99_s, 1e3);
+		print_ci(out, c->p999_s, 1e3);
+		fputc('\n', out);
+	}
+	if (s->incident_count) {
+		fprintf(out, "\nincidents (RTO: fault to first acknowledged write; stages are means; "
+			     "RPO: acknowledged updates lost)\n");
+		fprintf(out, "%-22s %-24s %5s %16s %7s %7s %7s %7s %7s %14s %7s  %s\n", "fault",
+			"target", "recov", "RTO s", "detect", "decide", "trans", "reroute", "reconn",
+			"RPO tx", "lost>0", "primary after");
+		for (size_t i = 0; i < s->incident_count; i++) {
+			const struct summary_incident *is = &s->incidents[i];
+			char rto[32], rpo[32];
+			if (is->recovered == 0)
+				snprintf(rto, sizeof(rto), "not recovered");
+			else if (isnan(is->rto_s[1]))
+				snprintf(rto, sizeof(rto), "%.1f", is->rto_s[0]);
+			else
+				snprintf(rto, sizeof(rto), "%.1f ±%.1f", is->rto_s[0], is->rto_s[1]);
+			if (isnan(is->rpo_tx[1]))
+				snprintf(rpo, sizeof(rpo), "%.0f", is->rpo_tx[0]);
+			else
+				snprintf(rpo, sizeof(rpo), "%.0f ±%.0f", is->rpo_tx[0], is->rpo_tx[1]);
+			fprintf(out, "%-22s %-24s %2lld/%-2lld %16s %7.1f %7.1f %7.1f %7.1f %7.1f %14s "
+				     "%7s  %s\n",
+				is->kind, is->target, (long long)is->recovered, (long long)is->count, rto,
+				is->stage_s[0], is->stage_s[1], is->stage_s[2], is->stage_s[3],
+				is->stage_s[4], rpo, is->rpo_durable_tx_max > 0 ? "durable" : "",
+				is->primary_after);
+		}
+	}
+	fprintf(out, "\navailability: writes %.5f, reads %.5f", s->write_availability[0],
+		s->read_availability[0]);
+	uint64_t any = 0;
+	for (int k = 1; k < CAUSE_COUNT; k++)
+		any += s->failures[k];
+	if (any) {
+		fprintf(out, "; failed requests:");
+		for (int k = 1; k < CAUSE_COUNT; k++)
+			if (s->failures[k])
+				fprintf(out, " %s %llu", svc_cause_name(k),
+					(unsigned long long)s->failures[k]);
+	}
+	fputc('\n', out);
+	if (s->violations)
+		fprintf(out, "INVARIANT VIOLATED: %llu violations (table invariant_violations)\n",
+			(unsigned long long)s->violations);
+	if (s->dropped)
+		fprintf(out, "WARNING: %llu timeline events, violations or incidents were not kept "
+			     "(limits or memory; metric observations_dropped)\n",
+			(unsigned long long)s->dropped);
+	fprintf(out, "\nutilisation (mean across replications)\n");
+	for (size_t i = 0; i < s->util_count; i++)
+		if (s->util_mean[i] > 0 || strncmp(s->util_names[i], "cpu", 3) == 0)
+			fprintf(out, "  %-40s %6.1f%%\n", s->util_names[i], 100 * s->util_mean[i]);
+	fprintf(out, "\n%llu events in %.2f s wall: %.0f events/s, simulated/wall time %.0fx\n",
+		(unsigned long long)s->events, s->wall_s,
+		s->wall_s > 0 ? (double)s->events / s->wall_s : 0,
+		s->wall_s > 0 ? s->sim_s / s->wall_s : 0);
+	if (s->conservation_violations)
+		fprintf(out, "INVARIANT VIOLATED: request conservation failed in %llu replications\n",
+			(unsigned long long)s->conservation_violations);
+}

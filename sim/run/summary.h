@@ -1,0 +1,102 @@
+/* summary.h: a run's replications summed up, with confidence intervals across them.
+ *
+ * The summary consumes records (record.h) one at a time and keeps, for each named figure
+ * (a registered metric and its qualifier), the value of every replication; intervals are
+ * Student-t over those values at the run's confidence level. Per operation class:
+ * throughput and latency mean, p50, p99, p99.9 (from each replication's histogram); per
+ * host and volume: utilisation; per incident (same kind and target across replications):
+ * RTO with its stage means, RPO, write unavailability; availability; failures by cause;
+ * Little's-law figures; invariant violations.
+ *
+ * Ownership: the summary owns everything in it; summary_release frees it.
+ */
+#ifndef TOPSIM_SUMMARY_H
+#define TOPSIM_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "record.h"
+
+/* Across replications, per operation class. Pairs are the mean and the CI half-width
+ * (NAN when fewer than two replications). */
+struct summary_class {
+	char name[128];
+	double throughput[2];      /* 1/s */
+	double mean_s[2], p50_s[2], p99_s[2], p999_s[2];
+	double max_s;              /* over all replications */
+	uint64_t completed;        /* over all replications */
+};
+
+/* Across replications, per incident (a fault: same kind and target in every replication).
+ * Times in seconds; NAN when absent. */
+struct summary_incident {
+	char kind[48];
+	char target[160];
+	int64_t count;             /* occurrences (a stochastic fault recurs) */
+	int64_t recovered;         /* of those, with writes back within the run */
+	double rto_s[2];
+	double stage_s[STAGE_COUNT]; /* means over recovered occurrences */
+	double rpo_tx[2];
+	double rpo_durable_tx_max;
+	double write_unavailable_s[2];
+	char primary_after[128];   /* of the last occurrence */
+};
+
+/* A named figure's values, one per replication (or per occurrence). */
+struct summary_samples {
+	enum metric_id id;
+	char qualifier[160];
+	double *values;
+	size_t count, cap;
+};
+
+struct summary {
+	double level;              /* confidence level of the intervals */
+	int64_t replications;      /* records added */
+	struct summary_class *classes;
+	size_t class_count;
+	char **util_names;         /* "cpu HOST" or "volume HOST/VOLUME" */
+	double *util_mean;         /* mean utilisation across replications */
+	size_t util_count;
+	uint64_t events;           /* all replications */
+	double wall_s;             /* all replications (set by the runner) */
+	double sim_s;              /* simulated seconds, all replications */
+	bool interrupted;          /* set by the runner */
+	uint64_t conservation_violations; /* replications where conservation failed */
+	struct summary_incident *incidents;
+	size_t incident_count;
+	uint64_t violations;       /* invariant violations, all replications */
+	uint64_t dropped;          /* observations dropped, all replications */
+	double write_availability[2], read_availability[2];
+	uint64_t failures[CAUSE_COUNT]; /* final failures by cause, all replications */
+	double in_system_mean[2];  /* time-average requests in the system (Little's L) */
+	double arrival_rate[2];    /* completions per second over all classes */
+	double latency_mean_s[2];  /* mean latency over all classes */
+	/* per-replication values by name (the intervals above come from these) */
+	struct summary_samples *samples;
+	size_t sample_count, sample_cap;
+	bool out_of_memory;
+};
+
+/* An empty summary with intervals at `level` (0 means 0.95). */
+void summary_init(struct summary *s, double level);
+
+/* Add one replication. */
+void summary_add(struct summary *s, const struct record *rec);
+
+/* Compute the intervals from what was added (call once, after the last summary_add). */
+void summary_finish(struct summary *s);
+
+/* The values of figure (id, qualifier) across replications, or NULL. */
+const struct summary_samples *summary_samples(const struct summary *s, enum metric_id id,
+					      const char *qualifier);
+
+void summary_release(struct summary *s);
+
+/* Print the summary table (operation classes with CIs, incidents, availability, failures,
+ * utilisation, speed). */
+void summary_print(const struct summary *s, FILE *out);
+
+#endif
