@@ -284,7 +284,9 @@ static int build_mirrors(struct world *w)
 	w->mirrors = calloc(c->mirror_count + 1, sizeof(*w->mirrors));
 	if (!w->mirrors)
 		return -ENOMEM;
-	struct mirror_env env = {&w->obs, mirror_delay, w, w->ticker->rng};
+	/* Each mirror draws its network jitter from its own stream (common random numbers:
+	 * adding a mirror or a shard does not change another one's draws). */
+	struct mirror_env env = {&w->obs, mirror_delay, w, NULL};
 	struct mirror_listener ledger_listener = ledger_mirror_listener(w->ledger);
 	for (size_t m = 0; m < c->mirror_count; m++) {
 		const struct mirror_set_config *ms = &c->mirrors[m];
@@ -766,7 +768,6 @@ int world_run(const struct world_config *cfg, uint64_t seed, uint32_t replicatio
 	w.e = sim_engine_new(seed, replication);
 	if (!w.e)
 		goto out;
-	/* The world's entity first: its stream serves the mirrors' network draws. */
 	w.ticker = sim_entity_new(w.e, &ticker_type, "datapath");
 	if (!w.ticker)
 		goto out;
