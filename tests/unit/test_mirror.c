@@ -7,7 +7,7 @@
  * reconnect 1 s, DR promotion after exactly 900 s. Network delay 0.5 ms.
  *
  * Expectations come from ../shared/reference/iris.md §1.3-1.5 and §2 and docs/models.md §9
- * (rules M1-M14); each table row names its rule. Observed through the hooks (takeover
+ * (rules M1-M14); each table row names its rule. Observed through the listener and the observation sink (takeover
  * records, detection times, violations, timeline) and the public questions (primary host,
  * accepts writes, member status, fabric instance state).
  */
@@ -63,15 +63,17 @@ static void h_timeline(void *arg, const char *source, const char *event)
 	size_t len = strlen(W.timeline);
 	snprintf(W.timeline + len, sizeof(W.timeline) - len, "%.3f %s\n", S(sim_now(W.e)), event);
 }
-static void h_takeover(void *arg, const struct mirror_takeover *t)
+static void h_takeover(void *arg, const struct mirror *m, const struct mirror_takeover *t)
 {
 	(void)arg;
+	(void)m;
 	assert_true(W.ntk < 8);
 	W.tk[W.ntk++] = *t;
 }
-static void h_detected(void *arg, sim_time when)
+static void h_detected(void *arg, const struct mirror *m, sim_time when)
 {
 	(void)arg;
+	(void)m;
 	if (W.ndet < 8)
 		W.detected[W.ndet++] = when;
 }
@@ -81,9 +83,10 @@ static void h_violation(void *arg, const char *inv, const char *detail)
 	print_message("violation %s: %s\n", inv, detail);
 	W.violations++;
 }
-static sim_time h_delay(void *arg, int from, int to, double bytes)
+static sim_time h_delay(void *arg, int from, int to, double bytes, gsl_rng *r)
 {
 	(void)arg;
+	(void)r;
 	(void)from;
 	(void)to;
 	return T(0.5e-3 + bytes / 1e9);
@@ -152,11 +155,14 @@ static void world_build(struct setup s)
 			.host = h, .name = names[h], .node = W.node[h],
 			.kind = h == DR ? (enum mirror_member_kind)s.async_kind : MIRROR_FAILOVER};
 	}
-	struct mirror_hooks hk = {.arg = &W, .timeline = h_timeline, .takeover = h_takeover,
-				  .detected = h_detected, .violation = h_violation,
-				  .delay = h_delay};
-	W.m = mirror_new(W.e, "MIRROR1", &W.pol, W.f, mem, n, s.arbiter ? ARB : -1, &hk);
+	static struct obs sink = {.timeline = h_timeline, .violation = h_violation};
+	sink.arg = &W;
+	struct mirror_env env = {.obs = &sink, .delay = h_delay, .delay_arg = &W};
+	W.m = mirror_new(W.e, "MIRROR1", &W.pol, W.f, mem, n, s.arbiter ? ARB : -1, &env);
 	assert_non_null(W.m);
+	struct mirror_listener listener = {.arg = &W, .takeover = h_takeover,
+					   .detected = h_detected};
+	assert_int_equal(mirror_listen(W.m, &listener), 0);
 	mirror_start(W.m);
 }
 
