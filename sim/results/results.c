@@ -269,7 +269,9 @@ static int step_done(struct results *r, sqlite3_stmt *s)
 	return 0;
 }
 
-/* Step an insert whose bindings returned `rc` (OR of the bind calls). Returns 0 or -EIO. */
+/* Step a write statement whose bindings returned `rc` (OR of the bind calls). Every INSERT
+ * and UPDATE goes through here, so a failed bind and a failed step are reported alike and the
+ * statement is always left reset with its bindings cleared. Returns 0 or -EIO. */
 static int bound_step(struct results *r, sqlite3_stmt *s, int rc)
 {
 	if (rc != SQLITE_OK) {
@@ -547,12 +549,7 @@ int results_add_metric(struct results *r, int64_t run_id, const char *name,
 	rc |= bind_text(s, 3, qualifier, 1);
 	rc |= bind_real(s, 4, value);
 	rc |= bind_text(s, 5, unit, 1);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 /* Write the summary row of h. */
@@ -569,12 +566,7 @@ static int add_latency_summary(struct results *r, int64_t run_id, const char *op
 	rc |= bind_real(s, 7, stat_hist_quantile(h, 0.99));
 	rc |= bind_real(s, 8, stat_hist_quantile(h, 0.999));
 	rc |= bind_real(s, 9, stat_hist_max(h));
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 int results_add_latency(struct results *r, int64_t run_id, const char *op_class,
@@ -609,12 +601,7 @@ int results_add_point(struct results *r, int64_t run_id, double t_s, double widt
 	rc |= bind_text(s, 4, name, 0);
 	rc |= bind_text(s, 5, qualifier, 1);
 	rc |= bind_real(s, 6, value);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 int results_add_incident(struct results *r, int64_t run_id, const struct results_incident *inc,
@@ -659,12 +646,7 @@ int results_add_incident_event(struct results *r, int64_t run_id, int64_t incide
 	rc |= bind_text(s, 4, source, 1);
 	rc |= bind_text(s, 5, event, 0);
 	rc |= bind_text(s, 6, detail, 1);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 int results_add_violation(struct results *r, int64_t run_id, double t_s, const char *invariant,
@@ -675,12 +657,7 @@ int results_add_violation(struct results *r, int64_t run_id, double t_s, const c
 	rc |= bind_real(s, 2, t_s);
 	rc |= bind_text(s, 3, invariant, 0);
 	rc |= bind_text(s, 4, detail, 1);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 const char *results_migration_sql(int from_version)
