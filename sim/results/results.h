@@ -242,8 +242,8 @@ int results_metric(struct results *r, int64_t run_id, const char *name, const ch
 
 /* One metric (name, qualifier; NULL qualifier = "") across the runs of a scenario, one row
  * per run that reported it, ordered by (replication, run_id): the per-replication values a
- * confidence interval (stat_ci_mean) needs. scenario_hash NULL matches every hash of the
- * name; pass it to keep runs with different overrides apart, as the views do.
+ * confidence interval (stat_ci_mean) needs. A NULL scenario_name or scenario_hash matches
+ * any; pass both to keep runs with different overrides apart, as the views do.
  * Returns 0, -ENOMEM or -EIO. */
 int results_metric_across(struct results *r, const char *scenario_name,
 			  const char *scenario_hash, const char *name, const char *qualifier,

@@ -1192,6 +1192,748 @@ static void test_incident_cascade(void **state)
 	sqlite3_close(db);
 }
 
+/* ---- the read API ---------------------------------------------------------------------- */
+
+static struct results *open_ro_ok(const char *path)
+{
+	char err[256];
+	struct results *r = results_open_readonly(path, err, sizeof(err));
+	if (!r)
+		fail_msg("results_open_readonly: %s", err);
+	return r;
+}
+
+/* The whole file, for checking that a reader left it byte for byte as it was (caller frees). */
+static char *file_bytes(const char *path, long *size /* OUT */)
+{
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	*size = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	char *buf = malloc((size_t)*size + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)*size, fp), (size_t)*size);
+	fclose(fp);
+	return buf;
+}
+
+static void assert_same_file(const char *path, const char *before, long before_size)
+{
+	long size;
+	char *now = file_bytes(path, &size);
+	assert_int_equal(size, before_size);
+	assert_memory_equal(now, before, (size_t)size);
+	free(now);
+}
+
+/* A double that may be NaN (NaN == NaN here). */
+#define assert_same_double(got, want)                                                       \
+	do {                                                                                \
+		double g_ = (got), w_ = (want);                                             \
+		if (!((isnan(g_) && isnan(w_)) || g_ == w_))                                \
+			fail_msg("%s = %.17g, want %.17g", #got, g_, w_);                   \
+	} while (0)
+
+/* A string that may be NULL. */
+#define assert_same_string(got, want)                                                       \
+	do {                                                                                \
+		const char *g_ = (got), *w_ = (want);                                       \
+		if (!w_)                                                                    \
+			assert_null(g_);                                                    \
+		else                                                                        \
+			assert_string_equal(g_, w_);                                        \
+	} while (0)
+
+static void assert_run_equal(const struct results_run *got, const struct results_run *want,
+			     bool with_text)
+{
+	assert_same_string(got->scenario_name, want->scenario_name);
+	assert_same_string(got->scenario_text, with_text ? want->scenario_text : NULL);
+	assert_same_string(got->scenario_hash, want->scenario_hash);
+	assert_true(got->seed == want->seed);
+	assert_int_equal(got->replication, want->replication);
+	assert_same_string(got->version, want->version);
+	assert_same_string(got->started_at, want->started_at);
+	assert_same_double(got->wall_s, want->wall_s);
+	assert_same_double(got->sim_s, want->sim_s);
+	assert_same_double(got->warmup_s, want->warmup_s);
+	assert_true(got->events == want->events);
+}
+
+static void assert_incident_equal(const struct results_incident *got,
+				  const struct results_incident *want)
+{
+	assert_string_equal(got->kind, want->kind);
+	assert_string_equal(got->target, want->target ? want->target : "");
+	assert_same_double(got->start_s, want->start_s);
+	assert_same_double(got->end_s, want->end_s);
+	assert_same_double(got->rto_s, want->rto_s);
+	assert_same_double(got->detect_s, want->detect_s);
+	assert_same_double(got->decide_s, want->decide_s);
+	assert_same_double(got->transition_s, want->transition_s);
+	assert_same_double(got->reroute_s, want->reroute_s);
+	assert_same_double(got->reconnect_s, want->reconnect_s);
+	assert_int_equal(got->rpo_tx, want->rpo_tx);
+	assert_int_equal(got->rpo_durable_tx, want->rpo_durable_tx);
+	assert_same_double(got->rpo_bytes, want->rpo_bytes);
+	assert_same_double(got->rpo_span_s, want->rpo_span_s);
+	assert_same_double(got->write_unavailable_s, want->write_unavailable_s);
+	assert_same_double(got->read_unavailable_s, want->read_unavailable_s);
+	assert_same_string(got->primary_before, want->primary_before);
+	assert_same_string(got->primary_after, want->primary_after);
+	assert_int_equal(got->data_lost, want->data_lost != 0);
+}
+
+/* What test_read_api writes: two scenarios, three runs, every kind of row. */
+struct read_fixture {
+	struct results_run run[3];
+	int64_t id[3];
+	struct results_incident inc[2];
+	int64_t iid[2];
+	struct stat_hist *h;
+};
+
+static void write_read_fixture(const char *path, struct read_fixture *x)
+{
+	struct results *r = open_ok(path);
+
+	x->run[0] = run_of("alpha", 0, 2.0);
+	x->run[0].seed = UINT64_MAX;
+	x->run[0].events = (uint64_t)INT64_MAX + 5; /* above 2^63: same bits back */
+	x->run[1] = run_of("alpha", 1, 3.0);
+	x->run[1].seed = 43;
+	x->run[1].started_at = NULL;
+	x->run[1].version = NULL;
+	x->run[2] = run_of("beta", 0, 4.0);
+	x->run[2].scenario_hash = "def456";
+	x->run[2].scenario_text = NULL;
+	x->run[2].sim_s = 7200.5;
+	x->run[2].warmup_s = NAN;
+
+	x->h = hist_new();
+	assert_int_equal(stat_hist_add(x->h, 0.0), 0); /* underflow */
+	for (int i = 1; i <= 5000; i++)
+		assert_int_equal(stat_hist_add(x->h, 1e-4 * i + 3e-7 * (i % 7)), 0);
+	assert_int_equal(stat_hist_add(x->h, 2e5), 0); /* overflow */
+
+	x->inc[0] = incident_recovered("iris-a", 8.0, 2.0, 5.0, NAN, 1.5, 7);
+	x->inc[1] = incident_open_ended("az_outage", 1000.0);
+
+	for (int k = 0; k < 3; k++) {
+		struct stat_hist *empty = hist_new();
+		assert_int_equal(results_begin(r), 0);
+		assert_int_equal(results_add_run(r, &x->run[k], &x->id[k]), 0);
+		assert_int_equal(results_add_metric(r, x->id[k], "throughput", "read",
+						    100.0 + k, "1/s"),
+				 0);
+		assert_int_equal(results_add_metric(r, x->id[k], "availability", NULL,
+						    k == 1 ? NAN : 0.99 + k * 0.001, "fraction"),
+				 0);
+		assert_int_equal(results_add_metric(r, x->id[k], "cpu_utilisation", "host1",
+						    0.5 + k * 0.1, NULL),
+				 0);
+		assert_int_equal(results_add_latency(r, x->id[k], "read", x->h), 0);
+		assert_int_equal(results_add_latency(r, x->id[k], "write", empty), 0);
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(results_add_point(r, x->id[k], i * 60.0, 60.0,
+							   "throughput", "read", 10.0 * i + k),
+					 0);
+			assert_int_equal(results_add_point(r, x->id[k], i * 60.0, 60.0,
+							   "queue_depth", "",
+							   i == 2 ? NAN : i + 0.5),
+					 0);
+		}
+		free(empty);
+		if (k == 0) {
+			assert_int_equal(results_add_incident(r, x->id[0], &x->inc[0],
+							      &x->iid[0]),
+					 0);
+			assert_int_equal(results_add_incident(r, x->id[0], &x->inc[1],
+							      &x->iid[1]),
+					 0);
+			assert_int_equal(results_add_incident_event(r, x->id[0], x->iid[0], 308.0,
+								    "mirror MIRROR1",
+								    "backup iris-b takes over",
+								    NULL),
+					 0);
+			assert_int_equal(results_add_incident_event(r, x->id[0], x->iid[0], 300.0,
+								    "fault", "host iris-a crashes",
+								    "power"),
+					 0);
+			assert_int_equal(results_add_incident_event(r, x->id[0], 0, 308.0, NULL,
+								    "tie at 308 s", "second"),
+					 0);
+			assert_int_equal(results_add_incident_event(r, x->id[0], x->iid[1],
+								    1000.0, "fault", "az down", ""),
+					 0);
+			assert_int_equal(results_add_violation(r, x->id[0], 309.0, "conservation",
+							       NULL),
+					 0);
+			assert_int_equal(results_add_violation(r, x->id[0], 308.5,
+							       "single_primary", "two primaries"),
+					 0);
+		}
+		assert_int_equal(results_commit(r), 0);
+	}
+	results_close(r);
+}
+
+/* Runs: every field, in order of writing, filtered by id, name and hash; text on demand. */
+static void test_read_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	long size;
+	char *before = file_bytes(f->path, &size);
+
+	struct results *r = open_ro_ok(f->path);
+	assert_int_equal(results_schema_version(r), RESULTS_SCHEMA_VERSION);
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 3);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(runs.v[k].run_id, x.id[k]);
+		assert_run_equal(&runs.v[k].run, &x.run[k], false);
+	}
+	assert_true(runs.v[0].run.seed == UINT64_MAX);
+	results_runs_release(&runs);
+
+	struct results_run_filter by_name = {.scenario_name = "alpha", .with_text = true};
+	assert_int_equal(results_runs(r, &by_name, &runs), 0);
+	assert_int_equal(runs.n, 2);
+	assert_run_equal(&runs.v[0].run, &x.run[0], true);
+	assert_run_equal(&runs.v[1].run, &x.run[1], true);
+	results_runs_release(&runs);
+
+	struct results_run_filter by_hash = {.scenario_hash = "def456", .with_text = true};
+	assert_int_equal(results_runs(r, &by_hash, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_int_equal(runs.v[0].run_id, x.id[2]);
+	assert_run_equal(&runs.v[0].run, &x.run[2], true); /* NULL text stays NULL */
+	results_runs_release(&runs);
+
+	struct results_run_filter by_id = {.run_id = x.id[1]};
+	assert_int_equal(results_runs(r, &by_id, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_run_equal(&runs.v[0].run, &x.run[1], false);
+	results_runs_release(&runs);
+
+	struct results_run_filter none = {.scenario_name = "alpha", .scenario_hash = "def456"};
+	assert_int_equal(results_runs(r, &none, &runs), 0);
+	assert_int_equal(runs.n, 0);
+	assert_null(runs.v);
+	results_runs_release(&runs);
+	results_runs_release(&runs); /* twice: harmless */
+	results_runs_release(NULL);
+
+	results_close(r);
+	assert_same_file(f->path, before, size);
+	free(before);
+	free(x.h);
+}
+
+/* Metrics of a run, one metric, and one metric across the runs of a scenario. */
+static void test_read_metrics(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct results *r = open_ro_ok(f->path);
+
+	struct results_metrics m;
+	assert_int_equal(results_metrics(r, x.id[1], &m), 0);
+	assert_int_equal(m.n, 3); /* by name: availability, cpu_utilisation, throughput */
+	assert_int_equal(m.v[0].run_id, x.id[1]);
+	assert_int_equal(m.v[0].replication, 1);
+	assert_string_equal(m.v[0].name, "availability");
+	assert_string_equal(m.v[0].qualifier, "");
+	assert_true(isnan(m.v[0].value));
+	assert_string_equal(m.v[0].unit, "fraction");
+	assert_string_equal(m.v[1].name, "cpu_utilisation");
+	assert_string_equal(m.v[1].qualifier, "host1");
+	assert_true(m.v[1].value == 0.5 + 0.1);
+	assert_string_equal(m.v[1].unit, "");
+	assert_string_equal(m.v[2].name, "throughput");
+	assert_string_equal(m.v[2].qualifier, "read");
+	assert_true(m.v[2].value == 101.0);
+	assert_string_equal(m.v[2].unit, "1/s");
+	results_metrics_release(&m);
+
+	double v;
+	char unit[8];
+	assert_int_equal(results_metric(r, x.id[2], "throughput", "read", &v, unit, sizeof(unit)),
+			 0);
+	assert_true(v == 102.0);
+	assert_string_equal(unit, "1/s");
+	assert_int_equal(results_metric(r, x.id[0], "availability", NULL, &v, NULL, 0), 0);
+	assert_true(v == 0.99);
+	assert_int_equal(results_metric(r, x.id[0], "availability", "", &v, unit, 4), 0);
+	assert_string_equal(unit, "fra"); /* truncated to fit */
+	assert_int_equal(results_metric(r, x.id[0], "throughput", "", &v, unit, sizeof(unit)),
+			 -ENOENT);
+	assert_true(isnan(v));
+	assert_non_null(strstr(results_errmsg(r), "no metric \"throughput\""));
+	/* A value that looks like SQL is only ever a bound parameter. */
+	assert_int_equal(results_metric(r, x.id[0], "x' OR '1'='1", "", &v, NULL, 0), -ENOENT);
+
+	assert_int_equal(results_metric_across(r, "alpha", "abc123", "throughput", "read", &m), 0);
+	assert_int_equal(m.n, 2);
+	double values[2];
+	for (size_t i = 0; i < m.n; i++) {
+		assert_int_equal(m.v[i].run_id, x.id[i]);
+		assert_int_equal(m.v[i].replication, i);
+		assert_string_equal(m.v[i].name, "throughput");
+		assert_string_equal(m.v[i].qualifier, "read");
+		assert_string_equal(m.v[i].unit, "1/s");
+		values[i] = m.v[i].value;
+	}
+	double mean, half;
+	assert_int_equal(stat_ci_mean(values, m.n, 0.95, &mean, &half), 0);
+	assert_true(mean == 100.5);
+	results_metrics_release(&m);
+	assert_int_equal(results_metric_across(r, NULL, NULL, "throughput", "read", &m), 0);
+	assert_int_equal(m.n, 3);
+	results_metrics_release(&m);
+	assert_int_equal(results_metric_across(r, "alpha", NULL, "throughput", NULL, &m), 0);
+	assert_int_equal(m.n, 0); /* NULL qualifier is "", and throughput has "read" */
+	results_metrics_release(&m);
+	assert_int_equal(results_metric_across(r, "beta", "abc123", "throughput", "read", &m), 0);
+	assert_int_equal(m.n, 0);
+	results_metrics_release(&m);
+	results_close(r);
+	free(x.h);
+}
+
+/* Latency summaries and buckets as written; the rebuilt histogram gives the same figures. */
+static void test_read_latency(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct results *r = open_ro_ok(f->path);
+
+	struct results_latencies l;
+	assert_int_equal(results_latencies(r, x.id[0], &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].run_id, x.id[0]);
+	assert_string_equal(l.v[0].op_class, "read");
+	assert_int_equal(l.v[0].count, 5002);
+	assert_true(l.v[0].mean_s == stat_hist_mean(x.h));
+	assert_true(l.v[0].p50_s == stat_hist_quantile(x.h, 0.50));
+	assert_true(l.v[0].p90_s == stat_hist_quantile(x.h, 0.90));
+	assert_true(l.v[0].p99_s == stat_hist_quantile(x.h, 0.99));
+	assert_true(l.v[0].p999_s == stat_hist_quantile(x.h, 0.999));
+	assert_true(l.v[0].max_s == 2e5);
+	assert_string_equal(l.v[1].op_class, "write");
+	assert_int_equal(l.v[1].count, 0);
+	assert_true(isnan(l.v[1].mean_s) && isnan(l.v[1].p50_s) && isnan(l.v[1].p90_s) &&
+		    isnan(l.v[1].p99_s) && isnan(l.v[1].p999_s) && isnan(l.v[1].max_s));
+	results_latencies_release(&l);
+
+	struct results_buckets b;
+	assert_int_equal(results_buckets(r, x.id[1], "read", &b), 0);
+	size_t j = 0;
+	for (size_t i = 0; i < stat_hist_bucket_count(x.h); i++) {
+		if (stat_hist_bucket_n(x.h, i) == 0)
+			continue;
+		assert_true(j < b.n);
+		assert_true(b.v[j].lower_s == stat_hist_bucket_lower(i));
+		assert_true(b.v[j].upper_s == stat_hist_bucket_upper(i));
+		assert_int_equal(b.v[j].count, stat_hist_bucket_n(x.h, i));
+		j++;
+	}
+	assert_int_equal(b.n, j);
+	assert_true(b.v[0].lower_s == 0.0);
+	assert_true(isinf(b.v[b.n - 1].upper_s));
+	results_buckets_release(&b);
+	assert_int_equal(results_buckets(r, x.id[1], "write", &b), 0);
+	assert_int_equal(b.n, 0);
+	results_buckets_release(&b);
+
+	struct stat_hist *h = hist_new();
+	assert_int_equal(results_latency_hist(r, x.id[2], "read", h), 0);
+	assert_int_equal(stat_hist_count(h), 5002);
+	assert_memory_equal(h->counts, x.h->counts, sizeof(h->counts));
+	assert_true(stat_hist_mean(h) == stat_hist_mean(x.h));
+	assert_true(stat_hist_max(h) == 2e5);
+	assert_true(stat_hist_min(h) == 0.0); /* lower bound of the underflow bucket */
+	static const double ps[] = {0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 0.9999, 1.0};
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		assert_true(stat_hist_quantile(h, ps[i]) == stat_hist_quantile(x.h, ps[i]));
+	/* Replications merge bucket for bucket. */
+	struct stat_hist *h2 = hist_new();
+	assert_int_equal(results_latency_hist(r, x.id[0], "read", h2), 0);
+	stat_hist_merge(h2, h);
+	struct stat_hist *both = hist_new();
+	stat_hist_merge(both, x.h);
+	stat_hist_merge(both, x.h);
+	assert_int_equal(stat_hist_count(h2), 2 * 5002);
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		assert_true(stat_hist_quantile(h2, ps[i]) == stat_hist_quantile(both, ps[i]));
+	free(both);
+
+	/* An empty histogram comes back empty; a missing one is -ENOENT and left empty. */
+	assert_int_equal(results_latency_hist(r, x.id[0], "write", h), 0);
+	assert_int_equal(stat_hist_count(h), 0);
+	assert_true(isnan(stat_hist_quantile(h, 0.5)));
+	assert_int_equal(results_latency_hist(r, x.id[0], "journal_sync", h2), -ENOENT);
+	assert_int_equal(stat_hist_count(h2), 0);
+	assert_non_null(strstr(results_errmsg(r), "no latency of \"journal_sync\""));
+	results_close(r);
+	free(h);
+	free(h2);
+	free(x.h);
+}
+
+/* Buckets that do not fit this build's layout, or do not add up, are refused with -EINVAL. */
+static void test_read_latency_hist_mismatch(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct stat_hist *h = hist_new();
+	char sql[256];
+
+	sqlite3 *db = raw_open(f->path);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE latency_buckets SET lower_s = lower_s * 1.001 WHERE run_id = %lld "
+		 "AND lower_s > 0.01 AND lower_s < 0.02",
+		 (long long)x.id[0]);
+	raw_exec(db, sql);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE latency SET count = count + 1 WHERE run_id = %lld", (long long)x.id[1]);
+	raw_exec(db, sql);
+	sqlite3_close(db);
+
+	struct results *r = open_ro_ok(f->path);
+	assert_int_equal(results_latency_hist(r, x.id[0], "read", h), -EINVAL);
+	assert_non_null(strstr(results_errmsg(r), "does not fit this build's histogram layout"));
+	assert_int_equal(stat_hist_count(h), 0);
+	assert_int_equal(results_latency_hist(r, x.id[1], "read", h), -EINVAL);
+	assert_non_null(strstr(results_errmsg(r), "buckets hold 5002 values, the summary 5003"));
+	assert_int_equal(results_latency_hist(r, x.id[2], "read", h), 0);
+	results_close(r);
+	free(h);
+	free(x.h);
+}
+
+/* Incidents (every column), the timeline in order, violations; nothing for other runs. */
+static void test_read_incidents(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct results *r = open_ro_ok(f->path);
+
+	struct results_incidents inc;
+	assert_int_equal(results_incidents(r, x.id[0], &inc), 0);
+	assert_int_equal(inc.n, 2);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(inc.v[k].incident_id, x.iid[k]);
+		assert_int_equal(inc.v[k].run_id, x.id[0]);
+		assert_incident_equal(&inc.v[k].inc, &x.inc[k]);
+	}
+	assert_string_equal(inc.v[1].inc.target, "");
+	assert_null(inc.v[1].inc.primary_before);
+	results_incidents_release(&inc);
+	assert_int_equal(results_incidents(r, x.id[1], &inc), 0);
+	assert_int_equal(inc.n, 0);
+	results_incidents_release(&inc);
+
+	struct results_incident_events ev;
+	assert_int_equal(results_incident_events(r, x.id[0], 0, &ev), 0);
+	assert_int_equal(ev.n, 4);
+	static const struct {
+		double t_s;
+		int incident; /* index into iid, -1 for none */
+		const char *source, *event, *detail;
+	} want[] = {
+		{300.0, 0, "fault", "host iris-a crashes", "power"},
+		{308.0, 0, "mirror MIRROR1", "backup iris-b takes over", ""},
+		{308.0, -1, "", "tie at 308 s", "second"},
+		{1000.0, 1, "fault", "az down", ""},
+	};
+	for (size_t i = 0; i < ev.n; i++) {
+		assert_int_equal(ev.v[i].run_id, x.id[0]);
+		assert_int_equal(ev.v[i].incident_id,
+				 want[i].incident < 0 ? 0 : x.iid[want[i].incident]);
+		assert_true(ev.v[i].t_s == want[i].t_s);
+		assert_string_equal(ev.v[i].source, want[i].source);
+		assert_string_equal(ev.v[i].event, want[i].event);
+		assert_string_equal(ev.v[i].detail, want[i].detail);
+		if (i > 0 && ev.v[i].t_s == ev.v[i - 1].t_s)
+			assert_true(ev.v[i].event_id > ev.v[i - 1].event_id);
+	}
+	assert_true(ev.v[0].event_id > ev.v[1].event_id); /* written second, happened first */
+	results_incident_events_release(&ev);
+	assert_int_equal(results_incident_events(r, x.id[0], x.iid[0], &ev), 0);
+	assert_int_equal(ev.n, 2);
+	assert_string_equal(ev.v[0].event, "host iris-a crashes");
+	assert_string_equal(ev.v[1].event, "backup iris-b takes over");
+	results_incident_events_release(&ev);
+	assert_int_equal(results_incident_events(r, x.id[2], 0, &ev), 0);
+	assert_int_equal(ev.n, 0);
+	results_incident_events_release(&ev);
+
+	struct results_violations vio;
+	assert_int_equal(results_violations(r, x.id[0], &vio), 0);
+	assert_int_equal(vio.n, 2);
+	assert_int_equal(vio.v[0].run_id, x.id[0]);
+	assert_true(vio.v[0].t_s == 308.5);
+	assert_string_equal(vio.v[0].invariant, "single_primary");
+	assert_string_equal(vio.v[0].detail, "two primaries");
+	assert_int_equal(vio.v[1].run_id, x.id[0]);
+	assert_true(vio.v[1].t_s == 309.0);
+	assert_string_equal(vio.v[1].invariant, "conservation");
+	assert_string_equal(vio.v[1].detail, "");
+	results_violations_release(&vio);
+	assert_int_equal(results_violations(r, x.id[1], &vio), 0);
+	assert_int_equal(vio.n, 0);
+	results_violations_release(&vio);
+	results_close(r);
+	free(x.h);
+}
+
+/* Time series of a run, all of them or one by name and qualifier. */
+static void test_read_points(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct results *r = open_ro_ok(f->path);
+
+	struct results_points p;
+	assert_int_equal(results_points(r, x.id[1], NULL, NULL, &p), 0);
+	assert_int_equal(p.n, 8);
+	for (size_t i = 0; i < 8; i++) {
+		int k = (int)(i % 4);
+		bool queue = i < 4; /* ordered by name: queue_depth, then throughput */
+		assert_int_equal(p.v[i].run_id, x.id[1]);
+		assert_true(p.v[i].t_s == k * 60.0);
+		assert_true(p.v[i].width_s == 60.0);
+		assert_string_equal(p.v[i].name, queue ? "queue_depth" : "throughput");
+		assert_string_equal(p.v[i].qualifier, queue ? "" : "read");
+		if (queue)
+			assert_same_double(p.v[i].value, k == 2 ? NAN : k + 0.5);
+		else
+			assert_true(p.v[i].value == 10.0 * k + 1);
+	}
+	results_points_release(&p);
+
+	assert_int_equal(results_points(r, x.id[2], "throughput", "read", &p), 0);
+	assert_int_equal(p.n, 4);
+	assert_true(p.v[3].value == 32.0);
+	results_points_release(&p);
+	assert_int_equal(results_points(r, x.id[2], NULL, "", &p), 0);
+	assert_int_equal(p.n, 4);
+	assert_string_equal(p.v[0].name, "queue_depth");
+	results_points_release(&p);
+	assert_int_equal(results_points(r, x.id[2], "throughput", "", &p), 0);
+	assert_int_equal(p.n, 0);
+	results_points_release(&p);
+	results_close(r);
+	free(x.h);
+}
+
+/* The read API also works on the writing handle, and sees its open transaction. */
+static void test_read_on_write_handle(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_run run = run_of("demo", 0, 1.0);
+	struct results_runs runs;
+	int64_t id;
+
+	assert_int_equal(results_schema_version(r), RESULTS_SCHEMA_VERSION);
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run, &id), 0);
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_run_equal(&runs.v[0].run, &run, false);
+	results_runs_release(&runs);
+	results_rollback(r);
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 0);
+	results_runs_release(&runs);
+	results_close(r);
+}
+
+/* What results_open_readonly refuses, each time with the file left exactly as it was. */
+static void test_readonly_refusals(void **state)
+{
+	struct fixture *f = *state;
+	char err[512], want[512], path[256];
+	long size;
+	char *before;
+
+	/* A missing file is not created. */
+	snprintf(path, sizeof(path), "%s/missing.db", f->dir);
+	assert_null(results_open_readonly(path, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "cannot open: unable to open database file"));
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* Not SQLite. */
+	FILE *fp = fopen(f->path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not a database, it is a text file\n", fp);
+	fclose(fp);
+	before = file_bytes(f->path, &size);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "\"%s\" is not a topsim results database: file is not a database", f->path);
+	assert_string_equal(err, want);
+	assert_same_file(f->path, before, size);
+	free(before);
+
+	/* An empty file: not initialised, as results_open would. */
+	fp = fopen(f->path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "\"%s\" is not a topsim results database: it has no schema version", f->path);
+	assert_string_equal(err, want);
+	before = file_bytes(f->path, &size);
+	assert_int_equal(size, 0);
+	free(before);
+
+	/* Another application's database. */
+	unlink(f->path);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	raw_exec(db, "CREATE TABLE customers (id INTEGER PRIMARY KEY)");
+	sqlite3_close(db);
+	before = file_bytes(f->path, &size);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	assert_string_equal(err, want);
+	assert_same_file(f->path, before, size);
+	free(before);
+
+	/* Another application's database that happens to set user_version. */
+	db = raw_open(f->path);
+	raw_exec(db, "PRAGMA user_version = 2");
+	sqlite3_close(db);
+	before = file_bytes(f->path, &size);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "\"%s\" is not a topsim results database: no such table: runs", f->path);
+	assert_string_equal(err, want);
+	assert_same_file(f->path, before, size);
+	free(before);
+
+	/* A newer topsim's file. */
+	unlink(f->path);
+	results_close(open_ok(f->path));
+	db = raw_open(f->path);
+	raw_exec(db, "PRAGMA user_version = 99");
+	sqlite3_close(db);
+	before = file_bytes(f->path, &size);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to 2)",
+		 f->path);
+	assert_string_equal(err, want);
+	assert_same_file(f->path, before, size);
+	free(before);
+}
+
+/* A read-only handle refuses every write call with -EROFS, and reading changes no byte. */
+static void test_readonly_no_writes(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	long size;
+	char *before = file_bytes(f->path, &size);
+	struct results *r = open_ro_ok(f->path);
+	struct results_run run = run_of("demo", 9, 1.0);
+	struct results_incident inc = incident_open_ended("host_crash", 1.0);
+	int64_t id = 0;
+
+	assert_int_equal(results_begin(r), -EROFS);
+	assert_string_equal(results_errmsg(r), "the results database is open read-only");
+	assert_int_equal(results_commit(r), -EROFS);
+	results_rollback(r); /* nothing open: a no-op */
+	assert_int_equal(results_add_run(r, &run, &id), -EROFS);
+	assert_int_equal(results_finish_run(r, x.id[0], 1.0, 1), -EROFS);
+	assert_int_equal(results_add_metric(r, x.id[0], "m", "", 1.0, ""), -EROFS);
+	assert_int_equal(results_add_latency(r, x.id[0], "other", x.h), -EROFS);
+	assert_int_equal(results_add_point(r, x.id[0], 0.0, 1.0, "p", "", 1.0), -EROFS);
+	assert_int_equal(results_add_incident(r, x.id[0], &inc, NULL), -EROFS);
+	assert_int_equal(results_add_incident_event(r, x.id[0], 0, 1.0, "s", "e", ""), -EROFS);
+	assert_int_equal(results_add_violation(r, x.id[0], 1.0, "conservation", ""), -EROFS);
+
+	/* Read everything there is. */
+	struct stat_hist *h = hist_new();
+	for (int k = 0; k < 3; k++) {
+		struct results_metrics m;
+		struct results_points p;
+		struct results_latencies l;
+		struct results_incidents i;
+		assert_int_equal(results_metrics(r, x.id[k], &m), 0);
+		assert_int_equal(results_points(r, x.id[k], NULL, NULL, &p), 0);
+		assert_int_equal(results_latencies(r, x.id[k], &l), 0);
+		assert_int_equal(results_incidents(r, x.id[k], &i), 0);
+		assert_int_equal(results_latency_hist(r, x.id[k], "read", h), 0);
+		results_metrics_release(&m);
+		results_points_release(&p);
+		results_latencies_release(&l);
+		results_incidents_release(&i);
+	}
+	results_close(r);
+	assert_same_file(f->path, before, size);
+	free(before);
+	free(h);
+	free(x.h);
+}
+
+/* A version 1 file is read as it is, not migrated: it has runs but no incidents. */
+static void test_readonly_v1_file(void **state)
+{
+	struct fixture *f = *state;
+	make_v1_file(f->path);
+	long size;
+	char *before = file_bytes(f->path, &size);
+
+	struct results *r = open_ro_ok(f->path);
+	assert_int_equal(results_schema_version(r), 1);
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 2);
+	assert_int_equal(runs.v[1].run_id, 2);
+	assert_string_equal(runs.v[1].run.scenario_name, "old");
+	assert_true(runs.v[1].run.events == 5678);
+	results_runs_release(&runs);
+	struct results_metrics m;
+	assert_int_equal(results_metric_across(r, "old", "h1", "throughput", "", &m), 0);
+	assert_int_equal(m.n, 2);
+	assert_true(m.v[0].value == 10.0 && m.v[1].value == 20.0);
+	results_metrics_release(&m);
+	struct results_incidents inc;
+	struct results_incident_events ev;
+	struct results_violations vio;
+	assert_int_equal(results_incidents(r, 2, &inc), 0);
+	assert_int_equal(inc.n, 0);
+	assert_int_equal(results_incident_events(r, 2, 0, &ev), 0);
+	assert_int_equal(ev.n, 0);
+	assert_int_equal(results_violations(r, 2, &vio), 0);
+	assert_int_equal(vio.n, 0);
+	results_incidents_release(&inc);
+	results_incident_events_release(&ev);
+	results_violations_release(&vio);
+	results_close(r);
+
+	assert_same_file(f->path, before, size);
+	free(before);
+	sqlite3 *db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1217,6 +1959,16 @@ int main(void)
 		T(test_incident_events_and_violations),
 		T(test_incident_view),
 		T(test_incident_cascade),
+		T(test_read_runs),
+		T(test_read_metrics),
+		T(test_read_latency),
+		T(test_read_latency_hist_mismatch),
+		T(test_read_incidents),
+		T(test_read_points),
+		T(test_read_on_write_handle),
+		T(test_readonly_refusals),
+		T(test_readonly_no_writes),
+		T(test_readonly_v1_file),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
