@@ -917,26 +917,67 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 
+	/* The old rows, and the new ones, through the read API. */
+	r = open_ro_ok(f->path);
+	assert_int_equal(results_schema_version(r), 2);
+	struct results_run_filter old = {.scenario_name = "old", .with_text = true};
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, &old, &runs), 0);
+	assert_int_equal(runs.n, 2);
+	for (size_t k = 0; k < 2; k++) {
+		assert_int_equal(runs.v[k].run_id, (int64_t)k + 1);
+		assert_string_equal(runs.v[k].run.scenario_text, "{}");
+		assert_string_equal(runs.v[k].run.scenario_hash, "h1");
+		assert_true(runs.v[k].run.seed == 7);
+		assert_int_equal(runs.v[k].run.replication, k);
+		assert_string_equal(runs.v[k].run.version, "0.0.9");
+		assert_true(runs.v[k].run.sim_s == 600.0 && runs.v[k].run.warmup_s == 60.0);
+	}
+	assert_string_equal(runs.v[1].run.started_at, "2024-01-01T00:01:00Z");
+	assert_true(runs.v[0].run.events == 1234 && runs.v[1].run.events == 5678);
+	assert_true(runs.v[0].run.wall_s == 1.5 && runs.v[1].run.wall_s == 2.5);
+	results_runs_release(&runs);
+	struct results_metrics m;
+	assert_int_equal(results_metric_across(r, "old", "h1", "throughput", "", &m), 0);
+	assert_int_equal(m.n, 2);
+	assert_true(m.v[0].value == 10.0 && m.v[1].value == 20.0);
+	results_metrics_release(&m);
+	struct results_latencies lat;
+	assert_int_equal(results_latencies(r, 1, &lat), 0);
+	assert_int_equal(lat.n, 1);
+	assert_int_equal(lat.v[0].count, 3);
+	assert_true(lat.v[0].mean_s == 0.001 && isnan(lat.v[0].p99_s));
+	results_latencies_release(&lat);
+	struct results_points pts;
+	assert_int_equal(results_points(r, 2, NULL, NULL, &pts), 0);
+	assert_int_equal(pts.n, 1);
+	assert_true(pts.v[0].value == 19.0);
+	results_points_release(&pts);
+	struct results_incidents incs;
+	struct results_incident_events ev;
+	struct results_violations vio;
+	assert_int_equal(results_incidents(r, 2, &incs), 0);
+	assert_int_equal(incs.n, 1);
+	assert_int_equal(incs.v[0].incident_id, iid);
+	assert_incident_equal(&incs.v[0].inc, &inc);
+	assert_int_equal(results_incident_events(r, 2, iid, &ev), 0);
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(ev.v[0].event, "iris-a crashes");
+	assert_int_equal(results_violations(r, 2, &vio), 0);
+	assert_int_equal(vio.n, 1);
+	assert_string_equal(vio.v[0].invariant, "single_primary");
+	results_incidents_release(&incs);
+	results_incident_events_release(&ev);
+	results_violations_release(&vio);
+	results_close(r);
+
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	char *ok = raw_text(db, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
-	sqlite3_stmt *s = raw_row(db, "SELECT count(*), sum(events), sum(wall_s), "
-				      "group_concat(replication) FROM runs WHERE scenario_name = 'old'");
-	assert_int_equal(sqlite3_column_int(s, 0), 2);
-	assert_int_equal(sqlite3_column_int64(s, 1), 1234 + 5678);
-	assert_true(sqlite3_column_double(s, 2) == 4.0);
-	assert_string_equal((const char *)sqlite3_column_text(s, 3), "0,1");
-	sqlite3_finalize(s);
 	assert_true(raw_double(db, "SELECT mean FROM v_metrics WHERE name = 'throughput'") ==
 		    15.0);
-	assert_int_equal(raw_int(db, "SELECT count FROM latency WHERE run_id = 1"), 3);
-	assert_true(raw_double(db, "SELECT value FROM timeseries WHERE run_id = 2") == 19.0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM incidents i JOIN incident_events e "
-				     "USING (run_id, incident_id) JOIN invariant_violations v "
-				     "USING (run_id)"),
-			 1);
 	assert_int_equal(raw_int(db, "SELECT incidents FROM v_incidents WHERE "
 				     "scenario_name = 'old'"),
 			 1);
@@ -1067,59 +1108,28 @@ static void test_incident_round_trip(void **state)
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 
-	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM incidents"), 3);
-	sqlite3_stmt *s = raw_row(db,
-				  "SELECT run_id, kind, target, start_s, end_s, rto_s, detect_s, "
-				  "decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
-				  "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
-				  "read_unavailable_s, primary_before, primary_after, data_lost "
-				  "FROM incidents WHERE incident_id = %lld",
-				  (long long)full);
-	assert_int_equal(sqlite3_column_int64(s, 0), id);
-	assert_string_equal((const char *)sqlite3_column_text(s, 1), "host_crash");
-	assert_string_equal((const char *)sqlite3_column_text(s, 2), "iris-a");
-	assert_true(sqlite3_column_double(s, 3) == 300.0);
-	assert_true(sqlite3_column_double(s, 4) == 360.0);
-	assert_true(sqlite3_column_double(s, 5) == 16.5);
-	assert_true(sqlite3_column_double(s, 6) == 8.0);
-	assert_true(sqlite3_column_double(s, 7) == 2.0);
-	assert_true(sqlite3_column_double(s, 8) == 5.0);
-	assert_int_equal(sqlite3_column_type(s, 9), SQLITE_NULL); /* no reroute stage */
-	assert_true(sqlite3_column_double(s, 10) == 1.5);
-	assert_int_equal(sqlite3_column_int64(s, 11), 7);
-	assert_int_equal(sqlite3_column_int64(s, 12), 3);
-	assert_true(sqlite3_column_double(s, 13) == 7 * 4096.0);
-	assert_true(sqlite3_column_double(s, 14) == 0.07);
-	assert_true(sqlite3_column_double(s, 15) == 16.5);
-	assert_true(sqlite3_column_double(s, 16) == 8.25);
-	assert_string_equal((const char *)sqlite3_column_text(s, 17), "iris-a");
-	assert_string_equal((const char *)sqlite3_column_text(s, 18), "iris-b");
-	assert_int_equal(sqlite3_column_int(s, 19), 1);
-	sqlite3_finalize(s);
+	r = open_ro_ok(f->path);
+	struct results_incidents incs;
+	assert_int_equal(results_incidents(r, id, &incs), 0);
+	assert_int_equal(incs.n, 3);
+	assert_int_equal(incs.v[0].incident_id, full);
+	assert_int_equal(incs.v[1].incident_id, open_ended);
+	assert_true(incs.v[2].incident_id > open_ended);
+	for (size_t k = 0; k < incs.n; k++)
+		assert_int_equal(incs.v[k].run_id, id);
+	assert_incident_equal(&incs.v[0].inc, &a);
+	assert_int_equal(incs.v[0].inc.data_lost, 1); /* 5 was stored as 1 */
+	assert_true(isnan(incs.v[0].inc.reroute_s)); /* no reroute stage */
+	b = incident_open_ended("az_outage", 1000.0);
+	assert_incident_equal(&incs.v[1].inc, &b);
+	assert_string_equal(incs.v[1].inc.target, "");
+	assert_null(incs.v[1].inc.primary_before);
+	assert_null(incs.v[1].inc.primary_after);
 	/* Stages add up to the RTO where they are present. */
-	assert_true(raw_double(db, "SELECT rto_s - (coalesce(detect_s, 0) + coalesce(decide_s, 0) "
-				   "+ coalesce(transition_s, 0) + coalesce(reroute_s, 0) + "
-				   "coalesce(reconnect_s, 0)) FROM incidents WHERE rto_s IS NOT NULL") ==
-		    0.0);
-
-	s = raw_row(db,
-		    "SELECT kind, target, start_s, rpo_tx, rpo_durable_tx, data_lost, "
-		    "primary_before IS NULL AND primary_after IS NULL, "
-		    "coalesce(end_s, rto_s, detect_s, decide_s, transition_s, reroute_s, "
-		    "reconnect_s, rpo_bytes, rpo_span_s, write_unavailable_s, read_unavailable_s) "
-		    "IS NULL FROM incidents WHERE incident_id = %lld",
-		    (long long)open_ended);
-	assert_string_equal((const char *)sqlite3_column_text(s, 0), "az_outage");
-	assert_string_equal((const char *)sqlite3_column_text(s, 1), "");
-	assert_true(sqlite3_column_double(s, 2) == 1000.0);
-	assert_int_equal(sqlite3_column_int64(s, 3), 0);
-	assert_int_equal(sqlite3_column_int64(s, 4), 0);
-	assert_int_equal(sqlite3_column_int(s, 5), 0);
-	assert_int_equal(sqlite3_column_int(s, 6), 1);
-	assert_int_equal(sqlite3_column_int(s, 7), 1);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	const struct results_incident *g = &incs.v[0].inc;
+	assert_true(g->rto_s == g->detect_s + g->decide_s + g->transition_s + g->reconnect_s);
+	results_incidents_release(&incs);
+	results_close(r);
 }
 
 /* The timeline keeps the order of writing within a time, ties events to their incident or to
@@ -1174,33 +1184,50 @@ static void test_incident_events_and_violations(void **state)
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 
-	sqlite3 *db = raw_open(f->path);
-	char *timeline = raw_text(db, "SELECT group_concat(line, ' | ') FROM (SELECT t_s || ' ' || "
-				      "source || ': ' || event || ' (' || detail || ') ' || "
-				      "coalesce(incident_id, '-') AS line FROM incident_events "
-				      "WHERE run_id = 1 ORDER BY t_s, event_id)");
-	assert_string_equal(timeline, "50.0 : warm-up over () - | "
-				      "300.0 fault: host iris-a crashes (power) 1 | "
-				      "308.0 mirror MIRROR1: qos timeout on iris-a () 1 | "
-				      "308.0 mirror MIRROR1: backup iris-b takes over () 1 | "
-				      "318.0 lb lb-main: iris-b healthy (2 checks) -");
-	free(timeline);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM incident_events"), 5);
+	r = open_ro_ok(f->path);
+	struct results_incident_events ev;
+	assert_int_equal(results_incident_events(r, id0, 0, &ev), 0);
+	static const struct {
+		double t_s;
+		bool tied; /* to incident iid0 */
+		const char *source, *event, *detail;
+	} want[] = {
+		{50.0, false, "", "warm-up over", ""},
+		{300.0, true, "fault", "host iris-a crashes", "power"},
+		{308.0, true, "mirror MIRROR1", "qos timeout on iris-a", ""},
+		{308.0, true, "mirror MIRROR1", "backup iris-b takes over", ""},
+		{318.0, false, "lb lb-main", "iris-b healthy", "2 checks"},
+	};
+	assert_int_equal(ev.n, 5);
+	for (size_t i = 0; i < ev.n; i++) {
+		assert_int_equal(ev.v[i].run_id, id0);
+		assert_int_equal(ev.v[i].incident_id, want[i].tied ? iid0 : 0);
+		assert_true(ev.v[i].t_s == want[i].t_s);
+		assert_string_equal(ev.v[i].source, want[i].source);
+		assert_string_equal(ev.v[i].event, want[i].event);
+		assert_string_equal(ev.v[i].detail, want[i].detail);
+	}
+	results_incident_events_release(&ev);
+	assert_int_equal(results_incident_events(r, id1, 0, &ev), 0);
+	assert_int_equal(ev.n, 0); /* every refused event left nothing */
+	results_incident_events_release(&ev);
 
-	sqlite3_stmt *s = raw_row(db, "SELECT run_id, t_s, invariant, detail FROM "
-				      "invariant_violations ORDER BY t_s");
-	assert_int_equal(sqlite3_column_int64(s, 0), id0);
-	assert_true(sqlite3_column_double(s, 1) == 308.5);
-	assert_string_equal((const char *)sqlite3_column_text(s, 2), "single_primary");
-	assert_string_equal((const char *)sqlite3_column_text(s, 3),
-			    "iris-a and iris-b both primary");
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int64(s, 0), id1);
-	assert_string_equal((const char *)sqlite3_column_text(s, 2), "conservation");
-	assert_string_equal((const char *)sqlite3_column_text(s, 3), "");
-	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	struct results_violations vio;
+	assert_int_equal(results_violations(r, id0, &vio), 0);
+	assert_int_equal(vio.n, 1);
+	assert_int_equal(vio.v[0].run_id, id0);
+	assert_true(vio.v[0].t_s == 308.5);
+	assert_string_equal(vio.v[0].invariant, "single_primary");
+	assert_string_equal(vio.v[0].detail, "iris-a and iris-b both primary");
+	results_violations_release(&vio);
+	assert_int_equal(results_violations(r, id1, &vio), 0);
+	assert_int_equal(vio.n, 1);
+	assert_int_equal(vio.v[0].run_id, id1);
+	assert_true(vio.v[0].t_s == 400.0);
+	assert_string_equal(vio.v[0].invariant, "conservation");
+	assert_string_equal(vio.v[0].detail, "");
+	results_violations_release(&vio);
+	results_close(r);
 }
 
 /* v_incidents aggregates one kind and target over two replications: NULLs (no recovery, an
