@@ -1,8 +1,11 @@
 /* test_results.c: unit tests of sim/results (the SQLite results database).
  *
  * Each test works in its own mkdtemp directory, removed afterwards. What results_* wrote is
- * read back through a separate raw SQLite connection, so the checks do not trust the module
- * under test. Interrupted writers are simulated twice: a connection closed mid-transaction,
+ * read back through the read API, mostly on a separate read-only handle, with every field
+ * compared to what was written and distinct values per field, so a column mixed up on either
+ * side shows. Raw SQL remains only for what the read API does not cover: PRAGMAs, the
+ * views, cascading deletes, schema comparison, and damaging a file on purpose. Interrupted
+ * writers are simulated twice: a connection closed mid-transaction,
  * and a fork()ed child that _exit()s mid-transaction after writing enough rows to spill
  * uncommitted pages into the WAL.
  */
