@@ -12,6 +12,14 @@
  *   read or write lock between calls; the only lock held between calls is the caller's
  *   transaction (results_begin ... results_commit / results_rollback).
  * - errmsg holds a copy of the last failure's message, stable until the next failing call.
+ * - Every INSERT and UPDATE binds its values and steps through bound_step; every read binds
+ *   its values as parameters (no SQL is built from values) and steps through run_query or a
+ *   single-row lookup, which reset the statement whatever happens.
+ * - A read-only handle (results_open_readonly) is opened SQLITE_OPEN_READONLY and query_only,
+ *   prepares no write statement, and runs nothing that changes the file (no migration, no
+ *   journal-mode change). Read statements exist only for the tables the file's version has.
+ * - A list handed to the caller owns its row array and a chain of string chunks that never
+ *   move, so the rows' pointers stay valid until the list's release, even after close.
  */
 #include "results.h"
 

@@ -1706,6 +1706,40 @@ static void test_read_latency_hist_mismatch(void **state)
 	free(x.h);
 }
 
+/* Without an underflow value the exact minimum is lost: the rebuilt min is its bucket's lower
+ * bound, so only quantiles ranked in that lowest bucket may come out lower, within it. */
+static void test_read_latency_hist_min(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct stat_hist *h = hist_new(), *back = hist_new();
+	struct results_run run = run_of("demo", 0, 1.0);
+	int64_t id;
+
+	for (int i = 0; i < 50; i++) /* the lowest bucket holds 1.0002e-3 (min) and 1.0003e-3 */
+		assert_int_equal(stat_hist_add(h, i == 0 ? 1.0002e-3 : i == 1 ? 1.0003e-3
+								: 1e-3 * (1 + 0.1 * i)),
+				 0);
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run, &id), 0);
+	assert_int_equal(results_add_latency(r, id, "read", h), 0);
+	assert_int_equal(results_commit(r), 0);
+
+	assert_int_equal(results_latency_hist(r, id, "read", back), 0);
+	size_t lowest = stat_hist_bucket_index(1.0002e-3);
+	assert_int_equal(stat_hist_bucket_index(1.0003e-3), lowest);
+	assert_true(stat_hist_min(back) == stat_hist_bucket_lower(lowest));
+	assert_true(stat_hist_min(back) < stat_hist_min(h));
+	double q = stat_hist_quantile(back, 0.01); /* rank 1: in the lowest bucket */
+	assert_true(q <= stat_hist_quantile(h, 0.01) && q >= stat_hist_bucket_lower(lowest));
+	for (double p = 0.05; p <= 1.0; p += 0.05) /* ranks 3 and up: above it, identical */
+		assert_true(stat_hist_quantile(back, p) == stat_hist_quantile(h, p));
+	assert_true(stat_hist_mean(back) == stat_hist_mean(h));
+	results_close(r);
+	free(h);
+	free(back);
+}
+
 /* Incidents (every column), the timeline in order, violations; nothing for other runs. */
 static void test_read_incidents(void **state)
 {
@@ -2050,6 +2084,7 @@ int main(void)
 		T(test_read_metrics),
 		T(test_read_latency),
 		T(test_read_latency_hist_mismatch),
+		T(test_read_latency_hist_min),
 		T(test_read_incidents),
 		T(test_read_points),
 		T(test_read_on_write_handle),
