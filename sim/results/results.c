@@ -12,6 +12,14 @@
  *   read or write lock between calls; the only lock held between calls is the caller's
  *   transaction (results_begin ... results_commit / results_rollback).
  * - errmsg holds a copy of the last failure's message, stable until the next failing call.
+ * - Every INSERT and UPDATE binds its values and steps through bound_step; every read binds
+ *   its values as parameters (no SQL is built from values) and steps through run_query or a
+ *   single-row lookup, which reset the statement whatever happens.
+ * - A read-only handle (results_open_readonly) is opened SQLITE_OPEN_READONLY and query_only,
+ *   prepares no write statement, and runs nothing that changes the file (no migration, no
+ *   journal-mode change). Read statements exist only for the tables the file's version has.
+ * - A list handed to the caller owns its row array and a chain of string chunks that never
+ *   move, so the rows' pointers stay valid until the list's release, even after close.
  */
 #include "results.h"
 
@@ -230,9 +238,72 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			   "VALUES (?1, ?2, ?3, ?4)",
 };
 
+/* Read statements. Each binds its values as parameters; an optional filter is
+ * `(?n IS NULL OR column = ?n)` with NULL bound for "any". */
+enum results_read {
+	RD_RUNS,
+	RD_METRICS,
+	RD_METRIC_ONE,
+	RD_METRIC_ACROSS,
+	RD_LATENCIES,
+	RD_LATENCY_ONE,
+	RD_BUCKETS,
+	RD_POINTS,
+	RD_INCIDENTS,
+	RD_INCIDENT_EVENTS,
+	RD_VIOLATIONS,
+	RD_COUNT
+};
+
+static const struct {
+	int since; /* schema version that has the tables it reads */
+	const char *sql;
+} read_sql[RD_COUNT] = {
+	[RD_RUNS] = {1, "SELECT run_id, scenario_name, CASE WHEN ?4 THEN scenario_text END, "
+			"scenario_hash, seed, replication, topsim_version, started_at, wall_s, "
+			"sim_s, warmup_s, events FROM runs "
+			"WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR scenario_name = ?2) "
+			"AND (?3 IS NULL OR scenario_hash = ?3) ORDER BY run_id"},
+	[RD_METRICS] = {1, "SELECT m.run_id, r.replication, m.name, m.qualifier, m.value, m.unit "
+			   "FROM metrics m JOIN runs r USING (run_id) WHERE m.run_id = ?1 "
+			   "ORDER BY m.name, m.qualifier"},
+	[RD_METRIC_ONE] = {1, "SELECT value, unit FROM metrics "
+			      "WHERE run_id = ?1 AND name = ?2 AND qualifier = ?3"},
+	[RD_METRIC_ACROSS] = {1, "SELECT m.run_id, r.replication, m.name, m.qualifier, m.value, "
+				 "m.unit FROM metrics m JOIN runs r USING (run_id) "
+				 "WHERE (?1 IS NULL OR r.scenario_name = ?1) "
+				 "AND (?2 IS NULL OR r.scenario_hash = ?2) "
+				 "AND m.name = ?3 AND m.qualifier = ?4 "
+				 "ORDER BY r.replication, m.run_id"},
+	[RD_LATENCIES] = {1, "SELECT run_id, op_class, count, mean_s, p50_s, p90_s, p99_s, p999_s, "
+			     "max_s FROM latency WHERE run_id = ?1 ORDER BY op_class"},
+	[RD_LATENCY_ONE] = {1, "SELECT count, mean_s, max_s FROM latency "
+			       "WHERE run_id = ?1 AND op_class = ?2"},
+	[RD_BUCKETS] = {1, "SELECT lower_s, upper_s, count FROM latency_buckets "
+			   "WHERE run_id = ?1 AND op_class = ?2 ORDER BY lower_s"},
+	[RD_POINTS] = {1, "SELECT run_id, t_s, width_s, name, qualifier, value FROM timeseries "
+			  "WHERE run_id = ?1 AND (?2 IS NULL OR name = ?2) "
+			  "AND (?3 IS NULL OR qualifier = ?3) ORDER BY name, qualifier, t_s"},
+	[RD_INCIDENTS] = {2, "SELECT incident_id, run_id, kind, target, start_s, end_s, rto_s, "
+			     "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
+			     "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
+			     "read_unavailable_s, primary_before, primary_after, data_lost "
+			     "FROM incidents WHERE run_id = ?1 ORDER BY incident_id"},
+	[RD_INCIDENT_EVENTS] = {2, "SELECT event_id, run_id, incident_id, t_s, source, event, "
+				   "detail FROM incident_events WHERE run_id = ?1 "
+				   "AND (?2 IS NULL OR incident_id = ?2) ORDER BY t_s, event_id"},
+	[RD_VIOLATIONS] = {2, "SELECT run_id, t_s, invariant, detail FROM invariant_violations "
+			      "WHERE run_id = ?1 ORDER BY t_s, rowid"},
+};
+
 struct results {
 	sqlite3 *db;                     /* owned connection */
-	sqlite3_stmt *stmt[STMT_COUNT]; /* owned, prepared at open, indexed by enum results_stmt */
+	sqlite3_stmt *stmt[STMT_COUNT]; /* owned, prepared at open, indexed by enum results_stmt;
+					 * all NULL on a read-only handle */
+	sqlite3_stmt *read[RD_COUNT];   /* owned, prepared at open; NULL when the file's schema
+					 * predates the tables (read_sql[].since) */
+	int version;                     /* schema version of the file */
+	bool readonly;                   /* opened by results_open_readonly */
 	char errmsg[512];                /* last failure, "" when none yet */
 };
 
@@ -269,7 +340,9 @@ static int step_done(struct results *r, sqlite3_stmt *s)
 	return 0;
 }
 
-/* Step an insert whose bindings returned `rc` (OR of the bind calls). Returns 0 or -EIO. */
+/* Step a write statement whose bindings returned `rc` (OR of the bind calls). Every INSERT
+ * and UPDATE goes through here, so a failed bind and a failed step are reported alike and the
+ * statement is always left reset with its bindings cleared. Returns 0 or -EIO. */
 static int bound_step(struct results *r, sqlite3_stmt *s, int rc)
 {
 	if (rc != SQLITE_OK) {
@@ -386,6 +459,31 @@ out_report:
 	return -EIO;
 }
 
+/* Prepare the read statements the file's schema version has tables for. A statement that
+ * does not compile means tables or columns are missing: not a topsim file of that version.
+ * Returns 0 or -EIO (message in r->errmsg). */
+static int prepare_reads(struct results *r)
+{
+	for (int i = 0; i < RD_COUNT; i++) {
+		if (read_sql[i].since > r->version)
+			continue;
+		if (sqlite3_prepare_v3(r->db, read_sql[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+				       &r->read[i], NULL) != SQLITE_OK)
+			return db_fail(r);
+	}
+	return 0;
+}
+
+/* The write statement id, or NULL (message set) on a read-only handle. */
+static sqlite3_stmt *write_stmt(struct results *r, enum results_stmt id)
+{
+	if (r->readonly) {
+		set_err(r, "the results database is open read-only");
+		return NULL;
+	}
+	return r->stmt[id];
+}
+
 struct results *results_open(const char *path, char *err, size_t err_size)
 {
 	struct results *r = calloc(1, sizeof(*r));
@@ -458,6 +556,11 @@ struct results *results_open(const char *path, char *err, size_t err_size)
 			goto out_close;
 		}
 	}
+	r->version = RESULTS_SCHEMA_VERSION;
+	if (prepare_reads(r) < 0) {
+		snprintf(err, err_size, "\"%s\": %s", path, r->errmsg);
+		goto out_close;
+	}
 	return r;
 
 out_close:
@@ -472,6 +575,8 @@ void results_close(struct results *r)
 	results_rollback(r);
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(r->stmt[i]);
+	for (int i = 0; i < RD_COUNT; i++)
+		sqlite3_finalize(r->read[i]);
 	sqlite3_close(r->db); /* every statement is finalized, so this cannot be busy */
 	free(r);
 }
@@ -480,12 +585,14 @@ void results_close(struct results *r)
 
 int results_begin(struct results *r)
 {
-	return step_done(r, r->stmt[STMT_BEGIN]);
+	sqlite3_stmt *s = write_stmt(r, STMT_BEGIN);
+	return s ? step_done(r, s) : -EROFS;
 }
 
 int results_commit(struct results *r)
 {
-	return step_done(r, r->stmt[STMT_COMMIT]);
+	sqlite3_stmt *s = write_stmt(r, STMT_COMMIT);
+	return s ? step_done(r, s) : -EROFS;
 }
 
 void results_rollback(struct results *r)
@@ -505,7 +612,9 @@ void results_rollback(struct results *r)
 
 int results_add_run(struct results *r, const struct results_run *run, int64_t *run_id)
 {
-	sqlite3_stmt *s = r->stmt[STMT_RUN];
+	sqlite3_stmt *s = write_stmt(r, STMT_RUN);
+	if (!s)
+		return -EROFS;
 	int rc = bind_text(s, 1, run->scenario_name, 1);
 	rc |= bind_text(s, 2, run->scenario_text, 0);
 	rc |= bind_text(s, 3, run->scenario_hash, 0);
@@ -525,7 +634,9 @@ int results_add_run(struct results *r, const struct results_run *run, int64_t *r
 
 int results_finish_run(struct results *r, int64_t run_id, double wall_s, uint64_t events)
 {
-	sqlite3_stmt *s = r->stmt[STMT_FINISH];
+	sqlite3_stmt *s = write_stmt(r, STMT_FINISH);
+	if (!s)
+		return -EROFS;
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= bind_real(s, 2, wall_s);
 	rc |= sqlite3_bind_int64(s, 3, (sqlite3_int64)events);
@@ -541,25 +652,24 @@ int results_finish_run(struct results *r, int64_t run_id, double wall_s, uint64_
 int results_add_metric(struct results *r, int64_t run_id, const char *name,
 		       const char *qualifier, double value, const char *unit)
 {
-	sqlite3_stmt *s = r->stmt[STMT_METRIC];
+	sqlite3_stmt *s = write_stmt(r, STMT_METRIC);
+	if (!s)
+		return -EROFS;
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= bind_text(s, 2, name, 0);
 	rc |= bind_text(s, 3, qualifier, 1);
 	rc |= bind_real(s, 4, value);
 	rc |= bind_text(s, 5, unit, 1);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 /* Write the summary row of h. */
 static int add_latency_summary(struct results *r, int64_t run_id, const char *op_class,
 			       const struct stat_hist *h)
 {
-	sqlite3_stmt *s = r->stmt[STMT_LATENCY];
+	sqlite3_stmt *s = write_stmt(r, STMT_LATENCY);
+	if (!s)
+		return -EROFS;
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= bind_text(s, 2, op_class, 0);
 	rc |= sqlite3_bind_int64(s, 3, (sqlite3_int64)stat_hist_count(h));
@@ -569,20 +679,18 @@ static int add_latency_summary(struct results *r, int64_t run_id, const char *op
 	rc |= bind_real(s, 7, stat_hist_quantile(h, 0.99));
 	rc |= bind_real(s, 8, stat_hist_quantile(h, 0.999));
 	rc |= bind_real(s, 9, stat_hist_max(h));
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 int results_add_latency(struct results *r, int64_t run_id, const char *op_class,
 			const struct stat_hist *h)
 {
-	if (add_latency_summary(r, run_id, op_class, h) < 0)
-		return -EIO;
-	sqlite3_stmt *s = r->stmt[STMT_BUCKET];
+	int err = add_latency_summary(r, run_id, op_class, h);
+	if (err < 0)
+		return err;
+	sqlite3_stmt *s = write_stmt(r, STMT_BUCKET);
+	if (!s)
+		return -EROFS;
 	size_t nb = stat_hist_bucket_count(h);
 	for (size_t i = 0; i < nb; i++) {
 		uint64_t n = stat_hist_bucket_n(h, i);
@@ -602,25 +710,24 @@ int results_add_latency(struct results *r, int64_t run_id, const char *op_class,
 int results_add_point(struct results *r, int64_t run_id, double t_s, double width_s,
 		      const char *name, const char *qualifier, double value)
 {
-	sqlite3_stmt *s = r->stmt[STMT_POINT];
+	sqlite3_stmt *s = write_stmt(r, STMT_POINT);
+	if (!s)
+		return -EROFS;
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= sqlite3_bind_double(s, 2, t_s);
 	rc |= sqlite3_bind_double(s, 3, width_s);
 	rc |= bind_text(s, 4, name, 0);
 	rc |= bind_text(s, 5, qualifier, 1);
 	rc |= bind_real(s, 6, value);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 int results_add_incident(struct results *r, int64_t run_id, const struct results_incident *inc,
 			 int64_t *incident_id)
 {
-	sqlite3_stmt *s = r->stmt[STMT_INCIDENT];
+	sqlite3_stmt *s = write_stmt(r, STMT_INCIDENT);
+	if (!s)
+		return -EROFS;
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= bind_text(s, 2, inc->kind, 0);
 	rc |= bind_text(s, 3, inc->target, 1);
@@ -652,35 +759,632 @@ int results_add_incident_event(struct results *r, int64_t run_id, int64_t incide
 			       double t_s, const char *source, const char *event,
 			       const char *detail)
 {
-	sqlite3_stmt *s = r->stmt[STMT_INCIDENT_EVENT];
+	sqlite3_stmt *s = write_stmt(r, STMT_INCIDENT_EVENT);
+	if (!s)
+		return -EROFS;
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= incident_id > 0 ? sqlite3_bind_int64(s, 2, incident_id) : sqlite3_bind_null(s, 2);
 	rc |= bind_real(s, 3, t_s);
 	rc |= bind_text(s, 4, source, 1);
 	rc |= bind_text(s, 5, event, 0);
 	rc |= bind_text(s, 6, detail, 1);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
-	}
-	return step_done(r, s);
+	return bound_step(r, s, rc);
 }
 
 int results_add_violation(struct results *r, int64_t run_id, double t_s, const char *invariant,
 			  const char *detail)
 {
-	sqlite3_stmt *s = r->stmt[STMT_VIOLATION];
+	sqlite3_stmt *s = write_stmt(r, STMT_VIOLATION);
+	if (!s)
+		return -EROFS;
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= bind_real(s, 2, t_s);
 	rc |= bind_text(s, 3, invariant, 0);
 	rc |= bind_text(s, 4, detail, 1);
-	if (rc != SQLITE_OK) {
-		db_fail(r);
-		sqlite3_clear_bindings(s);
-		return -EIO;
+	return bound_step(r, s, rc);
+}
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+struct results *results_open_readonly(const char *path, char *err, size_t err_size)
+{
+	struct results *r = calloc(1, sizeof(*r));
+
+	if (err_size > 0)
+		err[0] = '\0';
+	if (!r) {
+		snprintf(err, err_size, "\"%s\": out of memory", path);
+		return NULL;
 	}
-	return step_done(r, s);
+	r->readonly = true;
+	/* No SQLITE_OPEN_CREATE: a missing file is an error, not a new empty database. */
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, err_size, "\"%s\": cannot open: %s", path,
+			 r->db ? sqlite3_errmsg(r->db) : "out of memory");
+		goto out_close;
+	}
+	sqlite3_extended_result_codes(r->db, 1);
+	sqlite3_busy_timeout(r->db, RESULTS_BUSY_TIMEOUT_MS);
+
+	if (read_user_version(r, &r->version) < 0) {
+		snprintf(err, err_size, "\"%s\" is not a topsim results database: %s", path,
+			 r->errmsg);
+		goto out_close;
+	}
+	if (r->version > RESULTS_SCHEMA_VERSION) {
+		snprintf(err, err_size,
+			 "\"%s\" was written by a newer topsim (schema %d; this one reads up to %d)",
+			 path, r->version, RESULTS_SCHEMA_VERSION);
+		goto out_close;
+	}
+	if (r->version <= 0) {
+		snprintf(err, err_size,
+			 "\"%s\" is not a topsim results database: it has no schema version", path);
+		goto out_close;
+	}
+	/* Belt and braces: even a statement added here by mistake cannot write. */
+	if (exec(r, "PRAGMA query_only = 1") < 0) {
+		snprintf(err, err_size, "\"%s\": %s", path, r->errmsg);
+		goto out_close;
+	}
+	if (prepare_reads(r) < 0) {
+		snprintf(err, err_size, "\"%s\" is not a topsim results database: %s", path,
+			 r->errmsg);
+		goto out_close;
+	}
+	return r;
+
+out_close:
+	results_close(r);
+	return NULL;
+}
+
+int results_schema_version(const struct results *r)
+{
+	return r->version;
+}
+
+/* Strings of a list live in chunks that never move, so row pointers stay valid while the
+ * row array grows; release frees the chain. */
+struct chunk {
+	struct chunk *next;
+	size_t used, cap; /* bytes of data[] */
+	char data[];
+};
+
+#define CHUNK_MIN 4096
+
+static void chunks_free(void *mem)
+{
+	struct chunk *c = mem;
+	while (c) {
+		struct chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+}
+
+/* One query in progress: the rows collected so far and their strings. */
+struct reader {
+	void *rows;          /* n rows of row_size bytes, cap allocated */
+	size_t n, cap, row_size;
+	struct chunk *chunks; /* the rows' strings; head is the chunk being filled */
+	bool oom;            /* a string could not be stored */
+};
+
+/* Copy column i (TEXT or NULL) into the reader's chunks. NULL for a NULL column, or (with
+ * rd->oom set) when out of memory. */
+static const char *rd_text(struct reader *rd, sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	const unsigned char *t = sqlite3_column_text(s, i);
+	if (!t) {
+		rd->oom = true;
+		return NULL;
+	}
+	size_t len = (size_t)sqlite3_column_bytes(s, i) + 1;
+	struct chunk *c = rd->chunks;
+	if (!c || c->cap - c->used < len) {
+		size_t cap = len > CHUNK_MIN ? len : CHUNK_MIN;
+		c = malloc(sizeof(*c) + cap);
+		if (!c) {
+			rd->oom = true;
+			return NULL;
+		}
+		c->used = 0;
+		c->cap = cap;
+		c->next = rd->chunks;
+		rd->chunks = c;
+	}
+	char *out = c->data + c->used;
+	memcpy(out, t, len);
+	c->used += len;
+	return out;
+}
+
+/* A REAL column; NULL reads as NaN. */
+static double rd_real(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+typedef void (*row_fill)(struct reader *rd, sqlite3_stmt *s, void *row);
+
+/* Step s (bound with `bind_rc`, the OR of its bind calls) to the end, one zeroed row of
+ * rd->row_size per result row filled by fill. The statement is always reset and its
+ * bindings cleared. On failure the rows are freed and rd left empty. A NULL s (a table the
+ * file's schema predates) gives no rows. Returns 0, -ENOMEM or -EIO. */
+static int run_query(struct results *r, sqlite3_stmt *s, int bind_rc, struct reader *rd,
+		     row_fill fill)
+{
+	int rc = 0, step;
+
+	if (!s)
+		return 0;
+	if (bind_rc != SQLITE_OK) {
+		rc = db_fail(r);
+		goto out_reset;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (rd->n == rd->cap) {
+			size_t cap = rd->cap ? 2 * rd->cap : 16;
+			void *rows = realloc(rd->rows, cap * rd->row_size);
+			if (!rows) {
+				rd->oom = true;
+				break;
+			}
+			rd->rows = rows;
+			rd->cap = cap;
+		}
+		void *row = (char *)rd->rows + rd->n * rd->row_size;
+		memset(row, 0, rd->row_size);
+		fill(rd, s, row);
+		if (rd->oom)
+			break;
+		rd->n++;
+	}
+	if (rd->oom) {
+		set_err(r, "out of memory");
+		rc = -ENOMEM;
+	} else if (step != SQLITE_DONE) {
+		rc = db_fail(r);
+	}
+out_reset:
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc < 0) {
+		free(rd->rows);
+		chunks_free(rd->chunks);
+		rd->rows = NULL;
+		rd->chunks = NULL;
+		rd->n = rd->cap = 0;
+	}
+	return rc;
+}
+
+/* A reader for list l's rows, and handing its rows and strings over to l (members v, n,
+ * mem_). */
+#define READER_FOR(l) {.row_size = sizeof(*(l)->v)}
+#define LIST_TAKE(l, rd) ((l)->v = (rd).rows, (l)->n = (rd).n, (l)->mem_ = (rd).chunks)
+
+/* Free a list's rows and strings and leave it empty; NULL is a no-op. */
+#define LIST_RELEASE(l)                                                                     \
+	do {                                                                                \
+		if (l) {                                                                    \
+			free((l)->v);                                                       \
+			chunks_free((l)->mem_);                                             \
+			(l)->v = NULL;                                                      \
+			(l)->n = 0;                                                         \
+			(l)->mem_ = NULL;                                                   \
+		}                                                                           \
+	} while (0)
+
+/* Bind an optional filter value: NULL (match any) when absent. */
+static int bind_opt_id(sqlite3_stmt *s, int i, int64_t id)
+{
+	return id > 0 ? sqlite3_bind_int64(s, i, id) : sqlite3_bind_null(s, i);
+}
+
+static void fill_run(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_run_row *o = row;
+	o->run_id = sqlite3_column_int64(s, 0);
+	o->run.scenario_name = rd_text(rd, s, 1);
+	o->run.scenario_text = rd_text(rd, s, 2);
+	o->run.scenario_hash = rd_text(rd, s, 3);
+	o->run.seed = (uint64_t)sqlite3_column_int64(s, 4);
+	o->run.replication = (uint32_t)sqlite3_column_int64(s, 5);
+	o->run.version = rd_text(rd, s, 6);
+	o->run.started_at = rd_text(rd, s, 7);
+	o->run.wall_s = rd_real(s, 8);
+	o->run.sim_s = rd_real(s, 9);
+	o->run.warmup_s = rd_real(s, 10);
+	o->run.events = (uint64_t)sqlite3_column_int64(s, 11);
+}
+
+int results_runs(struct results *r, const struct results_run_filter *filter,
+		 struct results_runs *out)
+{
+	static const struct results_run_filter all = {0};
+	const struct results_run_filter *f = filter ? filter : &all;
+	sqlite3_stmt *s = r->read[RD_RUNS];
+	int rc = bind_opt_id(s, 1, f->run_id);
+	rc |= bind_text(s, 2, f->scenario_name, 0);
+	rc |= bind_text(s, 3, f->scenario_hash, 0);
+	rc |= sqlite3_bind_int(s, 4, f->with_text);
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_run);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_runs_release(struct results_runs *l)
+{
+	LIST_RELEASE(l);
+}
+
+static void fill_metric(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_metric *o = row;
+	o->run_id = sqlite3_column_int64(s, 0);
+	o->replication = (uint32_t)sqlite3_column_int64(s, 1);
+	o->name = rd_text(rd, s, 2);
+	o->qualifier = rd_text(rd, s, 3);
+	o->value = rd_real(s, 4);
+	o->unit = rd_text(rd, s, 5);
+}
+
+int results_metrics(struct results *r, int64_t run_id, struct results_metrics *out)
+{
+	sqlite3_stmt *s = r->read[RD_METRICS];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_metric);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+int results_metric(struct results *r, int64_t run_id, const char *name, const char *qualifier,
+		   double *value, char *unit, size_t unit_size)
+{
+	sqlite3_stmt *s = r->read[RD_METRIC_ONE];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	rc |= bind_text(s, 2, name, 0);
+	rc |= bind_text(s, 3, qualifier, 1);
+	*value = NAN;
+	if (unit && unit_size > 0)
+		unit[0] = '\0';
+	if (rc != SQLITE_OK) {
+		rc = db_fail(r);
+		goto out_reset;
+	}
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		*value = rd_real(s, 0);
+		if (unit && unit_size > 0) {
+			const unsigned char *u = sqlite3_column_text(s, 1);
+			snprintf(unit, unit_size, "%s", u ? (const char *)u : "");
+		}
+		rc = 0;
+	} else if (step == SQLITE_DONE) {
+		set_err(r, "run %lld has no metric \"%s\" qualified \"%s\"", (long long)run_id,
+			name ? name : "(null)", qualifier ? qualifier : "");
+		rc = -ENOENT;
+	} else {
+		rc = db_fail(r);
+	}
+out_reset:
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int results_metric_across(struct results *r, const char *scenario_name,
+			  const char *scenario_hash, const char *name, const char *qualifier,
+			  struct results_metrics *out)
+{
+	sqlite3_stmt *s = r->read[RD_METRIC_ACROSS];
+	int rc = bind_text(s, 1, scenario_name, 0);
+	rc |= bind_text(s, 2, scenario_hash, 0);
+	rc |= bind_text(s, 3, name, 0);
+	rc |= bind_text(s, 4, qualifier, 1);
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_metric);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_metrics_release(struct results_metrics *l)
+{
+	LIST_RELEASE(l);
+}
+
+static void fill_latency(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_latency *o = row;
+	o->run_id = sqlite3_column_int64(s, 0);
+	o->op_class = rd_text(rd, s, 1);
+	o->count = (uint64_t)sqlite3_column_int64(s, 2);
+	o->mean_s = rd_real(s, 3);
+	o->p50_s = rd_real(s, 4);
+	o->p90_s = rd_real(s, 5);
+	o->p99_s = rd_real(s, 6);
+	o->p999_s = rd_real(s, 7);
+	o->max_s = rd_real(s, 8);
+}
+
+int results_latencies(struct results *r, int64_t run_id, struct results_latencies *out)
+{
+	sqlite3_stmt *s = r->read[RD_LATENCIES];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_latency);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_latencies_release(struct results_latencies *l)
+{
+	LIST_RELEASE(l);
+}
+
+static void fill_bucket(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_bucket *o = row;
+	(void)rd;
+	o->lower_s = rd_real(s, 0);
+	o->upper_s = rd_real(s, 1);
+	o->count = (uint64_t)sqlite3_column_int64(s, 2);
+}
+
+int results_buckets(struct results *r, int64_t run_id, const char *op_class,
+		    struct results_buckets *out)
+{
+	sqlite3_stmt *s = r->read[RD_BUCKETS];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	rc |= bind_text(s, 2, op_class, 0);
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_bucket);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_buckets_release(struct results_buckets *l)
+{
+	LIST_RELEASE(l);
+}
+
+/* A sum whose division by n gives mean back exactly, as stat_hist_mean computes it: mean * n,
+ * or one of its nearest neighbours when rounding moved it. */
+static double sum_for_mean(double mean, uint64_t n)
+{
+	double dn = (double)n, x = mean * dn, up = x, down = x;
+	for (int k = 0; k < 4; k++) {
+		if (x / dn == mean)
+			return x;
+		up = nextafter(up, INFINITY);
+		if (up / dn == mean)
+			return up;
+		down = nextafter(down, -INFINITY);
+		if (down / dn == mean)
+			return down;
+	}
+	return mean * dn;
+}
+
+/* Read the latency summary (count, mean, max) of (run_id, op_class). Returns 0, -ENOENT or
+ * -EIO. */
+static int latency_summary(struct results *r, int64_t run_id, const char *op_class,
+			   uint64_t *count, double *mean_s, double *max_s /* OUT */)
+{
+	sqlite3_stmt *s = r->read[RD_LATENCY_ONE];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	rc |= bind_text(s, 2, op_class, 0);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(r);
+		goto out_reset;
+	}
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		*count = (uint64_t)sqlite3_column_int64(s, 0);
+		*mean_s = rd_real(s, 1);
+		*max_s = rd_real(s, 2);
+		rc = 0;
+	} else if (step == SQLITE_DONE) {
+		set_err(r, "run %lld has no latency of \"%s\"", (long long)run_id,
+			op_class ? op_class : "(null)");
+		rc = -ENOENT;
+	} else {
+		rc = db_fail(r);
+	}
+out_reset:
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int results_latency_hist(struct results *r, int64_t run_id, const char *op_class,
+			 struct stat_hist *h)
+{
+	struct results_buckets b = {0};
+	uint64_t count, total = 0;
+	double mean_s, max_s;
+	int rc;
+
+	stat_hist_init(h);
+	rc = latency_summary(r, run_id, op_class, &count, &mean_s, &max_s);
+	if (rc < 0)
+		return rc;
+	rc = results_buckets(r, run_id, op_class, &b);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < b.n; i++) {
+		const struct results_bucket *k = &b.v[i];
+		/* The overflow bucket starts where the last regular one ends (inclusive), so it
+		 * is known by its infinite upper bound rather than by its lower one. */
+		size_t idx = isinf(k->upper_s) ? STAT_HIST_BUCKETS - 1
+					       : stat_hist_bucket_index(k->lower_s);
+		if (k->lower_s != stat_hist_bucket_lower(idx) ||
+		    k->upper_s != stat_hist_bucket_upper(idx) || k->count == 0) {
+			set_err(r,
+				"run %lld, latency of \"%s\": bucket [%.17g, %.17g) does not fit "
+				"this build's histogram layout",
+				(long long)run_id, op_class, k->lower_s, k->upper_s);
+			rc = -EINVAL;
+			goto out_reset_hist;
+		}
+		if (total == 0)
+			h->min = k->lower_s; /* rows come by lower_s: the lowest non-empty bucket */
+		h->counts[idx] += k->count;
+		total += k->count;
+	}
+	if (total != count || (count > 0 && (isnan(mean_s) || isnan(max_s)))) {
+		set_err(r, "run %lld, latency of \"%s\": buckets hold %llu values, the summary %llu",
+			(long long)run_id, op_class, (unsigned long long)total,
+			(unsigned long long)count);
+		rc = -EINVAL;
+		goto out_reset_hist;
+	}
+	h->n = count;
+	if (count > 0) {
+		h->max = max_s;
+		h->sum = sum_for_mean(mean_s, count);
+	}
+	results_buckets_release(&b);
+	return 0;
+
+out_reset_hist:
+	stat_hist_init(h);
+	results_buckets_release(&b);
+	return rc;
+}
+
+static void fill_point(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_point *o = row;
+	o->run_id = sqlite3_column_int64(s, 0);
+	o->t_s = rd_real(s, 1);
+	o->width_s = rd_real(s, 2);
+	o->name = rd_text(rd, s, 3);
+	o->qualifier = rd_text(rd, s, 4);
+	o->value = rd_real(s, 5);
+}
+
+int results_points(struct results *r, int64_t run_id, const char *name, const char *qualifier,
+		   struct results_points *out)
+{
+	sqlite3_stmt *s = r->read[RD_POINTS];
+	int rc = sqlite3_bind_int64(s, 1, run_id);
+	rc |= bind_text(s, 2, name, 0);
+	rc |= bind_text(s, 3, qualifier, 0);
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_point);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_points_release(struct results_points *l)
+{
+	LIST_RELEASE(l);
+}
+
+static void fill_incident(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_incident_row *o = row;
+	struct results_incident *i = &o->inc;
+	o->incident_id = sqlite3_column_int64(s, 0);
+	o->run_id = sqlite3_column_int64(s, 1);
+	i->kind = rd_text(rd, s, 2);
+	i->target = rd_text(rd, s, 3);
+	i->start_s = rd_real(s, 4);
+	i->end_s = rd_real(s, 5);
+	i->rto_s = rd_real(s, 6);
+	i->detect_s = rd_real(s, 7);
+	i->decide_s = rd_real(s, 8);
+	i->transition_s = rd_real(s, 9);
+	i->reroute_s = rd_real(s, 10);
+	i->reconnect_s = rd_real(s, 11);
+	i->rpo_tx = sqlite3_column_int64(s, 12);
+	i->rpo_durable_tx = sqlite3_column_int64(s, 13);
+	i->rpo_bytes = rd_real(s, 14);
+	i->rpo_span_s = rd_real(s, 15);
+	i->write_unavailable_s = rd_real(s, 16);
+	i->read_unavailable_s = rd_real(s, 17);
+	i->primary_before = rd_text(rd, s, 18);
+	i->primary_after = rd_text(rd, s, 19);
+	i->data_lost = sqlite3_column_int(s, 20);
+}
+
+int results_incidents(struct results *r, int64_t run_id, struct results_incidents *out)
+{
+	sqlite3_stmt *s = r->read[RD_INCIDENTS];
+	int rc = s ? sqlite3_bind_int64(s, 1, run_id) : SQLITE_OK;
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_incident);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_incidents_release(struct results_incidents *l)
+{
+	LIST_RELEASE(l);
+}
+
+static void fill_incident_event(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_incident_event *o = row;
+	o->event_id = sqlite3_column_int64(s, 0);
+	o->run_id = sqlite3_column_int64(s, 1);
+	o->incident_id = sqlite3_column_int64(s, 2); /* NULL reads as 0 */
+	o->t_s = rd_real(s, 3);
+	o->source = rd_text(rd, s, 4);
+	o->event = rd_text(rd, s, 5);
+	o->detail = rd_text(rd, s, 6);
+}
+
+int results_incident_events(struct results *r, int64_t run_id, int64_t incident_id,
+			    struct results_incident_events *out)
+{
+	sqlite3_stmt *s = r->read[RD_INCIDENT_EVENTS];
+	int rc = SQLITE_OK;
+	if (s) {
+		rc = sqlite3_bind_int64(s, 1, run_id);
+		rc |= bind_opt_id(s, 2, incident_id);
+	}
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_incident_event);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_incident_events_release(struct results_incident_events *l)
+{
+	LIST_RELEASE(l);
+}
+
+static void fill_violation(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_violation *o = row;
+	o->run_id = sqlite3_column_int64(s, 0);
+	o->t_s = rd_real(s, 1);
+	o->invariant = rd_text(rd, s, 2);
+	o->detail = rd_text(rd, s, 3);
+}
+
+int results_violations(struct results *r, int64_t run_id, struct results_violations *out)
+{
+	sqlite3_stmt *s = r->read[RD_VIOLATIONS];
+	int rc = s ? sqlite3_bind_int64(s, 1, run_id) : SQLITE_OK;
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_violation);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_violations_release(struct results_violations *l)
+{
+	LIST_RELEASE(l);
 }
 
 const char *results_migration_sql(int from_version)

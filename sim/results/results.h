@@ -9,7 +9,8 @@
  * documented in docs/results.md.
  *
  * Ownership: struct results owns the SQLite connection; strings passed in are copied by
- * SQLite. Not thread-safe: one writer (the runner) at a time. Other processes may read the
+ * SQLite. Reading (results_open_readonly, results_runs, ...) is described further down; what
+ * a read returns belongs to the caller until its release function. Not thread-safe: one writer (the runner) at a time. Other processes may read the
  * file while it is written (WAL); they see whole replications only. A second writing process
  * waits for the first's transaction (busy timeout 10 s), then fails with -EIO.
  *
@@ -20,6 +21,7 @@
 #ifndef TOPSIM_RESULTS_H
 #define TOPSIM_RESULTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -144,6 +146,248 @@ int results_add_violation(struct results *r, int64_t run_id, double t_s, const c
  * it; NULL when from_version is outside [0, RESULTS_SCHEMA_VERSION). Static storage. For
  * tests and tools that need a file at an older version. Cannot fail. */
 const char *results_migration_sql(int from_version);
+
+/* ==== reading ==============================================================================
+ *
+ * The read API serves tests and the commands that look at results (check, compare, sweep,
+ * plot, report) so that none of them writes SQL. Every query is a statement prepared once at
+ * open with its values bound as parameters; nothing is built from user strings.
+ *
+ * Ownership: a query fills a caller-allocated list struct (`struct results_runs runs;`) whose
+ * rows, and every string they point to, belong to the list until its release function
+ * (results_runs_release, ...) frees them all at once. A query always leaves the list in a
+ * releasable state: on success it holds the rows (n may be 0), on failure it is empty. A
+ * zeroed list may be released too, and releasing twice is harmless. So the one rule is: call
+ * the list's release after the query, whatever it returned. Rows stay valid after the
+ * handle is closed.
+ *
+ * Values come back as they were written: NULL REALs as NaN; a NULL text column as a NULL
+ * pointer (only scenario_text, scenario_hash, version, started_at, primary_before and
+ * primary_after can be NULL: qualifier, unit, target, source and detail are "" for none);
+ * uint64_t columns with the same bits (a seed of UINT64_MAX reads back UINT64_MAX).
+ *
+ * Errors: queries return 0, -ENOENT (a lookup of one thing that is not there), -ENOMEM or
+ * -EIO, with the message in results_errmsg. A handle may be read and written in turn; reads
+ * inside an open transaction see its uncommitted rows.
+ */
+
+/* Open an existing results database for reading only. The file's contents are never changed:
+ * no migration, no journal-mode change, no write statement (the connection is opened
+ * SQLITE_OPEN_READONLY and query_only). As with any SQLite reader of a WAL file, SQLite may
+ * create its -wal and -shm companions. On failure returns NULL with a message in err:
+ * a missing file (`"x.db": cannot open: unable to open database file`), a file that is not
+ * SQLite or not topsim's (`"x.db" is not a topsim results database: ...`: user_version 0, or
+ * tables or columns missing for its version), a newer schema
+ * (`"x.db" was written by a newer topsim (schema 3; this one reads up to 2)`). An older
+ * schema is read as it is: a version 1 file simply has no incidents, events or violations.
+ * Close with results_close. The write calls on a read-only handle return -EROFS. */
+struct results *results_open_readonly(const char *path, char *err, size_t err_size);
+
+/* Schema version of the open file (PRAGMA user_version as found at open). Cannot fail. */
+int results_schema_version(const struct results *r);
+
+/* ---- runs ---- */
+
+/* A row of `runs`. run.scenario_text is NULL unless the filter asked for it. */
+struct results_run_row {
+	int64_t run_id;
+	struct results_run run; /* strings owned by the list */
+};
+
+struct results_runs {
+	struct results_run_row *v; /* n rows, ordered by run_id (order of writing) */
+	size_t n;
+	void *mem_;                /* private: what release frees */
+};
+
+/* Which runs to list; a NULL filter, or NULL / 0 members, match every run. */
+struct results_run_filter {
+	int64_t run_id;            /* > 0: only this run */
+	const char *scenario_name; /* only this scenario name */
+	const char *scenario_hash; /* only this scenario hash */
+	bool with_text;            /* also read scenario_text (it can be large) */
+};
+
+/* List the runs that match filter into *out (OUT). Returns 0, -ENOMEM or -EIO. */
+int results_runs(struct results *r, const struct results_run_filter *filter,
+		 struct results_runs *out /* OUT */);
+void results_runs_release(struct results_runs *l);
+
+/* ---- metrics ---- */
+
+/* A row of `metrics`, with the replication of its run. */
+struct results_metric {
+	int64_t run_id;
+	uint32_t replication;      /* from runs */
+	const char *name;
+	const char *qualifier;     /* "" for none */
+	double value;              /* NaN when stored NULL */
+	const char *unit;          /* "" for none */
+};
+
+struct results_metrics {
+	struct results_metric *v;
+	size_t n;
+	void *mem_;                /* private */
+};
+
+/* Every metric of run_id, ordered by (name, qualifier). Returns 0, -ENOMEM or -EIO. */
+int results_metrics(struct results *r, int64_t run_id, struct results_metrics *out /* OUT */);
+
+/* One metric of run_id by name and qualifier (NULL = ""): *value (OUT) gets it (NaN when
+ * stored NULL) and, when unit is not NULL, its unit is copied into unit[unit_size]
+ * (truncated to fit). Returns 0, -ENOENT (no such row), or -EIO. */
+int results_metric(struct results *r, int64_t run_id, const char *name, const char *qualifier,
+		   double *value /* OUT */, char *unit /* OUT, may be NULL */, size_t unit_size);
+
+/* One metric (name, qualifier; NULL qualifier = "") across the runs of a scenario, one row
+ * per run that reported it, ordered by (replication, run_id): the per-replication values a
+ * confidence interval (stat_ci_mean) needs. A NULL scenario_name or scenario_hash matches
+ * any; pass both to keep runs with different overrides apart, as the views do.
+ * Returns 0, -ENOMEM or -EIO. */
+int results_metric_across(struct results *r, const char *scenario_name,
+			  const char *scenario_hash, const char *name, const char *qualifier,
+			  struct results_metrics *out /* OUT */);
+void results_metrics_release(struct results_metrics *l);
+
+/* ---- latency ---- */
+
+/* A row of `latency`: the summary results_add_latency wrote. Figures NaN when count is 0. */
+struct results_latency {
+	int64_t run_id;
+	const char *op_class;
+	uint64_t count;
+	double mean_s, p50_s, p90_s, p99_s, p999_s, max_s; /* seconds */
+};
+
+struct results_latencies {
+	struct results_latency *v; /* ordered by op_class */
+	size_t n;
+	void *mem_;                /* private */
+};
+
+/* Latency summaries of run_id. Returns 0, -ENOMEM or -EIO. */
+int results_latencies(struct results *r, int64_t run_id,
+		      struct results_latencies *out /* OUT */);
+void results_latencies_release(struct results_latencies *l);
+
+/* A row of `latency_buckets` (only non-empty buckets are stored). */
+struct results_bucket {
+	double lower_s;            /* inclusive */
+	double upper_s;            /* exclusive; +Inf for the overflow bucket */
+	uint64_t count;
+};
+
+struct results_buckets {
+	struct results_bucket *v;  /* ordered by lower_s */
+	size_t n;
+	void *mem_;                /* private */
+};
+
+/* The stored histogram buckets of (run_id, op_class). Returns 0, -ENOMEM or -EIO. */
+int results_buckets(struct results *r, int64_t run_id, const char *op_class,
+		    struct results_buckets *out /* OUT */);
+void results_buckets_release(struct results_buckets *l);
+
+/* Rebuild the histogram of (run_id, op_class) into *h (OUT, caller-allocated, ~47 KiB) from
+ * its buckets and summary, so quantiles and merges across replications can be recomputed
+ * with stat_hist_*. Bucket counts, n and max are exact, and the sum is chosen so that
+ * stat_hist_mean returns the stored mean. The exact minimum is not stored: h->min is the
+ * lower bound of the lowest non-empty bucket. Quantiles are therefore bit-identical to what
+ * the writer computed except for ranks in the lowest non-empty bucket, which may come out
+ * lower, by less than that bucket's width (0.543 %), or as 0 in the underflow bucket.
+ * Returns 0; -ENOENT when there is no latency row; -EINVAL when the stored buckets do not
+ * fit this build's histogram layout (bounds differ, or counts do not add up to the count);
+ * -EIO. On failure *h is left empty (stat_hist_init). */
+int results_latency_hist(struct results *r, int64_t run_id, const char *op_class,
+			 struct stat_hist *h /* OUT */);
+
+/* ---- failover drills ---- */
+
+/* A row of `incidents`: every column. inc.target is "" for none; inc.primary_before and
+ * inc.primary_after are NULL when stored NULL; inc.data_lost is 0 or 1. */
+struct results_incident_row {
+	int64_t incident_id;
+	int64_t run_id;
+	struct results_incident inc; /* strings owned by the list */
+};
+
+struct results_incidents {
+	struct results_incident_row *v; /* ordered by incident_id (order of writing) */
+	size_t n;
+	void *mem_;                     /* private */
+};
+
+/* Incidents of run_id. Returns 0, -ENOMEM or -EIO. */
+int results_incidents(struct results *r, int64_t run_id,
+		      struct results_incidents *out /* OUT */);
+void results_incidents_release(struct results_incidents *l);
+
+/* A row of `incident_events`. */
+struct results_incident_event {
+	int64_t event_id;          /* order of writing */
+	int64_t run_id;
+	int64_t incident_id;       /* 0 when tied to no incident (stored NULL) */
+	double t_s;
+	const char *source;        /* "" for none */
+	const char *event;
+	const char *detail;        /* "" for none */
+};
+
+struct results_incident_events {
+	struct results_incident_event *v; /* ordered by (t_s, event_id): the timeline */
+	size_t n;
+	void *mem_;                       /* private */
+};
+
+/* The timeline of run_id: every event when incident_id <= 0, else only that incident's.
+ * Returns 0, -ENOMEM or -EIO. */
+int results_incident_events(struct results *r, int64_t run_id, int64_t incident_id,
+			    struct results_incident_events *out /* OUT */);
+void results_incident_events_release(struct results_incident_events *l);
+
+/* A row of `invariant_violations`. */
+struct results_violation {
+	int64_t run_id;
+	double t_s;
+	const char *invariant;
+	const char *detail;        /* "" for none */
+};
+
+struct results_violations {
+	struct results_violation *v; /* ordered by t_s, then order of writing */
+	size_t n;
+	void *mem_;                  /* private */
+};
+
+/* Invariant violations of run_id. Returns 0, -ENOMEM or -EIO. */
+int results_violations(struct results *r, int64_t run_id,
+		       struct results_violations *out /* OUT */);
+void results_violations_release(struct results_violations *l);
+
+/* ---- time series ---- */
+
+/* A row of `timeseries`. */
+struct results_point {
+	int64_t run_id;
+	double t_s;                /* start of the bucket */
+	double width_s;
+	const char *name;
+	const char *qualifier;     /* "" for none */
+	double value;              /* NaN when stored NULL */
+};
+
+struct results_points {
+	struct results_point *v;   /* ordered by (name, qualifier, t_s) */
+	size_t n;
+	void *mem_;                /* private */
+};
+
+/* Time-series points of run_id, only of series `name` and `qualifier` when they are not
+ * NULL (qualifier "" selects the unqualified series). Returns 0, -ENOMEM or -EIO. */
+int results_points(struct results *r, int64_t run_id, const char *name, const char *qualifier,
+		   struct results_points *out /* OUT */);
+void results_points_release(struct results_points *l);
 
 /* Message of the last failed call on r ("" if none yet); owned by r, kept until the next
  * failing call or results_close. Never NULL. */

@@ -1,8 +1,11 @@
 /* test_results.c: unit tests of sim/results (the SQLite results database).
  *
  * Each test works in its own mkdtemp directory, removed afterwards. What results_* wrote is
- * read back through a separate raw SQLite connection, so the checks do not trust the module
- * under test. Interrupted writers are simulated twice: a connection closed mid-transaction,
+ * read back through the read API, mostly on a separate read-only handle, with every field
+ * compared to what was written and distinct values per field, so a column mixed up on either
+ * side shows. Raw SQL remains only for what the read API does not cover: PRAGMAs, the
+ * views, cascading deletes, schema comparison, and damaging a file on purpose. Interrupted
+ * writers are simulated twice: a connection closed mid-transaction,
  * and a fork()ed child that _exit()s mid-transaction after writing enough rows to spill
  * uncommitted pages into the WAL.
  */
@@ -175,6 +178,97 @@ static struct stat_hist *hist_new(void)
 	return h;
 }
 
+static struct results *open_ro_ok(const char *path)
+{
+	char err[256];
+	struct results *r = results_open_readonly(path, err, sizeof(err));
+	if (!r)
+		fail_msg("results_open_readonly: %s", err);
+	return r;
+}
+
+/* The whole file, for checking that a reader left it byte for byte as it was (caller frees). */
+static char *file_bytes(const char *path, long *size /* OUT */)
+{
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	*size = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	char *buf = malloc((size_t)*size + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)*size, fp), (size_t)*size);
+	fclose(fp);
+	return buf;
+}
+
+static void assert_same_file(const char *path, const char *before, long before_size)
+{
+	long size;
+	char *now = file_bytes(path, &size);
+	assert_int_equal(size, before_size);
+	assert_memory_equal(now, before, (size_t)size);
+	free(now);
+}
+
+/* A double that may be NaN (NaN == NaN here). */
+#define assert_same_double(got, want)                                                       \
+	do {                                                                                \
+		double g_ = (got), w_ = (want);                                             \
+		if (!((isnan(g_) && isnan(w_)) || g_ == w_))                                \
+			fail_msg("%s = %.17g, want %.17g", #got, g_, w_);                   \
+	} while (0)
+
+/* A string that may be NULL. */
+#define assert_same_string(got, want)                                                       \
+	do {                                                                                \
+		const char *g_ = (got), *w_ = (want);                                       \
+		if (!w_)                                                                    \
+			assert_null(g_);                                                    \
+		else                                                                        \
+			assert_string_equal(g_, w_);                                        \
+	} while (0)
+
+static void assert_run_equal(const struct results_run *got, const struct results_run *want,
+			     bool with_text)
+{
+	assert_same_string(got->scenario_name, want->scenario_name);
+	assert_same_string(got->scenario_text, with_text ? want->scenario_text : NULL);
+	assert_same_string(got->scenario_hash, want->scenario_hash);
+	assert_true(got->seed == want->seed);
+	assert_int_equal(got->replication, want->replication);
+	assert_same_string(got->version, want->version);
+	assert_same_string(got->started_at, want->started_at);
+	assert_same_double(got->wall_s, want->wall_s);
+	assert_same_double(got->sim_s, want->sim_s);
+	assert_same_double(got->warmup_s, want->warmup_s);
+	assert_true(got->events == want->events);
+}
+
+static void assert_incident_equal(const struct results_incident *got,
+				  const struct results_incident *want)
+{
+	assert_string_equal(got->kind, want->kind);
+	assert_string_equal(got->target, want->target ? want->target : "");
+	assert_same_double(got->start_s, want->start_s);
+	assert_same_double(got->end_s, want->end_s);
+	assert_same_double(got->rto_s, want->rto_s);
+	assert_same_double(got->detect_s, want->detect_s);
+	assert_same_double(got->decide_s, want->decide_s);
+	assert_same_double(got->transition_s, want->transition_s);
+	assert_same_double(got->reroute_s, want->reroute_s);
+	assert_same_double(got->reconnect_s, want->reconnect_s);
+	assert_int_equal(got->rpo_tx, want->rpo_tx);
+	assert_int_equal(got->rpo_durable_tx, want->rpo_durable_tx);
+	assert_same_double(got->rpo_bytes, want->rpo_bytes);
+	assert_same_double(got->rpo_span_s, want->rpo_span_s);
+	assert_same_double(got->write_unavailable_s, want->write_unavailable_s);
+	assert_same_double(got->read_unavailable_s, want->read_unavailable_s);
+	assert_same_string(got->primary_before, want->primary_before);
+	assert_same_string(got->primary_after, want->primary_after);
+	assert_int_equal(got->data_lost, want->data_lost != 0);
+}
+
 /* ---- tests ------------------------------------------------------------------------------- */
 
 /* Create, write one run with metrics, a histogram and a time series; read it all back. */
@@ -212,78 +306,85 @@ static void test_write_and_read_back(void **state)
 	r = open_ok(f->path);
 	results_close(r);
 
+	/* Through the read API: every field as written. */
+	r = open_ro_ok(f->path);
+	struct results_run_filter with_text = {.with_text = true};
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, &with_text, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_int_equal(runs.v[0].run_id, id);
+	assert_run_equal(&runs.v[0].run, &run, true);
+	assert_true(runs.v[0].run.seed == UINT64_MAX);
+	results_runs_release(&runs);
+
+	struct results_metrics m;
+	assert_int_equal(results_metrics(r, id, &m), 0);
+	assert_int_equal(m.n, 3);
+	results_metrics_release(&m);
+	double v;
+	char unit[16];
+	assert_int_equal(results_metric(r, id, "throughput", "", &v, unit, sizeof(unit)), 0);
+	assert_true(v == 1234.5);
+	assert_string_equal(unit, "1/s");
+	assert_int_equal(results_metric(r, id, "cpu_utilisation", "host1", &v, unit, sizeof(unit)),
+			 0);
+	assert_true(v == 0.75);
+	assert_string_equal(unit, "fraction");
+	assert_int_equal(results_metric(r, id, "no_qualifier", "", &v, unit, sizeof(unit)), 0);
+	assert_true(v == 1.0);
+	assert_string_equal(unit, "");
+
+	/* Latency summary: exactly what stats computes. */
+	struct results_latencies lat;
+	assert_int_equal(results_latencies(r, id, &lat), 0);
+	assert_int_equal(lat.n, 1);
+	assert_string_equal(lat.v[0].op_class, "read");
+	assert_int_equal(lat.v[0].count, 1002);
+	assert_true(lat.v[0].mean_s == stat_hist_mean(h));
+	assert_true(lat.v[0].p50_s == stat_hist_quantile(h, 0.50));
+	assert_true(lat.v[0].p90_s == stat_hist_quantile(h, 0.90));
+	assert_true(lat.v[0].p99_s == stat_hist_quantile(h, 0.99));
+	assert_true(lat.v[0].p999_s == stat_hist_quantile(h, 0.999));
+	assert_true(lat.v[0].max_s == 1e5);
+	results_latencies_release(&lat);
+
+	/* Buckets: the non-empty ones, summing to the count, with the layout's bounds. */
+	struct results_buckets b;
+	assert_int_equal(results_buckets(r, id, "read", &b), 0);
+	size_t nonempty = 0;
+	for (size_t i = 0; i < stat_hist_bucket_count(h); i++) {
+		if (stat_hist_bucket_n(h, i) == 0)
+			continue;
+		assert_true(nonempty < b.n);
+		assert_true(b.v[nonempty].lower_s == stat_hist_bucket_lower(i));
+		assert_true(b.v[nonempty].upper_s == stat_hist_bucket_upper(i));
+		assert_int_equal(b.v[nonempty].count, stat_hist_bucket_n(h, i));
+		nonempty++;
+	}
+	assert_int_equal(b.n, nonempty);
+	assert_true(b.v[0].lower_s == 0.0);
+	assert_true(isinf(b.v[b.n - 1].upper_s));
+	results_buckets_release(&b);
+
+	/* Time series. */
+	struct results_points pts;
+	assert_int_equal(results_points(r, id, "throughput", "", &pts), 0);
+	assert_int_equal(pts.n, 10);
+	for (size_t i = 0; i < pts.n; i++) {
+		assert_true(pts.v[i].t_s == 60.0 * (double)i);
+		assert_true(pts.v[i].width_s == 60.0);
+		assert_true(pts.v[i].value == 100.0 + (double)i);
+	}
+	results_points_release(&pts);
+	results_close(r);
+
+	/* File format, and what the read API does not cover: cascading deletes. */
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	char *mode = raw_text(db, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal");
 	free(mode);
-
-	sqlite3_stmt *s = raw_row(db,
-				  "SELECT run_id, scenario_name, scenario_text, scenario_hash, seed, "
-				  "replication, topsim_version, started_at, wall_s, sim_s, warmup_s, "
-				  "events FROM runs");
-	assert_int_equal(sqlite3_column_int64(s, 0), id);
-	assert_string_equal((const char *)sqlite3_column_text(s, 1), "demo");
-	assert_string_equal((const char *)sqlite3_column_text(s, 2), "{\"name\": \"x\"}");
-	assert_string_equal((const char *)sqlite3_column_text(s, 3), "abc123");
-	assert_int_equal(sqlite3_column_int64(s, 4), -1);
-	assert_int_equal(sqlite3_column_int64(s, 5), 0);
-	assert_string_equal((const char *)sqlite3_column_text(s, 6), "0.1.0");
-	assert_string_equal((const char *)sqlite3_column_text(s, 7), "2024-01-02T03:04:05Z");
-	assert_true(sqlite3_column_double(s, 8) == 2.0);
-	assert_true(sqlite3_column_double(s, 9) == 3600.0);
-	assert_true(sqlite3_column_double(s, 10) == 60.0);
-	assert_int_equal(sqlite3_column_int64(s, 11), 1000000);
-	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM metrics"), 3);
-	assert_true(raw_double(db, "SELECT value FROM metrics WHERE name = 'throughput' "
-				   "AND qualifier = ''") == 1234.5);
-	char *unit = raw_text(db, "SELECT unit FROM metrics WHERE name = 'cpu_utilisation' "
-				  "AND qualifier = 'host1'");
-	assert_string_equal(unit, "fraction");
-	free(unit);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM metrics WHERE name = 'no_qualifier' "
-				     "AND qualifier = '' AND unit = ''"),
-			 1);
-
-	/* Latency summary: exactly what stats computes. */
-	s = raw_row(db, "SELECT count, mean_s, p50_s, p90_s, p99_s, p999_s, max_s FROM latency "
-			"WHERE run_id = %lld AND op_class = 'read'",
-		    (long long)id);
-	assert_int_equal(sqlite3_column_int64(s, 0), 1002);
-	assert_true(sqlite3_column_double(s, 1) == stat_hist_mean(h));
-	assert_true(sqlite3_column_double(s, 2) == stat_hist_quantile(h, 0.50));
-	assert_true(sqlite3_column_double(s, 3) == stat_hist_quantile(h, 0.90));
-	assert_true(sqlite3_column_double(s, 4) == stat_hist_quantile(h, 0.99));
-	assert_true(sqlite3_column_double(s, 5) == stat_hist_quantile(h, 0.999));
-	assert_true(sqlite3_column_double(s, 6) == 1e5);
-	sqlite3_finalize(s);
-
-	/* Buckets: the non-empty ones, summing to the count, with the layout's bounds. */
-	size_t nonempty = 0;
-	for (size_t i = 0; i < stat_hist_bucket_count(h); i++)
-		nonempty += stat_hist_bucket_n(h, i) > 0;
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM latency_buckets"), nonempty);
-	assert_int_equal(raw_int(db, "SELECT sum(count) FROM latency_buckets"), 1002);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM latency_buckets WHERE count <= 0"), 0);
-	assert_true(raw_double(db, "SELECT min(lower_s) FROM latency_buckets") == 0.0);
-	assert_true(isinf(raw_double(db, "SELECT max(upper_s) FROM latency_buckets")));
-	s = raw_row(db, "SELECT lower_s, upper_s, count FROM latency_buckets "
-			"WHERE lower_s <= 0.05 AND upper_s > 0.05");
-	size_t b = stat_hist_bucket_index(0.05);
-	assert_true(sqlite3_column_double(s, 0) == stat_hist_bucket_lower(b));
-	assert_true(sqlite3_column_double(s, 1) == stat_hist_bucket_upper(b));
-	assert_int_equal(sqlite3_column_int64(s, 2), stat_hist_bucket_n(h, b));
-	sqlite3_finalize(s);
-
-	/* Time series. */
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM timeseries WHERE name = 'throughput'"),
-			 10);
-	assert_true(raw_double(db, "SELECT value FROM timeseries WHERE t_s = 540") == 109.0);
-	assert_true(raw_double(db, "SELECT sum(width_s) FROM timeseries") == 600.0);
 
 	/* Deleting the run removes its rows everywhere (ON DELETE CASCADE). */
 	raw_exec(db, "PRAGMA foreign_keys = ON; DELETE FROM runs");
@@ -311,13 +412,20 @@ static void test_empty_histogram(void **state)
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 
-	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM latency WHERE count = 0 AND "
-				     "mean_s IS NULL AND p50_s IS NULL AND p99_s IS NULL AND "
-				     "max_s IS NULL"),
-			 1);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM latency_buckets"), 0);
-	sqlite3_close(db);
+	r = open_ro_ok(f->path);
+	struct results_latencies lat;
+	assert_int_equal(results_latencies(r, id, &lat), 0);
+	assert_int_equal(lat.n, 1);
+	assert_string_equal(lat.v[0].op_class, "write");
+	assert_int_equal(lat.v[0].count, 0);
+	assert_true(isnan(lat.v[0].mean_s) && isnan(lat.v[0].p50_s) && isnan(lat.v[0].p90_s) &&
+		    isnan(lat.v[0].p99_s) && isnan(lat.v[0].p999_s) && isnan(lat.v[0].max_s));
+	results_latencies_release(&lat);
+	struct results_buckets b;
+	assert_int_equal(results_buckets(r, id, "write", &b), 0);
+	assert_int_equal(b.n, 0);
+	results_buckets_release(&b);
+	results_close(r);
 	free(h);
 }
 
@@ -338,13 +446,20 @@ static void test_finish_run(void **state)
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 
+	r = open_ro_ok(f->path);
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_true(runs.v[0].run.wall_s == 2.5);
+	assert_true(runs.v[0].run.events == 5000000);
+	results_runs_release(&runs);
+	results_close(r);
+
+	/* The speed figures are the view's (not in the read API). */
 	sqlite3 *db = raw_open(f->path);
-	sqlite3_stmt *s = raw_row(db, "SELECT wall_s, events, sim_per_wall, events_per_wall_s "
-				      "FROM v_runs");
-	assert_true(sqlite3_column_double(s, 0) == 2.5);
-	assert_int_equal(sqlite3_column_int64(s, 1), 5000000);
-	assert_true(sqlite3_column_double(s, 2) == 1440.0);
-	assert_true(sqlite3_column_double(s, 3) == 2000000.0);
+	sqlite3_stmt *s = raw_row(db, "SELECT sim_per_wall, events_per_wall_s FROM v_runs");
+	assert_true(sqlite3_column_double(s, 0) == 1440.0);
+	assert_true(sqlite3_column_double(s, 1) == 2000000.0);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 }
@@ -465,17 +580,29 @@ static void test_rollback(void **state)
 	results_rollback(r);
 	results_rollback(r); /* no transaction: a no-op */
 
-	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM runs"), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM metrics"), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM timeseries"), 0);
+	struct results *reader = open_ro_ok(f->path);
+	struct results_runs runs;
+	struct results_metrics m;
+	struct results_points p;
+	assert_int_equal(results_runs(reader, NULL, &runs), 0);
+	assert_int_equal(runs.n, 0);
+	results_runs_release(&runs);
+	assert_int_equal(results_metrics(reader, id, &m), 0);
+	assert_int_equal(m.n, 0);
+	results_metrics_release(&m);
+	assert_int_equal(results_points(reader, id, NULL, NULL, &p), 0);
+	assert_int_equal(p.n, 0);
+	results_points_release(&p);
 
 	run.replication = 1;
 	assert_int_equal(results_begin(r), 0);
 	assert_int_equal(results_add_run(r, &run, &id), 0);
 	assert_int_equal(results_commit(r), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM runs WHERE replication = 1"), 1);
-	sqlite3_close(db);
+	assert_int_equal(results_runs(reader, NULL, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_int_equal(runs.v[0].run.replication, 1);
+	results_runs_release(&runs);
+	results_close(reader);
 	results_close(r);
 }
 
@@ -486,16 +613,24 @@ static void test_reader_sees_only_committed(void **state)
 	struct results *r = open_ok(f->path);
 	struct results_run run = run_of("demo", 0, 1.0);
 	int64_t id;
-	sqlite3 *db = raw_open(f->path);
+	struct results *reader = open_ro_ok(f->path);
+	struct results_runs runs;
+	struct results_metrics m;
 
 	assert_int_equal(results_begin(r), 0);
 	assert_int_equal(results_add_run(r, &run, &id), 0);
 	assert_int_equal(results_add_metric(r, id, "throughput", "", 1.0, "1/s"), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM runs"), 0); /* WAL: not blocked */
+	assert_int_equal(results_runs(reader, NULL, &runs), 0); /* WAL: not blocked */
+	assert_int_equal(runs.n, 0);
+	results_runs_release(&runs);
 	assert_int_equal(results_commit(r), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM runs"), 1);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM metrics"), 1);
-	sqlite3_close(db);
+	assert_int_equal(results_runs(reader, NULL, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	results_runs_release(&runs);
+	assert_int_equal(results_metrics(reader, id, &m), 0);
+	assert_int_equal(m.n, 1);
+	results_metrics_release(&m);
+	results_close(reader);
 	results_close(r);
 }
 
@@ -524,9 +659,10 @@ static void test_errors(void **state)
 	assert_int_equal(results_add_point(r, id, NAN, 1.0, "x", "", 1.0), -EIO);
 	results_rollback(r);
 
-	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM runs"), 0);
-	sqlite3_close(db);
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 0);
+	results_runs_release(&runs);
 	results_close(r);
 }
 
@@ -551,14 +687,29 @@ static void check_only_replication_0(const char *path)
 	char *ok = raw_text(db, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM runs"), 1);
-	assert_int_equal(raw_int(db, "SELECT max(replication) FROM runs"), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM metrics"), 1);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM timeseries"), 1);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM timeseries WHERE run_id NOT IN "
-				     "(SELECT run_id FROM runs)"),
-			 0);
+	/* No row left behind by the lost replication, whatever its run_id was. */
+	assert_int_equal(raw_int(db, "SELECT (SELECT count(*) FROM metrics) + "
+				     "(SELECT count(*) FROM timeseries)"),
+			 2);
 	sqlite3_close(db);
+
+	struct results *reader = open_ro_ok(path);
+	struct results_runs runs;
+	struct results_metrics m;
+	struct results_points p;
+	assert_int_equal(results_runs(reader, NULL, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_int_equal(runs.v[0].run.replication, 0);
+	assert_int_equal(results_metrics(reader, runs.v[0].run_id, &m), 0);
+	assert_int_equal(m.n, 1);
+	assert_true(m.v[0].value == 10.0);
+	assert_int_equal(results_points(reader, runs.v[0].run_id, NULL, NULL, &p), 0);
+	assert_int_equal(p.n, 1);
+	assert_true(p.v[0].value == 10.0);
+	results_points_release(&p);
+	results_metrics_release(&m);
+	results_runs_release(&runs);
+	results_close(reader);
 
 	struct results *r = open_ok(path);
 	struct results_run run = run_of("demo", 1, 1.0);
@@ -769,26 +920,67 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 
+	/* The old rows, and the new ones, through the read API. */
+	r = open_ro_ok(f->path);
+	assert_int_equal(results_schema_version(r), 2);
+	struct results_run_filter old = {.scenario_name = "old", .with_text = true};
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, &old, &runs), 0);
+	assert_int_equal(runs.n, 2);
+	for (size_t k = 0; k < 2; k++) {
+		assert_int_equal(runs.v[k].run_id, (int64_t)k + 1);
+		assert_string_equal(runs.v[k].run.scenario_text, "{}");
+		assert_string_equal(runs.v[k].run.scenario_hash, "h1");
+		assert_true(runs.v[k].run.seed == 7);
+		assert_int_equal(runs.v[k].run.replication, k);
+		assert_string_equal(runs.v[k].run.version, "0.0.9");
+		assert_true(runs.v[k].run.sim_s == 600.0 && runs.v[k].run.warmup_s == 60.0);
+	}
+	assert_string_equal(runs.v[1].run.started_at, "2024-01-01T00:01:00Z");
+	assert_true(runs.v[0].run.events == 1234 && runs.v[1].run.events == 5678);
+	assert_true(runs.v[0].run.wall_s == 1.5 && runs.v[1].run.wall_s == 2.5);
+	results_runs_release(&runs);
+	struct results_metrics m;
+	assert_int_equal(results_metric_across(r, "old", "h1", "throughput", "", &m), 0);
+	assert_int_equal(m.n, 2);
+	assert_true(m.v[0].value == 10.0 && m.v[1].value == 20.0);
+	results_metrics_release(&m);
+	struct results_latencies lat;
+	assert_int_equal(results_latencies(r, 1, &lat), 0);
+	assert_int_equal(lat.n, 1);
+	assert_int_equal(lat.v[0].count, 3);
+	assert_true(lat.v[0].mean_s == 0.001 && isnan(lat.v[0].p99_s));
+	results_latencies_release(&lat);
+	struct results_points pts;
+	assert_int_equal(results_points(r, 2, NULL, NULL, &pts), 0);
+	assert_int_equal(pts.n, 1);
+	assert_true(pts.v[0].value == 19.0);
+	results_points_release(&pts);
+	struct results_incidents incs;
+	struct results_incident_events ev;
+	struct results_violations vio;
+	assert_int_equal(results_incidents(r, 2, &incs), 0);
+	assert_int_equal(incs.n, 1);
+	assert_int_equal(incs.v[0].incident_id, iid);
+	assert_incident_equal(&incs.v[0].inc, &inc);
+	assert_int_equal(results_incident_events(r, 2, iid, &ev), 0);
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(ev.v[0].event, "iris-a crashes");
+	assert_int_equal(results_violations(r, 2, &vio), 0);
+	assert_int_equal(vio.n, 1);
+	assert_string_equal(vio.v[0].invariant, "single_primary");
+	results_incidents_release(&incs);
+	results_incident_events_release(&ev);
+	results_violations_release(&vio);
+	results_close(r);
+
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	char *ok = raw_text(db, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
-	sqlite3_stmt *s = raw_row(db, "SELECT count(*), sum(events), sum(wall_s), "
-				      "group_concat(replication) FROM runs WHERE scenario_name = 'old'");
-	assert_int_equal(sqlite3_column_int(s, 0), 2);
-	assert_int_equal(sqlite3_column_int64(s, 1), 1234 + 5678);
-	assert_true(sqlite3_column_double(s, 2) == 4.0);
-	assert_string_equal((const char *)sqlite3_column_text(s, 3), "0,1");
-	sqlite3_finalize(s);
 	assert_true(raw_double(db, "SELECT mean FROM v_metrics WHERE name = 'throughput'") ==
 		    15.0);
-	assert_int_equal(raw_int(db, "SELECT count FROM latency WHERE run_id = 1"), 3);
-	assert_true(raw_double(db, "SELECT value FROM timeseries WHERE run_id = 2") == 19.0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM incidents i JOIN incident_events e "
-				     "USING (run_id, incident_id) JOIN invariant_violations v "
-				     "USING (run_id)"),
-			 1);
 	assert_int_equal(raw_int(db, "SELECT incidents FROM v_incidents WHERE "
 				     "scenario_name = 'old'"),
 			 1);
@@ -919,59 +1111,28 @@ static void test_incident_round_trip(void **state)
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 
-	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM incidents"), 3);
-	sqlite3_stmt *s = raw_row(db,
-				  "SELECT run_id, kind, target, start_s, end_s, rto_s, detect_s, "
-				  "decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
-				  "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
-				  "read_unavailable_s, primary_before, primary_after, data_lost "
-				  "FROM incidents WHERE incident_id = %lld",
-				  (long long)full);
-	assert_int_equal(sqlite3_column_int64(s, 0), id);
-	assert_string_equal((const char *)sqlite3_column_text(s, 1), "host_crash");
-	assert_string_equal((const char *)sqlite3_column_text(s, 2), "iris-a");
-	assert_true(sqlite3_column_double(s, 3) == 300.0);
-	assert_true(sqlite3_column_double(s, 4) == 360.0);
-	assert_true(sqlite3_column_double(s, 5) == 16.5);
-	assert_true(sqlite3_column_double(s, 6) == 8.0);
-	assert_true(sqlite3_column_double(s, 7) == 2.0);
-	assert_true(sqlite3_column_double(s, 8) == 5.0);
-	assert_int_equal(sqlite3_column_type(s, 9), SQLITE_NULL); /* no reroute stage */
-	assert_true(sqlite3_column_double(s, 10) == 1.5);
-	assert_int_equal(sqlite3_column_int64(s, 11), 7);
-	assert_int_equal(sqlite3_column_int64(s, 12), 3);
-	assert_true(sqlite3_column_double(s, 13) == 7 * 4096.0);
-	assert_true(sqlite3_column_double(s, 14) == 0.07);
-	assert_true(sqlite3_column_double(s, 15) == 16.5);
-	assert_true(sqlite3_column_double(s, 16) == 8.25);
-	assert_string_equal((const char *)sqlite3_column_text(s, 17), "iris-a");
-	assert_string_equal((const char *)sqlite3_column_text(s, 18), "iris-b");
-	assert_int_equal(sqlite3_column_int(s, 19), 1);
-	sqlite3_finalize(s);
+	r = open_ro_ok(f->path);
+	struct results_incidents incs;
+	assert_int_equal(results_incidents(r, id, &incs), 0);
+	assert_int_equal(incs.n, 3);
+	assert_int_equal(incs.v[0].incident_id, full);
+	assert_int_equal(incs.v[1].incident_id, open_ended);
+	assert_true(incs.v[2].incident_id > open_ended);
+	for (size_t k = 0; k < incs.n; k++)
+		assert_int_equal(incs.v[k].run_id, id);
+	assert_incident_equal(&incs.v[0].inc, &a);
+	assert_int_equal(incs.v[0].inc.data_lost, 1); /* 5 was stored as 1 */
+	assert_true(isnan(incs.v[0].inc.reroute_s)); /* no reroute stage */
+	b = incident_open_ended("az_outage", 1000.0);
+	assert_incident_equal(&incs.v[1].inc, &b);
+	assert_string_equal(incs.v[1].inc.target, "");
+	assert_null(incs.v[1].inc.primary_before);
+	assert_null(incs.v[1].inc.primary_after);
 	/* Stages add up to the RTO where they are present. */
-	assert_true(raw_double(db, "SELECT rto_s - (coalesce(detect_s, 0) + coalesce(decide_s, 0) "
-				   "+ coalesce(transition_s, 0) + coalesce(reroute_s, 0) + "
-				   "coalesce(reconnect_s, 0)) FROM incidents WHERE rto_s IS NOT NULL") ==
-		    0.0);
-
-	s = raw_row(db,
-		    "SELECT kind, target, start_s, rpo_tx, rpo_durable_tx, data_lost, "
-		    "primary_before IS NULL AND primary_after IS NULL, "
-		    "coalesce(end_s, rto_s, detect_s, decide_s, transition_s, reroute_s, "
-		    "reconnect_s, rpo_bytes, rpo_span_s, write_unavailable_s, read_unavailable_s) "
-		    "IS NULL FROM incidents WHERE incident_id = %lld",
-		    (long long)open_ended);
-	assert_string_equal((const char *)sqlite3_column_text(s, 0), "az_outage");
-	assert_string_equal((const char *)sqlite3_column_text(s, 1), "");
-	assert_true(sqlite3_column_double(s, 2) == 1000.0);
-	assert_int_equal(sqlite3_column_int64(s, 3), 0);
-	assert_int_equal(sqlite3_column_int64(s, 4), 0);
-	assert_int_equal(sqlite3_column_int(s, 5), 0);
-	assert_int_equal(sqlite3_column_int(s, 6), 1);
-	assert_int_equal(sqlite3_column_int(s, 7), 1);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	const struct results_incident *g = &incs.v[0].inc;
+	assert_true(g->rto_s == g->detect_s + g->decide_s + g->transition_s + g->reconnect_s);
+	results_incidents_release(&incs);
+	results_close(r);
 }
 
 /* The timeline keeps the order of writing within a time, ties events to their incident or to
@@ -1026,33 +1187,50 @@ static void test_incident_events_and_violations(void **state)
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 
-	sqlite3 *db = raw_open(f->path);
-	char *timeline = raw_text(db, "SELECT group_concat(line, ' | ') FROM (SELECT t_s || ' ' || "
-				      "source || ': ' || event || ' (' || detail || ') ' || "
-				      "coalesce(incident_id, '-') AS line FROM incident_events "
-				      "WHERE run_id = 1 ORDER BY t_s, event_id)");
-	assert_string_equal(timeline, "50.0 : warm-up over () - | "
-				      "300.0 fault: host iris-a crashes (power) 1 | "
-				      "308.0 mirror MIRROR1: qos timeout on iris-a () 1 | "
-				      "308.0 mirror MIRROR1: backup iris-b takes over () 1 | "
-				      "318.0 lb lb-main: iris-b healthy (2 checks) -");
-	free(timeline);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM incident_events"), 5);
+	r = open_ro_ok(f->path);
+	struct results_incident_events ev;
+	assert_int_equal(results_incident_events(r, id0, 0, &ev), 0);
+	static const struct {
+		double t_s;
+		bool tied; /* to incident iid0 */
+		const char *source, *event, *detail;
+	} want[] = {
+		{50.0, false, "", "warm-up over", ""},
+		{300.0, true, "fault", "host iris-a crashes", "power"},
+		{308.0, true, "mirror MIRROR1", "qos timeout on iris-a", ""},
+		{308.0, true, "mirror MIRROR1", "backup iris-b takes over", ""},
+		{318.0, false, "lb lb-main", "iris-b healthy", "2 checks"},
+	};
+	assert_int_equal(ev.n, 5);
+	for (size_t i = 0; i < ev.n; i++) {
+		assert_int_equal(ev.v[i].run_id, id0);
+		assert_int_equal(ev.v[i].incident_id, want[i].tied ? iid0 : 0);
+		assert_true(ev.v[i].t_s == want[i].t_s);
+		assert_string_equal(ev.v[i].source, want[i].source);
+		assert_string_equal(ev.v[i].event, want[i].event);
+		assert_string_equal(ev.v[i].detail, want[i].detail);
+	}
+	results_incident_events_release(&ev);
+	assert_int_equal(results_incident_events(r, id1, 0, &ev), 0);
+	assert_int_equal(ev.n, 0); /* every refused event left nothing */
+	results_incident_events_release(&ev);
 
-	sqlite3_stmt *s = raw_row(db, "SELECT run_id, t_s, invariant, detail FROM "
-				      "invariant_violations ORDER BY t_s");
-	assert_int_equal(sqlite3_column_int64(s, 0), id0);
-	assert_true(sqlite3_column_double(s, 1) == 308.5);
-	assert_string_equal((const char *)sqlite3_column_text(s, 2), "single_primary");
-	assert_string_equal((const char *)sqlite3_column_text(s, 3),
-			    "iris-a and iris-b both primary");
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int64(s, 0), id1);
-	assert_string_equal((const char *)sqlite3_column_text(s, 2), "conservation");
-	assert_string_equal((const char *)sqlite3_column_text(s, 3), "");
-	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	struct results_violations vio;
+	assert_int_equal(results_violations(r, id0, &vio), 0);
+	assert_int_equal(vio.n, 1);
+	assert_int_equal(vio.v[0].run_id, id0);
+	assert_true(vio.v[0].t_s == 308.5);
+	assert_string_equal(vio.v[0].invariant, "single_primary");
+	assert_string_equal(vio.v[0].detail, "iris-a and iris-b both primary");
+	results_violations_release(&vio);
+	assert_int_equal(results_violations(r, id1, &vio), 0);
+	assert_int_equal(vio.n, 1);
+	assert_int_equal(vio.v[0].run_id, id1);
+	assert_true(vio.v[0].t_s == 400.0);
+	assert_string_equal(vio.v[0].invariant, "conservation");
+	assert_string_equal(vio.v[0].detail, "");
+	results_violations_release(&vio);
+	results_close(r);
 }
 
 /* v_incidents aggregates one kind and target over two replications: NULLs (no recovery, an
@@ -1192,6 +1370,691 @@ static void test_incident_cascade(void **state)
 	sqlite3_close(db);
 }
 
+/* ---- the read API ---------------------------------------------------------------------- */
+
+/* What test_read_api writes: two scenarios, three runs, every kind of row. */
+struct read_fixture {
+	struct results_run run[3];
+	int64_t id[3];
+	struct results_incident inc[2];
+	int64_t iid[2];
+	struct stat_hist *h;
+};
+
+static void write_read_fixture(const char *path, struct read_fixture *x)
+{
+	struct results *r = open_ok(path);
+
+	x->run[0] = run_of("alpha", 0, 2.0);
+	x->run[0].seed = UINT64_MAX;
+	x->run[0].events = (uint64_t)INT64_MAX + 5; /* above 2^63: same bits back */
+	x->run[1] = run_of("alpha", 1, 3.0);
+	x->run[1].seed = 43;
+	x->run[1].started_at = NULL;
+	x->run[1].version = NULL;
+	x->run[2] = run_of("beta", 0, 4.0);
+	x->run[2].scenario_hash = "def456";
+	x->run[2].scenario_text = NULL;
+	x->run[2].sim_s = 7200.5;
+	x->run[2].warmup_s = NAN;
+
+	x->h = hist_new();
+	assert_int_equal(stat_hist_add(x->h, 0.0), 0); /* underflow */
+	for (int i = 1; i <= 5000; i++)
+		assert_int_equal(stat_hist_add(x->h, 1e-4 * i + 3e-7 * (i % 7)), 0);
+	assert_int_equal(stat_hist_add(x->h, 2e5), 0); /* overflow */
+
+	x->inc[0] = incident_recovered("iris-a", 8.0, 2.0, 5.0, NAN, 1.5, 7);
+	x->inc[1] = incident_open_ended("az_outage", 1000.0);
+
+	for (int k = 0; k < 3; k++) {
+		struct stat_hist *empty = hist_new();
+		assert_int_equal(results_begin(r), 0);
+		assert_int_equal(results_add_run(r, &x->run[k], &x->id[k]), 0);
+		assert_int_equal(results_add_metric(r, x->id[k], "throughput", "read",
+						    100.0 + k, "1/s"),
+				 0);
+		assert_int_equal(results_add_metric(r, x->id[k], "availability", NULL,
+						    k == 1 ? NAN : 0.99 + k * 0.001, "fraction"),
+				 0);
+		assert_int_equal(results_add_metric(r, x->id[k], "cpu_utilisation", "host1",
+						    0.5 + k * 0.1, NULL),
+				 0);
+		assert_int_equal(results_add_latency(r, x->id[k], "read", x->h), 0);
+		assert_int_equal(results_add_latency(r, x->id[k], "write", empty), 0);
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(results_add_point(r, x->id[k], i * 60.0, 60.0,
+							   "throughput", "read", 10.0 * i + k),
+					 0);
+			assert_int_equal(results_add_point(r, x->id[k], i * 60.0, 60.0,
+							   "queue_depth", "",
+							   i == 2 ? NAN : i + 0.5),
+					 0);
+		}
+		free(empty);
+		if (k == 0) {
+			assert_int_equal(results_add_incident(r, x->id[0], &x->inc[0],
+							      &x->iid[0]),
+					 0);
+			assert_int_equal(results_add_incident(r, x->id[0], &x->inc[1],
+							      &x->iid[1]),
+					 0);
+			assert_int_equal(results_add_incident_event(r, x->id[0], x->iid[0], 308.0,
+								    "mirror MIRROR1",
+								    "backup iris-b takes over",
+								    NULL),
+					 0);
+			assert_int_equal(results_add_incident_event(r, x->id[0], x->iid[0], 300.0,
+								    "fault", "host iris-a crashes",
+								    "power"),
+					 0);
+			assert_int_equal(results_add_incident_event(r, x->id[0], 0, 308.0, NULL,
+								    "tie at 308 s", "second"),
+					 0);
+			assert_int_equal(results_add_incident_event(r, x->id[0], x->iid[1],
+								    1000.0, "fault", "az down", ""),
+					 0);
+			assert_int_equal(results_add_violation(r, x->id[0], 309.0, "conservation",
+							       NULL),
+					 0);
+			assert_int_equal(results_add_violation(r, x->id[0], 308.5,
+							       "single_primary", "two primaries"),
+					 0);
+		}
+		assert_int_equal(results_commit(r), 0);
+	}
+	results_close(r);
+}
+
+/* Runs: every field, in order of writing, filtered by id, name and hash; text on demand. */
+static void test_read_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	long size;
+	char *before = file_bytes(f->path, &size);
+
+	struct results *r = open_ro_ok(f->path);
+	assert_int_equal(results_schema_version(r), RESULTS_SCHEMA_VERSION);
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 3);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(runs.v[k].run_id, x.id[k]);
+		assert_run_equal(&runs.v[k].run, &x.run[k], false);
+	}
+	assert_true(runs.v[0].run.seed == UINT64_MAX);
+	results_runs_release(&runs);
+
+	struct results_run_filter by_name = {.scenario_name = "alpha", .with_text = true};
+	assert_int_equal(results_runs(r, &by_name, &runs), 0);
+	assert_int_equal(runs.n, 2);
+	assert_run_equal(&runs.v[0].run, &x.run[0], true);
+	assert_run_equal(&runs.v[1].run, &x.run[1], true);
+	results_runs_release(&runs);
+
+	struct results_run_filter by_hash = {.scenario_hash = "def456", .with_text = true};
+	assert_int_equal(results_runs(r, &by_hash, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_int_equal(runs.v[0].run_id, x.id[2]);
+	assert_run_equal(&runs.v[0].run, &x.run[2], true); /* NULL text stays NULL */
+	results_runs_release(&runs);
+
+	struct results_run_filter by_id = {.run_id = x.id[1]};
+	assert_int_equal(results_runs(r, &by_id, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_run_equal(&runs.v[0].run, &x.run[1], false);
+	results_runs_release(&runs);
+
+	struct results_run_filter none = {.scenario_name = "alpha", .scenario_hash = "def456"};
+	assert_int_equal(results_runs(r, &none, &runs), 0);
+	assert_int_equal(runs.n, 0);
+	assert_null(runs.v);
+	results_runs_release(&runs);
+	results_runs_release(&runs); /* twice: harmless */
+	results_runs_release(NULL);
+
+	results_close(r);
+	assert_same_file(f->path, before, size);
+	free(before);
+	free(x.h);
+}
+
+/* Metrics of a run, one metric, and one metric across the runs of a scenario. */
+static void test_read_metrics(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct results *r = open_ro_ok(f->path);
+
+	struct results_metrics m;
+	assert_int_equal(results_metrics(r, x.id[1], &m), 0);
+	assert_int_equal(m.n, 3); /* by name: availability, cpu_utilisation, throughput */
+	assert_int_equal(m.v[0].run_id, x.id[1]);
+	assert_int_equal(m.v[0].replication, 1);
+	assert_string_equal(m.v[0].name, "availability");
+	assert_string_equal(m.v[0].qualifier, "");
+	assert_true(isnan(m.v[0].value));
+	assert_string_equal(m.v[0].unit, "fraction");
+	assert_string_equal(m.v[1].name, "cpu_utilisation");
+	assert_string_equal(m.v[1].qualifier, "host1");
+	assert_true(m.v[1].value == 0.5 + 0.1);
+	assert_string_equal(m.v[1].unit, "");
+	assert_string_equal(m.v[2].name, "throughput");
+	assert_string_equal(m.v[2].qualifier, "read");
+	assert_true(m.v[2].value == 101.0);
+	assert_string_equal(m.v[2].unit, "1/s");
+	results_metrics_release(&m);
+
+	double v;
+	char unit[8];
+	assert_int_equal(results_metric(r, x.id[2], "throughput", "read", &v, unit, sizeof(unit)),
+			 0);
+	assert_true(v == 102.0);
+	assert_string_equal(unit, "1/s");
+	assert_int_equal(results_metric(r, x.id[0], "availability", NULL, &v, NULL, 0), 0);
+	assert_true(v == 0.99);
+	assert_int_equal(results_metric(r, x.id[0], "availability", "", &v, unit, 4), 0);
+	assert_string_equal(unit, "fra"); /* truncated to fit */
+	assert_int_equal(results_metric(r, x.id[0], "throughput", "", &v, unit, sizeof(unit)),
+			 -ENOENT);
+	assert_true(isnan(v));
+	assert_non_null(strstr(results_errmsg(r), "no metric \"throughput\""));
+	/* A value that looks like SQL is only ever a bound parameter. */
+	assert_int_equal(results_metric(r, x.id[0], "x' OR '1'='1", "", &v, NULL, 0), -ENOENT);
+
+	assert_int_equal(results_metric_across(r, "alpha", "abc123", "throughput", "read", &m), 0);
+	assert_int_equal(m.n, 2);
+	double values[2];
+	for (size_t i = 0; i < m.n; i++) {
+		assert_int_equal(m.v[i].run_id, x.id[i]);
+		assert_int_equal(m.v[i].replication, i);
+		assert_string_equal(m.v[i].name, "throughput");
+		assert_string_equal(m.v[i].qualifier, "read");
+		assert_string_equal(m.v[i].unit, "1/s");
+		values[i] = m.v[i].value;
+	}
+	double mean, half;
+	assert_int_equal(stat_ci_mean(values, m.n, 0.95, &mean, &half), 0);
+	assert_true(mean == 100.5);
+	results_metrics_release(&m);
+	assert_int_equal(results_metric_across(r, NULL, NULL, "throughput", "read", &m), 0);
+	assert_int_equal(m.n, 3);
+	results_metrics_release(&m);
+	assert_int_equal(results_metric_across(r, "alpha", NULL, "throughput", NULL, &m), 0);
+	assert_int_equal(m.n, 0); /* NULL qualifier is "", and throughput has "read" */
+	results_metrics_release(&m);
+	assert_int_equal(results_metric_across(r, "beta", "abc123", "throughput", "read", &m), 0);
+	assert_int_equal(m.n, 0);
+	results_metrics_release(&m);
+	results_close(r);
+	free(x.h);
+}
+
+/* Latency summaries and buckets as written; the rebuilt histogram gives the same figures. */
+static void test_read_latency(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct results *r = open_ro_ok(f->path);
+
+	struct results_latencies l;
+	assert_int_equal(results_latencies(r, x.id[0], &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].run_id, x.id[0]);
+	assert_string_equal(l.v[0].op_class, "read");
+	assert_int_equal(l.v[0].count, 5002);
+	assert_true(l.v[0].mean_s == stat_hist_mean(x.h));
+	assert_true(l.v[0].p50_s == stat_hist_quantile(x.h, 0.50));
+	assert_true(l.v[0].p90_s == stat_hist_quantile(x.h, 0.90));
+	assert_true(l.v[0].p99_s == stat_hist_quantile(x.h, 0.99));
+	assert_true(l.v[0].p999_s == stat_hist_quantile(x.h, 0.999));
+	assert_true(l.v[0].max_s == 2e5);
+	assert_string_equal(l.v[1].op_class, "write");
+	assert_int_equal(l.v[1].count, 0);
+	assert_true(isnan(l.v[1].mean_s) && isnan(l.v[1].p50_s) && isnan(l.v[1].p90_s) &&
+		    isnan(l.v[1].p99_s) && isnan(l.v[1].p999_s) && isnan(l.v[1].max_s));
+	results_latencies_release(&l);
+
+	struct results_buckets b;
+	assert_int_equal(results_buckets(r, x.id[1], "read", &b), 0);
+	size_t j = 0;
+	for (size_t i = 0; i < stat_hist_bucket_count(x.h); i++) {
+		if (stat_hist_bucket_n(x.h, i) == 0)
+			continue;
+		assert_true(j < b.n);
+		assert_true(b.v[j].lower_s == stat_hist_bucket_lower(i));
+		assert_true(b.v[j].upper_s == stat_hist_bucket_upper(i));
+		assert_int_equal(b.v[j].count, stat_hist_bucket_n(x.h, i));
+		j++;
+	}
+	assert_int_equal(b.n, j);
+	assert_true(b.v[0].lower_s == 0.0);
+	assert_true(isinf(b.v[b.n - 1].upper_s));
+	results_buckets_release(&b);
+	assert_int_equal(results_buckets(r, x.id[1], "write", &b), 0);
+	assert_int_equal(b.n, 0);
+	results_buckets_release(&b);
+
+	struct stat_hist *h = hist_new();
+	assert_int_equal(results_latency_hist(r, x.id[2], "read", h), 0);
+	assert_int_equal(stat_hist_count(h), 5002);
+	assert_memory_equal(h->counts, x.h->counts, sizeof(h->counts));
+	assert_true(stat_hist_mean(h) == stat_hist_mean(x.h));
+	assert_true(stat_hist_max(h) == 2e5);
+	assert_true(stat_hist_min(h) == 0.0); /* lower bound of the underflow bucket */
+	static const double ps[] = {0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 0.9999, 1.0};
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		assert_true(stat_hist_quantile(h, ps[i]) == stat_hist_quantile(x.h, ps[i]));
+	/* Replications merge bucket for bucket. */
+	struct stat_hist *h2 = hist_new();
+	assert_int_equal(results_latency_hist(r, x.id[0], "read", h2), 0);
+	stat_hist_merge(h2, h);
+	struct stat_hist *both = hist_new();
+	stat_hist_merge(both, x.h);
+	stat_hist_merge(both, x.h);
+	assert_int_equal(stat_hist_count(h2), 2 * 5002);
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		assert_true(stat_hist_quantile(h2, ps[i]) == stat_hist_quantile(both, ps[i]));
+	free(both);
+
+	/* An empty histogram comes back empty; a missing one is -ENOENT and left empty. */
+	assert_int_equal(results_latency_hist(r, x.id[0], "write", h), 0);
+	assert_int_equal(stat_hist_count(h), 0);
+	assert_true(isnan(stat_hist_quantile(h, 0.5)));
+	assert_int_equal(results_latency_hist(r, x.id[0], "journal_sync", h2), -ENOENT);
+	assert_int_equal(stat_hist_count(h2), 0);
+	assert_non_null(strstr(results_errmsg(r), "no latency of \"journal_sync\""));
+	results_close(r);
+	free(h);
+	free(h2);
+	free(x.h);
+}
+
+/* Buckets that do not fit this build's layout, or do not add up, are refused with -EINVAL. */
+static void test_read_latency_hist_mismatch(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct stat_hist *h = hist_new();
+	char sql[256];
+
+	sqlite3 *db = raw_open(f->path);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE latency_buckets SET lower_s = lower_s * 1.001 WHERE run_id = %lld "
+		 "AND lower_s > 0.01 AND lower_s < 0.02",
+		 (long long)x.id[0]);
+	raw_exec(db, sql);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE latency SET count = count + 1 WHERE run_id = %lld", (long long)x.id[1]);
+	raw_exec(db, sql);
+	sqlite3_close(db);
+
+	struct results *r = open_ro_ok(f->path);
+	assert_int_equal(results_latency_hist(r, x.id[0], "read", h), -EINVAL);
+	assert_non_null(strstr(results_errmsg(r), "does not fit this build's histogram layout"));
+	assert_int_equal(stat_hist_count(h), 0);
+	assert_int_equal(results_latency_hist(r, x.id[1], "read", h), -EINVAL);
+	assert_non_null(strstr(results_errmsg(r), "buckets hold 5002 values, the summary 5003"));
+	assert_int_equal(results_latency_hist(r, x.id[2], "read", h), 0);
+	results_close(r);
+	free(h);
+	free(x.h);
+}
+
+/* Without an underflow value the exact minimum is lost: the rebuilt min is its bucket's lower
+ * bound, so only quantiles ranked in that lowest bucket may come out lower, within it. */
+static void test_read_latency_hist_min(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct stat_hist *h = hist_new(), *back = hist_new();
+	struct results_run run = run_of("demo", 0, 1.0);
+	int64_t id;
+
+	for (int i = 0; i < 50; i++) /* the lowest bucket holds 1.0002e-3 (min) and 1.0003e-3 */
+		assert_int_equal(stat_hist_add(h, i == 0 ? 1.0002e-3 : i == 1 ? 1.0003e-3
+								: 1e-3 * (1 + 0.1 * i)),
+				 0);
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run, &id), 0);
+	assert_int_equal(results_add_latency(r, id, "read", h), 0);
+	assert_int_equal(results_commit(r), 0);
+
+	assert_int_equal(results_latency_hist(r, id, "read", back), 0);
+	size_t lowest = stat_hist_bucket_index(1.0002e-3);
+	assert_int_equal(stat_hist_bucket_index(1.0003e-3), lowest);
+	assert_true(stat_hist_min(back) == stat_hist_bucket_lower(lowest));
+	assert_true(stat_hist_min(back) < stat_hist_min(h));
+	double q = stat_hist_quantile(back, 0.01); /* rank 1: in the lowest bucket */
+	assert_true(q <= stat_hist_quantile(h, 0.01) && q >= stat_hist_bucket_lower(lowest));
+	for (double p = 0.05; p <= 1.0; p += 0.05) /* ranks 3 and up: above it, identical */
+		assert_true(stat_hist_quantile(back, p) == stat_hist_quantile(h, p));
+	assert_true(stat_hist_mean(back) == stat_hist_mean(h));
+	results_close(r);
+	free(h);
+	free(back);
+}
+
+/* Incidents (every column), the timeline in order, violations; nothing for other runs. */
+static void test_read_incidents(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct results *r = open_ro_ok(f->path);
+
+	struct results_incidents inc;
+	assert_int_equal(results_incidents(r, x.id[0], &inc), 0);
+	assert_int_equal(inc.n, 2);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(inc.v[k].incident_id, x.iid[k]);
+		assert_int_equal(inc.v[k].run_id, x.id[0]);
+		assert_incident_equal(&inc.v[k].inc, &x.inc[k]);
+	}
+	assert_string_equal(inc.v[1].inc.target, "");
+	assert_null(inc.v[1].inc.primary_before);
+	results_incidents_release(&inc);
+	assert_int_equal(results_incidents(r, x.id[1], &inc), 0);
+	assert_int_equal(inc.n, 0);
+	results_incidents_release(&inc);
+
+	struct results_incident_events ev;
+	assert_int_equal(results_incident_events(r, x.id[0], 0, &ev), 0);
+	assert_int_equal(ev.n, 4);
+	static const struct {
+		double t_s;
+		int incident; /* index into iid, -1 for none */
+		const char *source, *event, *detail;
+	} want[] = {
+		{300.0, 0, "fault", "host iris-a crashes", "power"},
+		{308.0, 0, "mirror MIRROR1", "backup iris-b takes over", ""},
+		{308.0, -1, "", "tie at 308 s", "second"},
+		{1000.0, 1, "fault", "az down", ""},
+	};
+	for (size_t i = 0; i < ev.n; i++) {
+		assert_int_equal(ev.v[i].run_id, x.id[0]);
+		assert_int_equal(ev.v[i].incident_id,
+				 want[i].incident < 0 ? 0 : x.iid[want[i].incident]);
+		assert_true(ev.v[i].t_s == want[i].t_s);
+		assert_string_equal(ev.v[i].source, want[i].source);
+		assert_string_equal(ev.v[i].event, want[i].event);
+		assert_string_equal(ev.v[i].detail, want[i].detail);
+		if (i > 0 && ev.v[i].t_s == ev.v[i - 1].t_s)
+			assert_true(ev.v[i].event_id > ev.v[i - 1].event_id);
+	}
+	assert_true(ev.v[0].event_id > ev.v[1].event_id); /* written second, happened first */
+	results_incident_events_release(&ev);
+	assert_int_equal(results_incident_events(r, x.id[0], x.iid[0], &ev), 0);
+	assert_int_equal(ev.n, 2);
+	assert_string_equal(ev.v[0].event, "host iris-a crashes");
+	assert_string_equal(ev.v[1].event, "backup iris-b takes over");
+	results_incident_events_release(&ev);
+	assert_int_equal(results_incident_events(r, x.id[2], 0, &ev), 0);
+	assert_int_equal(ev.n, 0);
+	results_incident_events_release(&ev);
+
+	struct results_violations vio;
+	assert_int_equal(results_violations(r, x.id[0], &vio), 0);
+	assert_int_equal(vio.n, 2);
+	assert_int_equal(vio.v[0].run_id, x.id[0]);
+	assert_true(vio.v[0].t_s == 308.5);
+	assert_string_equal(vio.v[0].invariant, "single_primary");
+	assert_string_equal(vio.v[0].detail, "two primaries");
+	assert_int_equal(vio.v[1].run_id, x.id[0]);
+	assert_true(vio.v[1].t_s == 309.0);
+	assert_string_equal(vio.v[1].invariant, "conservation");
+	assert_string_equal(vio.v[1].detail, "");
+	results_violations_release(&vio);
+	assert_int_equal(results_violations(r, x.id[1], &vio), 0);
+	assert_int_equal(vio.n, 0);
+	results_violations_release(&vio);
+	results_close(r);
+	free(x.h);
+}
+
+/* Time series of a run, all of them or one by name and qualifier. */
+static void test_read_points(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	struct results *r = open_ro_ok(f->path);
+
+	struct results_points p;
+	assert_int_equal(results_points(r, x.id[1], NULL, NULL, &p), 0);
+	assert_int_equal(p.n, 8);
+	for (size_t i = 0; i < 8; i++) {
+		int k = (int)(i % 4);
+		bool queue = i < 4; /* ordered by name: queue_depth, then throughput */
+		assert_int_equal(p.v[i].run_id, x.id[1]);
+		assert_true(p.v[i].t_s == k * 60.0);
+		assert_true(p.v[i].width_s == 60.0);
+		assert_string_equal(p.v[i].name, queue ? "queue_depth" : "throughput");
+		assert_string_equal(p.v[i].qualifier, queue ? "" : "read");
+		if (queue)
+			assert_same_double(p.v[i].value, k == 2 ? NAN : k + 0.5);
+		else
+			assert_true(p.v[i].value == 10.0 * k + 1);
+	}
+	results_points_release(&p);
+
+	assert_int_equal(results_points(r, x.id[2], "throughput", "read", &p), 0);
+	assert_int_equal(p.n, 4);
+	assert_true(p.v[3].value == 32.0);
+	results_points_release(&p);
+	assert_int_equal(results_points(r, x.id[2], NULL, "", &p), 0);
+	assert_int_equal(p.n, 4);
+	assert_string_equal(p.v[0].name, "queue_depth");
+	results_points_release(&p);
+	assert_int_equal(results_points(r, x.id[2], "throughput", "", &p), 0);
+	assert_int_equal(p.n, 0);
+	results_points_release(&p);
+	results_close(r);
+	free(x.h);
+}
+
+/* The read API also works on the writing handle, and sees its open transaction. */
+static void test_read_on_write_handle(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_run run = run_of("demo", 0, 1.0);
+	struct results_runs runs;
+	int64_t id;
+
+	assert_int_equal(results_schema_version(r), RESULTS_SCHEMA_VERSION);
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_run(r, &run, &id), 0);
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_run_equal(&runs.v[0].run, &run, false);
+	results_runs_release(&runs);
+	results_rollback(r);
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 0);
+	results_runs_release(&runs);
+	results_close(r);
+}
+
+/* What results_open_readonly refuses, each time with the file left exactly as it was. */
+static void test_readonly_refusals(void **state)
+{
+	struct fixture *f = *state;
+	char err[512], want[512], path[256];
+	long size;
+	char *before;
+
+	/* A missing file is not created. */
+	snprintf(path, sizeof(path), "%s/missing.db", f->dir);
+	assert_null(results_open_readonly(path, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "cannot open: unable to open database file"));
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* Not SQLite. */
+	FILE *fp = fopen(f->path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not a database, it is a text file\n", fp);
+	fclose(fp);
+	before = file_bytes(f->path, &size);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "\"%s\" is not a topsim results database: file is not a database", f->path);
+	assert_string_equal(err, want);
+	assert_same_file(f->path, before, size);
+	free(before);
+
+	/* An empty file: not initialised, as results_open would. */
+	fp = fopen(f->path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "\"%s\" is not a topsim results database: it has no schema version", f->path);
+	assert_string_equal(err, want);
+	before = file_bytes(f->path, &size);
+	assert_int_equal(size, 0);
+	free(before);
+
+	/* Another application's database. */
+	unlink(f->path);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	raw_exec(db, "CREATE TABLE customers (id INTEGER PRIMARY KEY)");
+	sqlite3_close(db);
+	before = file_bytes(f->path, &size);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	assert_string_equal(err, want);
+	assert_same_file(f->path, before, size);
+	free(before);
+
+	/* Another application's database that happens to set user_version. */
+	db = raw_open(f->path);
+	raw_exec(db, "PRAGMA user_version = 2");
+	sqlite3_close(db);
+	before = file_bytes(f->path, &size);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "\"%s\" is not a topsim results database: no such table: runs", f->path);
+	assert_string_equal(err, want);
+	assert_same_file(f->path, before, size);
+	free(before);
+
+	/* A newer topsim's file. */
+	unlink(f->path);
+	results_close(open_ok(f->path));
+	db = raw_open(f->path);
+	raw_exec(db, "PRAGMA user_version = 99");
+	sqlite3_close(db);
+	before = file_bytes(f->path, &size);
+	assert_null(results_open_readonly(f->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to 2)",
+		 f->path);
+	assert_string_equal(err, want);
+	assert_same_file(f->path, before, size);
+	free(before);
+}
+
+/* A read-only handle refuses every write call with -EROFS, and reading changes no byte. */
+static void test_readonly_no_writes(void **state)
+{
+	struct fixture *f = *state;
+	struct read_fixture x;
+	write_read_fixture(f->path, &x);
+	long size;
+	char *before = file_bytes(f->path, &size);
+	struct results *r = open_ro_ok(f->path);
+	struct results_run run = run_of("demo", 9, 1.0);
+	struct results_incident inc = incident_open_ended("host_crash", 1.0);
+	int64_t id = 0;
+
+	assert_int_equal(results_begin(r), -EROFS);
+	assert_string_equal(results_errmsg(r), "the results database is open read-only");
+	assert_int_equal(results_commit(r), -EROFS);
+	results_rollback(r); /* nothing open: a no-op */
+	assert_int_equal(results_add_run(r, &run, &id), -EROFS);
+	assert_int_equal(results_finish_run(r, x.id[0], 1.0, 1), -EROFS);
+	assert_int_equal(results_add_metric(r, x.id[0], "m", "", 1.0, ""), -EROFS);
+	assert_int_equal(results_add_latency(r, x.id[0], "other", x.h), -EROFS);
+	assert_int_equal(results_add_point(r, x.id[0], 0.0, 1.0, "p", "", 1.0), -EROFS);
+	assert_int_equal(results_add_incident(r, x.id[0], &inc, NULL), -EROFS);
+	assert_int_equal(results_add_incident_event(r, x.id[0], 0, 1.0, "s", "e", ""), -EROFS);
+	assert_int_equal(results_add_violation(r, x.id[0], 1.0, "conservation", ""), -EROFS);
+
+	/* Read everything there is. */
+	struct stat_hist *h = hist_new();
+	for (int k = 0; k < 3; k++) {
+		struct results_metrics m;
+		struct results_points p;
+		struct results_latencies l;
+		struct results_incidents i;
+		assert_int_equal(results_metrics(r, x.id[k], &m), 0);
+		assert_int_equal(results_points(r, x.id[k], NULL, NULL, &p), 0);
+		assert_int_equal(results_latencies(r, x.id[k], &l), 0);
+		assert_int_equal(results_incidents(r, x.id[k], &i), 0);
+		assert_int_equal(results_latency_hist(r, x.id[k], "read", h), 0);
+		results_metrics_release(&m);
+		results_points_release(&p);
+		results_latencies_release(&l);
+		results_incidents_release(&i);
+	}
+	results_close(r);
+	assert_same_file(f->path, before, size);
+	free(before);
+	free(h);
+	free(x.h);
+}
+
+/* A version 1 file is read as it is, not migrated: it has runs but no incidents. */
+static void test_readonly_v1_file(void **state)
+{
+	struct fixture *f = *state;
+	make_v1_file(f->path);
+	long size;
+	char *before = file_bytes(f->path, &size);
+
+	struct results *r = open_ro_ok(f->path);
+	assert_int_equal(results_schema_version(r), 1);
+	struct results_runs runs;
+	assert_int_equal(results_runs(r, NULL, &runs), 0);
+	assert_int_equal(runs.n, 2);
+	assert_int_equal(runs.v[1].run_id, 2);
+	assert_string_equal(runs.v[1].run.scenario_name, "old");
+	assert_true(runs.v[1].run.events == 5678);
+	results_runs_release(&runs);
+	struct results_metrics m;
+	assert_int_equal(results_metric_across(r, "old", "h1", "throughput", "", &m), 0);
+	assert_int_equal(m.n, 2);
+	assert_true(m.v[0].value == 10.0 && m.v[1].value == 20.0);
+	results_metrics_release(&m);
+	struct results_incidents inc;
+	struct results_incident_events ev;
+	struct results_violations vio;
+	assert_int_equal(results_incidents(r, 2, &inc), 0);
+	assert_int_equal(inc.n, 0);
+	assert_int_equal(results_incident_events(r, 2, 0, &ev), 0);
+	assert_int_equal(ev.n, 0);
+	assert_int_equal(results_violations(r, 2, &vio), 0);
+	assert_int_equal(vio.n, 0);
+	results_incidents_release(&inc);
+	results_incident_events_release(&ev);
+	results_violations_release(&vio);
+	results_close(r);
+
+	assert_same_file(f->path, before, size);
+	free(before);
+	sqlite3 *db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1217,6 +2080,17 @@ int main(void)
 		T(test_incident_events_and_violations),
 		T(test_incident_view),
 		T(test_incident_cascade),
+		T(test_read_runs),
+		T(test_read_metrics),
+		T(test_read_latency),
+		T(test_read_latency_hist_mismatch),
+		T(test_read_latency_hist_min),
+		T(test_read_incidents),
+		T(test_read_points),
+		T(test_read_on_write_handle),
+		T(test_readonly_refusals),
+		T(test_readonly_no_writes),
+		T(test_readonly_v1_file),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
