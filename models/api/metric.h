@@ -121,10 +121,6 @@ const struct metric_def *metric_def(enum metric_id id);
 int metric_find(const char *name);
 int metric_find_series(const char *name);
 
-/* The registered metric name closest to `name` (edit distance), for "did you mean"; NULL
- * when none is close. */
-const char *metric_suggest(const char *name);
-
 const char *metric_scope_name(enum metric_scope s);
 const char *metric_qualifier_name(enum metric_qualifier q);
 

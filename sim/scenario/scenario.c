@@ -18,6 +18,7 @@
 #include "field_json.h"
 #include "jsondoc.h"
 #include "units.h"
+#include "metric.h"
 
 /* --- the root table ------------------------------------------------------------------------ */
 
@@ -652,6 +653,61 @@ static bool is_entry(const struct scenario_config *cfg, const char *name)
 	return find_lb(cfg, name) || find_host(cfg, name);
 }
 
+/* An expectation names a registered metric (metric.h) and, for a metric qualified by an
+ * operation class or a host, an operation class or host of the scenario. */
+static void check_expectations(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	const char *names[METRIC_COUNT];
+	size_t n = 0;
+	for (int i = 0; i < METRIC_COUNT; i++)
+		if (metric_def((enum metric_id)i)->scope != METRIC_SERIES)
+			names[n++] = metric_def((enum metric_id)i)->name;
+	for (size_t i = 0; i < cfg->expectation_count; i++) {
+		const struct expectation_config *x = &cfg->expectations[i];
+		char path[96], hint[160];
+		if (!x->metric)
+			continue;
+		int id = metric_find(x->metric);
+		if (id < 0) {
+			snprintf(path, sizeof(path), "$.expectations[%zu].metric", i);
+			check_report(c, DIAG_ERROR, path, "unknown metric \"%s\"%s", x->metric,
+				     hint_text(hint, sizeof(hint), x->metric, names, n));
+			continue;
+		}
+		if (!x->where)
+			continue;
+		snprintf(path, sizeof(path), "$.expectations[%zu].where", i);
+		enum metric_qualifier q = metric_def((enum metric_id)id)->qualifier;
+		if (q == QUAL_CLASS) {
+			const struct workload_config *w = &cfg->workload;
+			const char **classes = calloc(w->operation_count + 1, sizeof(char *));
+			bool found = false;
+			for (size_t k = 0; k < w->operation_count; k++) {
+				if (classes)
+					classes[k] = w->operations[k].name;
+				found |= w->operations[k].name && strcmp(w->operations[k].name, x->where) == 0;
+			}
+			if (!found)
+				check_report(c, DIAG_ERROR, path,
+					     "\"%s\" is not an operation class of the workload%s",
+					     x->where,
+					     hint_text(hint, sizeof(hint), x->where, classes,
+						       classes ? w->operation_count : 0));
+			free(classes);
+		} else if (q == QUAL_HOST) {
+			bool found = false;
+			for (size_t k = 0; k < cfg->host_count; k++)
+				found |= cfg->hosts[k].name && strcmp(cfg->hosts[k].name, x->where) == 0;
+			if (!found)
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not a host", x->where);
+		} else if (q == QUAL_NONE) {
+			check_report(c, DIAG_ERROR, path, "metric \"%s\" has no qualifier; remove "
+				     "\"where\"", x->metric);
+		}
+	}
+}
+
 static void check_workload(struct checker *c)
 {
 	const struct scenario_config *cfg = &c->s->config;
@@ -835,6 +891,7 @@ int scenario_load(struct scenario *s, const char *path, const char *const *sets,
 		check_routing(&c);
 		check_workload(&c);
 		check_faults(&c);
+		check_expectations(&c);
 	}
 	rc = diag_error_count(diag) ? -EINVAL : 0;
 	if (!s->merged_json && rc == 0)
