@@ -218,7 +218,7 @@ struct injector *injector_new(struct sim_engine *e, struct fabric *fabric,
 	inj->incident = calloc(fault_count + 1, sizeof(int));
 	inj->partition = calloc(fault_count + 1, sizeof(int));
 	if (!inj->incident || !inj->partition)
-		return NULL;
+		goto fail;
 	const char *const *lists[] = {hosts, volumes, azs, regions};
 	const size_t counts[] = {host_count, volume_count, az_count, region_count};
 	size_t total = 0;
@@ -226,7 +226,7 @@ struct injector *injector_new(struct sim_engine *e, struct fabric *fabric,
 		total += counts[stochastic[s].class_];
 	inj->components = calloc(total + 1, sizeof(*inj->components));
 	if (!inj->components)
-		return NULL;
+		goto fail;
 	for (size_t s = 0; s < stochastic_count; s++) {
 		int cls = stochastic[s].class_;
 		for (size_t k = 0; k < counts[cls]; k++) {
@@ -238,11 +238,14 @@ struct injector *injector_new(struct sim_engine *e, struct fabric *fabric,
 			c->name = lists[cls][k];
 			c->self = sim_entity_new(e, &component_type, name);
 			if (!c->self)
-				return NULL;
+				goto fail;
 			*(struct component **)c->self->state = c;
 		}
 	}
 	return inj;
+fail: /* the entity stays with the engine; what it points to is freed here */
+	injector_free(inj);
+	return NULL;
 }
 
 void injector_free(struct injector *inj)

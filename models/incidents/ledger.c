@@ -227,8 +227,10 @@ static void remember_ack(struct ledger *l, sim_time sent, sim_time now)
 	if (l->ack_count == l->ack_cap) {
 		size_t cap = l->ack_cap ? l->ack_cap * 2 : 1024;
 		struct ack_mark *grown = malloc(sizeof(*grown) * cap);
-		if (!grown)
+		if (!grown) { /* the recovery moment may be off: counted and reported */
+			l->dropped++;
 			return;
+		}
 		for (size_t k = 0; k < l->ack_count; k++)
 			grown[k] = l->acks[(l->ack_head + k) % l->ack_cap];
 		free(l->acks);

@@ -102,6 +102,15 @@ struct iris_node {
 };
 
 static void cpu_start(struct iris_node *n, struct iris_request *rq);
+
+/* An IO to volume v; a volume that cannot take it (out of memory for its queue) stops the
+ * run: the world reports it, rather than a request that silently never completes. */
+static void submit_io(struct iris_node *n, struct volume_logical *v, double bytes, bool write,
+		      uint32_t done_kind, uint64_t tag)
+{
+	if (volume_submit(v, bytes, write, n->self, done_kind, tag) < 0)
+		sim_stop(n->self->engine);
+}
 static void after_reads(struct iris_node *n, struct iris_request *rq);
 
 static void set_cpu_tw(struct iris_node *n)
@@ -140,7 +149,7 @@ static void journal_flush(struct iris_node *n)
 	for (uint32_t i = 0; i < parts; i++) {
 		double size = i + 1 < parts ? n->cfg->journal_io_size
 					    : bytes - n->cfg->journal_io_size * (parts - 1);
-		volume_submit(n->p.journal, size, true, n->self, IRIS_EV_JOURNAL_DONE, n->epoch);
+		submit_io(n, n->p.journal, size, true, IRIS_EV_JOURNAL_DONE, n->epoch);
 	}
 }
 
@@ -223,7 +232,7 @@ static void wd_submit_more(struct iris_node *n)
 	while (n->wd_to_submit > 0 && n->wd_outstanding < (uint32_t)n->cfg->write_daemon_queue_depth) {
 		n->wd_to_submit--;
 		n->wd_outstanding++;
-		volume_submit(v, size, true, n->self, IRIS_EV_WD_IO_DONE, n->epoch);
+		submit_io(n, v, size, true, IRIS_EV_WD_IO_DONE, n->epoch);
 	}
 }
 
@@ -283,8 +292,7 @@ static void read_next(struct iris_node *n, struct iris_request *rq)
 	}
 	rq->misses_left--;
 	n->stats.physical_reads++;
-	volume_submit(n->p.db, n->cfg->block_size, false, n->self, IRIS_EV_READ_DONE,
-		      (uint64_t)(uintptr_t)rq);
+	submit_io(n, n->p.db, n->cfg->block_size, false, IRIS_EV_READ_DONE, (uint64_t)(uintptr_t)rq);
 }
 
 static void iris_on_read_done(struct sim_entity *self, const struct sim_event *ev)

@@ -276,8 +276,8 @@ void mirror_note_ack(struct mirror *m, int primary_host, double seq, double byte
 		}
 		size_t cap = m->ring_cap ? m->ring_cap * 2 : 4096;
 		struct acked *ring = malloc(sizeof(*ring) * cap);
-		if (!ring) {
-			m->ring_overflow++;
+		if (!ring) { /* out of memory: the world reports the run as failed */
+			sim_stop(m->self->engine);
 			return;
 		}
 		for (size_t i = 0; i < m->ring_count; i++)

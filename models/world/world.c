@@ -815,6 +815,10 @@ int world_run(const struct world_config *cfg, uint64_t seed, uint32_t replicatio
 	out->engine_events = sim_events_processed(w.e);
 	rc = out->out_of_memory ? -ENOMEM : 0;
 out:
+	/* A constructor that failed without saying why ran out of memory, unless the engine
+	 * recorded an error. */
+	if (rc == -EINVAL && !err[0] && !(w.e && sim_engine_error(w.e)))
+		rc = -ENOMEM;
 	if (rc < 0 && rc != -EINTR && !err[0])
 		fail(&w, "%s",
 		     w.e && sim_engine_error(w.e) ? sim_engine_error_message(w.e) : "out of memory");
