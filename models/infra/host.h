@@ -12,7 +12,6 @@
 
 struct host_info {
 	const struct host_config *cfg;
-	int region;                     /* index in the world's regions */
 	int vcpu;
 	double network_bandwidth;       /* B/s */
 	struct host_ebs_params ebs;     /* sustained instance EBS limits */

@@ -149,7 +149,7 @@ static void hop_host(const struct router *r, struct route *rt, int h)
 		return;
 	struct fabric_place place = fabric_host_place(r->p.fabric, h);
 	rt->hops[rt->hop_count] =
-		(struct net_endpoint){host->region, place.az, h, host->network_bandwidth};
+		(struct net_endpoint){place.region, place.az, h, host->network_bandwidth};
 	rt->places[rt->hop_count++] = place;
 }
 

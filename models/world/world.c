@@ -273,8 +273,9 @@ static sim_time mirror_delay(void *arg, int from, int to, double bytes, gsl_rng 
 {
 	struct world *w = arg;
 	const struct host_info *a = &w->cfg->hosts[from], *b = &w->cfg->hosts[to];
-	struct net_endpoint ea = {a->region, w->host_az[from], from, a->network_bandwidth};
-	struct net_endpoint eb = {b->region, w->host_az[to], to, b->network_bandwidth};
+	int az_a = w->host_az[from], az_b = w->host_az[to];
+	struct net_endpoint ea = {w->az_region[az_a], az_a, from, a->network_bandwidth};
+	struct net_endpoint eb = {w->az_region[az_b], az_b, to, b->network_bandwidth};
 	return network_delay(&w->net, r, &ea, &eb, bytes);
 }
 

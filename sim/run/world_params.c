@@ -44,10 +44,6 @@ int world_params_init(struct world_params *p, const struct scenario *s, sim_time
 		const struct catalog_instance *it = catalog_instance(&s->catalog, hc->instance_type);
 		struct host_info *hi = &p->hosts[h];
 		hi->cfg = hc;
-		for (size_t g = 0; g < nr; g++)
-			for (size_t a = 0; a < cfg->regions[g].az_count; a++)
-				if (strcmp(cfg->regions[g].azs[a], hc->az) == 0)
-					hi->region = (int)g;
 		hi->vcpu = (int)it->vcpu;
 		hi->network_bandwidth = it->network_baseline;
 		/* Sustained instance EBS limits (the burst to the maximum lasts 30 min a day). */
