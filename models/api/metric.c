@@ -33,6 +33,6 @@ const char *metric_scope_name(enum metric_scope s)
 const char *metric_qualifier_name(enum metric_qualifier q)
 {
 	static const char *const names[] = {"", "operation class", "host", "volume",
-					    "operation class and cause", "incident"};
+					    "operation class and cause", "incident", "web gateway"};
 	return names[q];
 }

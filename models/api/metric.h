@@ -19,7 +19,7 @@
 
 enum metric_scope { METRIC_RUN, METRIC_INCIDENT, METRIC_SERIES, METRIC_LATENCY };
 enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLASS_CAUSE,
-			QUAL_INCIDENT };
+			QUAL_INCIDENT, QUAL_GATEWAY };
 
 /* X(id, name, unit, scope, qualifier, help) */
 #define TOPSIM_METRICS(X)                                                                      \
@@ -54,6 +54,14 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  QUAL_NONE, "requests still in the system when the replication ended")                \
 	X(IN_SYSTEM_MEAN, "in_system_mean", "requests", METRIC_RUN, QUAL_NONE,                 \
 	  "time-average requests in the system after the warm-up (Little's L)")               \
+	X(REQUESTS_SHED, "requests_shed", "requests", METRIC_RUN, QUAL_NONE,                    \
+	  "arrivals not sent because the run held its cap of requests in flight (saturation)") \
+	X(GATEWAY_QUEUE_MAX, "gateway_queue_max", "requests", METRIC_RUN, QUAL_GATEWAY,          \
+	  "most requests waiting at once for a web gateway connection")                       \
+	X(GATEWAY_EXPIRED, "gateway_expired", "requests", METRIC_RUN, QUAL_GATEWAY,              \
+	  "requests the gateway answered 503 after its queued-request timeout")              \
+	X(GATEWAY_SATURATED_AT_S, "gateway_saturated_at_s", "s", METRIC_RUN, QUAL_GATEWAY,      \
+	  "when requests first had to wait for a connection; stored only if they did")        \
 	X(OBSERVATIONS_DROPPED, "observations_dropped", "observations", METRIC_RUN, QUAL_NONE,   \
 	  "timeline events, violations or incidents not kept (caps or memory); stored if any") \
 	X(LATENCY_MEAN_S, "latency_mean_s", "s", METRIC_LATENCY, QUAL_CLASS,                    \

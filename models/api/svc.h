@@ -33,6 +33,10 @@
 	X(NO_PRIMARY, "no_primary", true, "a gateway found no primary in its mirror set")     \
 	X(LB_UNAVAILABLE, "lb_unavailable", true,                                               \
 	  "no load-balancer node or target took the request")                                  \
+	X(SERVER_BUSY, "server_busy", true,                                                     \
+	  "the web gateway had no free connection within its queued-request timeout (503)")   \
+	X(SHED, "shed", true,                                                                   \
+	  "not sent: the run's cap on requests in flight was reached (a saturated system)")   \
 	X(NO_ANSWER, "no_answer", false,                                                        \
 	  "the server dropped the request without answering (its instance stopped or hung)")
 

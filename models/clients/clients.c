@@ -20,6 +20,10 @@ struct attempt {
 	struct request *rq;          /* NULL once the client has given up on this try */
 	struct route route;
 	struct dataserver *server;   /* NULL when the route reached no data server */
+	struct gateway *gateway;     /* the web gateway whose connection it needs, or NULL */
+	struct gateway_wait gateway_wait;
+	sim_time gateway_to_server;  /* delay of the leg after the gateway */
+	bool holds_connection;       /* of the gateway, until the data server is done */
 	int error;                   /* cause answered, SVC_OK = none */
 	sim_time sent;
 	struct sim_handle timer;
@@ -68,11 +72,12 @@ struct clients {
 	double total_weight;
 	struct pool attempts, requests;
 	struct clients_totals totals;
+	uint64_t shed;                 /* requests refused by the in-flight cap */
 	struct stat_timeweighted in_system;
 };
 
 enum { POP_EV_ARRIVAL, POP_EV_AT_SERVER, POP_EV_RESPONSE, POP_EV_TIMEOUT, POP_EV_RETRY,
-       POP_EV_COUNT };
+       POP_EV_AT_GATEWAY, POP_EV_COUNT };
 
 static const struct sim_entity_type population_type;
 
@@ -130,6 +135,10 @@ static void attempt_served(struct svc_req *req, int cause)
 	struct clients *c = pop->c;
 	void *p = a;
 	sim_time back = 0;
+	if (a->holds_connection) { /* IRIS is done with it: the gateway's connection is free */
+		a->holds_connection = false;
+		gateway_release(a->gateway);
+	}
 	switch (cause) {
 	case SVC_OK:
 		if (!a->rq) {
@@ -186,6 +195,21 @@ static void send_try(struct clients *c, struct request *rq)
 	void *p = a;
 	a->timer = sim_schedule_in(c->e, pop->self, pop->cfg->timeout, POP_EV_TIMEOUT, &p, sizeof(p));
 	sim_time delay;
+	if (a->server && a->route.gateway >= 0) {
+		/* Through a web gateway: to the gateway, then (with a connection) on to IRIS. The
+		 * two legs are drawn now, hop by hop, like a whole route. */
+		int gw = a->route.gateway_hop, last = a->route.hop_count - 1;
+		if (!router_delay_leg(c->p.router, pop->self->rng, &a->route, 0, gw,
+				      rq->request_bytes, &delay) ||
+		    !router_delay_leg(c->p.router, pop->self->rng, &a->route, gw, last,
+				      rq->request_bytes, &a->gateway_to_server)) {
+			a->server_done = true; /* lost on the way: only the timeout will tell */
+			return;
+		}
+		a->gateway = router_gateway(c->p.router, (size_t)a->route.gateway);
+		sim_schedule_in(c->e, pop->self, delay, POP_EV_AT_GATEWAY, &p, sizeof(p));
+		return;
+	}
 	if (!router_delay(c->p.router, pop->self->rng, &a->route, rq->request_bytes, false, &delay)) {
 		a->server_done = true; /* lost on the way: only the timeout will tell */
 		return;
@@ -267,10 +291,24 @@ static void pop_on_arrival(struct sim_entity *self, const struct sim_event *ev)
 	rq->request_bytes = rng_dist_sample_nonneg(&oc->request_bytes, r);
 	rq->response_bytes = rng_dist_sample_nonneg(&oc->response_bytes, r);
 	c->totals.arrived++;
-	c->totals.in_flight++;
-	stat_timeweighted_set(&c->in_system, rq->t_start, (double)c->totals.in_flight);
 	if (rq->measured)
 		c->classes[op].pub.arrived++;
+	if (c->totals.in_flight >= CLIENTS_IN_FLIGHT_MAX) {
+		/* The run holds no more: the request is shed, counted and reported. */
+		c->totals.failed++;
+		c->shed++;
+		ledger_try_failed(c->p.ledger, rq->update, rq->t_start);
+		if (rq->measured) {
+			c->classes[op].pub.failed[CAUSE_SHED]++;
+			c->classes[op].bucket_failed++;
+		}
+		pool_put(&c->requests, rq);
+		if (pop->cfg->arrival == ARRIVAL_CLOSED)
+			schedule_think(pop);
+		return;
+	}
+	c->totals.in_flight++;
+	stat_timeweighted_set(&c->in_system, rq->t_start, (double)c->totals.in_flight);
 	send_try(c, rq);
 }
 
@@ -279,6 +317,53 @@ static void pop_on_retry(struct sim_entity *self, const struct sim_event *ev)
 	struct request *rq = *(struct request *const *)sim_event_payload(ev);
 	(void)self;
 	send_try(rq->pop->c, rq);
+}
+
+/* The gateway gave the try a connection: on to IRIS. */
+static bool attempt_admitted(struct gateway_wait *w)
+{
+	struct attempt *a = (struct attempt *)((char *)w - offsetof(struct attempt, gateway_wait));
+	struct clients *c = a->pop->c;
+	if (!a->rq) { /* the client closed the connection while it waited: nothing to send */
+		a->server_done = true;
+		attempt_release(c, a);
+		return false;
+	}
+	a->holds_connection = true;
+	void *p = a;
+	sim_schedule_in(c->e, a->pop->self, a->gateway_to_server, POP_EV_AT_SERVER, &p, sizeof(p));
+	return true;
+}
+
+/* No connection within the queued-request timeout: the gateway answers 503. */
+static void attempt_expired(struct gateway_wait *w)
+{
+	struct attempt *a = (struct attempt *)((char *)w - offsetof(struct attempt, gateway_wait));
+	struct clients *c = a->pop->c;
+	sim_time back = 0;
+	void *p = a;
+	a->error = CAUSE_SERVER_BUSY;
+	if (router_delay_leg(c->p.router, a->pop->self->rng, &a->route, a->route.gateway_hop, 0,
+			     256, &back)) {
+		sim_schedule_in(c->e, a->pop->self, back, POP_EV_RESPONSE, &p, sizeof(p));
+	} else {
+		a->server_done = true;
+		attempt_release(c, a);
+	}
+}
+
+static void pop_on_at_gateway(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct attempt *a = *(struct attempt *const *)sim_event_payload(ev);
+	(void)self;
+	a->gateway_wait.admitted = attempt_admitted;
+	a->gateway_wait.expired = attempt_expired;
+	if (gateway_acquire(a->gateway, &a->gateway_wait)) {
+		a->holds_connection = true;
+		void *p = a;
+		sim_schedule_in(a->pop->c->e, a->pop->self, a->gateway_to_server, POP_EV_AT_SERVER,
+				&p, sizeof(p));
+	}
 }
 
 static void pop_on_at_server(struct sim_entity *self, const struct sim_event *ev)
@@ -348,7 +433,7 @@ static void pop_on_timeout(struct sim_entity *self, const struct sim_event *ev)
 static const sim_handler_fn pop_handlers[POP_EV_COUNT] = {
 	[POP_EV_ARRIVAL] = pop_on_arrival,   [POP_EV_AT_SERVER] = pop_on_at_server,
 	[POP_EV_RESPONSE] = pop_on_response, [POP_EV_TIMEOUT] = pop_on_timeout,
-	[POP_EV_RETRY] = pop_on_retry,
+	[POP_EV_RETRY] = pop_on_retry,       [POP_EV_AT_GATEWAY] = pop_on_at_gateway,
 };
 static const struct sim_entity_type population_type = {
 	.name = "population",
@@ -458,6 +543,7 @@ const struct clients_class *clients_class(const struct clients *c, size_t i)
 	return &c->classes[i].pub;
 }
 void clients_totals(const struct clients *c, struct clients_totals *out) { *out = c->totals; }
+uint64_t clients_shed(const struct clients *c) { return c->shed; }
 double clients_in_system_mean(const struct clients *c)
 {
 	return stat_timeweighted_mean(&c->in_system, sim_now(c->e));

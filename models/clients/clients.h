@@ -32,6 +32,13 @@
 #include "svc.h"
 #include "workload.h"
 
+/* Requests a run holds in flight at most. An arrival beyond it is not sent: it fails at
+ * once with CAUSE_SHED and is counted (clients_shed), so a saturated system shows up as a
+ * finding rather than as memory growth. A bound of the simulator, not of the system: the
+ * system's own limits (a web gateway's connections and queue timeout) act first where the
+ * scenario has them. */
+#define CLIENTS_IN_FLIGHT_MAX 250000
+
 struct clients_params {
 	const struct workload_config *workload;
 	const int *population_region;               /* per population: region index */
@@ -75,5 +82,7 @@ size_t clients_class_count(const struct clients *c);
 const struct clients_class *clients_class(const struct clients *c, size_t i);
 void clients_totals(const struct clients *c, struct clients_totals *out);
 double clients_in_system_mean(const struct clients *c);
+/* Arrivals refused by CLIENTS_IN_FLIGHT_MAX since the start. */
+uint64_t clients_shed(const struct clients *c);
 
 #endif

@@ -120,6 +120,14 @@ static const struct field web_gateway_fields[] = {
 	{FIELD_AT(struct web_gateway_config, mirror_aware), .type = FIELD_BOOL, .def = "true",
 	 .help = "finds the mirror primary by itself when its server is a mirror set",
 	 .source = "iris.md §3: mirror-aware web gateway configuration"},
+	{FIELD_AT(struct web_gateway_config, connections), .type = FIELD_INT, .def = "1024",
+	 .min = "1", .max = "100000",
+	 .help = "connections to IRIS at most; requests beyond wait for one",
+	 .source = "iris-2.md §7: maximum connections per Gateway 1024"},
+	{FIELD_AT(struct web_gateway_config, queued_request_timeout), .type = FIELD_DURATION,
+	 .def = "60s", .min = "5s", .max = "1h",
+	 .help = "a request waiting this long for a connection fails with 503 (server_busy)",
+	 .source = "iris-2.md §7: Queued_Request_Timeout 60 s (minimum 5)"},
 };
 const struct field_table web_gateway_config_table =
 	FIELD_TABLE_OF("web_gateway", "An IRIS web gateway on a web server.",

@@ -69,6 +69,8 @@ struct web_gateway_config {
 	char **servers;      /* IRIS hosts or a mirror-set name it forwards to */
 	size_t server_count;
 	bool mirror_aware;   /* follows the primary of a mirror set by itself */
+	int64_t connections; /* connections to IRIS it holds at most (requests in service) */
+	sim_time queued_request_timeout; /* a request waiting for a connection longer fails */
 };
 
 extern const char *const mirror_async_kind_names[];

@@ -12,6 +12,7 @@ struct router {
 	struct lb **lbs;
 	struct dns **dns;
 	size_t *gateway_next;    /* per gateway: round-robin position */
+	struct gateway **gateways; /* per gateway: its connection pool */
 	size_t shard_next;
 	int *known_primary;      /* per mirror: the host it announced, -1 none */
 };
@@ -167,6 +168,10 @@ static int walk_from_host(struct router *r, struct route *rt, int h, int depth)
 	case HOST_ROLE_WEB: {
 		int g = r->p.gateway_of_host[h];
 		size_t n = g >= 0 ? r->p.gateways[g].server_count : 0;
+		if (g >= 0 && rt->gateway < 0) {
+			rt->gateway = g;
+			rt->gateway_hop = rt->hop_count - 1;
+		}
 		if (n > 0)
 			next = server_host(r, r->p.gateway_servers[g][r->gateway_next[g]++ % n],
 					   &cause);
@@ -198,6 +203,7 @@ int router_route(struct router *r, const struct router_entry *entry, int region,
 	rt->hops[0] = (struct net_endpoint){region, -1, -1, 0};
 	rt->places[0] = (struct fabric_place){region, -1, -1};
 	rt->error = SVC_OK;
+	rt->gateway = rt->gateway_hop = -1;
 	struct lb *lb = NULL;
 	if (entry->dns >= 0)
 		lb = dns_resolve(r->dns[entry->dns], rng);
@@ -232,19 +238,25 @@ int router_route(struct router *r, const struct router_entry *entry, int region,
 	return walk_from_host(r, rt, h, 0);
 }
 
-bool router_delay(const struct router *r, gsl_rng *rng, const struct route *rt, double bytes,
-		  bool back, sim_time *out)
+bool router_delay_leg(const struct router *r, gsl_rng *rng, const struct route *rt, int from,
+		      int to, double bytes, sim_time *out)
 {
 	sim_time total = 0;
-	for (int i = 0; i + 1 < rt->hop_count; i++) {
-		int from = back ? rt->hop_count - 1 - i : i;
-		int to = back ? rt->hop_count - 2 - i : i + 1;
-		if (!fabric_reaches(r->p.fabric, rt->places[from], rt->places[to]))
+	int step = to >= from ? 1 : -1;
+	for (int i = from; i != to; i += step) {
+		if (!fabric_reaches(r->p.fabric, rt->places[i], rt->places[i + step]))
 			return false;
-		total += network_delay(r->p.net, rng, &rt->hops[from], &rt->hops[to], bytes);
+		total += network_delay(r->p.net, rng, &rt->hops[i], &rt->hops[i + step], bytes);
 	}
 	*out = total;
 	return true;
+}
+
+bool router_delay(const struct router *r, gsl_rng *rng, const struct route *rt, double bytes,
+		  bool back, sim_time *out)
+{
+	int last = rt->hop_count - 1;
+	return router_delay_leg(r, rng, rt, back ? last : 0, back ? 0 : last, bytes, out);
 }
 
 /* --- build ------------------------------------------------------------------------------------ */
@@ -260,7 +272,8 @@ struct router *router_new(struct sim_engine *e, const struct router_params *p)
 	r->dns = calloc(p->dns_count + 1, sizeof(*r->dns));
 	r->gateway_next = calloc(p->gateway_count + 1, sizeof(*r->gateway_next));
 	r->known_primary = malloc(sizeof(int) * (p->mirror_count + 1));
-	if (!r->lbs || !r->dns || !r->gateway_next || !r->known_primary)
+	r->gateways = calloc(p->gateway_count + 1, sizeof(*r->gateways));
+	if (!r->lbs || !r->dns || !r->gateway_next || !r->known_primary || !r->gateways)
 		goto fail;
 	struct mirror_listener listener = {.arg = r, .primary = on_primary};
 	for (size_t m = 0; m < p->mirror_count; m++) {
@@ -268,6 +281,9 @@ struct router *router_new(struct sim_engine *e, const struct router_params *p)
 		if (mirror_listen(p->mirrors[m], &listener) < 0)
 			goto fail;
 	}
+	for (size_t g = 0; g < p->gateway_count; g++)
+		if (!(r->gateways[g] = gateway_new(e, &p->gateways[g])))
+			goto fail;
 	struct lb_hooks hooks = {lb_probe, lb_node_up, lb_changed, r};
 	for (size_t i = 0; i < p->lb_count; i++)
 		if (!(r->lbs[i] = lb_new(e, &p->lbs[i], &hooks)))
@@ -298,6 +314,7 @@ void router_free(struct router *r)
 	free(r->dns);
 	free(r->gateway_next);
 	free(r->known_primary);
+	free(r->gateways);
 	free(r);
 }
 
@@ -310,3 +327,8 @@ void router_start(struct router *r)
 }
 
 struct lb *router_lb(const struct router *r, size_t i) { return i < r->p.lb_count ? r->lbs[i] : NULL; }
+
+struct gateway *router_gateway(const struct router *r, size_t g)
+{
+	return g < r->p.gateway_count ? r->gateways[g] : NULL;
+}

@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "fabric.h"
+#include "gateway.h"
 #include "host.h"
 #include "iris.h"
 #include "lb.h"
@@ -82,6 +83,8 @@ struct route {
 	struct fabric_place places[ROUTE_HOPS_MAX];
 	int hop_count;
 	int error;   /* cause answered by the last hop (svc.h), SVC_OK when none */
+	int gateway; /* the web gateway the route passes (index in params.gateways), or -1 */
+	int gateway_hop; /* its hop index */
 };
 
 struct router;
@@ -93,6 +96,9 @@ void router_free(struct router *r);
 
 /* Start the health checks (load balancers, then DNS). */
 void router_start(struct router *r);
+
+/* Web gateway g's connection pool (index in params.gateways). */
+struct gateway *router_gateway(const struct router *r, size_t g);
 
 /* Load balancer i (index in params.lbs), for fault injection. */
 struct lb *router_lb(const struct router *r, size_t i);
@@ -107,5 +113,9 @@ int router_route(struct router *r, const struct router_entry *entry, int region,
  * hop is cut (the message is lost). */
 bool router_delay(const struct router *r, gsl_rng *rng, const struct route *rt, double bytes,
 		  bool back, sim_time *out);
+
+/* The same from hop `from` to hop `to` (either direction; from == to is 0). */
+bool router_delay_leg(const struct router *r, gsl_rng *rng, const struct route *rt, int from,
+		      int to, double bytes, sim_time *out);
 
 #endif

@@ -610,6 +610,7 @@ static void report_clients(struct world *w)
 	rec->conservation_ok = t.arrived == t.completed + t.failed + t.in_flight;
 	rec->in_system_mean = clients_in_system_mean(w->clients);
 	obs_metric(&w->obs, METRIC_REQUESTS_IN_FLIGHT_AT_END, "", (double)t.in_flight);
+	obs_metric(&w->obs, METRIC_REQUESTS_SHED, "", (double)clients_shed(w->clients));
 }
 
 static void report_hosts(struct world *w)
@@ -635,6 +636,19 @@ static void report_hosts(struct world *w)
 			obs_metric(&w->obs, METRIC_VOLUME_IOS, name, (double)vs.ios);
 			obs_metric(&w->obs, METRIC_VOLUME_MEAN_LATENCY_S, name, vs.mean_latency);
 		}
+	}
+}
+
+static void report_routing(struct world *w)
+{
+	for (size_t g = 0; g < w->cfg->gateway_count; g++) {
+		const char *name = w->cfg->gateways[g].name;
+		const struct gateway *gw = router_gateway(w->router, g);
+		obs_metric(&w->obs, METRIC_GATEWAY_QUEUE_MAX, name, (double)gateway_waiting_max(gw));
+		obs_metric(&w->obs, METRIC_GATEWAY_EXPIRED, name, (double)gateway_expired(gw));
+		if (gateway_saturated_since(gw) != SIM_TIME_MAX)
+			obs_metric(&w->obs, METRIC_GATEWAY_SATURATED_AT_S, name,
+				   sim_time_to_s(gateway_saturated_since(gw)));
 	}
 }
 
@@ -701,7 +715,7 @@ static const struct world_model {
 	{"hosts", build_hosts, NULL, report_hosts},
 	{"ledger", build_ledger, NULL, report_ledger},
 	{"mirrors", build_mirrors, start_mirrors, NULL},
-	{"routing", build_routing, start_routing, NULL},
+	{"routing", build_routing, start_routing, report_routing},
 	{"injector", build_injector, start_injector, NULL},
 	{"clients", build_clients, NULL, report_clients},
 };

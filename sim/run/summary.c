@@ -1,6 +1,8 @@
 /* summary.c: records to a summary with confidence intervals (see summary.h). */
 #include "summary.h"
 
+#include "clients.h" /* CLIENTS_IN_FLIGHT_MAX */
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,25 @@ static void add_util(struct summary *s, const char *name, double value)
 		return;
 	}
 	means[s->util_count++] = value;
+}
+
+static struct summary_gateway *gateway_of(struct summary *s, const char *name)
+{
+	for (size_t i = 0; i < s->gateway_count; i++)
+		if (strcmp(s->gateways[i].name, name) == 0)
+			return &s->gateways[i];
+	struct summary_gateway *grown =
+		realloc(s->gateways, sizeof(*grown) * (s->gateway_count + 1));
+	if (!grown) {
+		s->out_of_memory = true;
+		return NULL;
+	}
+	s->gateways = grown;
+	struct summary_gateway *g = &s->gateways[s->gateway_count++];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	g->saturated_at_s = NAN;
+	return g;
 }
 
 static void add_incident(struct summary *s, const struct incident_result *in)
@@ -180,6 +201,24 @@ void summary_add(struct summary *s, const struct record *rec)
 		case METRIC_READ_AVAILABILITY:
 			sample(s, m->id, "", m->value);
 			break;
+		case METRIC_REQUESTS_SHED:
+			s->shed += (uint64_t)m->value;
+			break;
+		case METRIC_GATEWAY_QUEUE_MAX:
+		case METRIC_GATEWAY_EXPIRED:
+		case METRIC_GATEWAY_SATURATED_AT_S: {
+			struct summary_gateway *g = gateway_of(s, m->qualifier);
+			if (!g)
+				break;
+			if (m->id == METRIC_GATEWAY_QUEUE_MAX && m->value > g->queue_max)
+				g->queue_max = m->value;
+			else if (m->id == METRIC_GATEWAY_EXPIRED)
+				g->expired += (uint64_t)m->value;
+			else if (m->id == METRIC_GATEWAY_SATURATED_AT_S &&
+				 !(m->value >= g->saturated_at_s))
+				g->saturated_at_s = m->value;
+			break;
+		}
 		default:
 			break;
 		}
@@ -225,6 +264,7 @@ void summary_release(struct summary *s)
 {
 	free(s->classes);
 	free(s->incidents);
+	free(s->gateways);
 	for (size_t i = 0; i < s->util_count; i++)
 		free(s->util_names[i]);
 	free(s->util_names);
@@ -308,6 +348,29 @@ void summary_print(const struct summary *s, FILE *out)
 		fprintf(out, "WARNING: %llu timeline events, violations or incidents were not kept "
 			     "(limits or memory; metric observations_dropped)\n",
 			(unsigned long long)s->dropped);
+	bool saturated = s->shed > 0;
+	for (size_t i = 0; i < s->gateway_count; i++)
+		saturated |= !isnan(s->gateways[i].saturated_at_s);
+	if (saturated) {
+		fprintf(out, "\nSATURATED: the offered load exceeds what the system serves\n");
+		for (size_t i = 0; i < s->gateway_count; i++) {
+			const struct summary_gateway *g = &s->gateways[i];
+			if (isnan(g->saturated_at_s))
+				continue;
+			fprintf(out, "  web gateway %s: all connections busy from t = %.1f s; up to "
+				     "%.0f requests waiting; %llu answered 503 (server_busy)\n",
+				g->name, g->saturated_at_s, g->queue_max,
+				(unsigned long long)g->expired);
+		}
+		if (s->shed)
+			fprintf(out, "  %llu arrivals shed: the run holds at most %d requests in "
+				     "flight\n",
+				(unsigned long long)s->shed, CLIENTS_IN_FLIGHT_MAX);
+		for (size_t i = 0; i < s->util_count; i++)
+			if (s->util_mean[i] >= 0.95)
+				fprintf(out, "  busy: %s %.1f%%\n", s->util_names[i],
+					100 * s->util_mean[i]);
+	}
 	fprintf(out, "\nutilisation (mean across replications)\n");
 	for (size_t i = 0; i < s->util_count; i++)
 		if (s->util_mean[i] > 0 || strncmp(s->util_names[i], "cpu", 3) == 0)

@@ -74,6 +74,15 @@ struct summary {
 	double in_system_mean[2];  /* time-average requests in the system (Little's L) */
 	double arrival_rate[2];    /* completions per second over all classes */
 	double latency_mean_s[2];  /* mean latency over all classes */
+	/* saturation findings */
+	uint64_t shed;             /* arrivals refused by the in-flight cap, all replications */
+	struct summary_gateway {
+		char name[128];
+		double saturated_at_s;  /* earliest over replications; NAN: never */
+		double queue_max;       /* largest over replications */
+		uint64_t expired;       /* 503 after the queued-request timeout, all replications */
+	} *gateways;
+	size_t gateway_count;
 	/* per-replication values by name (the intervals above come from these) */
 	struct summary_samples *samples;
 	size_t sample_count, sample_cap;

@@ -455,7 +455,10 @@ static void test_journal_volume_failure(void **state)
 	expect_primary("journal-volume-failure", in, "iris-a");
 	expect_range("RTO mean, s", in->rto_s[0], 120.0, 135.0);
 	expect_range("RPO mean, updates", in->rpo_tx[0], 0, 0);
-	expect_range("read availability", sum.read_availability[0], 0.9999, 1.0);
+	/* Updates hung on the frozen journal hold every gateway connection within seconds
+	 * (1024 per gateway, 4 gateways, about 600 updates/s), so reads wait as well for about
+	 * 115 s of the 480 s measured. */
+	expect_range("read availability", sum.read_availability[0], 0.70, 0.85);
 	assert_true(sum.write_availability[0] < 0.9);
 	expect_no_violation(&sum);
 	release(&s, &sum);
