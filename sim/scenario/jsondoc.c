@@ -477,6 +477,42 @@ static bool under_root(const char *root, const char *path)
 static cJSON *load_recursive(struct jsondoc *d, const char *path, struct diag *diag,
 			     struct include_state *st, const cJSON *from);
 
+/* path made absolute (against the current directory) with "." and ".." resolved as text,
+ * for a file that does not exist (realpath needs one that does). Returns 0 or -1. */
+static int lexical_path(const char *path, char *out, size_t size)
+{
+	char joined[2 * PATH_MAX];
+	if (path[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s", path);
+	} else {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -1;
+		snprintf(joined, sizeof(joined), "%s/%s", cwd, path);
+	}
+	size_t used = 0;
+	out[0] = '\0';
+	for (char *seg = strtok(joined, "/"); seg; seg = strtok(NULL, "/")) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			char *slash = strrchr(out, '/');
+			used = slash ? (size_t)(slash - out) : 0;
+			out[used] = '\0';
+			continue;
+		}
+		size_t n = strlen(seg);
+		if (used + n + 2 > size)
+			return -1;
+		out[used++] = '/';
+		memcpy(out + used, seg, n + 1);
+		used += n;
+	}
+	if (!used)
+		snprintf(out, size, "/");
+	return 0;
+}
+
 /* The merged tree of the file that include statement `from` names (path, relative to the
  * including file already resolved), or NULL after reporting. */
 static cJSON *load_include(struct jsondoc *d, const char *path, struct diag *diag,
@@ -489,8 +525,18 @@ static cJSON *load_include(struct jsondoc *d, const char *path, struct diag *dia
 	}
 	char real[PATH_MAX];
 	if (!realpath(path, real)) {
-		report_at(d, diag, from, "cannot read included file \"%s\": %s", path,
-			  strerror(errno));
+		int err = errno;
+		/* Whether a file outside the root exists is not the scenario's business. */
+		char lexical[PATH_MAX];
+		if (st->root[0] && lexical_path(path, lexical, sizeof(lexical)) == 0 &&
+		    !under_root(st->root, lexical))
+			report_at(d, diag, from,
+				  "included file \"%s\" is outside the include root \"%s\" (allow it "
+				  "with --include-root DIR)",
+				  path, st->root);
+		else
+			report_at(d, diag, from, "cannot read included file \"%s\": %s", path,
+				  strerror(err));
 		return NULL;
 	}
 	if (st->root[0] && !under_root(st->root, real)) {

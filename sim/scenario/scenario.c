@@ -159,6 +159,7 @@ struct checker {
 	struct nameindex dns;          /* id: index in dns */
 	struct nameindex volumes;      /* id: index of the volume's host in hosts */
 	size_t *az_region;             /* region index of each AZ number */
+	bool run_options;              /* --duration or --warmup replaced the file's */
 };
 
 /* Whether element (an item of a config array) parsed without errors of its own. */
@@ -910,9 +911,15 @@ static void check_faults(struct checker *c)
 static void check_run_time(struct checker *c)
 {
 	const struct scenario_config *cfg = &c->s->config;
-	if (cfg->warmup > FIELD_DURATION_CAP_NS - cfg->duration)
+	if (cfg->warmup > FIELD_DURATION_CAP_NS - cfg->duration) {
+		char w[UNITS_FORMAT_SIZE], d[UNITS_FORMAT_SIZE];
+		units_format_duration(cfg->warmup, w, sizeof(w));
+		units_format_duration(cfg->duration, d, sizeof(d));
 		check_report(c, DIAG_ERROR, "$.duration",
-			     "warmup plus duration must not exceed %s", FIELD_DURATION_CAP_TEXT);
+			     "warmup (%s) plus duration (%s) must not exceed %s%s", w, d,
+			     FIELD_DURATION_CAP_TEXT,
+			     c->run_options ? " (with --duration or --warmup)" : "");
+	}
 }
 
 /* --- loading --------------------------------------------------------------------------------- */
@@ -1018,6 +1025,7 @@ int scenario_load_with(struct scenario *s, const char *path, const struct scenar
 		rc = -ENOMEM;
 		goto out_delete_root;
 	}
+	c.run_options = o->duration || o->warmup;
 	check_run_time(&c);
 	check_regions_and_hosts(&c);
 	check_mirrors(&c);
