@@ -167,6 +167,8 @@ static bool usable(const struct checker *c, const void *element)
 {
 	if (!element)
 		return false;
+	if (!c->failed->count)
+		return true; /* bsearch and qsort take no NULL array, even when empty */
 	return !bsearch(&element, c->failed->items, c->failed->count, sizeof(*c->failed->items),
 			ptr_cmp);
 }
@@ -176,7 +178,8 @@ static int checker_init(struct checker *c, const struct scenario *s, const cJSON
 {
 	const struct scenario_config *cfg = &s->config;
 	*c = (struct checker){.s = s, .root = root, .doc = doc, .diag = diag, .failed = failed};
-	qsort(failed->items, failed->count, sizeof(*failed->items), ptr_cmp);
+	if (failed->count)
+		qsort(failed->items, failed->count, sizeof(*failed->items), ptr_cmp);
 	nameindex_init(&c->hosts);
 	nameindex_init(&c->mirrors);
 	nameindex_init(&c->lbs);
