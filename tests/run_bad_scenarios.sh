@@ -10,6 +10,8 @@
 #                (blank lines are ignored)
 #   CASE.args    optional: extra arguments placed before CASE.json
 #   CASE.exit    optional: expected exit code (default 2)
+#   CASE.absent  optional: substrings that must NOT appear in stderr or stdout, one per
+#                line (a secret of an included file, a second copy of an error)
 # On exit 2 stdout must be empty; on exit 0 it must say "CASE.json: ok".
 # Sanitizer reports in stderr fail the case whatever the exit code.
 # *.inc.json files are helpers included by cases and are not run on their own;
@@ -129,6 +131,16 @@ for expect in ${expects[@]+"${expects[@]}"}; do
         done < "$expect"
         if [ -z "$reason" ] && [ "$n_expect" -eq 0 ]; then
             reason="$expect lists no expected substring"
+        fi
+        if [ -z "$reason" ] && [ -f "$name.absent" ]; then
+            while IFS= read -r sub || [ -n "$sub" ]; do
+                sub=${sub%$'\r'}
+                [ -z "$sub" ] && continue
+                if [[ "$stderr_text$stdout_text" == *"$sub"* ]]; then
+                    reason="unwanted $sub"
+                    break
+                fi
+            done < "$name.absent"
         fi
     fi
 

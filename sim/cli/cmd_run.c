@@ -18,6 +18,7 @@
 static const char run_usage[] =
 	"usage: topsim run FILE [-n REPLICATIONS] [-s SEED] [-o DB] [--set PATH=VALUE]...\n"
 	"                  [--duration D] [--warmup D] [--series-width D] [--no-progress]\n"
+	"                  [--include-root DIR]\n"
 	"Run the scenario's replications, store every one in the results database (default\n"
 	"./topsim.db; one transaction per replication) and print per operation class the\n"
 	"throughput and latency (mean, p50, p99, p99.9) with 95% confidence intervals,\n"
@@ -30,9 +31,13 @@ static const char run_usage[] =
 	"  -o, --output DB       results database (default ./topsim.db)\n"
 	"      --duration D      measured time per replication, e.g. 1h (default: scenario's)\n"
 	"      --warmup D        time excluded from statistics (default: scenario's)\n"
-	"      --series-width D  time-series bucket (default 10s)\n"
+	"      --series-width D  time-series bucket (default 10s; at most 100000 buckets per\n"
+	"                        replication)\n"
 	"      --set PATH=VALUE  override a scenario field, checked like the file\n"
 	"      --catalog-dir DIR AWS catalog directory\n"
+	"      --include-root DIR directory the scenario's includes may read under (default:\n"
+	"                        the current directory, or the scenario's own directory\n"
+	"                        when the scenario is outside it)\n"
 	"      --no-progress     no progress line on stderr\n";
 
 /* Interruption and progress: the CLI's, handed to the runner as a callback. */
@@ -69,6 +74,10 @@ static bool run_progress(void *arg, int64_t rep, int64_t reps, double fraction)
 	return !interrupted;
 }
 
+/* Time-series buckets per replication (warm-up + duration over the width) at most this:
+ * each bucket is rows in the results database for every series. */
+#define SERIES_BUCKETS_MAX 100000
+
 static int parse_count(const char *text, int64_t max, int64_t *out)
 {
 	char *end;
@@ -91,6 +100,7 @@ int cmd_run(int argc, char **argv)
 		{"warmup", required_argument, NULL, 'w'},
 		{"series-width", required_argument, NULL, 'W'},
 		{"catalog-dir", required_argument, NULL, 'c'},
+		{"include-root", required_argument, NULL, 'I'},
 		{"no-progress", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -98,9 +108,9 @@ int cmd_run(int argc, char **argv)
 	struct cmd_scenario_opts so = {0};
 	const char *db_path = "topsim.db";
 	int64_t replications = 0, seed = -1;
-	sim_time duration = -1, warmup = -1, width = 10 * SIM_S;
+	sim_time width = 10 * SIM_S;
 	bool progress = isatty(STDERR_FILENO);
-	char err[UNITS_ERR_SIZE];
+	char err[UNITS_ERR_SIZE] = "";
 	int ch, rc = CLI_EXIT_OK;
 	while ((ch = getopt_long(argc, argv, "hn:s:o:", opts, NULL)) != -1) {
 		sim_time *dur = NULL;
@@ -122,6 +132,14 @@ int cmd_run(int argc, char **argv)
 				seed = 0;
 			break;
 		case 'o':
+			/* SQLite reads "" and ":memory:" as a temporary database: the run would
+			 * succeed and keep nothing. */
+			if (optarg[0] == '\0' || strcmp(optarg, ":memory:") == 0) {
+				rc = cli_usage_error("run", "-o needs a database file name, not \"%s\" "
+							    "(which keeps nothing)",
+						     optarg);
+				goto out;
+			}
 			db_path = optarg;
 			break;
 		case 'S':
@@ -130,17 +148,20 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case 'd':
-			dur = &duration;
+		case 'd': /* checked with the scenario, by the file's own rules */
+			so.duration = optarg;
 			break;
 		case 'w':
-			dur = &warmup;
+			so.warmup = optarg;
 			break;
 		case 'W':
 			dur = &width;
 			break;
 		case 'c':
 			so.catalog_dir = optarg;
+			break;
+		case 'I':
+			so.include_root = optarg;
 			break;
 		case 'P':
 			progress = false;
@@ -153,9 +174,9 @@ int cmd_run(int argc, char **argv)
 			rc = CLI_EXIT_USAGE;
 			goto out;
 		}
-		if (dur && (units_parse_duration(optarg, dur, err, sizeof(err)) < 0 ||
-			    (dur != &warmup && *dur <= 0))) {
-			rc = cli_usage_error("run", "%s", *dur <= 0 && !err[0] ? "must be positive" : err);
+		if (dur && (units_parse_duration(optarg, dur, err, sizeof(err)) < 0 || *dur <= 0)) {
+			rc = cli_usage_error("run", "--series-width: %s",
+					     err[0] ? err : "must be positive");
 			goto out;
 		}
 		err[0] = '\0';
@@ -178,11 +199,28 @@ int cmd_run(int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 		goto out;
 	}
+	/* warm-up + duration is at most a year (scenario checks), so this cannot overflow. */
+	sim_time run_end = s.config.warmup + s.config.duration;
+	sim_time buckets = run_end / width + (run_end % width != 0);
+	if (buckets > SERIES_BUCKETS_MAX) {
+		char w[UNITS_FORMAT_SIZE], need[UNITS_FORMAT_SIZE];
+		/* The smallest width that fits, rounded up to a whole millisecond. */
+		sim_time least = run_end / SERIES_BUCKETS_MAX + (run_end % SERIES_BUCKETS_MAX != 0);
+		least = (least + SIM_MS - 1) / SIM_MS * SIM_MS;
+		units_format_duration(width, w, sizeof(w));
+		units_format_duration(least, need, sizeof(need));
+		rc = cli_usage_error("run",
+				     "--series-width %s gives more than %d time-series buckets per "
+				     "replication; use at least %s for this run",
+				     w, SERIES_BUCKETS_MAX, need);
+		scenario_release(&s);
+		goto out;
+	}
 	struct runner_opts ro = {
 		.replications = replications ? replications : s.config.replications,
 		.seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s.config.seed,
-		.duration = duration > 0 ? duration : s.config.duration,
-		.warmup = warmup >= 0 ? warmup : s.config.warmup,
+		.duration = s.config.duration,
+		.warmup = s.config.warmup,
 		.series_width = width,
 		.version = TOPSIM_VERSION,
 		.progress = run_progress,
@@ -196,6 +234,15 @@ int cmd_run(int argc, char **argv)
 		scenario_release(&s);
 		rc = strstr(dberr, "newer") || strstr(dberr, "not a topsim") ? CLI_EXIT_USAGE
 									    : CLI_EXIT_INTERNAL;
+		goto out;
+	}
+	/* One writer per file, found before anything is simulated. */
+	int lr = results_lock_writer(db, db_path, dberr, sizeof(dberr));
+	if (lr < 0) {
+		fprintf(stderr, "topsim run: %s\n", dberr);
+		results_close(db);
+		scenario_release(&s);
+		rc = CLI_EXIT_INTERNAL;
 		goto out;
 	}
 	struct summary sum;

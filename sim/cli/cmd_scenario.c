@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -31,11 +33,57 @@ void cmd_scenario_opts_release(struct cmd_scenario_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* The default include root: the current directory when file lies under it (the usual
+ * `topsim run scenarios/drills/x.json` from a checkout, whose drills include
+ * ../production.json), else file's own directory. Writes it to buf. */
+static void default_include_root(const char *file, char *buf, size_t size)
+{
+	char cwd[PATH_MAX], real[PATH_MAX];
+	if (getcwd(cwd, sizeof(cwd)) && realpath(file, real)) {
+		size_t n = strlen(cwd);
+		if ((n == 1 && cwd[0] == '/') ||
+		    (strncmp(real, cwd, n) == 0 && real[n] == '/')) {
+			snprintf(buf, size, "%s", cwd);
+			return;
+		}
+	}
+	const char *slash = strrchr(file, '/');
+	if (!slash)
+		snprintf(buf, size, ".");
+	else if (slash == file)
+		snprintf(buf, size, "/");
+	else
+		snprintf(buf, size, "%.*s", (int)(slash - file), file);
+}
+
 int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_scenario_opts *o)
 {
 	struct diag diag;
 	diag_init(&diag);
-	int rc = scenario_load(s, file, o->sets, o->set_count, o->catalog_dir, &diag);
+	struct scenario_override *overrides =
+		calloc(o->set_count + 1, sizeof(*overrides));
+	if (!overrides) {
+		memset(s, 0, sizeof(*s));
+		fprintf(stderr, "topsim: out of memory loading \"%s\"\n", file);
+		return CLI_EXIT_INTERNAL;
+	}
+	for (size_t i = 0; i < o->set_count; i++)
+		overrides[i].assignment = o->sets[i];
+	char root[PATH_MAX];
+	if (o->include_root)
+		snprintf(root, sizeof(root), "%s", o->include_root);
+	else
+		default_include_root(file, root, sizeof(root));
+	struct scenario_load_opts lo = {
+		.overrides = overrides,
+		.override_count = o->set_count,
+		.catalog_dir = o->catalog_dir,
+		.include_root = root,
+		.duration = o->duration,
+		.warmup = o->warmup,
+	};
+	int rc = scenario_load_with(s, file, &lo, &diag);
+	free(overrides);
 	diag_print(&diag, stderr);
 	diag_release(&diag);
 	if (rc == -ENOMEM) {
@@ -52,6 +100,7 @@ static int parse_scenario_opts(int argc, char **argv, struct cmd_scenario_opts *
 	static const struct option opts[] = {
 		{"set", required_argument, NULL, 's'},
 		{"catalog-dir", required_argument, NULL, 'c'},
+		{"include-root", required_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -64,6 +113,9 @@ static int parse_scenario_opts(int argc, char **argv, struct cmd_scenario_opts *
 			break;
 		case 'c':
 			o->catalog_dir = optarg;
+			break;
+		case 'I':
+			o->include_root = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -79,11 +131,13 @@ static int parse_scenario_opts(int argc, char **argv, struct cmd_scenario_opts *
 /* --- validate -------------------------------------------------------------------------------- */
 
 static const char validate_usage[] =
-	"usage: topsim validate [--set PATH=VALUE]... [--catalog-dir DIR] FILE...\n"
+	"usage: topsim validate [--set PATH=VALUE]... [--catalog-dir DIR] [--include-root DIR]\n"
+	"                       FILE...\n"
 	"Check scenario files without running them: syntax, unknown keys, types, units,\n"
 	"bounds, references and impossible topologies. Every problem is reported with its\n"
 	"file:line:col and JSON path. Exit 0 when all files are valid (warnings allowed),\n"
-	"2 when any has an error.\n";
+	"2 when any has an error. Includes must stay under the include root: by default the\n"
+	"current directory, or the scenario's own directory when the scenario is outside it.\n";
 
 int cmd_validate(int argc, char **argv)
 {
@@ -113,7 +167,7 @@ out:
 /* --- show ------------------------------------------------------------------------------------ */
 
 static const char show_usage[] =
-	"usage: topsim show [--set PATH=VALUE]... [--catalog-dir DIR] FILE\n"
+	"usage: topsim show [--set PATH=VALUE]... [--catalog-dir DIR] [--include-root DIR] FILE\n"
 	"Build the scenario's topology and print it as a tree (region, AZ, host with its\n"
 	"instance type and IRIS roles, volumes), with the hourly on-demand cost.\n";
 

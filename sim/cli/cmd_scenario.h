@@ -8,9 +8,13 @@
 #include "scenario.h"
 
 struct cmd_scenario_opts {
-	const char **sets;       /* --set PATH=VALUE, in order; owned by the struct */
+	const char **sets;        /* --set PATH=VALUE, in order; owned by the struct */
 	size_t set_count;
-	const char *catalog_dir; /* --catalog-dir, or NULL */
+	const char *catalog_dir;  /* --catalog-dir, or NULL */
+	const char *include_root; /* --include-root, or NULL for the default (see
+				   * cmd_scenario_load) */
+	const char *duration;     /* run --duration text, or NULL: checked like the file's */
+	const char *warmup;       /* run --warmup text, or NULL */
 };
 
 /* Record a --set argument. Returns 0 or -ENOMEM. */
@@ -18,7 +22,9 @@ int cmd_scenario_add_set(struct cmd_scenario_opts *o, const char *assignment);
 void cmd_scenario_opts_release(struct cmd_scenario_opts *o);
 
 /* Load FILE, print its diagnostics to stderr. Returns 0 (usable; warnings printed),
- * CLI_EXIT_USAGE (errors printed) or CLI_EXIT_INTERNAL. s must be released either way. */
+ * CLI_EXIT_USAGE (errors printed) or CLI_EXIT_INTERNAL. s must be released either way.
+ * Includes must stay under o->include_root; by default under the current directory when
+ * FILE is inside it, else under FILE's own directory. */
 int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_scenario_opts *o);
 
 int cmd_validate(int argc, char **argv);

@@ -24,11 +24,14 @@
 #include "results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -305,6 +308,8 @@ struct results {
 	int version;                     /* schema version of the file */
 	bool readonly;                   /* opened by results_open_readonly */
 	char errmsg[512];                /* last failure, "" when none yet */
+	int lock_fd;                     /* results_lock_writer's descriptor, or -1; closed
+					  * only after the connection (see results_lock_writer) */
 };
 
 static void set_err(struct results *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -418,9 +423,11 @@ static int migrate(struct results *r, const char *path, char *err, size_t err_si
 		goto out_report;
 	if (read_user_version(r, &version) < 0)
 		goto out_rollback;
-	if (version > RESULTS_SCHEMA_VERSION) {
+	if (version > RESULTS_SCHEMA_VERSION || version < 0) {
 		snprintf(err, err_size,
-			 "\"%s\" was written by a newer topsim (schema %d; this one reads up to %d)",
+			 version < 0 ? "\"%s\" is not a topsim results database: schema version %d"
+				     : "\"%s\" was written by a newer topsim (schema %d; this one "
+				       "reads up to %d)",
 			 path, version, RESULTS_SCHEMA_VERSION);
 		exec(r, "ROLLBACK");
 		return -EIO;
@@ -487,7 +494,7 @@ static sqlite3_stmt *write_stmt(struct results *r, enum results_stmt id)
 struct results *results_open(const char *path, char *err, size_t err_size)
 {
 	struct results *r = calloc(1, sizeof(*r));
-	int version;
+	int version, objects;
 
 	if (err_size > 0)
 		err[0] = '\0';
@@ -495,6 +502,7 @@ struct results *results_open(const char *path, char *err, size_t err_size)
 		snprintf(err, err_size, "\"%s\": out of memory", path);
 		return NULL;
 	}
+	r->lock_fd = -1;
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, err_size, "\"%s\": cannot open: %s", path,
@@ -510,12 +518,33 @@ struct results *results_open(const char *path, char *err, size_t err_size)
 			 r->errmsg);
 		goto out_close;
 	}
-	/* Refuse a newer file before changing anything in it, even its journal mode. */
+	/* Refuse a newer file, or anything not ours, before changing anything in it, even its
+	 * journal mode: these are reads only. */
 	if (version > RESULTS_SCHEMA_VERSION) {
 		snprintf(err, err_size,
 			 "\"%s\" was written by a newer topsim (schema %d; this one reads up to %d)",
 			 path, version, RESULTS_SCHEMA_VERSION);
 		goto out_close;
+	}
+	if (version < 0) {
+		snprintf(err, err_size,
+			 "\"%s\" is not a topsim results database: schema version %d", path,
+			 version);
+		goto out_close;
+	}
+	if (version == 0) {
+		if (count_schema_objects(r, &objects) < 0) {
+			snprintf(err, err_size, "\"%s\" is not a topsim results database: %s", path,
+				 r->errmsg);
+			goto out_close;
+		}
+		if (objects > 0) {
+			snprintf(err, err_size,
+				 "\"%s\" is not a topsim results database: it holds tables but no "
+				 "schema version",
+				 path);
+			goto out_close;
+		}
 	}
 
 	/* WAL: readers never block the writer and a killed writer leaves the file consistent.
@@ -578,7 +607,38 @@ void results_close(struct results *r)
 	for (int i = 0; i < RD_COUNT; i++)
 		sqlite3_finalize(r->read[i]);
 	sqlite3_close(r->db); /* every statement is finalized, so this cannot be busy */
+	if (r->lock_fd >= 0)
+		close(r->lock_fd); /* after the connection: see results_lock_writer */
 	free(r);
+}
+
+int results_lock_writer(struct results *r, const char *path, char *err, size_t err_size)
+{
+	/* flock(2) locks are separate from the POSIX record locks SQLite takes, so this one
+	 * does not disturb them; but closing any descriptor of the file drops the process's
+	 * POSIX locks, which is why lock_fd stays open until after sqlite3_close. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(err, err_size, "\"%s\": cannot open: %s", path, strerror(errno));
+		return -EIO;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			snprintf(err, err_size,
+				 "\"%s\" is in use by another topsim run; wait for it to finish or "
+				 "write to another file (-o)",
+				 path);
+			return -EBUSY;
+		}
+		snprintf(err, err_size, "\"%s\": cannot lock: %s", path, strerror(e));
+		return -EIO;
+	}
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
+	r->lock_fd = fd;
+	return 0;
 }
 
 /* ---- transactions ------------------------------------------------------------------------ */

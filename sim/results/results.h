@@ -51,8 +51,16 @@ struct results_run {
  * A new or empty file, or a SQLite file with user_version 0 and no tables, gets the current
  * schema; an older schema is migrated step by step in one transaction. A file that is not
  * SQLite (`"x.db" is not a topsim results database: file is not a database`) or another
- * application's database (tables but user_version 0) is refused and left untouched. */
+ * application's database (tables but user_version 0, or a negative user_version) is
+ * refused and left untouched: not even its journal mode is changed. */
 struct results *results_open(const char *path, char *err, size_t err_size);
+
+/* Make r the only writer among topsim processes: an exclusive advisory lock (flock) on
+ * path, the file r was opened on, held until results_close. Call it before simulating, so a
+ * second run on the same file stops at once with a clear message instead of failing half
+ * way. Returns 0; -EBUSY when another process holds it (err says the file is in use); -EIO
+ * on other failures (message in err). */
+int results_lock_writer(struct results *r, const char *path, char *err, size_t err_size);
 
 /* Close; NULL is a no-op. A transaction still open is rolled back. */
 void results_close(struct results *r);

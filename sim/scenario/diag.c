@@ -1,7 +1,8 @@
 /* diag.c: accumulated diagnostics (see diag.h for the printed format).
  *
  * Invariants: items[0, count) are fully formed (message never NULL); errors + warnings +
- * notes == count + lost, every report being counted whether or not it could be stored;
+ * notes == count + lost + hidden + hidden notes, every report being counted whether or not
+ * it was stored; for each file, its tally's shown <= DIAG_SHOWN_PER_FILE;
  * sources hold NUL-terminated copies, so a source line can be found with string functions.
  */
 #include "diag.h"
@@ -73,6 +74,9 @@ void diag_release(struct diag *d)
 		free(d->sources[i].text);
 	}
 	free(d->sources);
+	for (size_t i = 0; i < d->ntallies; i++)
+		free(d->tallies[i].file);
+	free(d->tallies);
 	diag_init(d);
 }
 
@@ -135,6 +139,44 @@ static char *vformat(struct diag *d, const char *fmt, va_list ap)
 	return s;
 }
 
+static bool same_file(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const struct diag_file_tally *find_tally(const struct diag *d, const char *file)
+{
+	for (size_t i = 0; i < d->ntallies; i++)
+		if (same_file(d->tallies[i].file, file))
+			return &d->tallies[i];
+	return NULL;
+}
+
+/* The tally of file, created when new; NULL when out of memory. */
+static struct diag_file_tally *tally_of(struct diag *d, const char *file)
+{
+	struct diag_file_tally *t = (struct diag_file_tally *)find_tally(d, file);
+	if (t)
+		return t;
+	char *name = NULL;
+	if (file && !(name = diag_strdup(d, file)))
+		return NULL;
+	if (grow_one(d, (void **)&d->tallies, &d->tallies_capacity, d->ntallies,
+		     sizeof *d->tallies)) {
+		free(name);
+		return NULL;
+	}
+	t = &d->tallies[d->ntallies++];
+	*t = (struct diag_file_tally){.file = name};
+	return t;
+}
+
+bool diag_has_room(const struct diag *d, const char *file)
+{
+	const struct diag_file_tally *t = find_tally(d, file);
+	return !t || t->shown < DIAG_SHOWN_PER_FILE;
+}
+
 void diag_report(struct diag *d, enum diag_severity sev, const char *file, int line, int col,
 		 const char *path, const char *fmt, ...)
 {
@@ -149,6 +191,25 @@ void diag_report(struct diag *d, enum diag_severity sev, const char *file, int l
 	case DIAG_ERROR: d->errors++; break;
 	case DIAG_WARNING: d->warnings++; break;
 	case DIAG_NOTE: d->notes++; break;
+	}
+
+	if (sev == DIAG_NOTE) {
+		if (d->last_hidden)
+			return; /* explains an item nobody sees */
+	} else {
+		struct diag_file_tally *t = tally_of(d, file);
+		if (!t)
+			goto out_lost;
+		d->last_hidden = t->shown >= DIAG_SHOWN_PER_FILE;
+		if (d->last_hidden) {
+			d->hidden++;
+			if (sev == DIAG_ERROR)
+				t->hidden_errors++;
+			else
+				t->hidden_warnings++;
+			return;
+		}
+		t->shown++;
 	}
 
 	va_start(ap, fmt);
@@ -259,6 +320,16 @@ void diag_print(const struct diag *d, FILE *out)
 			fprintf(out, "%s: ", it->path);
 		fprintf(out, "%s\n", it->message);
 		print_source(d, it, out);
+	}
+	for (size_t i = 0; i < d->ntallies; i++) {
+		const struct diag_file_tally *t = &d->tallies[i];
+		const char *file = t->file ? t->file : "topsim";
+		if (t->hidden_errors)
+			fprintf(out, "%s: %zu more %s not shown\n", file, t->hidden_errors,
+				plural(t->hidden_errors, "error", "errors"));
+		if (t->hidden_warnings)
+			fprintf(out, "%s: %zu more %s not shown\n", file, t->hidden_warnings,
+				plural(t->hidden_warnings, "warning", "warnings"));
 	}
 	if (d->errors + d->warnings >= 2)
 		fprintf(out, "%zu %s, %zu %s\n", d->errors, plural(d->errors, "error", "errors"),

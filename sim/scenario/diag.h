@@ -23,6 +23,12 @@
  *     single diagnostic needs no summary.
  *   - if items could not be stored for lack of memory, a last line says how many.
  *
+ * Volume is bounded: at most DIAG_SHOWN_PER_FILE errors and warnings are kept per file
+ * (items without a file count as one file); later ones are counted but not stored, and
+ * diag_print ends with a line per such file, before the summary:
+ *   scenarios/big.json: 5049 more errors not shown
+ * A note reported right after a hidden item is hidden with it.
+ *
  * Messages follow git's rules: lowercase first word, no trailing period, subject quoted:
  *   unknown field "sise" (did you mean "size"?)
  *
@@ -33,6 +39,7 @@
 #ifndef TOPSIM_DIAG_H
 #define TOPSIM_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -56,6 +63,15 @@ struct diag_item {
 	char *message; /* formatted message, never NULL */
 };
 
+/* Errors and warnings reported against one file, to cap what is kept. */
+struct diag_file_tally {
+	char *file;                    /* NULL: items without a file */
+	size_t shown;                  /* errors and warnings stored */
+	size_t hidden_errors, hidden_warnings;
+};
+
+#define DIAG_SHOWN_PER_FILE 50
+
 struct diag_source {
 	char *file; /* name, as given to diag_add_source */
 	char *text; /* copy of the text, NUL-terminated */
@@ -69,6 +85,10 @@ struct diag {
 	size_t nsources, sources_capacity;
 	size_t errors, warnings, notes; /* reported, including those that could not be stored */
 	size_t lost;                    /* items dropped for lack of memory */
+	size_t hidden;                  /* errors and warnings over DIAG_SHOWN_PER_FILE */
+	struct diag_file_tally *tallies; /* one per file reported against; owned */
+	size_t ntallies, tallies_capacity;
+	bool last_hidden;               /* the last error or warning was hidden */
 	long alloc_budget;              /* testing only: allocations allowed before they fail;
 	                                 * -1 (the default) means no limit */
 };
@@ -87,12 +107,17 @@ int diag_add_source(struct diag *d, const char *file, const char *text, size_t l
 
 /* Record one diagnostic. file and path may be NULL; line and col 0 when unknown; fmt is
  * printf-style. Everything is copied. Cannot fail: out of memory, the item is counted in
- * its severity's count and in d->lost but not stored. */
+ * its severity's count and in d->lost but not stored. Beyond DIAG_SHOWN_PER_FILE errors
+ * and warnings for its file, it is counted in its severity's count and d->hidden only. */
 DIAG_PRINTF(7, 8)
 void diag_report(struct diag *d, enum diag_severity sev, const char *file, int line, int col,
 		 const char *path, const char *fmt, ...);
 
 size_t diag_error_count(const struct diag *d);
+
+/* Whether a further error against file would be stored (its file is below the cap).
+ * Lets callers skip costly work (locating, suggestions) for a message nobody will see. */
+bool diag_has_room(const struct diag *d, const char *file);
 size_t diag_warning_count(const struct diag *d);
 
 /* Stored items, for tests and for callers that render diagnostics themselves. diag_item

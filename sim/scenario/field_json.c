@@ -243,7 +243,55 @@ static int check_bounds(const struct field *f, double v, const char *shown, cons
 		report(ctx, DIAG_ERROR, node, false, path, "%s is above the maximum %s", shown, f->max);
 		return -ERANGE;
 	}
+	if (f->type == FIELD_DURATION && !f->max && v > (double)FIELD_DURATION_CAP_NS) {
+		report(ctx, DIAG_ERROR, node, false, path,
+		       "%s is above the maximum %s (the limit of every duration)", shown,
+		       FIELD_DURATION_CAP_TEXT);
+		return -ERANGE;
+	}
 	return 0;
+}
+
+/* A duration distribution (values in seconds) within the cap: each duration parameter and
+ * the mean at most FIELD_DURATION_CAP. Returns 0 or reports and returns 1. */
+static int check_dist_cap(const struct field *f, const struct rng_dist *d, const cJSON *node,
+			  struct field_ctx *ctx, const char *path)
+{
+	if (f->units != UNITS_DURATION)
+		return 0;
+	const double cap_s = (double)FIELD_DURATION_CAP_NS * 1e-9;
+	double params[2] = {0, 0};
+	switch (d->kind) {
+	case RNG_DIST_EXPONENTIAL:
+		params[0] = d->u.exponential.mean;
+		break;
+	case RNG_DIST_DETERMINISTIC:
+		params[0] = d->u.deterministic.value;
+		break;
+	case RNG_DIST_UNIFORM:
+		params[0] = fabs(d->u.uniform.a);
+		params[1] = fabs(d->u.uniform.b);
+		break;
+	case RNG_DIST_NORMAL:
+		params[0] = fabs(d->u.normal.mean);
+		params[1] = d->u.normal.sd;
+		break;
+	default: /* the mean below bounds them */
+		break;
+	}
+	double mean = rng_dist_mean(d);
+	bool over = !(fabs(mean) <= cap_s); /* NaN and inf are over */
+	for (int i = 0; i < 2; i++)
+		over |= !(params[i] <= cap_s);
+	if (d->kind == RNG_DIST_EMPIRICAL)
+		over |= !(rng_dist_quantile(d, 1) <= cap_s);
+	if (!over)
+		return 0;
+	report(ctx, DIAG_ERROR, node, false, path,
+	       "this distribution exceeds the maximum %s of every duration (in a parameter or "
+	       "its mean)",
+	       FIELD_DURATION_CAP_TEXT);
+	return 1;
 }
 
 /* --- distributions ------------------------------------------------------------------------- */
@@ -368,6 +416,10 @@ static int parse_dist(const struct field *f, const cJSON *v, void *out, struct f
 			return 1;
 		}
 		rng_dist_init_deterministic(d, f->units == UNITS_DURATION ? a * 1e-9 : a);
+		if (check_dist_cap(f, d, v, ctx, path)) {
+			rng_dist_init_deterministic(d, 0);
+			return 1;
+		}
 		return 0;
 	}
 	if (!cJSON_IsObject(v)) {
@@ -468,15 +520,21 @@ static int parse_dist(const struct field *f, const cJSON *v, void *out, struct f
 		       kind->valuestring);
 		errors++;
 	}
-	if (errors)
+	if (!errors)
+		errors += check_dist_cap(f, d, v, ctx, path);
+	if (errors) {
+		rng_dist_release(d);
 		rng_dist_init_deterministic(d, 0);
+	}
 	return errors;
 }
 
 /* --- one field ----------------------------------------------------------------------------- */
 
 static int parse_value(const struct field *f, const cJSON *v, void *out, struct field_ctx *ctx,
-		       const char *path);
+		       const char *path, int *nested);
+static int parse_object(const struct field_table *t, const cJSON *obj, void *out,
+			struct field_ctx *ctx, const char *path, int *nested);
 
 static int parse_string_list(const struct field *f, const cJSON *v, void *out,
 			     struct field_ctx *ctx, const char *path)
@@ -510,6 +568,9 @@ static int parse_string_list(const struct field *f, const cJSON *v, void *out,
 			report(ctx, DIAG_ERROR, el, false, sub, "expected a string, got %s",
 			       json_type_name(el));
 			errors++;
+			(*list)[i] = strdup(""); /* never NULL: checks compare list entries */
+			if (!(*list)[i])
+				errors++;
 		} else if (!((*list)[i] = strdup(el->valuestring))) {
 			errors++;
 		}
@@ -518,8 +579,26 @@ static int parse_string_list(const struct field *f, const cJSON *v, void *out,
 	return errors;
 }
 
+/* An element that is not an object gets what an empty object would: defaults, then the
+ * shapes field_parse promises for missing required values. */
+static void blank_element(const struct field_table *t, void *item)
+{
+	field_defaults(t, item);
+	for (size_t i = 0; i < t->count; i++) {
+		const struct field *f = &t->fields[i];
+		if (!(f->flags & FIELD_REQUIRED))
+			continue;
+		if (f->type == FIELD_STRING && !*MEMBER(item, f, char *))
+			*MEMBER(item, f, char *) = strdup("");
+		else if (f->type == FIELD_ENUM)
+			*MEMBER(item, f, int) = -1;
+	}
+}
+
+/* Array elements' errors are added to *nested: they belong to the elements (reported to
+ * ctx->failed), not to the object holding the array. */
 static int parse_array(const struct field *f, const cJSON *v, void *out, struct field_ctx *ctx,
-		       const char *path)
+		       const char *path, int *nested)
 {
 	if (!cJSON_IsArray(v)) {
 		report(ctx, DIAG_ERROR, v, false, path, "expected an array of objects, got %s",
@@ -539,21 +618,26 @@ static int parse_array(const struct field *f, const cJSON *v, void *out, struct 
 		char sub[PATH_MAX_LEN];
 		path_index(sub, sizeof(sub), path, i);
 		void *item = *items + i * f->sub->size;
+		int el_errors, el_nested = 0;
 		if (!cJSON_IsObject(el)) {
 			report(ctx, DIAG_ERROR, el, false, sub, "expected an object, got %s",
 			       json_type_name(el));
-			errors++;
-			field_defaults(f->sub, item);
+			el_errors = 1;
+			blank_element(f->sub, item);
 		} else {
-			errors += field_parse(f->sub, el, item, ctx, sub);
+			el_errors = parse_object(f->sub, el, item, ctx, sub, &el_nested);
 		}
+		if (el_errors > el_nested && ctx->failed)
+			ctx->failed(ctx->failed_arg, item);
+		errors += el_errors;
 		i++;
 	}
+	*nested += errors;
 	return errors;
 }
 
 static int parse_value(const struct field *f, const cJSON *v, void *out, struct field_ctx *ctx,
-		       const char *path)
+		       const char *path, int *nested)
 {
 	char err[UNITS_ERR_SIZE];
 	double value;
@@ -664,9 +748,9 @@ static int parse_value(const struct field *f, const cJSON *v, void *out, struct 
 			return 1;
 		}
 		field_release(f->sub, MEMBER(out, f, char));
-		return field_parse(f->sub, v, MEMBER(out, f, char), ctx, path);
+		return parse_object(f->sub, v, MEMBER(out, f, char), ctx, path, nested);
 	case FIELD_ARRAY:
-		return parse_array(f, v, out, ctx, path);
+		return parse_array(f, v, out, ctx, path, nested);
 	case FIELD_STRING_LIST:
 		return parse_string_list(f, v, out, ctx, path);
 	}
@@ -675,6 +759,14 @@ static int parse_value(const struct field *f, const cJSON *v, void *out, struct 
 
 int field_parse(const struct field_table *t, const cJSON *obj, void *out, struct field_ctx *ctx,
 		const char *path)
+{
+	int nested = 0;
+	return parse_object(t, obj, out, ctx, path, &nested);
+}
+
+/* field_parse, adding to *nested the errors that belong to array elements inside obj. */
+static int parse_object(const struct field_table *t, const cJSON *obj, void *out,
+			struct field_ctx *ctx, const char *path, int *nested)
 {
 	int errors = 0;
 	if (field_defaults(t, out) < 0) {
@@ -715,10 +807,12 @@ int field_parse(const struct field_table *t, const cJSON *obj, void *out, struct
 				report(ctx, DIAG_ERROR, obj, false, path,
 				       "missing required field \"%s\" in %s", f->name, t->name);
 				errors++;
+				if (f->type == FIELD_ENUM)
+					*MEMBER(out, f, int) = -1; /* no value: checks skip it */
 			}
 			continue;
 		}
-		errors += parse_value(f, v, out, ctx, sub);
+		errors += parse_value(f, v, out, ctx, sub, nested);
 	}
 	/* A required string that was missing or unusable (already reported) reads as "", so
 	 * that checks of the whole configuration can still run on a config with errors. */

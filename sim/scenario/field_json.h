@@ -29,12 +29,26 @@ struct field_location {
 typedef bool (*field_locate_fn)(void *arg, const cJSON *node, bool key,
 				struct field_location *out /* OUT */);
 
+/* Called once for every array element (FIELD_ARRAY item) whose own fields had errors, or
+ * that was not an object: `element` points at the item inside the parsed config. Errors in
+ * the element's own nested array elements do not make it failed (those elements are
+ * reported themselves). Checks of a whole configuration use this to skip failed elements. */
+typedef void (*field_failed_fn)(void *arg, const void *element);
+
 struct field_ctx {
 	struct diag *diag;        /* where errors go; not owned */
 	field_locate_fn locate;   /* may be NULL */
 	void *locate_arg;
 	const char *file;         /* file named when the locator knows nothing; may be NULL */
+	field_failed_fn failed;   /* may be NULL */
+	void *failed_arg;
 };
+
+/* The longest duration any field accepts unless its table gives its own maximum: one year
+ * (365 days). It keeps every sum of simulated times far from int64 overflow. Durations in
+ * distributions obey it too: each duration parameter, and the distribution's mean. */
+#define FIELD_DURATION_CAP_TEXT "365d"
+#define FIELD_DURATION_CAP_NS ((sim_time)365 * 86400 * 1000000000)
 
 /* Set every field of `out` (t->size bytes, any prior content ignored) to its default.
  * Arrays and lists start empty, strings NULL unless defaulted. Returns 0, or -EINVAL when a
@@ -43,7 +57,13 @@ int field_defaults(const struct field_table *t, void *out);
 
 /* Fill defaults, then read `obj` (a JSON object) into `out` per table t. Errors go to
  * ctx->diag with paths under `path` (e.g. "$" or "$.hosts[2]"). Returns the number of
- * errors reported by this call (0 = clean). `out` must be released with field_release. */
+ * errors reported by this call (0 = clean). `out` must be released with field_release.
+ *
+ * Whatever the input, the result keeps these shapes, so that later checks cannot trip on
+ * it: a required string is never NULL ("" when missing or unusable); a string list holds
+ * no NULL ("" for an element that was not a string); a required enum whose value was
+ * missing or unusable is -1; an array element that was not an object holds the same
+ * values as an empty object would, and is reported to ctx->failed. */
 int field_parse(const struct field_table *t, const cJSON *obj, void *out, struct field_ctx *ctx,
 		const char *path);
 

@@ -84,6 +84,23 @@ static int line_of(const struct scanner *sc, size_t off)
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
+/* Whether a message format takes anything but numbers of lines, columns and depths (%d):
+ * every other conversion (%s, %c, %X) quotes bytes of the text. */
+static bool quotes_text(const char *fmt)
+{
+	for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
+		p++;
+		if (*p == '%') {
+			p++;
+			continue;
+		}
+		p += strspn(p, "-+ #0123456789.l");
+		if (*p != 'd')
+			return true;
+	}
+	return false;
+}
+
 JL_PRINTF(3, 4)
 static int fail(struct scanner *sc, size_t at, const char *fmt, ...)
 {
@@ -92,6 +109,7 @@ static int fail(struct scanner *sc, size_t at, const char *fmt, ...)
 	sc->rc = -EINVAL;
 	if (sc->err) {
 		va_list ap;
+		sc->err->quotes_text = quotes_text(fmt);
 		jsonloc_offset_to_linecol((const char *)sc->s, at, &sc->err->line, &sc->err->col);
 		va_start(ap, fmt);
 		vsnprintf(sc->err->message, sizeof sc->err->message, fmt, ap);
@@ -699,6 +717,7 @@ int jsonloc_scan(const char *text, size_t len, struct jsonloc *out, struct jsonl
 	if (err) {
 		err->line = err->col = 0;
 		err->message[0] = '\0';
+		err->quotes_text = false;
 	}
 	out->count = 0;
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)

@@ -25,6 +25,7 @@
 #ifndef TOPSIM_JSONLOC_H
 #define TOPSIM_JSONLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,9 @@ struct jsonloc {
 struct jsonloc_error {
 	int line, col;
 	char message[160];
+	bool quotes_text; /* message quotes bytes of the text (a token, a key, a character):
+			   * callers showing errors of files they must not disclose (an include
+			   * naming /etc/shadow) print a message without it */
 };
 
 /* Initialise an empty table. Cannot fail. */

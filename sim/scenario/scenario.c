@@ -9,6 +9,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "field_json.h"
 #include "jsondoc.h"
+#include "nameindex.h"
 #include "units.h"
 #include "metric.h"
 
@@ -96,11 +98,52 @@ const struct field_table scenario_config_table =
 /* --- checking ------------------------------------------------------------------------------ */
 
 /* The cross-reference checks run even on a configuration with field errors, so that a user
- * sees every problem of a file at once; a required name that was missing or unusable reads
- * as "" and is skipped here (its error is already reported). */
+ * sees every problem of a file at once, under two rules that keep them from tripping on
+ * what failed:
+ *   - an array element whose own fields failed (field_json.h reports it) is never checked:
+ *     its errors are already reported, and its values are defaults or blanks;
+ *   - names are still indexed for such elements, so a reference to a host whose volume
+ *     size was wrong does not cascade into "is not a host"; a reference that resolves to a
+ *     failed element is not checked further. A required name that was missing or unusable
+ *     reads as "" and is neither indexed nor checked.
+ * Every lookup goes through a sorted name index (nameindex.h) and every duplicate is
+ * reported once, against the first element of its name, so checking is O(n log n) in the
+ * size of the file, whatever the input. */
+#define CHECK_LOCATE_MAX 1000
+#define HINT_CANDIDATES_MAX 1000
+
 static bool given(const char *s)
 {
 	return s && *s;
+}
+
+/* Elements that failed parsing, by address: appended by the field parser, then sorted. */
+struct failed_set {
+	const void **items;
+	size_t count, capacity;
+	bool out_of_memory;
+};
+
+static void failed_set_add(void *arg, const void *element)
+{
+	struct failed_set *f = arg;
+	if (f->count == f->capacity) {
+		size_t cap = f->capacity ? f->capacity * 2 : 16;
+		const void **grown = realloc(f->items, cap * sizeof(*grown));
+		if (!grown) {
+			f->out_of_memory = true;
+			return;
+		}
+		f->items = grown;
+		f->capacity = cap;
+	}
+	f->items[f->count++] = element;
+}
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (const void *const *)a, y = (uintptr_t) * (const void *const *)b;
+	return x < y ? -1 : x > y;
 }
 
 struct checker {
@@ -108,7 +151,83 @@ struct checker {
 	const cJSON *root;
 	struct jsondoc *doc;
 	struct diag *diag;
+	struct failed_set *failed;     /* sorted */
+	struct nameindex hosts;        /* id: index in hosts */
+	struct nameindex mirrors;      /* id: index in mirrors */
+	struct nameindex lbs;          /* id: index in load_balancers */
+	struct nameindex regions;      /* id: index in regions */
+	struct nameindex azs;          /* id: running number of the AZ, see az_region */
+	struct nameindex dns;          /* id: index in dns */
+	struct nameindex volumes;      /* id: index of the volume's host in hosts */
+	size_t *az_region;             /* region index of each AZ number */
+	bool run_options;              /* --duration or --warmup replaced the file's */
 };
+
+/* Whether element (an item of a config array) parsed without errors of its own. */
+static bool usable(const struct checker *c, const void *element)
+{
+	if (!element)
+		return false;
+	if (!c->failed->count)
+		return true; /* bsearch and qsort take no NULL array, even when empty */
+	return !bsearch(&element, c->failed->items, c->failed->count, sizeof(*c->failed->items),
+			ptr_cmp);
+}
+
+static int checker_init(struct checker *c, const struct scenario *s, const cJSON *root,
+			struct jsondoc *doc, struct diag *diag, struct failed_set *failed)
+{
+	const struct scenario_config *cfg = &s->config;
+	*c = (struct checker){.s = s, .root = root, .doc = doc, .diag = diag, .failed = failed};
+	if (failed->count)
+		qsort(failed->items, failed->count, sizeof(*failed->items), ptr_cmp);
+	nameindex_init(&c->hosts);
+	nameindex_init(&c->mirrors);
+	nameindex_init(&c->lbs);
+	nameindex_init(&c->regions);
+	nameindex_init(&c->azs);
+	nameindex_init(&c->dns);
+	nameindex_init(&c->volumes);
+	int rc = 0;
+	for (size_t i = 0; i < cfg->host_count; i++) {
+		rc |= nameindex_add(&c->hosts, cfg->hosts[i].name, i);
+		for (size_t v = 0; v < cfg->hosts[i].volume_count; v++)
+			rc |= nameindex_add(&c->volumes, cfg->hosts[i].volumes[v].name, i);
+	}
+	for (size_t i = 0; i < cfg->mirror_count; i++)
+		rc |= nameindex_add(&c->mirrors, cfg->mirrors[i].name, i);
+	for (size_t i = 0; i < cfg->load_balancer_count; i++)
+		rc |= nameindex_add(&c->lbs, cfg->load_balancers[i].name, i);
+	for (size_t i = 0; i < cfg->dns_count; i++)
+		rc |= nameindex_add(&c->dns, cfg->dns[i].name, i);
+	size_t total = 0;
+	for (size_t r = 0; r < cfg->region_count; r++) {
+		rc |= nameindex_add(&c->regions, cfg->regions[r].name, r);
+		total += cfg->regions[r].az_count;
+	}
+	c->az_region = calloc(total + 1, sizeof(*c->az_region));
+	if (!c->az_region)
+		return -ENOMEM;
+	size_t k = 0;
+	for (size_t r = 0; r < cfg->region_count; r++)
+		for (size_t a = 0; a < cfg->regions[r].az_count; a++, k++) {
+			c->az_region[k] = r;
+			rc |= nameindex_add(&c->azs, cfg->regions[r].azs[a], k);
+		}
+	return rc < 0 || failed->out_of_memory ? -ENOMEM : 0;
+}
+
+static void checker_release(struct checker *c)
+{
+	nameindex_release(&c->hosts);
+	nameindex_release(&c->mirrors);
+	nameindex_release(&c->lbs);
+	nameindex_release(&c->regions);
+	nameindex_release(&c->azs);
+	nameindex_release(&c->dns);
+	nameindex_release(&c->volumes);
+	free(c->az_region);
+}
 
 /* Node at a path like "$.hosts[3].volumes[0].size" (no name selectors), or the nearest
  * existing ancestor. */
@@ -129,8 +248,8 @@ static const cJSON *node_at(const cJSON *root, const char *path)
 			p += len;
 		} else if (*p == '[') {
 			char *end;
-			long i = strtol(p + 1, &end, 10);
-			const cJSON *next = cJSON_GetArrayItem(node, (int)i);
+			unsigned long long i = strtoull(p + 1, &end, 10);
+			const cJSON *next = i <= INT_MAX ? cJSON_GetArrayItem(node, (int)i) : NULL;
 			if (!next || *end != ']')
 				return node;
 			node = next;
@@ -154,11 +273,30 @@ static void check_report(struct checker *c, enum diag_severity sev, const char *
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	struct field_location loc = {c->s->file, 0, 0};
-	jsondoc_locate(c->doc, node_at(c->root, path), false, &loc);
+	/* Locating walks the tree (linear in array positions); past CHECK_LOCATE_MAX
+	 * diagnostics, which nobody reads, a message is filed against the scenario file. */
+	if (diag_error_count(c->diag) + diag_warning_count(c->diag) < CHECK_LOCATE_MAX)
+		jsondoc_locate(c->doc, node_at(c->root, path), false, &loc);
 	diag_report(c->diag, sev, loc.file, loc.line, loc.col, path, "%s", msg);
 }
 
-/* " (did you mean \"x\"?)" or "" */
+/* " (did you mean \"x\"?)" or "". Only while messages are still shown, and among at most
+ * HINT_CANDIDATES_MAX names: a suggestion costs a pass over the candidates. */
+static const char *hint_from(struct checker *c, char *buf, size_t size, const char *word,
+			     struct nameindex *x)
+{
+	buf[0] = '\0';
+	if (!diag_has_room(c->diag, c->s->file) || x->count > HINT_CANDIDATES_MAX)
+		return buf;
+	size_t n = 0;
+	const char **names = nameindex_names(x, &n);
+	const char *h = names && n ? diag_suggest(word, names, n) : NULL;
+	if (h)
+		snprintf(buf, size, " (did you mean \"%s\"?)", h);
+	free(names);
+	return buf;
+}
+
 static const char *hint_text(char *buf, size_t size, const char *word, const char *const *names,
 			     size_t n)
 {
@@ -169,89 +307,53 @@ static const char *hint_text(char *buf, size_t size, const char *word, const cha
 	return buf;
 }
 
-static const struct host_config *find_host(const struct scenario_config *cfg, const char *name)
+static const struct host_config *find_host(struct checker *c, const char *name)
 {
-	for (size_t i = 0; name && i < cfg->host_count; i++)
-		if (strcmp(cfg->hosts[i].name, name) == 0)
-			return &cfg->hosts[i];
-	return NULL;
+	size_t i = nameindex_first(&c->hosts, name);
+	return i == NAMEINDEX_NONE ? NULL : &c->s->config.hosts[i];
 }
 
-static const struct mirror_set_config *find_mirror(const struct scenario_config *cfg,
-						   const char *name)
+static const struct mirror_set_config *find_mirror(struct checker *c, const char *name)
 {
-	for (size_t i = 0; name && i < cfg->mirror_count; i++)
-		if (strcmp(cfg->mirrors[i].name, name) == 0)
-			return &cfg->mirrors[i];
-	return NULL;
+	size_t i = nameindex_first(&c->mirrors, name);
+	return i == NAMEINDEX_NONE ? NULL : &c->s->config.mirrors[i];
 }
 
-static const struct load_balancer_config *find_lb(const struct scenario_config *cfg,
-						  const char *name)
+static const struct load_balancer_config *find_lb(struct checker *c, const char *name)
 {
-	for (size_t i = 0; name && i < cfg->load_balancer_count; i++)
-		if (strcmp(cfg->load_balancers[i].name, name) == 0)
-			return &cfg->load_balancers[i];
-	return NULL;
+	size_t i = nameindex_first(&c->lbs, name);
+	return i == NAMEINDEX_NONE ? NULL : &c->s->config.load_balancers[i];
 }
 
 /* Region of an AZ, or NULL when the AZ is not declared. */
-static const struct region_config *region_of_az(const struct scenario_config *cfg,
-						const char *az)
+static const struct region_config *region_of_az(struct checker *c, const char *az)
 {
-	for (size_t r = 0; az && r < cfg->region_count; r++)
-		for (size_t a = 0; a < cfg->regions[r].az_count; a++)
-			if (strcmp(cfg->regions[r].azs[a], az) == 0)
-				return &cfg->regions[r];
-	return NULL;
+	size_t k = nameindex_first(&c->azs, az);
+	return k == NAMEINDEX_NONE ? NULL : &c->s->config.regions[c->az_region[k]];
 }
 
-static bool is_region(const struct scenario_config *cfg, const char *name)
+static bool is_region(struct checker *c, const char *name)
 {
-	for (size_t r = 0; name && r < cfg->region_count; r++)
-		if (strcmp(cfg->regions[r].name, name) == 0)
-			return true;
-	return false;
-}
-
-static const char **host_names(const struct scenario_config *cfg)
-{
-	const char **names = calloc(cfg->host_count + 1, sizeof(*names));
-	for (size_t i = 0; names && i < cfg->host_count; i++)
-		names[i] = cfg->hosts[i].name;
-	return names;
-}
-
-static const char **az_names(const struct scenario_config *cfg, size_t *n)
-{
-	size_t total = 0;
-	for (size_t r = 0; r < cfg->region_count; r++)
-		total += cfg->regions[r].az_count;
-	const char **names = calloc(total + 1, sizeof(*names));
-	*n = 0;
-	for (size_t r = 0; names && r < cfg->region_count; r++)
-		for (size_t a = 0; a < cfg->regions[r].az_count; a++)
-			names[(*n)++] = cfg->regions[r].azs[a];
-	return names;
+	return nameindex_has(&c->regions, name);
 }
 
 /* A reference to a host, which must exist and (if roles is non-zero) have one of the roles
- * in the mask. Returns the host or NULL (reported). */
+ * in the mask. Returns the host or NULL (reported, or a host that failed parsing: its
+ * errors are reported and its values are not to be trusted). */
 static const struct host_config *check_host_ref(struct checker *c, const char *name,
 						 unsigned roles, const char *path, const char *what)
 {
-	const struct scenario_config *cfg = &c->s->config;
 	if (!given(name))
 		return NULL;
-	const struct host_config *h = find_host(cfg, name);
+	const struct host_config *h = find_host(c, name);
 	char hint[160];
 	if (!h) {
-		const char **names = host_names(cfg);
 		check_report(c, DIAG_ERROR, path, "%s \"%s\" is not a host%s", what, name,
-			     hint_text(hint, sizeof(hint), name, names, cfg->host_count));
-		free(names);
+			     hint_from(c, hint, sizeof(hint), name, &c->hosts));
 		return NULL;
 	}
+	if (!usable(c, h))
+		return NULL;
 	if (roles && h->role >= 0 && !(roles & (1u << h->role))) {
 		char want[128] = "";
 		size_t used = 0;
@@ -274,19 +376,23 @@ static void check_regions_and_hosts(struct checker *c)
 	char path[256], hint[160];
 	if (cfg->region_count == 0)
 		check_report(c, DIAG_ERROR, "$.regions", "a scenario needs at least one region");
+	size_t az_number = 0;
 	for (size_t r = 0; r < cfg->region_count; r++) {
 		const struct region_config *rc = &cfg->regions[r];
+		size_t first_az = az_number;
+		az_number += rc->az_count;
 		snprintf(path, sizeof(path), "$.regions[%zu].name", r);
-		if (!given(rc->name))
+		if (!usable(c, rc) || !given(rc->name))
 			continue;
 		if (catalog_region_index(cat, rc->name) < 0)
 			check_report(c, DIAG_ERROR, path,
 				     "unknown region \"%s\": not in the catalog's RTT matrix%s", rc->name,
 				     hint_text(hint, sizeof(hint), rc->name,
 					       (const char *const *)cat->regions, cat->region_count));
-		for (size_t q = 0; q < r; q++)
-			if (strcmp(cfg->regions[q].name, rc->name) == 0)
-				check_report(c, DIAG_ERROR, path, "duplicate region \"%s\"", rc->name);
+		size_t first = nameindex_first(&c->regions, rc->name);
+		if (first != r)
+			check_report(c, DIAG_ERROR, path, "duplicate region \"%s\" (first at "
+				     "$.regions[%zu])", rc->name, first);
 		if (rc->az_count == 0) {
 			snprintf(path, sizeof(path), "$.regions[%zu].azs", r);
 			check_report(c, DIAG_ERROR, path, "region \"%s\" needs at least one AZ",
@@ -295,17 +401,15 @@ static void check_regions_and_hosts(struct checker *c)
 		for (size_t a = 0; a < rc->az_count; a++) {
 			snprintf(path, sizeof(path), "$.regions[%zu].azs[%zu]", r, a);
 			/* An AZ name must be unique across all regions (it names an entity). */
-			for (size_t q = 0; q <= r; q++)
-				for (size_t b = 0; b < (q == r ? a : cfg->regions[q].az_count); b++)
-					if (strcmp(cfg->regions[q].azs[b], rc->azs[a]) == 0)
-						check_report(c, DIAG_ERROR, path, "duplicate AZ \"%s\"",
-							     rc->azs[a]);
+			size_t first_k = nameindex_first(&c->azs, rc->azs[a]);
+			if (first_k != NAMEINDEX_NONE && first_k != first_az + a)
+				check_report(c, DIAG_ERROR, path, "duplicate AZ \"%s\"", rc->azs[a]);
 			if (strncmp(rc->azs[a], rc->name, strlen(rc->name)) != 0)
 				check_report(c, DIAG_ERROR, path,
 					     "AZ \"%s\" is not in region \"%s\": AWS names each AZ after "
 					     "its region (e.g. %sa)",
 					     rc->azs[a], rc->name, rc->name);
-			if (is_region(cfg, rc->azs[a]))
+			if (is_region(c, rc->azs[a]))
 				check_report(c, DIAG_ERROR, path,
 					     "AZ \"%s\" has the name of a region", rc->azs[a]);
 		}
@@ -313,17 +417,16 @@ static void check_regions_and_hosts(struct checker *c)
 
 	const char **types = catalog_instance_names(cat);
 	const char **vtypes = catalog_volume_names(cat);
-	size_t n_az = 0;
-	const char **azs = az_names(cfg, &n_az);
 	for (size_t i = 0; i < cfg->host_count; i++) {
 		const struct host_config *h = &cfg->hosts[i];
 		snprintf(path, sizeof(path), "$.hosts[%zu].name", i);
-		if (!given(h->name) || !given(h->instance_type) || !given(h->az))
+		if (!usable(c, h) || !given(h->name) || !given(h->instance_type) || !given(h->az))
 			continue;
-		for (size_t q = 0; q < i; q++)
-			if (strcmp(cfg->hosts[q].name, h->name) == 0)
-				check_report(c, DIAG_ERROR, path, "duplicate host \"%s\"", h->name);
-		if (region_of_az(cfg, h->name) || is_region(cfg, h->name) || strchr(h->name, '/'))
+		size_t first = nameindex_first(&c->hosts, h->name);
+		if (first != i)
+			check_report(c, DIAG_ERROR, path, "duplicate host \"%s\" (first at $.hosts[%zu])",
+				     h->name, first);
+		if (region_of_az(c, h->name) || is_region(c, h->name) || strchr(h->name, '/'))
 			check_report(c, DIAG_ERROR, path,
 				     "host name \"%s\" clashes with a region or AZ name or contains '/'",
 				     h->name);
@@ -335,22 +438,27 @@ static void check_regions_and_hosts(struct checker *c)
 				     hint_text(hint, sizeof(hint), h->instance_type, types,
 					       cat->instance_count));
 		snprintf(path, sizeof(path), "$.hosts[%zu].az", i);
-		if (cfg->region_count > 0 && !region_of_az(cfg, h->az)) /* no region: reported */
+		if (cfg->region_count > 0 && !region_of_az(c, h->az)) /* no region: reported */
 			check_report(c, DIAG_ERROR, path, "host \"%s\" is in AZ \"%s\", which no region "
 							  "declares%s",
-				     h->name, h->az, hint_text(hint, sizeof(hint), h->az, azs, n_az));
+				     h->name, h->az, hint_from(c, hint, sizeof(hint), h->az, &c->azs));
 		int64_t attached = 0;
+		struct nameindex volumes;
+		nameindex_init(&volumes);
+		for (size_t v = 0; v < h->volume_count; v++)
+			nameindex_add(&volumes, h->volumes[v].name, v);
 		for (size_t v = 0; v < h->volume_count; v++) {
 			const struct volume_config *vc = &h->volumes[v];
+			if (!usable(c, vc))
+				continue;
 			attached += vc->stripe_count;
 			if (!given(vc->name) || !given(vc->type))
 				continue;
 			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].name", i, v);
-			for (size_t q = 0; q < v; q++)
-				if (strcmp(h->volumes[q].name, vc->name) == 0)
-					check_report(c, DIAG_ERROR, path,
-						     "duplicate volume \"%s\" on host \"%s\"", vc->name,
-						     h->name);
+			if (nameindex_first(&volumes, vc->name) != v)
+				check_report(c, DIAG_ERROR, path,
+					     "duplicate volume \"%s\" on host \"%s\"", vc->name,
+					     h->name);
 			snprintf(path, sizeof(path), "$.hosts[%zu].volumes[%zu].type", i, v);
 			const struct catalog_volume *vt = catalog_volume(cat, vc->type);
 			if (!vt) {
@@ -414,25 +522,32 @@ static void check_regions_and_hosts(struct checker *c)
 				     "with one network interface",
 				     h->name, (long long)attached);
 		}
+		nameindex_release(&volumes);
 	}
 	free(types);
 	free(vtypes);
-	free(azs);
 }
 
 static void check_mirrors(struct checker *c)
 {
 	const struct scenario_config *cfg = &c->s->config;
 	char path[256];
+	/* Failover members of every mirror, to find a host in two mirrors: id = mirror. */
+	struct nameindex failover;
+	nameindex_init(&failover);
+	for (size_t m = 0; m < cfg->mirror_count; m++)
+		for (size_t k = 0; usable(c, &cfg->mirrors[m]) && k < cfg->mirrors[m].failover_count;
+		     k++)
+			nameindex_add(&failover, cfg->mirrors[m].failover[k], m);
 	for (size_t m = 0; m < cfg->mirror_count; m++) {
 		const struct mirror_set_config *ms = &cfg->mirrors[m];
 		snprintf(path, sizeof(path), "$.mirrors[%zu].name", m);
-		if (!given(ms->name) || ms->failover_count == 0)
+		if (!usable(c, ms) || !given(ms->name) || ms->failover_count == 0)
 			continue;
-		for (size_t q = 0; q < m; q++)
-			if (strcmp(cfg->mirrors[q].name, ms->name) == 0)
-				check_report(c, DIAG_ERROR, path, "duplicate mirror \"%s\"", ms->name);
-		if (find_host(cfg, ms->name))
+		size_t first = nameindex_first(&c->mirrors, ms->name);
+		if (first != m)
+			check_report(c, DIAG_ERROR, path, "duplicate mirror \"%s\"", ms->name);
+		if (find_host(c, ms->name))
 			check_report(c, DIAG_ERROR, path, "mirror \"%s\" has the name of a host",
 				     ms->name);
 		snprintf(path, sizeof(path), "$.mirrors[%zu].failover", m);
@@ -449,8 +564,8 @@ static void check_mirrors(struct checker *c)
 		}
 		snprintf(path, sizeof(path), "$.mirrors[%zu].failover[1]", m);
 		if (fo[0] && fo[1]) {
-			const struct region_config *r0 = region_of_az(cfg, fo[0]->az);
-			const struct region_config *r1 = region_of_az(cfg, fo[1]->az);
+			const struct region_config *r0 = region_of_az(c, fo[0]->az);
+			const struct region_config *r1 = region_of_az(c, fo[1]->az);
 			if (fo[0] == fo[1])
 				check_report(c, DIAG_ERROR, path,
 					     "both failover members of \"%s\" are host \"%s\"", ms->name,
@@ -494,7 +609,14 @@ static void check_mirrors(struct checker *c)
 						     "other member cannot take over on its own",
 						     arb->name, arb->az, fo[k]->name);
 		}
+		struct nameindex asyncs;
+		nameindex_init(&asyncs);
+		for (size_t a = 0; a < ms->async_count; a++)
+			if (usable(c, &ms->asyncs[a]))
+				nameindex_add(&asyncs, ms->asyncs[a].host, a);
 		for (size_t a = 0; a < ms->async_count; a++) {
+			if (!usable(c, &ms->asyncs[a]))
+				continue;
 			snprintf(path, sizeof(path), "$.mirrors[%zu].asyncs[%zu].host", m, a);
 			const struct host_config *ah = check_host_ref(
 				c, ms->asyncs[a].host, ROLE(HOST_ROLE_DATA), path, "async member");
@@ -503,50 +625,44 @@ static void check_mirrors(struct checker *c)
 					check_report(c, DIAG_ERROR, path,
 						     "host \"%s\" is both failover and async member of \"%s\"",
 						     ah->name, ms->name);
-			for (size_t q = 0; ah && q < a; q++)
-				if (strcmp(ms->asyncs[q].host, ah->name) == 0)
-					check_report(c, DIAG_ERROR, path,
-						     "host \"%s\" is listed twice as async of \"%s\"",
-						     ah->name, ms->name);
+			if (ah && nameindex_first(&asyncs, ms->asyncs[a].host) != a)
+				check_report(c, DIAG_ERROR, path,
+					     "host \"%s\" is listed twice as async of \"%s\"", ah->name,
+					     ms->name);
 		}
+		nameindex_release(&asyncs);
 		/* A host is a failover or DR member of at most one mirror. */
-		for (size_t k = 0; k < ms->failover_count; k++)
-			for (size_t q = 0; q < m; q++)
-				for (size_t j = 0; j < cfg->mirrors[q].failover_count; j++)
-					if (strcmp(cfg->mirrors[q].failover[j], ms->failover[k]) == 0) {
-						snprintf(path, sizeof(path), "$.mirrors[%zu].failover[%zu]",
-							 m, k);
-						check_report(c, DIAG_ERROR, path,
-							     "host \"%s\" is already a failover member of "
-							     "\"%s\"",
-							     ms->failover[k], cfg->mirrors[q].name);
-					}
+		for (size_t k = 0; k < ms->failover_count; k++) {
+			size_t q = nameindex_first(&failover, ms->failover[k]);
+			if (q == NAMEINDEX_NONE || q >= m)
+				continue;
+			snprintf(path, sizeof(path), "$.mirrors[%zu].failover[%zu]", m, k);
+			check_report(c, DIAG_ERROR, path,
+				     "host \"%s\" is already a failover member of \"%s\"",
+				     ms->failover[k], cfg->mirrors[q].name);
+		}
 	}
+	nameindex_release(&failover);
 }
 
 /* A reference to a data server: a data host or a mirror set. */
 static void check_data_ref(struct checker *c, const char *name, const char *path,
 			   const char *what)
 {
-	const struct scenario_config *cfg = &c->s->config;
 	if (!given(name))
 		return;
-	if (find_mirror(cfg, name))
+	if (find_mirror(c, name))
 		return;
-	if (find_host(cfg, name)) {
+	if (find_host(c, name)) {
 		check_host_ref(c, name, ROLE(HOST_ROLE_DATA), path, what);
 		return;
 	}
-	const char **names = calloc(cfg->mirror_count + cfg->host_count + 1, sizeof(*names));
-	size_t n = 0;
-	for (size_t i = 0; names && i < cfg->mirror_count; i++)
-		names[n++] = cfg->mirrors[i].name;
-	for (size_t i = 0; names && i < cfg->host_count; i++)
-		names[n++] = cfg->hosts[i].name;
 	char hint[160];
+	hint_from(c, hint, sizeof(hint), name, &c->mirrors);
+	if (!hint[0])
+		hint_from(c, hint, sizeof(hint), name, &c->hosts);
 	check_report(c, DIAG_ERROR, path, "%s \"%s\" is neither a mirror set nor a host%s", what,
-		     name, hint_text(hint, sizeof(hint), name, names, n));
-	free(names);
+		     name, hint);
 }
 
 static void check_iris_layer(struct checker *c)
@@ -575,11 +691,13 @@ static void check_iris_layer(struct checker *c)
 			     "compute nodes need data nodes");
 	for (size_t g = 0; g < cfg->web_gateway_count; g++) {
 		const struct web_gateway_config *wg = &cfg->web_gateways[g];
+		if (!usable(c, wg))
+			continue;
 		snprintf(path, sizeof(path), "$.web_gateways[%zu].host", g);
 		check_host_ref(c, wg->host, ROLE(HOST_ROLE_WEB), path, "web gateway host");
 		for (size_t k = 0; k < wg->server_count; k++) {
 			snprintf(path, sizeof(path), "$.web_gateways[%zu].servers[%zu]", g, k);
-			if (!find_mirror(cfg, wg->servers[k]))
+			if (!find_mirror(c, wg->servers[k]))
 				check_host_ref(c, wg->servers[k],
 					       ROLE(HOST_ROLE_DATA) | ROLE(HOST_ROLE_APP) |
 						       ROLE(HOST_ROLE_COMPUTE),
@@ -592,22 +710,18 @@ static void check_routing(struct checker *c)
 {
 	const struct scenario_config *cfg = &c->s->config;
 	char path[256], hint[160];
-	size_t n_az = 0;
-	const char **azs = az_names(cfg, &n_az);
 	for (size_t i = 0; i < cfg->load_balancer_count; i++) {
 		const struct load_balancer_config *lb = &cfg->load_balancers[i];
 		snprintf(path, sizeof(path), "$.load_balancers[%zu].name", i);
-		if (!given(lb->name))
+		if (!usable(c, lb) || !given(lb->name))
 			continue;
-		for (size_t q = 0; q < i; q++)
-			if (strcmp(cfg->load_balancers[q].name, lb->name) == 0)
-				check_report(c, DIAG_ERROR, path, "duplicate load balancer \"%s\"",
-					     lb->name);
+		if (nameindex_first(&c->lbs, lb->name) != i)
+			check_report(c, DIAG_ERROR, path, "duplicate load balancer \"%s\"", lb->name);
 		for (size_t a = 0; a < lb->az_count; a++) {
 			snprintf(path, sizeof(path), "$.load_balancers[%zu].azs[%zu]", i, a);
-			if (!region_of_az(cfg, lb->azs[a]))
+			if (!region_of_az(c, lb->azs[a]))
 				check_report(c, DIAG_ERROR, path, "unknown AZ \"%s\"%s", lb->azs[a],
-					     hint_text(hint, sizeof(hint), lb->azs[a], azs, n_az));
+					     hint_from(c, hint, sizeof(hint), lb->azs[a], &c->azs));
 		}
 		if (lb->kind == LB_ALB && lb->az_count < 2) {
 			snprintf(path, sizeof(path), "$.load_balancers[%zu].azs", i);
@@ -629,12 +743,12 @@ static void check_routing(struct checker *c)
 	for (size_t i = 0; i < cfg->dns_count; i++) {
 		const struct dns_config *d = &cfg->dns[i];
 		snprintf(path, sizeof(path), "$.dns[%zu].primary", i);
-		if (!given(d->name) || !given(d->primary))
+		if (!usable(c, d) || !given(d->name) || !given(d->primary))
 			continue;
-		if (!find_lb(cfg, d->primary))
+		if (!find_lb(c, d->primary))
 			check_report(c, DIAG_ERROR, path, "\"%s\" is not a load balancer", d->primary);
 		snprintf(path, sizeof(path), "$.dns[%zu].secondary", i);
-		if (d->secondary && !find_lb(cfg, d->secondary))
+		if (d->secondary && !find_lb(c, d->secondary))
 			check_report(c, DIAG_ERROR, path, "\"%s\" is not a load balancer",
 				     d->secondary);
 		snprintf(path, sizeof(path), "$.dns[%zu].check_interval", i);
@@ -642,15 +756,11 @@ static void check_routing(struct checker *c)
 			check_report(c, DIAG_ERROR, path,
 				     "Route 53 health checks run every 10s or 30s");
 	}
-	free(azs);
 }
 
-static bool is_entry(const struct scenario_config *cfg, const char *name)
+static bool is_entry(struct checker *c, const char *name)
 {
-	for (size_t i = 0; i < cfg->dns_count; i++)
-		if (strcmp(cfg->dns[i].name, name) == 0)
-			return true;
-	return find_lb(cfg, name) || find_host(cfg, name);
+	return nameindex_has(&c->dns, name) || find_lb(c, name) || find_host(c, name);
 }
 
 /* An expectation names a registered metric (metric.h) and, for a metric qualified by an
@@ -666,7 +776,7 @@ static void check_expectations(struct checker *c)
 	for (size_t i = 0; i < cfg->expectation_count; i++) {
 		const struct expectation_config *x = &cfg->expectations[i];
 		char path[96], hint[160];
-		if (!x->metric)
+		if (!usable(c, x) || !x->metric)
 			continue;
 		int id = metric_find(x->metric);
 		if (id < 0) {
@@ -683,17 +793,20 @@ static void check_expectations(struct checker *c)
 			const struct workload_config *w = &cfg->workload;
 			const char **classes = calloc(w->operation_count + 1, sizeof(char *));
 			bool found = false;
+			size_t named = 0;
 			for (size_t k = 0; k < w->operation_count; k++) {
+				const char *name = w->operations[k].name;
+				if (!name)
+					continue;
 				if (classes)
-					classes[k] = w->operations[k].name;
-				found |= w->operations[k].name && strcmp(w->operations[k].name, x->where) == 0;
+					classes[named++] = name;
+				found |= strcmp(name, x->where) == 0;
 			}
 			if (!found)
 				check_report(c, DIAG_ERROR, path,
 					     "\"%s\" is not an operation class of the workload%s",
 					     x->where,
-					     hint_text(hint, sizeof(hint), x->where, classes,
-						       classes ? w->operation_count : 0));
+					     hint_text(hint, sizeof(hint), x->where, classes, named));
 			free(classes);
 		} else if (q == QUAL_HOST) {
 			bool found = false;
@@ -716,12 +829,12 @@ static void check_workload(struct checker *c)
 	for (size_t i = 0; i < w->population_count; i++) {
 		const struct population_config *p = &w->populations[i];
 		snprintf(path, sizeof(path), "$.workload.populations[%zu].region", i);
-		if (!given(p->name) || !given(p->region) || !given(p->entry))
+		if (!usable(c, p) || !given(p->name) || !given(p->region) || !given(p->entry))
 			continue;
-		if (!is_region(cfg, p->region))
+		if (!is_region(c, p->region))
 			check_report(c, DIAG_ERROR, path, "unknown region \"%s\"", p->region);
 		snprintf(path, sizeof(path), "$.workload.populations[%zu].entry", i);
-		if (!is_entry(cfg, p->entry))
+		if (!is_entry(c, p->entry))
 			check_report(c, DIAG_ERROR, path,
 				     "entry \"%s\" is not a DNS record, load balancer or host", p->entry);
 		snprintf(path, sizeof(path), "$.workload.populations[%zu]", i);
@@ -732,7 +845,8 @@ static void check_workload(struct checker *c)
 		if (p->arrival == ARRIVAL_CLOSED && p->clients == 0)
 			check_report(c, DIAG_ERROR, path, "a closed population needs clients");
 		for (size_t k = 1; k < p->rate_count; k++)
-			if (p->rates[k].at <= p->rates[k - 1].at) {
+			if (usable(c, &p->rates[k]) && usable(c, &p->rates[k - 1]) &&
+			    p->rates[k].at <= p->rates[k - 1].at) {
 				snprintf(path, sizeof(path), "$.workload.populations[%zu].rates[%zu].at",
 					 i, k);
 				check_report(c, DIAG_ERROR, path, "rate steps must be in time order");
@@ -742,21 +856,30 @@ static void check_workload(struct checker *c)
 		check_report(c, DIAG_ERROR, "$.workload.operations",
 			     "clients need an operation mix");
 	double total = 0;
+	bool all_usable = true;
+	struct nameindex ops;
+	nameindex_init(&ops);
+	for (size_t i = 0; i < w->operation_count; i++)
+		nameindex_add(&ops, w->operations[i].name, i);
 	for (size_t i = 0; i < w->operation_count; i++) {
+		if (!usable(c, &w->operations[i])) {
+			all_usable = false;
+			continue;
+		}
 		total += w->operations[i].weight;
 		snprintf(path, sizeof(path), "$.workload.operations[%zu].name", i);
 		if (!given(w->operations[i].name))
 			continue;
-		for (size_t q = 0; q < i; q++)
-			if (strcmp(w->operations[q].name, w->operations[i].name) == 0)
-				check_report(c, DIAG_ERROR, path, "duplicate operation \"%s\"",
-					     w->operations[i].name);
+		if (nameindex_first(&ops, w->operations[i].name) != i)
+			check_report(c, DIAG_ERROR, path, "duplicate operation \"%s\"",
+				     w->operations[i].name);
 		snprintf(path, sizeof(path), "$.workload.operations[%zu].kind", i);
 		if (w->operations[i].kind == OP_SHARDED_SQL && cfg->sharding.data_node_count == 0)
 			check_report(c, DIAG_ERROR, path,
 				     "sharded_sql needs a sharded cluster (\"sharding\")");
 	}
-	if (w->operation_count > 0 && !(total > 0))
+	nameindex_release(&ops);
+	if (w->operation_count > 0 && all_usable && !(total > 0))
 		check_report(c, DIAG_ERROR, "$.workload.operations",
 			     "operation weights must add up to more than 0");
 }
@@ -767,7 +890,7 @@ static void check_faults(struct checker *c)
 	char path[256];
 	for (size_t i = 0; i < cfg->fault_count; i++) {
 		const struct fault_config *f = &cfg->faults[i];
-		if (f->kind < 0)
+		if (!usable(c, f) || f->kind < 0)
 			continue; /* unknown kind, already reported */
 		snprintf(path, sizeof(path), "$.faults[%zu].target", i);
 		bool needs_target = f->kind != FAULT_PARTITION;
@@ -793,10 +916,10 @@ static void check_faults(struct checker *c)
 			char host[256];
 			snprintf(host, sizeof(host), "%.*s",
 				 slash ? (int)(slash - f->target) : (int)strlen(f->target), f->target);
-			const struct host_config *h = find_host(cfg, host);
-			bool found = false;
-			for (size_t v = 0; h && slash && v < h->volume_count; v++)
-				found |= strcmp(h->volumes[v].name, slash + 1) == 0;
+			const struct host_config *h = find_host(c, host);
+			bool found = h && slash &&
+				     nameindex_contains(&c->volumes, slash + 1,
+							(size_t)(h - cfg->hosts));
 			if (!found)
 				check_report(c, DIAG_ERROR, path,
 					     "\"%s\" is not a volume: write HOST/VOLUME, e.g. db-a/jrn_pri",
@@ -804,17 +927,17 @@ static void check_faults(struct checker *c)
 			break;
 		}
 		case FAULT_AZ_OUTAGE:
-			if (!region_of_az(cfg, f->target))
+			if (!region_of_az(c, f->target))
 				check_report(c, DIAG_ERROR, path, "\"%s\" is not an AZ of the scenario",
 					     f->target);
 			break;
 		case FAULT_REGION_OUTAGE:
-			if (!is_region(cfg, f->target))
+			if (!is_region(c, f->target))
 				check_report(c, DIAG_ERROR, path, "\"%s\" is not a region of the scenario",
 					     f->target);
 			break;
 		case FAULT_HEALTHCHECK_FALSE_NEGATIVE:
-			if (!find_lb(cfg, f->target))
+			if (!find_lb(c, f->target))
 				check_report(c, DIAG_ERROR, path, "\"%s\" is not a load balancer",
 					     f->target);
 			break;
@@ -826,7 +949,7 @@ static void check_faults(struct checker *c)
 				break;
 			}
 			for (size_t k = 0; k < 2; k++)
-				if (!region_of_az(cfg, f->between[k]) && !is_region(cfg, f->between[k])) {
+				if (!region_of_az(c, f->between[k]) && !is_region(c, f->between[k])) {
 					snprintf(path, sizeof(path), "$.faults[%zu].between[%zu]", i, k);
 					check_report(c, DIAG_ERROR, path,
 						     "\"%s\" is not an AZ or region of the scenario",
@@ -844,10 +967,77 @@ static void check_faults(struct checker *c)
 	}
 }
 
+/* Simulated time: each duration is at most the field cap, and so is their sum, so that
+ * no time computed from them (warm-up + duration + a fault's start and length) comes near
+ * int64 overflow. --duration and --warmup arrive here as overrides, like --set. */
+static void check_run_time(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	if (cfg->warmup > FIELD_DURATION_CAP_NS - cfg->duration) {
+		char w[UNITS_FORMAT_SIZE], d[UNITS_FORMAT_SIZE];
+		units_format_duration(cfg->warmup, w, sizeof(w));
+		units_format_duration(cfg->duration, d, sizeof(d));
+		check_report(c, DIAG_ERROR, "$.duration",
+			     "warmup (%s) plus duration (%s) must not exceed %s%s", w, d,
+			     FIELD_DURATION_CAP_TEXT,
+			     c->run_options ? " (with --duration or --warmup)" : "");
+	}
+}
+
 /* --- loading --------------------------------------------------------------------------------- */
 
 int scenario_load(struct scenario *s, const char *path, const char *const *sets, size_t n_sets,
 		  const char *catalog_dir, struct diag *diag)
+{
+	struct scenario_override *overrides = n_sets ? calloc(n_sets, sizeof(*overrides)) : NULL;
+	if (n_sets && !overrides) {
+		memset(s, 0, sizeof(*s));
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_sets; i++)
+		overrides[i].assignment = sets[i];
+	struct scenario_load_opts o = {.overrides = overrides, .override_count = n_sets,
+				       .catalog_dir = catalog_dir};
+	int rc = scenario_load_with(s, path, &o, diag);
+	free(overrides);
+	return rc;
+}
+
+/* A run option (--duration, --warmup) that replaces a duration of the root table: parsed
+ * by that field's own rules (unit, bounds, cap), errors reported at file `source`. */
+static void apply_run_option(struct scenario *s, const char *key, const char *text,
+			     const char *source, struct jsondoc *doc, struct diag *diag)
+{
+	const struct field *f = field_find(&scenario_config_table, key);
+	size_t len = strlen(key) + strlen(text) + 2;
+	char *assignment = malloc(len);
+	cJSON *obj = cJSON_CreateObject();
+	if (!f || !assignment || !obj) {
+		diag_report(diag, DIAG_ERROR, source, 0, 0, NULL, "out of memory");
+		goto out_free;
+	}
+	snprintf(assignment, len, "%s=%s", key, text);
+	if (jsondoc_apply_set_as(doc, obj, assignment, source, diag) < 0)
+		goto out_free;
+	/* A table of this one field over the whole config struct: parse into a scratch config,
+	 * then copy the one member. */
+	struct field one[1] = {*f};
+	struct field_table t = {scenario_config_table.name, NULL, sizeof(struct scenario_config),
+				one, 1};
+	struct scenario_config scratch;
+	struct field_ctx ctx = {.diag = diag, .locate = jsondoc_locate, .locate_arg = doc,
+				.file = source};
+	if (field_parse(&t, obj, &scratch, &ctx, "$") == 0)
+		memcpy((char *)&s->config + f->offset, (char *)&scratch + f->offset,
+		       sizeof(sim_time));
+	field_release(&t, &scratch);
+out_free:
+	cJSON_Delete(obj);
+	free(assignment);
+}
+
+int scenario_load_with(struct scenario *s, const char *path, const struct scenario_load_opts *o,
+		       struct diag *diag)
 {
 	memset(s, 0, sizeof(*s));
 	catalog_init(&s->catalog);
@@ -856,16 +1046,19 @@ int scenario_load(struct scenario *s, const char *path, const char *const *sets,
 		return -ENOMEM;
 	struct jsondoc doc;
 	jsondoc_init(&doc);
+	doc.include_root = o->include_root;
+	struct failed_set failed = {0};
 	int rc = -EINVAL;
 
-	if (catalog_load(&s->catalog, catalog_dir ? catalog_dir : catalog_default_dir(), &doc,
-			 diag) < 0)
+	if (catalog_load(&s->catalog, o->catalog_dir ? o->catalog_dir : catalog_default_dir(),
+			 &doc, diag) < 0)
 		goto out_release_doc;
 	cJSON *root = jsondoc_load_with_includes(&doc, path, diag);
 	if (!root)
 		goto out_release_doc;
-	for (size_t i = 0; i < n_sets; i++)
-		jsondoc_apply_set(&doc, root, sets[i], diag);
+	for (size_t i = 0; i < o->override_count; i++)
+		jsondoc_apply_set_as(&doc, root, o->overrides[i].assignment, o->overrides[i].source,
+				     diag);
 	if (diag_error_count(diag))
 		goto out_delete_root;
 
@@ -875,24 +1068,35 @@ int scenario_load(struct scenario *s, const char *path, const char *const *sets,
 		/* Keep it in the stored scenario text. */
 		cJSON_AddItemToObject(root, "catalog", catalog);
 	}
-	struct field_ctx ctx = {diag, jsondoc_locate, &doc, path};
+	struct field_ctx ctx = {.diag = diag, .locate = jsondoc_locate, .locate_arg = &doc,
+				.file = path, .failed = failed_set_add, .failed_arg = &failed};
 	field_release(&scenario_config_table, &s->config);
 	cJSON *stored_catalog = cJSON_DetachItemFromObjectCaseSensitive(root, "catalog");
 	field_parse(&scenario_config_table, root, &s->config, &ctx, "$");
 	if (stored_catalog)
 		cJSON_AddItemToObject(root, "catalog", stored_catalog);
 	s->merged_json = cJSON_Print(root);
+	if (o->duration)
+		apply_run_option(s, "duration", o->duration, "--duration", &doc, diag);
+	if (o->warmup)
+		apply_run_option(s, "warmup", o->warmup, "--warmup", &doc, diag);
 
-	{
-		struct checker c = {s, root, &doc, diag};
-		check_regions_and_hosts(&c);
-		check_mirrors(&c);
-		check_iris_layer(&c);
-		check_routing(&c);
-		check_workload(&c);
-		check_faults(&c);
-		check_expectations(&c);
+	struct checker c;
+	if (checker_init(&c, s, root, &doc, diag, &failed) < 0) {
+		checker_release(&c);
+		rc = -ENOMEM;
+		goto out_delete_root;
 	}
+	c.run_options = o->duration || o->warmup;
+	check_run_time(&c);
+	check_regions_and_hosts(&c);
+	check_mirrors(&c);
+	check_iris_layer(&c);
+	check_routing(&c);
+	check_workload(&c);
+	check_faults(&c);
+	check_expectations(&c);
+	checker_release(&c);
 	rc = diag_error_count(diag) ? -EINVAL : 0;
 	if (!s->merged_json && rc == 0)
 		rc = -ENOMEM;
@@ -900,6 +1104,7 @@ int scenario_load(struct scenario *s, const char *path, const char *const *sets,
 out_delete_root:
 	cJSON_Delete(root);
 out_release_doc:
+	free(failed.items);
 	jsondoc_release(&doc);
 	return rc;
 }

@@ -83,6 +83,29 @@ struct scenario {
 int scenario_load(struct scenario *s, const char *path, const char *const *sets, size_t n_sets,
 		  const char *catalog_dir, struct diag *diag);
 
+/* One override of a scenario field from the command line. */
+struct scenario_override {
+	const char *assignment; /* "PATH=VALUE", as for --set */
+	const char *source;     /* name in messages, e.g. "--duration"; NULL: "--set #N" */
+};
+
+struct scenario_load_opts {
+	const struct scenario_override *overrides; /* applied in order after includes */
+	size_t override_count;
+	const char *catalog_dir;  /* NULL: catalog_default_dir() */
+	const char *include_root; /* includes must stay under this directory; NULL: anywhere
+				   * (the CLI always sets one, see docs/scenario-format.md) */
+	const char *duration;     /* run option --duration, or NULL: replaces the file's
+				   * duration after the scenario text is kept, so merged_json
+				   * stays the file's; checked by the same field rules */
+	const char *warmup;       /* run option --warmup, likewise */
+};
+
+/* scenario_load with options. Every override goes through the same parser and bounds as
+ * the file (a --duration beyond the cap is refused like a "duration" in the file). */
+int scenario_load_with(struct scenario *s, const char *path, const struct scenario_load_opts *o,
+		       struct diag *diag);
+
 void scenario_release(struct scenario *s);
 
 /* Hourly on-demand cost of the hosts (instances only); *unpriced counts hosts whose type

@@ -721,7 +721,8 @@ static void test_errors_located(void **state)
 	diag_init(&d);
 	cJSON *root = jsondoc_parse(&doc, "pos.json", text, strlen(text), &d);
 	assert_non_null(root);
-	struct field_ctx ctx = {&d, jsondoc_locate, &doc, "pos.json"};
+	struct field_ctx ctx = {.diag = &d, .locate = jsondoc_locate, .locate_arg = &doc,
+				.file = "pos.json"};
 	struct tcfg c;
 	assert_int_equal(field_parse(&tcfg_table, root, &c, &ctx, "$"), 2);
 	/* Unknown key: at the key. */
