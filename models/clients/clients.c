@@ -108,7 +108,10 @@ static void try_failed(struct clients *c, struct request *rq, int cause, sim_tim
 		k->pub.tries_failed[cause]++;
 	ledger_try_failed(c->p.ledger, rq->update, sent);
 	if (rq->tries < pop->cfg->attempts) {
-		sim_time backoff = pop->cfg->backoff << (rq->tries - 1 < 20 ? rq->tries - 1 : 20);
+		int doublings = rq->tries - 1 < 20 ? (int)rq->tries - 1 : 20;
+		sim_time backoff = pop->cfg->backoff > (SIM_TIME_MAX >> doublings)
+					   ? SIM_TIME_MAX
+					   : pop->cfg->backoff << doublings;
 		void *p = rq;
 		sim_schedule_in(c->e, pop->self, backoff, POP_EV_RETRY, &p, sizeof(p));
 		return;

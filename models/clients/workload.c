@@ -10,7 +10,7 @@ static const struct field rate_step_fields[] = {
 	{FIELD_AT(struct rate_step_config, at), .type = FIELD_DURATION, .flags = FIELD_REQUIRED,
 	 .help = "time from which this rate applies"},
 	{FIELD_AT(struct rate_step_config, rate), .type = FIELD_QUANTITY, .units = UNITS_RATE,
-	 .flags = FIELD_REQUIRED, .help = "arrival rate from then on"},
+	 .flags = FIELD_REQUIRED, .max = "1000000/s", .help = "arrival rate from then on"},
 };
 const struct field_table rate_step_config_table =
 	FIELD_TABLE_OF("rate_step", "One step of a piecewise arrival rate.",
@@ -28,11 +28,14 @@ static const struct field population_fields[] = {
 	 .help = "poisson (open, constant rate), piecewise (open, rate steps), closed (clients "
 		 "with think time)"},
 	{FIELD_AT(struct population_config, rate), .type = FIELD_QUANTITY, .units = UNITS_RATE,
-	 .def = "0/s", .max = "10000000/s", .help = "poisson: arrival rate"},
+	 .def = "0/s", .max = "1000000/s", .help = "poisson: arrival rate",
+	 .source = "a bound of the simulator: at most a million requests a second"},
 	{FIELD_LIST_AT(struct population_config, rates, rate_count), .type = FIELD_ARRAY,
 	 .sub = &rate_step_config_table, .help = "piecewise: rate steps in time order"},
 	{FIELD_AT(struct population_config, clients), .type = FIELD_INT, .def = "0", .min = "0",
-	 .max = "10000000", .help = "closed: number of clients"},
+	 .max = "250000", .help = "closed: number of clients",
+	 .source = "a bound of the simulator: no more clients than requests a run holds in "
+		   "flight (CLIENTS_IN_FLIGHT_MAX)"},
 	{FIELD_AT(struct population_config, think_time), .type = FIELD_DIST,
 	 .units = UNITS_DURATION, .def = "1s", .help = "closed: think time between requests"},
 	{FIELD_AT(struct population_config, timeout), .type = FIELD_DURATION, .def = "10s",

@@ -780,6 +780,15 @@ int world_run(const struct world_config *cfg, uint64_t seed, uint32_t replicatio
 	w.obs = (struct obs){&w, obs_metric_to_record, obs_point_to_record, obs_timeline_to_ledger,
 			     obs_violation_to_ledger};
 	int rc = -ENOMEM;
+	sim_time run_end = cfg->warmup + cfg->duration;
+	if (cfg->series_width <= 0 ||
+	    run_end / cfg->series_width + (run_end % cfg->series_width != 0) >
+		    WORLD_SERIES_BUCKETS_MAX) {
+		fail(&w, "a series width of %lld ns gives more than %d time-series buckets",
+		     (long long)cfg->series_width, WORLD_SERIES_BUCKETS_MAX);
+		rc = -EINVAL;
+		goto out;
+	}
 	w.e = sim_engine_new(seed, replication);
 	if (!w.e)
 		goto out;

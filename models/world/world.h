@@ -57,6 +57,10 @@ struct world_config {
 	sim_time series_width;          /* time-series bucket width */
 };
 
+/* Time-series buckets a replication may have at most ((warmup + duration) / series_width):
+ * each one is a point of every series in the record. world_run refuses more. */
+#define WORLD_SERIES_BUCKETS_MAX 100000
+
 /* Called between slices of simulated time with the fraction done; return false to stop
  * (the replication is then abandoned: world_run returns -EINTR). May be NULL. */
 typedef bool (*world_progress_fn)(void *arg, double fraction);

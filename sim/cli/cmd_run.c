@@ -12,6 +12,7 @@
 #include "cmd_run.h"
 #include "cmd_scenario.h"
 #include "runner.h"
+#include "world.h"
 #include "units.h"
 #include "version.h"
 
@@ -74,9 +75,9 @@ static bool run_progress(void *arg, int64_t rep, int64_t reps, double fraction)
 	return !interrupted;
 }
 
-/* Time-series buckets per replication (warm-up + duration over the width) at most this:
- * each bucket is rows in the results database for every series. */
-#define SERIES_BUCKETS_MAX 100000
+/* Time-series buckets per replication: the world's bound, checked here first so the message
+ * can name the option. */
+#define SERIES_BUCKETS_MAX WORLD_SERIES_BUCKETS_MAX
 
 static int parse_count(const char *text, int64_t max, int64_t *out)
 {

@@ -163,9 +163,17 @@ struct sim_entity *sim_entity_at(const struct sim_engine *e, uint32_t id);
  * refusal is recorded as the engine's error with the caller's file:line and stops the run. */
 #define sim_schedule_at(e, target, when, kind, payload, size) \
 	sim_schedule_at_loc(e, target, when, kind, payload, size, __FILE__, __LINE__)
-/* Same, `delay` after now (delay >= 0). */
-#define sim_schedule_in(e, target, delay, kind, payload, size) \
-	sim_schedule_at_loc(e, target, sim_now(e) + (delay), kind, payload, size, __FILE__, __LINE__)
+/* now + delay, saturating at SIM_TIME_MAX ("never") instead of overflowing: a drawn delay
+ * can be arbitrarily long (a heavy-tailed distribution). A negative delay is passed on and
+ * refused as an event in the past. */
+static inline sim_time sim_time_after(sim_time now, sim_time delay)
+{
+	return delay > 0 && delay > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + delay;
+}
+/* Same, `delay` after now (delay >= 0; saturates at SIM_TIME_MAX). */
+#define sim_schedule_in(e, target, delay, kind, payload, size)                                  \
+	sim_schedule_at_loc(e, target, sim_time_after(sim_now(e), (delay)), kind, payload, size, \
+			    __FILE__, __LINE__)
 struct sim_handle sim_schedule_at_loc(struct sim_engine *e, struct sim_entity *target,
 				      sim_time when, uint32_t kind, const void *payload,
 				      size_t size, const char *file, int line);
