@@ -381,7 +381,7 @@ static void test_write_and_read_back(void **state)
 	/* File format, and what the read API does not cover: cascading deletes. */
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	char *mode = raw_text(db, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal");
 	free(mode);
@@ -542,7 +542,7 @@ static void test_empty_file_initialised(void **state)
 	results_close(open_ok(f->path));
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
 				     "AND name IN ('runs', 'metrics', 'latency', "
 				     "'latency_buckets', 'timeseries', 'incidents', "
@@ -890,6 +890,7 @@ static void test_migration_sql(void **state)
 	assert_null(results_migration_sql(-1));
 	assert_non_null(strstr(results_migration_sql(0), "CREATE TABLE runs"));
 	assert_non_null(strstr(results_migration_sql(1), "CREATE TABLE incidents"));
+	assert_non_null(strstr(results_migration_sql(2), "ADD COLUMN experiment"));
 	assert_null(results_migration_sql(RESULTS_SCHEMA_VERSION));
 }
 
@@ -975,7 +976,7 @@ static void test_migrate_v1(void **state)
 	results_close(r);
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	char *ok = raw_text(db, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
