@@ -477,8 +477,8 @@ static void test_newer_version_refused(void **state)
 
 	assert_null(results_open(f->path, err, sizeof(err)));
 	snprintf(want, sizeof(want),
-		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to 2)",
-		 f->path);
+		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to %d)",
+		 f->path, RESULTS_SCHEMA_VERSION);
 	assert_string_equal(err, want);
 
 	db = raw_open(f->path);
@@ -549,7 +549,7 @@ static void test_empty_file_initialised(void **state)
 				     "'incident_events', 'invariant_violations')"),
 			 8);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"),
-			 4);
+			 5);
 	sqlite3_close(db);
 }
 
@@ -923,7 +923,7 @@ static void test_migrate_v1(void **state)
 
 	/* The old rows, and the new ones, through the read API. */
 	r = open_ro_ok(f->path);
-	assert_int_equal(results_schema_version(r), 2);
+	assert_int_equal(results_schema_version(r), RESULTS_SCHEMA_VERSION);
 	struct results_run_filter old = {.scenario_name = "old", .with_text = true};
 	struct results_runs runs;
 	assert_int_equal(results_runs(r, &old, &runs), 0);
@@ -1001,7 +1001,7 @@ static void test_migrate_v1(void **state)
 				     "'incidents_run', 'incident_events_run', "
 				     "'invariant_violations_run', 'v_incidents')"),
 			 7);
-	assert_int_equal(raw_int(db, "PRAGMA fresh.user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA fresh.user_version"), RESULTS_SCHEMA_VERSION);
 	sqlite3_close(db);
 }
 
@@ -1956,8 +1956,8 @@ static void test_readonly_refusals(void **state)
 	before = file_bytes(f->path, &size);
 	assert_null(results_open_readonly(f->path, err, sizeof(err)));
 	snprintf(want, sizeof(want),
-		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to 2)",
-		 f->path);
+		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to %d)",
+		 f->path, RESULTS_SCHEMA_VERSION);
 	assert_string_equal(err, want);
 	assert_same_file(f->path, before, size);
 	free(before);
