@@ -8,6 +8,8 @@
 const struct cli_command cli_commands[] = {
 	{"run", "run a scenario's replications; results into SQLite", cmd_run},
 	{"check", "run scenarios and check their expectations (CI: JUnit, JSON, exit 1)", cmd_check},
+	{"compare", "run variants with common random numbers; paired differences", cmd_compare},
+	{"sweep", "run a scenario over a grid of parameter values", cmd_sweep},
 	{"validate", "check scenario files without running them", cmd_validate},
 	{"show", "print a scenario's topology as a tree, with its hourly cost", cmd_show},
 	{"schema", "print the scenario reference (Markdown) or JSON Schema", cmd_schema},

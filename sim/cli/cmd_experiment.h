@@ -86,6 +86,8 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 void exp_result_release(struct exp_result *r);
 
 int cmd_check(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* Open o->db_path for writing and name the experiment (o->experiment or a new
  * "PREFIX-N"). Returns the handle or NULL (printed; *rc set to the exit code). */
