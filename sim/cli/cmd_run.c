@@ -54,6 +54,14 @@ int cmd_run(int argc, char **argv)
 	/* Check the scenario before creating a database for it. */
 	struct scenario probe;
 	rc = cmd_scenario_load(&probe, argv[optind], &o.so);
+	if (rc == CLI_EXIT_OK && o.expect_file) {
+		struct diag diag;
+		diag_init(&diag);
+		if (scenario_load_expectations(&probe, o.expect_file, &diag) < 0)
+			rc = CLI_EXIT_USAGE;
+		diag_print(&diag, stderr);
+		diag_release(&diag);
+	}
 	scenario_release(&probe);
 	if (rc != CLI_EXIT_OK)
 		goto out;
