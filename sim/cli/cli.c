@@ -1,11 +1,15 @@
 /* cli.c: the command table of `topsim` (cli.h). Commands live in cmd_*.c. */
 #include "cli.h"
 
+#include "cmd_experiment.h"
 #include "cmd_run.h"
 #include "cmd_scenario.h"
 
 const struct cli_command cli_commands[] = {
 	{"run", "run a scenario's replications; results into SQLite", cmd_run},
+	{"check", "run scenarios and check their expectations (CI: JUnit, JSON, exit 1)", cmd_check},
+	{"compare", "run variants with common random numbers; paired differences", cmd_compare},
+	{"sweep", "run a scenario over a grid of parameter values", cmd_sweep},
 	{"validate", "check scenario files without running them", cmd_validate},
 	{"show", "print a scenario's topology as a tree, with its hourly cost", cmd_show},
 	{"schema", "print the scenario reference (Markdown) or JSON Schema", cmd_schema},

@@ -186,10 +186,25 @@ static const char schema_v2[] =
 	"FROM incidents i JOIN runs r USING (run_id)\n"
 	"GROUP BY r.scenario_name, r.scenario_hash, i.kind, i.target;\n";
 
+/* Version 2 -> 3: experiments. A run belongs to an experiment (one `topsim run`, `check`,
+ * `compare` or `sweep` invocation, named by the user or after the command) and a variant
+ * within it (compare's scenarios or --variant labels, sweep's points; "" for a plain run),
+ * so that summaries never pool two experiments and variants are told apart by name, not by
+ * hash. Older rows get "". The view v_variants lists them. */
+static const char schema_v3[] =
+	"ALTER TABLE runs ADD COLUMN experiment TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE runs ADD COLUMN variant TEXT NOT NULL DEFAULT '';\n"
+	"CREATE INDEX runs_experiment ON runs(experiment, variant, replication);\n"
+	"CREATE VIEW v_variants AS\n"
+	"SELECT experiment, variant, scenario_name, scenario_hash, seed,\n"
+	"       COUNT(*) AS replications, MIN(run_id) AS first_run_id, MAX(run_id) AS last_run_id\n"
+	"FROM runs GROUP BY experiment, variant, scenario_name, scenario_hash, seed;\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -218,8 +233,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_RUN] = "INSERT INTO runs (scenario_name, scenario_text, scenario_hash, seed, "
-		     "replication, topsim_version, started_at, wall_s, sim_s, warmup_s, events) "
-		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		     "replication, topsim_version, started_at, wall_s, sim_s, warmup_s, events, "
+		     "experiment, variant) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[STMT_FINISH] = "UPDATE runs SET wall_s = ?2, events = ?3 WHERE run_id = ?1",
 	[STMT_METRIC] = "INSERT INTO metrics (run_id, name, qualifier, value, unit) "
 			"VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -686,6 +702,8 @@ int results_add_run(struct results *r, const struct results_run *run, int64_t *r
 	rc |= bind_real(s, 9, run->sim_s);
 	rc |= bind_real(s, 10, run->warmup_s);
 	rc |= sqlite3_bind_int64(s, 11, (sqlite3_int64)run->events);
+	rc |= bind_text(s, 12, run->experiment ? run->experiment : "", 0);
+	rc |= bind_text(s, 13, run->variant ? run->variant : "", 0);
 	if (bound_step(r, s, rc) < 0)
 		return -EIO;
 	*run_id = sqlite3_last_insert_rowid(r->db);
@@ -1457,4 +1475,30 @@ const char *results_migration_sql(int from_version)
 const char *results_errmsg(const struct results *r)
 {
 	return r->errmsg;
+}
+
+/* ---- experiments (schema 3) -------------------------------------------------------------- */
+
+int results_new_experiment(struct results *r, const char *prefix, char *out, size_t size)
+{
+	if (r->version < 3) {
+		snprintf(out, size, "%s-1", prefix);
+		return 0;
+	}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT count(DISTINCT experiment) FROM runs WHERE experiment = ?1 "
+			       "OR experiment GLOB ?1 || '-[0-9]*'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(r);
+	int rc = bind_text(s, 1, prefix, 1);
+	if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		db_fail(r);
+		sqlite3_finalize(s);
+		return -EIO;
+	}
+	int n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	snprintf(out, size, "%s-%d", prefix, n + 1);
+	return 0;
 }

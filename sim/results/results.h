@@ -27,7 +27,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 2
+#define RESULTS_SCHEMA_VERSION 3
 
 struct results;
 
@@ -44,6 +44,8 @@ struct results_run {
 	double sim_s;               /* simulated seconds (warm-up included) */
 	double warmup_s;            /* simulated seconds excluded from statistics */
 	uint64_t events;            /* events processed */
+	const char *experiment;     /* experiment name (schema 3); NULL is stored as "" */
+	const char *variant;        /* variant within it (schema 3); NULL is stored as "" */
 };
 
 /* Open or create path. On failure returns NULL and writes a message to err (e.g.
@@ -400,5 +402,12 @@ void results_points_release(struct results_points *l);
 /* Message of the last failed call on r ("" if none yet); owned by r, kept until the next
  * failing call or results_close. Never NULL. */
 const char *results_errmsg(const struct results *r);
+
+/* A new experiment name "PREFIX-N" (schema 3): N is one more than the experiments already
+ * named PREFIX or PREFIX-digits in the file, so re-running into a database starts a new
+ * experiment rather than pooling with an old one ("PREFIX-1" in a new or older file).
+ * Returns 0 or -EIO. */
+int results_new_experiment(struct results *r, const char *prefix, char *out /* OUT */,
+			   size_t size);
 
 #endif

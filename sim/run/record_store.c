@@ -51,7 +51,8 @@ int record_store(struct results *db, const struct record_run_info *info,
 	sim_time end = rec->warmup + rec->duration;
 	struct results_run run = {info->scenario_name, info->scenario_text, info->scenario_hash,
 				  rec->seed, rec->replication, info->version, info->started_at,
-				  0, sim_time_to_s(end), sim_time_to_s(rec->warmup), 0};
+				  0, sim_time_to_s(end), sim_time_to_s(rec->warmup), 0,
+				  info->experiment, info->variant};
 	int64_t run_id = 0;
 	if (results_begin(db) < 0)
 		return -EIO;

@@ -18,6 +18,8 @@ struct record_run_info {
 	const char *version;
 	const char *started_at;     /* wall-clock start (metadata only) */
 	double wall_s;              /* wall-clock seconds the replication took */
+	const char *experiment;     /* experiment and variant names, or NULL */
+	const char *variant;
 };
 
 /* Store rec in one transaction. Returns 0, or -EIO with the transaction rolled back and

@@ -3,8 +3,14 @@
  * For each replication: world_run (a fresh engine seeded with the scenario seed and the
  * replication index, the models built from the scenario and the catalog, the run to
  * warm-up + duration) gives a record; the runner stores it in the results database (one
- * transaction, record_store.h) when one is given, and adds it to the summary (summary.h).
- * Replications run one after another.
+ * transaction, record_store.h) when one is given, adds it to the summary (summary.h) and
+ * hands it to the caller's record function (expectations, comparisons).
+ *
+ * Replications run on `threads` worker threads; the calling thread is the one writer: it
+ * takes the records in replication order, so the database, the summary and every consumer
+ * see the same sequence whatever the thread count (each replication's random streams derive
+ * from the seed, the replication and the entity name, never from the thread). At most
+ * 2 x threads records are held at once.
  *
  * The runner prints nothing and installs no signal handler: progress and interruption are
  * the caller's, through `progress` (called between slices of simulated time; returning
@@ -22,8 +28,9 @@
 #include "scenario.h"
 #include "summary.h"
 
-/* Progress of replication `rep` (from 0) of `reps`, `fraction` of it simulated; return
- * false to stop. */
+/* Progress: `rep` replications of `reps` complete and, of those running, `fraction` summed
+ * (so (rep + fraction) / reps of the work is done); return false to stop. Called from the
+ * worker threads, one call at a time. */
 typedef bool (*runner_progress_fn)(void *arg, int64_t rep, int64_t reps, double fraction);
 
 struct runner_opts {
@@ -36,7 +43,17 @@ struct runner_opts {
 	double ci_level;        /* confidence level of the summary's intervals; 0 = 0.95 */
 	runner_progress_fn progress; /* may be NULL */
 	void *progress_arg;
+	int threads;            /* worker threads; 0 = the number of online cores */
+	/* Called on the calling thread for each record, in replication order, after the
+	 * summary took it; the record is released afterwards. May be NULL. */
+	void (*on_record)(void *arg, const struct record *rec);
+	void *record_arg;
+	const char *experiment; /* runs table: experiment and variant names, or NULL */
+	const char *variant;
 };
+
+/* The number of online cores (at least 1). */
+int runner_default_threads(void);
 
 /* Run. The summary is initialised here and holds the complete replications whatever the
  * outcome (release it with summary_release). Returns 0; -EINTR when progress stopped it;

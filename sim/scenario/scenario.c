@@ -21,6 +21,7 @@
 #include "nameindex.h"
 #include "units.h"
 #include "metric.h"
+#include "svc.h"
 
 /* --- the root table ------------------------------------------------------------------------ */
 
@@ -28,18 +29,75 @@ static const char *const expectation_op_names[] = {"<=", "<", ">=", ">", "==", N
 
 static const struct field expectation_fields[] = {
 	{FIELD_AT(struct expectation_config, metric), .type = FIELD_STRING,
-	 .flags = FIELD_REQUIRED, .help = "metric name as stored in the results, e.g. rto_s"},
+	 .flags = FIELD_REQUIRED,
+	 .help = "a registered metric (rto_s, write_availability, latency_p99_s, ...) or figure "
+		 "(incidents, recovered, primary_after, invariant_violations), or a sum and "
+		 "difference of them of one unit: \"reroute_s - detect_s\""},
 	{FIELD_AT(struct expectation_config, where), .type = FIELD_STRING,
-	 .help = "qualifier: an operation class, incident or host the metric belongs to"},
+	 .help = "qualifier: an operation class, host, volume (host/volume) or \"class cause\"; "
+		 "omitted on a count or rate: summed over all"},
+	{FIELD_AT(struct expectation_config, kind), .type = FIELD_STRING,
+	 .help = "incident metrics: only incidents of this fault kind (e.g. host_crash)"},
+	{FIELD_AT(struct expectation_config, target), .type = FIELD_STRING,
+	 .help = "incident metrics: only incidents of this fault target (e.g. iris-a; a "
+		 "partition is \"A <-> B\")"},
+	{FIELD_AT(struct expectation_config, of), .type = FIELD_STRING, .def = "mean",
+	 .help = "quantifier across replications (incident metrics: across incidents): every, "
+		 "mean, lower_bound, upper_bound (of the mean, at `level`), or a percentile "
+		 "such as p95"},
+	{FIELD_AT(struct expectation_config, level), .type = FIELD_QUANTITY,
+	 .units = UNITS_FRACTION, .def = "95%", .min = "50%", .max = "99.99%",
+	 .help = "confidence level of lower_bound and upper_bound"},
 	{FIELD_AT(struct expectation_config, op), .type = FIELD_ENUM,
 	 .enum_names = expectation_op_names, .flags = FIELD_REQUIRED,
 	 .help = "comparison: <=, <, >=, >, =="},
-	{FIELD_AT(struct expectation_config, value), .type = FIELD_NUMBER,
-	 .flags = FIELD_REQUIRED, .help = "bound, in the metric's unit (seconds for *_s)"},
+	{FIELD_AT(struct expectation_config, value), .type = FIELD_STRING,
+	 .help = "threshold with the metric's unit: \"60s\", \"20ms\", \"99.9%\", \"3000/s\", a "
+		 "bare number for counts; a host name for primary_after (required)"},
 };
 static const struct field_table expectation_config_table =
-	FIELD_TABLE_OF("expectation", "A bound that `topsim check` enforces on a metric.",
+	FIELD_TABLE_OF("expectation",
+		       "A bound that `topsim run` and `topsim check` enforce on a metric: the "
+		       "values of the replications (or of the selected incidents) reduced by the "
+		       "quantifier `of`, compared with `value`.",
 		       struct expectation_config, expectation_fields);
+
+struct expectation_figure_def {
+	const char *name, *unit;
+	bool per_incident;
+	const char *help;
+};
+
+static const struct expectation_figure_def expectation_figures[] = {
+#define EXPECT_FIGURE_ROW(id, name, unit, per_incident, help) {name, unit, per_incident, help},
+	TOPSIM_EXPECT_FIGURES(EXPECT_FIGURE_ROW)
+#undef EXPECT_FIGURE_ROW
+};
+
+const char *expectation_figure_name(int f)
+{
+	return expectation_figures[f].name;
+}
+
+const char *expectation_figure_unit(int f)
+{
+	return expectation_figures[f].unit;
+}
+
+bool expectation_figure_per_incident(int f)
+{
+	return expectation_figures[f].per_incident;
+}
+
+const char *expectation_figure_help(int f)
+{
+	return expectation_figures[f].help;
+}
+
+const char *expectation_op_name(int op)
+{
+	return op >= 0 && op <= EXPECT_EQ ? expectation_op_names[op] : "?";
+}
 
 static const struct field scenario_fields[] = {
 	{FIELD_AT(struct scenario_config, name), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
@@ -147,7 +205,7 @@ static int ptr_cmp(const void *a, const void *b)
 }
 
 struct checker {
-	const struct scenario *s;
+	struct scenario *s;            /* checks may fill compiled fields (expectations) */
 	const cJSON *root;
 	struct jsondoc *doc;
 	struct diag *diag;
@@ -174,7 +232,7 @@ static bool usable(const struct checker *c, const void *element)
 			ptr_cmp);
 }
 
-static int checker_init(struct checker *c, const struct scenario *s, const cJSON *root,
+static int checker_init(struct checker *c, struct scenario *s, const cJSON *root,
 			struct jsondoc *doc, struct diag *diag, struct failed_set *failed)
 {
 	const struct scenario_config *cfg = &s->config;
@@ -763,60 +821,333 @@ static bool is_entry(struct checker *c, const char *name)
 	return nameindex_has(&c->dns, name) || find_lb(c, name) || find_host(c, name);
 }
 
-/* An expectation names a registered metric (metric.h) and, for a metric qualified by an
- * operation class or a host, an operation class or host of the scenario. */
+/* --- expectations -------------------------------------------------------------------------- */
+
+/* The unit of term id (a metric or a figure). */
+static const char *term_unit(int id)
+{
+	return id < METRIC_COUNT ? metric_def((enum metric_id)id)->unit
+				 : expectation_figure_unit(id - METRIC_COUNT);
+}
+
+static bool term_per_incident(int id)
+{
+	return id < METRIC_COUNT ? metric_def((enum metric_id)id)->scope == METRIC_INCIDENT
+				 : expectation_figure_per_incident(id - METRIC_COUNT);
+}
+
+static enum metric_qualifier term_qualifier(int id)
+{
+	return id < METRIC_COUNT ? metric_def((enum metric_id)id)->qualifier : QUAL_NONE;
+}
+
+/* Split "a + b - c" into terms. Returns 0, or -1 with the offending word in bad. */
+static int compile_terms(struct expectation_config *x, char *bad, size_t bad_size)
+{
+	const char *p = x->metric;
+	x->term_count = 0;
+	int sign = 1;
+	bool need_name = true;
+	while (*p) {
+		if (*p == ' ') {
+			p++;
+		} else if (!need_name && (*p == '+' || *p == '-')) {
+			sign = *p == '+' ? 1 : -1;
+			need_name = true;
+			p++;
+		} else if (need_name) {
+			size_t len = strcspn(p, " +");
+			if (len == 0 || len >= bad_size || x->term_count == EXPECT_MAX_TERMS) {
+				snprintf(bad, bad_size, "%.*s", (int)(len ? len : 1), p);
+				return -1;
+			}
+			snprintf(bad, bad_size, "%.*s", (int)len, p);
+			int id = metric_find(bad);
+			for (int f = 0; id < 0 && f < EXPECT_FIGURE_COUNT; f++)
+				if (strcmp(bad, expectation_figure_name(f)) == 0)
+					id = METRIC_COUNT + f;
+			if (id < 0)
+				return -1;
+			x->terms[x->term_count++] = (struct expectation_term){id, sign};
+			need_name = false;
+			p += len;
+		} else {
+			snprintf(bad, bad_size, "%.1s", p);
+			return -1;
+		}
+	}
+	if (need_name) {
+		snprintf(bad, bad_size, "%s", x->metric);
+		return -1;
+	}
+	return 0;
+}
+
+/* "every", "mean", "lower_bound", "upper_bound", "p95", "p99.9". Returns 0 or -1. */
+static int compile_quantifier(struct expectation_config *x)
+{
+	static const char *const names[] = {"every", "mean", "lower_bound", "upper_bound"};
+	for (int q = 0; q < 4; q++)
+		if (strcmp(x->of, names[q]) == 0) {
+			x->quantifier = q;
+			return 0;
+		}
+	double pct;
+	char err[UNITS_ERR_SIZE];
+	if (x->of[0] == 'p' && units_parse(UNITS_NUMBER, x->of + 1, &pct, err, sizeof(err)) == 0 &&
+	    pct > 0 && pct < 100) {
+		x->quantifier = EXPECT_PERCENTILE;
+		x->quantile = pct / 100;
+		return 0;
+	}
+	return -1;
+}
+
+static int unit_kind_of(const char *unit)
+{
+	if (strcmp(unit, "s") == 0)
+		return UNITS_DURATION;
+	if (strcmp(unit, "fraction") == 0)
+		return UNITS_FRACTION;
+	if (strcmp(unit, "1/s") == 0)
+		return UNITS_RATE;
+	if (strcmp(unit, "B") == 0)
+		return UNITS_SIZE;
+	if (strcmp(unit, "host") == 0)
+		return -1;
+	return UNITS_NUMBER;
+}
+
+static bool has_word(const char *const *words, size_t n, const char *w)
+{
+	for (size_t i = 0; i < n; i++)
+		if (words[i] && strcmp(words[i], w) == 0)
+			return true;
+	return false;
+}
+
+/* where of a class-qualified or "class cause" metric. */
+static void check_where_class(struct checker *c, const char *path, const char *where,
+			      bool with_cause)
+{
+	const struct workload_config *w = &c->s->config.workload;
+	const char **classes = calloc(w->operation_count + 1, sizeof(char *));
+	for (size_t k = 0; classes && k < w->operation_count; k++)
+		classes[k] = w->operations[k].name;
+	size_t n = classes ? w->operation_count : 0;
+	char hint[160];
+	if (!with_cause) {
+		if (!has_word(classes, n, where))
+			check_report(c, DIAG_ERROR, path,
+				     "\"%s\" is not an operation class of the workload%s", where,
+				     hint_text(hint, sizeof(hint), where, classes, n));
+		free(classes);
+		return;
+	}
+	const char *causes[CAUSE_COUNT];
+	for (int k = 0; k < CAUSE_COUNT; k++)
+		causes[k] = svc_cause_name(k);
+	const char *space = strchr(where, ' ');
+	char cls[128];
+	snprintf(cls, sizeof(cls), "%.*s", space ? (int)(space - where) : (int)strlen(where), where);
+	bool ok = space ? has_word(classes, n, cls) && has_word(causes, CAUSE_COUNT, space + 1)
+			: has_word(classes, n, where) || has_word(causes, CAUSE_COUNT, where);
+	if (!ok)
+		check_report(c, DIAG_ERROR, path,
+			     "\"%s\" is not \"CLASS CAUSE\", an operation class or a cause of failure "
+			     "(e.g. \"write timeout\", \"timeout\")",
+			     where);
+	free(classes);
+}
+
+/* An expectation names registered metrics (metric.h) or figures, a qualifier of the
+ * scenario where the metric has one, a quantifier and a threshold in the metric's unit. The
+ * compiled fields of each expectation are filled here. */
 static void check_expectations(struct checker *c)
 {
-	const struct scenario_config *cfg = &c->s->config;
-	const char *names[METRIC_COUNT];
+	struct scenario_config *cfg = &c->s->config;
+	const char *names[METRIC_COUNT + EXPECT_FIGURE_COUNT];
 	size_t n = 0;
 	for (int i = 0; i < METRIC_COUNT; i++)
 		if (metric_def((enum metric_id)i)->scope != METRIC_SERIES)
 			names[n++] = metric_def((enum metric_id)i)->name;
+	for (int f = 0; f < EXPECT_FIGURE_COUNT; f++)
+		names[n++] = expectation_figure_name(f);
 	for (size_t i = 0; i < cfg->expectation_count; i++) {
-		const struct expectation_config *x = &cfg->expectations[i];
-		char path[96], hint[160];
+		struct expectation_config *x = &cfg->expectations[i];
+		char path[96], hint[160], bad[128];
 		if (!usable(c, x) || !x->metric)
 			continue;
-		int id = metric_find(x->metric);
-		if (id < 0) {
-			snprintf(path, sizeof(path), "$.expectations[%zu].metric", i);
-			check_report(c, DIAG_ERROR, path, "unknown metric \"%s\"%s", x->metric,
-				     hint_text(hint, sizeof(hint), x->metric, names, n));
+		snprintf(path, sizeof(path), "$.expectations[%zu].metric", i);
+		if (compile_terms(x, bad, sizeof(bad)) < 0) {
+			if (strchr(x->metric, ' ') || strchr(x->metric, '+'))
+				check_report(c, DIAG_ERROR, path, "unknown metric \"%s\" in \"%s\"%s",
+					     bad, x->metric, hint_text(hint, sizeof(hint), bad, names, n));
+			else
+				check_report(c, DIAG_ERROR, path, "unknown metric \"%s\"%s", x->metric,
+					     hint_text(hint, sizeof(hint), x->metric, names, n));
 			continue;
 		}
-		if (!x->where)
+		int first = x->terms[0].id;
+		bool consistent = true, selects_incidents = false;
+		x->per_incident = term_per_incident(first);
+		for (size_t k = 0; k < x->term_count; k++) {
+			int id = x->terms[k].id;
+			consistent &= term_per_incident(id) == x->per_incident &&
+				      strcmp(term_unit(id), term_unit(first)) == 0 &&
+				      term_qualifier(id) == term_qualifier(first);
+			selects_incidents |= term_per_incident(id) ||
+					     id == METRIC_COUNT + EXPECT_FIGURE_INCIDENTS;
+		}
+		if (!consistent) {
+			check_report(c, DIAG_ERROR, path, "the terms of \"%s\" must have one unit, "
+				     "qualifier and scope (per run or per incident)", x->metric);
 			continue;
+		}
+		bool host_name = strcmp(term_unit(first), "host") == 0;
+		if (host_name && x->term_count > 1) {
+			check_report(c, DIAG_ERROR, path, "\"%s\" names a host and cannot be added",
+				     term_unit(first));
+			continue;
+		}
+		/* where */
 		snprintf(path, sizeof(path), "$.expectations[%zu].where", i);
-		enum metric_qualifier q = metric_def((enum metric_id)id)->qualifier;
-		if (q == QUAL_CLASS) {
-			const struct workload_config *w = &cfg->workload;
-			const char **classes = calloc(w->operation_count + 1, sizeof(char *));
-			bool found = false;
-			size_t named = 0;
-			for (size_t k = 0; k < w->operation_count; k++) {
-				const char *name = w->operations[k].name;
-				if (!name)
-					continue;
-				if (classes)
-					classes[named++] = name;
-				found |= strcmp(name, x->where) == 0;
+		enum metric_qualifier q = term_qualifier(first);
+		const char *unit = term_unit(first);
+		bool additive = strcmp(unit, "s") != 0 && strcmp(unit, "fraction") != 0 &&
+				metric_def((enum metric_id)(first < METRIC_COUNT ? first : 0))->scope !=
+					METRIC_LATENCY;
+		if (!x->where) {
+			if ((q == QUAL_CLASS || q == QUAL_HOST || q == QUAL_VOLUME) && !additive) {
+				snprintf(path, sizeof(path), "$.expectations[%zu]", i);
+				check_report(c, DIAG_ERROR, path, "metric \"%s\" needs \"where\": %s",
+					     x->metric,
+					     q == QUAL_CLASS  ? "an operation class"
+					     : q == QUAL_HOST ? "a host"
+							      : "a volume (host/volume)");
 			}
+		} else if (q == QUAL_CLASS) {
+			check_where_class(c, path, x->where, false);
+		} else if (q == QUAL_CLASS_CAUSE) {
+			check_where_class(c, path, x->where, true);
+		} else if (q == QUAL_HOST) {
+			if (!find_host(c, x->where))
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not a host", x->where);
+		} else if (q == QUAL_VOLUME) {
+			const char *slash = strchr(x->where, '/');
+			char host[256];
+			snprintf(host, sizeof(host), "%.*s",
+				 slash ? (int)(slash - x->where) : (int)strlen(x->where), x->where);
+			const struct host_config *h = find_host(c, host);
+			bool found = false;
+			for (size_t v = 0; h && slash && v < h->volume_count; v++)
+				found |= strcmp(h->volumes[v].name, slash + 1) == 0;
 			if (!found)
 				check_report(c, DIAG_ERROR, path,
-					     "\"%s\" is not an operation class of the workload%s",
-					     x->where,
-					     hint_text(hint, sizeof(hint), x->where, classes, named));
-			free(classes);
-		} else if (q == QUAL_HOST) {
-			bool found = false;
-			for (size_t k = 0; k < cfg->host_count; k++)
-				found |= cfg->hosts[k].name && strcmp(cfg->hosts[k].name, x->where) == 0;
-			if (!found)
-				check_report(c, DIAG_ERROR, path, "\"%s\" is not a host", x->where);
-		} else if (q == QUAL_NONE) {
+					     "\"%s\" is not a volume: write HOST/VOLUME", x->where);
+		} else if (q == QUAL_INCIDENT) {
+			check_report(c, DIAG_ERROR, path, "metric \"%s\" is per incident: select "
+				     "incidents with \"kind\" and \"target\"", x->metric);
+		} else {
 			check_report(c, DIAG_ERROR, path, "metric \"%s\" has no qualifier; remove "
 				     "\"where\"", x->metric);
+		}
+		/* kind, target */
+		if (!selects_incidents && (x->kind || x->target)) {
+			snprintf(path, sizeof(path), "$.expectations[%zu].%s", i,
+				 x->kind ? "kind" : "target");
+			check_report(c, DIAG_ERROR, path, "\"kind\" and \"target\" select incidents; "
+				     "\"%s\" is not per incident", x->metric);
+		}
+		if (x->kind) {
+			size_t nk = 0;
+			while (fault_kind_names[nk])
+				nk++;
+			snprintf(path, sizeof(path), "$.expectations[%zu].kind", i);
+			if (!has_word(fault_kind_names, nk, x->kind))
+				check_report(c, DIAG_ERROR, path, "unknown fault kind \"%s\"%s", x->kind,
+					     hint_text(hint, sizeof(hint), x->kind, fault_kind_names, nk));
+		}
+		/* of */
+		snprintf(path, sizeof(path), "$.expectations[%zu].of", i);
+		if (compile_quantifier(x) < 0)
+			check_report(c, DIAG_ERROR, path,
+				     "unknown quantifier \"%s\" (expected every, mean, lower_bound, "
+				     "upper_bound or a percentile such as p95)",
+				     x->of);
+		/* value */
+		snprintf(path, sizeof(path), "$.expectations[%zu]", i);
+		if (!x->value) {
+			check_report(c, DIAG_ERROR, path, "missing \"value\" (the threshold)");
+			continue;
+		}
+		snprintf(path, sizeof(path), "$.expectations[%zu].value", i);
+		x->unit_kind = unit_kind_of(unit);
+		if (host_name) {
+			x->quantifier = EXPECT_EVERY;
+			if (x->op != EXPECT_EQ && x->op >= 0) {
+				snprintf(path, sizeof(path), "$.expectations[%zu].op", i);
+				check_report(c, DIAG_ERROR, path, "%s compares host names: use ==",
+					     x->metric);
+			} else if (x->value[0] && !find_host(c, x->value)) {
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not a host (\"\" for none)",
+					     x->value);
+			}
+			continue;
+		}
+		char err[UNITS_ERR_SIZE];
+		double v;
+		unsigned flags = x->term_count > 1 ? UNITS_ALLOW_NEGATIVE : 0;
+		if (x->unit_kind == UNITS_DURATION) {
+			sim_time t;
+			if (units_parse_duration_flags(x->value, flags, &t, err, sizeof(err)) < 0) {
+				check_report(c, DIAG_ERROR, path, "%s (%s is in seconds: write e.g. "
+					     "\"60s\" or \"20ms\")", err, x->metric);
+				continue;
+			}
+			x->threshold = sim_time_to_s(t);
+		} else if (units_parse_flags((enum units_kind)x->unit_kind, x->value, flags, &v, err,
+					     sizeof(err)) < 0) {
+			check_report(c, DIAG_ERROR, path, "%s (%s is a %s, e.g. %s)", err, x->metric,
+				     units_kind_name((enum units_kind)x->unit_kind),
+				     units_kind_example((enum units_kind)x->unit_kind));
+			continue;
+		} else {
+			x->threshold = v;
+		}
+	}
+}
+
+/* A JSON number given as an expectation's value reads as its text: the field is a string
+ * whose unit the metric decides. Numbers are turned into strings for the parse and back
+ * after it (the node keeps its position; the stored scenario text is unchanged). */
+static void expectation_values_as_text(cJSON *root, bool to_text)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "expectations");
+	const cJSON *x;
+	cJSON_ArrayForEach(x, list)
+	{
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(x, "value");
+		if (!v)
+			continue;
+		if (to_text && cJSON_IsNumber(v)) {
+			char buf[64];
+			for (int digits = 15; digits <= 17; digits++) {
+				snprintf(buf, sizeof(buf), "%.*g", digits, v->valuedouble);
+				if (strtod(buf, NULL) == v->valuedouble)
+					break;
+			}
+			char *text = strdup(buf);
+			if (!text)
+				continue; /* reported as a type error by the parse */
+			v->type = cJSON_String;
+			v->valuestring = text;
+			v->valueint = -1; /* marks a converted number (cJSON strings have 0) */
+		} else if (!to_text && cJSON_IsString(v) && v->valueint == -1) {
+			free(v->valuestring);
+			v->valuestring = NULL;
+			v->valueint = (int)v->valuedouble;
+			v->type = cJSON_Number;
 		}
 	}
 }
@@ -1072,7 +1403,9 @@ int scenario_load_with(struct scenario *s, const char *path, const struct scenar
 				.file = path, .failed = failed_set_add, .failed_arg = &failed};
 	field_release(&scenario_config_table, &s->config);
 	cJSON *stored_catalog = cJSON_DetachItemFromObjectCaseSensitive(root, "catalog");
+	expectation_values_as_text(root, true);
 	field_parse(&scenario_config_table, root, &s->config, &ctx, "$");
+	expectation_values_as_text(root, false);
 	if (stored_catalog)
 		cJSON_AddItemToObject(root, "catalog", stored_catalog);
 	s->merged_json = cJSON_Print(root);
@@ -1105,6 +1438,60 @@ out_delete_root:
 	cJSON_Delete(root);
 out_release_doc:
 	free(failed.items);
+	jsondoc_release(&doc);
+	return rc;
+}
+
+struct expectations_file {
+	struct expectation_config *expectations;
+	size_t expectation_count;
+};
+
+static const struct field expectations_file_fields[] = {
+	{FIELD_LIST_AT(struct expectations_file, expectations, expectation_count),
+	 .type = FIELD_ARRAY, .sub = &expectation_config_table, .flags = FIELD_REQUIRED,
+	 .help = "bounds checked by `topsim run` and `topsim check`"},
+};
+static const struct field_table expectations_file_table =
+	FIELD_TABLE_OF("expectations file", "Expectations kept apart from a scenario.",
+		       struct expectations_file, expectations_file_fields);
+
+int scenario_load_expectations(struct scenario *s, const char *path, struct diag *diag)
+{
+	struct jsondoc doc;
+	jsondoc_init(&doc);
+	int rc = -EINVAL;
+	cJSON *root = jsondoc_load_file(&doc, path, diag);
+	if (!root)
+		goto out_release_doc;
+	if (!cJSON_IsObject(root)) {
+		diag_report(diag, DIAG_ERROR, path, 1, 1, "$",
+			    "an expectations file is an object: {\"expectations\": [...]}");
+		goto out_delete_root;
+	}
+	struct expectations_file f = {0};
+	struct failed_set failed = {0};
+	struct field_ctx ctx = {.diag = diag, .locate = jsondoc_locate, .locate_arg = &doc,
+				.file = path, .failed = failed_set_add, .failed_arg = &failed};
+	expectation_values_as_text(root, true);
+	field_parse(&expectations_file_table, root, &f, &ctx, "$");
+	expectation_values_as_text(root, false);
+	struct expectations_file old = {s->config.expectations, s->config.expectation_count};
+	field_release(&expectations_file_table, &old);
+	s->config.expectations = f.expectations;
+	s->config.expectation_count = f.expectation_count;
+	struct checker c;
+	if (checker_init(&c, s, root, &doc, diag, &failed) < 0) {
+		rc = -ENOMEM;
+	} else {
+		check_expectations(&c);
+		rc = diag_error_count(diag) ? -EINVAL : 0;
+	}
+	checker_release(&c);
+	free(failed.items);
+out_delete_root:
+	cJSON_Delete(root);
+out_release_doc:
 	jsondoc_release(&doc);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #ifndef TOPSIM_SCENARIO_H
 #define TOPSIM_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,12 +28,72 @@
 
 enum expectation_op { EXPECT_LE, EXPECT_LT, EXPECT_GE, EXPECT_GT, EXPECT_EQ };
 
-struct expectation_config {
-	char *metric;   /* metric name as stored in results, e.g. "rto_s" */
-	char *where;    /* optional qualifier, e.g. an operation class or incident */
-	int op;         /* enum expectation_op */
-	double value;   /* in the metric's unit */
+/* How an expectation reduces the values of its replications (or incidents) to a verdict. */
+enum expectation_quantifier {
+	EXPECT_EVERY,      /* every value satisfies the comparison */
+	EXPECT_MEAN,       /* the mean across replications */
+	EXPECT_LOWER,      /* the lower confidence bound of the mean at `level` */
+	EXPECT_UPPER,      /* the upper confidence bound of the mean at `level` */
+	EXPECT_PERCENTILE, /* a percentile across replications ("p95") */
 };
+
+/* Figures an expectation may name besides the registered metrics (metric.h): what a run
+ * says about its incidents and invariants rather than a measured quantity.
+ * X(id, name, unit, per_incident, help) */
+#define TOPSIM_EXPECT_FIGURES(X)                                                              \
+	X(INCIDENTS, "incidents", "incidents", false,                                         \
+	  "incidents of the selected kind and target in a replication")                       \
+	X(RECOVERED, "recovered", "fraction", true,                                            \
+	  "1 when writes came back within the run, else 0 (per incident)")                    \
+	X(PRIMARY_AFTER, "primary_after", "host", true,                                        \
+	  "host serving writes after the incident, \"\" for none (per incident; op ==)")      \
+	X(INVARIANT_VIOLATIONS, "invariant_violations", "violations", false,                   \
+	  "invariant violations in a replication, request conservation included")
+
+enum expectation_figure {
+#define EXPECT_FIGURE_ENUM(id, name, unit, per_incident, help) EXPECT_FIGURE_##id,
+	TOPSIM_EXPECT_FIGURES(EXPECT_FIGURE_ENUM)
+#undef EXPECT_FIGURE_ENUM
+	EXPECT_FIGURE_COUNT
+};
+
+/* A term of an expectation's metric expression: a registered metric (0 <= id <
+ * METRIC_COUNT) or a figure (id = METRIC_COUNT + enum expectation_figure), added or
+ * subtracted. */
+struct expectation_term {
+	int id;
+	int sign;       /* +1 or -1 */
+};
+
+#define EXPECT_MAX_TERMS 8
+
+/* An expectation as written, and compiled by the scenario checks (the fields after
+ * `value`: valid when scenario_load or scenario_load_expectations succeeded). */
+struct expectation_config {
+	char *metric;   /* a metric or figure, or a sum of them ("detect_s + decide_s") */
+	char *where;    /* qualifier: an operation class, host, volume or "class cause" */
+	char *kind;     /* incident metrics: fault kind of the incidents, or NULL for any */
+	char *target;   /* incident metrics: fault target of the incidents, or NULL for any */
+	char *of;       /* quantifier: every, mean, lower_bound, upper_bound, pNN */
+	double level;   /* confidence level of lower_bound and upper_bound */
+	int op;         /* enum expectation_op */
+	char *value;    /* threshold with the metric's unit ("60s", "99.9%", "0") */
+	/* compiled */
+	struct expectation_term terms[EXPECT_MAX_TERMS];
+	size_t term_count;
+	int unit_kind;     /* enum units_kind of the threshold, or -1 for a host name */
+	bool per_incident; /* one value per matching incident, else per replication */
+	int quantifier;    /* enum expectation_quantifier */
+	double quantile;   /* EXPECT_PERCENTILE: in (0, 1) */
+	double threshold;  /* in the metric's unit (seconds, fraction, 1/s, ...) */
+};
+
+/* Name, unit, scope and help of figure f (0 <= f < EXPECT_FIGURE_COUNT). */
+const char *expectation_figure_name(int f);
+const char *expectation_figure_unit(int f);
+bool expectation_figure_per_incident(int f);
+const char *expectation_figure_help(int f);
+const char *expectation_op_name(int op);
 
 struct scenario_config {
 	char *name;
@@ -105,6 +166,11 @@ struct scenario_load_opts {
  * the file (a --duration beyond the cap is refused like a "duration" in the file). */
 int scenario_load_with(struct scenario *s, const char *path, const struct scenario_load_opts *o,
 		       struct diag *diag);
+
+/* Replace s's expectations by those of an expectations file (JSON: {"expectations": [...]})
+ * and check them against s as scenario_load does. Errors go to diag with the file's
+ * line:col. Returns 0, -EINVAL (errors reported) or -ENOMEM. */
+int scenario_load_expectations(struct scenario *s, const char *path, struct diag *diag);
 
 void scenario_release(struct scenario *s);
 

@@ -381,7 +381,7 @@ static void test_write_and_read_back(void **state)
 	/* File format, and what the read API does not cover: cascading deletes. */
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	char *mode = raw_text(db, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal");
 	free(mode);
@@ -477,8 +477,8 @@ static void test_newer_version_refused(void **state)
 
 	assert_null(results_open(f->path, err, sizeof(err)));
 	snprintf(want, sizeof(want),
-		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to 2)",
-		 f->path);
+		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to %d)",
+		 f->path, RESULTS_SCHEMA_VERSION);
 	assert_string_equal(err, want);
 
 	db = raw_open(f->path);
@@ -542,14 +542,14 @@ static void test_empty_file_initialised(void **state)
 	results_close(open_ok(f->path));
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
 				     "AND name IN ('runs', 'metrics', 'latency', "
 				     "'latency_buckets', 'timeseries', 'incidents', "
 				     "'incident_events', 'invariant_violations')"),
 			 8);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"),
-			 4);
+			 5);
 	sqlite3_close(db);
 }
 
@@ -890,6 +890,7 @@ static void test_migration_sql(void **state)
 	assert_null(results_migration_sql(-1));
 	assert_non_null(strstr(results_migration_sql(0), "CREATE TABLE runs"));
 	assert_non_null(strstr(results_migration_sql(1), "CREATE TABLE incidents"));
+	assert_non_null(strstr(results_migration_sql(2), "ADD COLUMN experiment"));
 	assert_null(results_migration_sql(RESULTS_SCHEMA_VERSION));
 }
 
@@ -922,7 +923,7 @@ static void test_migrate_v1(void **state)
 
 	/* The old rows, and the new ones, through the read API. */
 	r = open_ro_ok(f->path);
-	assert_int_equal(results_schema_version(r), 2);
+	assert_int_equal(results_schema_version(r), RESULTS_SCHEMA_VERSION);
 	struct results_run_filter old = {.scenario_name = "old", .with_text = true};
 	struct results_runs runs;
 	assert_int_equal(results_runs(r, &old, &runs), 0);
@@ -975,7 +976,7 @@ static void test_migrate_v1(void **state)
 	results_close(r);
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	char *ok = raw_text(db, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
@@ -1000,7 +1001,7 @@ static void test_migrate_v1(void **state)
 				     "'incidents_run', 'incident_events_run', "
 				     "'invariant_violations_run', 'v_incidents')"),
 			 7);
-	assert_int_equal(raw_int(db, "PRAGMA fresh.user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA fresh.user_version"), RESULTS_SCHEMA_VERSION);
 	sqlite3_close(db);
 }
 
@@ -1955,8 +1956,8 @@ static void test_readonly_refusals(void **state)
 	before = file_bytes(f->path, &size);
 	assert_null(results_open_readonly(f->path, err, sizeof(err)));
 	snprintf(want, sizeof(want),
-		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to 2)",
-		 f->path);
+		 "\"%s\" was written by a newer topsim (schema 99; this one reads up to %d)",
+		 f->path, RESULTS_SCHEMA_VERSION);
 	assert_string_equal(err, want);
 	assert_same_file(f->path, before, size);
 	free(before);

@@ -1,0 +1,545 @@
+/* cmd_compare.c: topsim compare and topsim sweep: variants of an architecture run with
+ * common random numbers (the same seed and replication indices, so the same arrivals and
+ * faults), side by side.
+ *
+ * compare: scenarios A B ..., or one scenario and labelled variants (--variant NAME: then
+ * that variant's --set options). For every figure the summaries share (throughput and
+ * latency per class, availability, RTO, RPO and unavailability per incident), the value of
+ * each variant with its interval and, against the first variant, the paired difference
+ * (replication by replication) with its Student-t interval; a difference whose interval
+ * excludes 0 is marked significant. Plus the instances' hourly cost.
+ * sweep: one scenario over a grid (--sweep PATH=v1,v2,... per axis, every combination is a
+ * point and a variant), a table of the headline figures per point.
+ * Runs go to the results database tagged with the experiment and the variant names.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd_experiment.h"
+
+struct variant {
+	char *name;                 /* owned */
+	const char *file;
+	const char **sets;          /* owned array; strings owned by argv or `owned` */
+	size_t set_count;
+	struct exp_result res;
+};
+
+struct variants {
+	struct variant *v;
+	size_t n;
+	char **owned;               /* generated "PATH=value" strings */
+	size_t owned_count;
+};
+
+static struct variant *variant_add(struct variants *vs, const char *name, const char *file)
+{
+	struct variant *grown = realloc(vs->v, sizeof(*grown) * (vs->n + 1));
+	if (!grown)
+		return NULL;
+	vs->v = grown;
+	struct variant *v = &vs->v[vs->n];
+	memset(v, 0, sizeof(*v));
+	if (!(v->name = strdup(name)))
+		return NULL;
+	v->file = file;
+	vs->n++;
+	return v;
+}
+
+static int variant_set(struct variant *v, const char *assignment)
+{
+	const char **grown = realloc(v->sets, sizeof(*grown) * (v->set_count + 1));
+	if (!grown)
+		return -1;
+	v->sets = grown;
+	v->sets[v->set_count++] = assignment;
+	return 0;
+}
+
+static void variants_release(struct variants *vs)
+{
+	for (size_t i = 0; i < vs->n; i++) {
+		free(vs->v[i].name);
+		free(vs->v[i].sets);
+		exp_result_release(&vs->v[i].res);
+	}
+	free(vs->v);
+	for (size_t i = 0; i < vs->owned_count; i++)
+		free(vs->owned[i]);
+	free(vs->owned);
+	memset(vs, 0, sizeof(*vs));
+}
+
+/* A value of a figure in unit `unit` for a table. */
+static void fmt_unit(const char *unit, double v, char *buf, size_t size)
+{
+	double a = fabs(v);
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else if (strcmp(unit, "s") == 0)
+		snprintf(buf, size, a >= 1 || a == 0 ? "%.3gs" : "%.3gms", a >= 1 || a == 0 ? v : v * 1e3);
+	else if (strcmp(unit, "fraction") == 0)
+		snprintf(buf, size, "%.4f%%", 100 * v);
+	else
+		snprintf(buf, size, "%.4g", v);
+}
+
+static void fmt_ci(const char *unit, double mean, double hw, char *buf, size_t size)
+{
+	char m[40], h[40];
+	fmt_unit(unit, mean, m, sizeof(m));
+	if (isnan(hw)) {
+		snprintf(buf, size, "%s", m);
+		return;
+	}
+	fmt_unit(unit, hw, h, sizeof(h));
+	snprintf(buf, size, "%s ±%s", m, h);
+}
+
+/* Load and run every variant with the same seed; stop at the first that cannot run. */
+static int run_variants(struct variants *vs, const struct exp_opts *o, const char *prefix)
+{
+	int rc = CLI_EXIT_OK;
+	/* Bad input anywhere: exit 2 before running anything. */
+	for (size_t i = 0; i < vs->n; i++) {
+		struct exp_opts po = *o;
+		struct cmd_scenario_opts so = o->so;
+		const char **sets = calloc(o->so.set_count + vs->v[i].set_count + 1, sizeof(*sets));
+		if (!sets)
+			return CLI_EXIT_INTERNAL;
+		memcpy(sets, o->so.sets, sizeof(*sets) * o->so.set_count);
+		memcpy(sets + o->so.set_count, vs->v[i].sets, sizeof(*sets) * vs->v[i].set_count);
+		so.sets = sets;
+		so.set_count += vs->v[i].set_count;
+		po.so = so;
+		struct scenario probe;
+		int r = cmd_scenario_load(&probe, vs->v[i].file, &po.so);
+		if (r == CLI_EXIT_OK)
+			r = exp_check_series(&po, &probe);
+		scenario_release(&probe);
+		free(sets);
+		if (r != CLI_EXIT_OK)
+			rc = r;
+	}
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	char experiment[256];
+	struct results *db = exp_open_db(o, prefix, experiment, sizeof(experiment), &rc);
+	if (!db)
+		return rc;
+	printf("experiment %s in %s: %zu variants, common random numbers (same seed and "
+	       "replications)\n",
+	       experiment, o->db_path, vs->n);
+	for (size_t i = 0; i < vs->n && rc == CLI_EXIT_OK; i++) {
+		struct variant *v = &vs->v[i];
+		rc = exp_run(v->file, o, v->sets, v->set_count, db, experiment, v->name, &v->res);
+		if (rc == CLI_EXIT_OK && i > 0 && v->res.ro.seed != vs->v[0].res.ro.seed)
+			fprintf(stderr, "topsim %s: warning: variant \"%s\" has seed %llu, \"%s\" %llu: "
+					"no common random numbers\n",
+				prefix, v->name, (unsigned long long)v->res.ro.seed, vs->v[0].name,
+				(unsigned long long)vs->v[0].res.ro.seed);
+	}
+	results_close(db);
+	return rc;
+}
+
+/* The paired difference b - a of two figures' values, replication by replication. Returns
+ * false when they cannot be paired (different counts). */
+static bool paired(const struct summary_samples *a, const struct summary_samples *b,
+		   double level, double *mean, double *hw)
+{
+	if (!a || !b || a->count != b->count || a->count == 0)
+		return false;
+	double *d = malloc(sizeof(double) * a->count);
+	if (!d)
+		return false;
+	for (size_t i = 0; i < a->count; i++)
+		d[i] = b->values[i] - a->values[i];
+	stat_ci_mean(d, a->count, level, mean, hw);
+	free(d);
+	return true;
+}
+
+static void print_compare(const struct variants *vs)
+{
+	const struct summary *base = &vs->v[0].res.sum;
+	double level = base->level;
+	printf("\n%lld replications each; values: mean ±%g%% CI; diff: paired difference with the "
+	       "first variant (\"%s\"), * significant at %g%%\n",
+	       (long long)base->replications, 100 * level, vs->v[0].name, 100 * level);
+	printf("%-44s", "figure");
+	for (size_t k = 0; k < vs->n; k++)
+		printf(" %22.22s", vs->v[k].name);
+	for (size_t k = 1; k < vs->n; k++)
+		printf(" %22.22s", "diff");
+	printf("\n");
+	for (size_t i = 0; i < base->sample_count; i++) {
+		const struct summary_samples *sa = &base->samples[i];
+		const struct metric_def *d = metric_def(sa->id);
+		char label[200];
+		snprintf(label, sizeof(label), "%s%s%s%s", d->name, sa->qualifier[0] ? " [" : "",
+			 sa->qualifier, sa->qualifier[0] ? "]" : "");
+		printf("%-44.44s", label);
+		for (size_t k = 0; k < vs->n; k++) {
+			const struct summary_samples *sk =
+				summary_samples(&vs->v[k].res.sum, sa->id, sa->qualifier);
+			char cell[64] = "-";
+			double m = NAN, h = NAN;
+			if (sk && stat_ci_mean(sk->values, sk->count, level, &m, &h) == 0)
+				fmt_ci(d->unit, m, h, cell, sizeof(cell));
+			printf(" %22s", cell);
+		}
+		for (size_t k = 1; k < vs->n; k++) {
+			const struct summary_samples *sk =
+				summary_samples(&vs->v[k].res.sum, sa->id, sa->qualifier);
+			double m, h;
+			char cell[64] = "unpaired", mm[40], hh[40];
+			if (paired(sa, sk, level, &m, &h)) {
+				fmt_unit(d->unit, m, mm, sizeof(mm));
+				fmt_unit(d->unit, h, hh, sizeof(hh));
+				bool sig = !isnan(h) && fabs(m) > h;
+				snprintf(cell, sizeof(cell), "%s%s ±%s%s", m > 0 ? "+" : "", mm, hh,
+					 sig ? " *" : "  ");
+			}
+			printf(" %22s", cell);
+		}
+		printf("\n");
+	}
+	printf("%-44s", "cost per hour (instances, on-demand)");
+	for (size_t k = 0; k < vs->n; k++) {
+		size_t unpriced;
+		double cost = scenario_hourly_cost(&vs->v[k].res.s, &unpriced);
+		char cell[64];
+		snprintf(cell, sizeof(cell), "$%.2f%s", cost, unpriced ? "+?" : "");
+		printf(" %22s", cell);
+	}
+	printf("\n");
+}
+
+static const char compare_usage[] =
+	"usage: topsim compare A.json B.json [C.json ...] [options]\n"
+	"       topsim compare FILE --variant NAME: [--set PATH=VALUE]... [--variant ...] [options]\n"
+	"Run variants with common random numbers (the same seed and replications: the same\n"
+	"arrivals and faults) and print, for every figure of the run summary (throughput and\n"
+	"latency per class, availability, RTO, RPO and unavailability per incident), each\n"
+	"variant's mean with its confidence interval and the paired difference with the first\n"
+	"variant, * when significant; and each variant's instance cost per hour. With one FILE,\n"
+	"the first variant is the scenario as it is (\"baseline\"); --set after --variant NAME:\n"
+	"belongs to that variant, before any --variant to all. Runs are stored in the results\n"
+	"database under experiment compare-N (or --experiment) and the variants' names.\n"
+	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
+	"      --variant NAME:   start a variant (the colon is optional)\n" EXP_OPTIONS_HELP;
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		EXP_LONG_OPTIONS,
+		{"variant", required_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct exp_opts o;
+	exp_opts_init(&o);
+	struct variants vs = {0};
+	struct variant *current = NULL;
+	int ch, rc = CLI_EXIT_OK;
+	/* "-" first: positional files come in order, so variants and their --set interleave. */
+	const char **files = calloc((size_t)argc, sizeof(*files));
+	size_t nfiles = 0;
+	if (!files) {
+		rc = CLI_EXIT_INTERNAL;
+		goto out;
+	}
+	while ((ch = getopt_long(argc, argv, "-h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(compare_usage, stdout);
+			goto out;
+		}
+		if (ch == 1) {
+			files[nfiles++] = optarg;
+			continue;
+		}
+		if (ch == 'V') {
+			char name[128];
+			snprintf(name, sizeof(name), "%s", optarg);
+			size_t len = strlen(name);
+			if (len && name[len - 1] == ':')
+				name[--len] = '\0';
+			if (!len) {
+				rc = cli_usage_error("compare", "a variant needs a name: --variant NAME:");
+				goto out;
+			}
+			if (!(current = variant_add(&vs, name, NULL))) {
+				rc = CLI_EXIT_INTERNAL;
+				goto out;
+			}
+			continue;
+		}
+		if (ch == 'S' && current) {
+			if (variant_set(current, optarg) < 0) {
+				rc = CLI_EXIT_INTERNAL;
+				goto out;
+			}
+			continue;
+		}
+		int r = exp_opts_parse(&o, "compare", ch, optarg);
+		if (r == -1) {
+			fputs(compare_usage, stderr);
+			rc = CLI_EXIT_USAGE;
+			goto out;
+		}
+		if (r != 0) {
+			rc = r;
+			goto out;
+		}
+	}
+	if (vs.n) {
+		if (nfiles != 1) {
+			rc = cli_usage_error("compare", "--variant needs exactly one scenario file");
+			goto out;
+		}
+		/* The baseline first, then the labelled variants. */
+		struct variant *b = variant_add(&vs, "baseline", files[0]);
+		if (!b) {
+			rc = CLI_EXIT_INTERNAL;
+			goto out;
+		}
+		struct variant tmp = vs.v[vs.n - 1];
+		memmove(&vs.v[1], &vs.v[0], sizeof(*vs.v) * (vs.n - 1));
+		vs.v[0] = tmp;
+		for (size_t i = 0; i < vs.n; i++)
+			vs.v[i].file = files[0];
+	} else {
+		if (nfiles < 2) {
+			rc = cli_usage_error("compare", "expected two scenario files or more, or one "
+							"with --variant");
+			goto out;
+		}
+		for (size_t i = 0; i < nfiles; i++) {
+			const char *slash = strrchr(files[i], '/');
+			char name[128];
+			snprintf(name, sizeof(name), "%s", slash ? slash + 1 : files[i]);
+			char *dot = strrchr(name, '.');
+			if (dot && strcmp(dot, ".json") == 0)
+				*dot = '\0';
+			if (!variant_add(&vs, name, files[i])) {
+				rc = CLI_EXIT_INTERNAL;
+				goto out;
+			}
+		}
+	}
+	rc = run_variants(&vs, &o, "compare");
+	if (rc == CLI_EXIT_OK)
+		print_compare(&vs);
+out:
+	free(files);
+	variants_release(&vs);
+	exp_opts_release(&o);
+	return rc;
+}
+
+/* --- sweep ------------------------------------------------------------------------------ */
+
+static const char sweep_usage[] =
+	"usage: topsim sweep FILE --sweep PATH=V1,V2,... [--sweep ...] [options]\n"
+	"Run the scenario at every point of the grid of the --sweep axes (each value of each\n"
+	"axis, every combination), all with common random numbers, and print a table per point:\n"
+	"the RTO of each incident, write availability and the p99 latency of each class, means\n"
+	"with their confidence intervals. Runs are stored under experiment sweep-N (or\n"
+	"--experiment), the variant named after the point (\"mirror.qos_timeout=2s\").\n"
+	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
+	"      --sweep PATH=V1,V2,...  an axis: a scenario field and its values\n" EXP_OPTIONS_HELP;
+
+struct axis {
+	char *path;
+	char **values;
+	size_t count;
+};
+
+static void print_sweep(const struct variants *vs)
+{
+	const struct summary *s0 = &vs->v[0].res.sum;
+	double level = s0->level;
+	printf("\n%lld replications per point; means ±%g%% CI\n", (long long)s0->replications,
+	       100 * level);
+	printf("%-36s", "point");
+	for (size_t i = 0; i < s0->incident_count; i++) {
+		char h[80];
+		snprintf(h, sizeof(h), "RTO %s", s0->incidents[i].target);
+		printf(" %20.20s", h);
+	}
+	printf(" %20s", "write availability");
+	for (size_t c = 0; c < s0->class_count; c++) {
+		char h[80];
+		snprintf(h, sizeof(h), "p99 %s", s0->classes[c].name);
+		printf(" %20.20s", h);
+	}
+	printf("\n");
+	for (size_t k = 0; k < vs->n; k++) {
+		const struct summary *s = &vs->v[k].res.sum;
+		printf("%-36.36s", vs->v[k].name);
+		char cell[64];
+		for (size_t i = 0; i < s0->incident_count; i++) {
+			double m = NAN, h = NAN;
+			for (size_t j = 0; j < s->incident_count; j++)
+				if (strcmp(s->incidents[j].kind, s0->incidents[i].kind) == 0 &&
+				    strcmp(s->incidents[j].target, s0->incidents[i].target) == 0) {
+					m = s->incidents[j].rto_s[0];
+					h = s->incidents[j].rto_s[1];
+				}
+			fmt_ci("s", m, h, cell, sizeof(cell));
+			printf(" %20s", cell);
+		}
+		fmt_ci("fraction", s->write_availability[0], s->write_availability[1], cell,
+		       sizeof(cell));
+		printf(" %20s", cell);
+		for (size_t c = 0; c < s0->class_count && c < s->class_count; c++) {
+			fmt_ci("s", s->classes[c].p99_s[0], s->classes[c].p99_s[1], cell, sizeof(cell));
+			printf(" %20s", cell);
+		}
+		printf("\n");
+	}
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		EXP_LONG_OPTIONS,
+		{"sweep", required_argument, NULL, 'G'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct exp_opts o;
+	exp_opts_init(&o);
+	struct variants vs = {0};
+	struct axis *axes = NULL;
+	size_t naxes = 0;
+	int ch, rc = CLI_EXIT_OK;
+	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(sweep_usage, stdout);
+			goto out;
+		}
+		if (ch == 'G') {
+			const char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1]) {
+				rc = cli_usage_error("sweep", "expected --sweep PATH=V1,V2,..., not \"%s\"",
+						     optarg);
+				goto out;
+			}
+			struct axis *grown = realloc(axes, sizeof(*grown) * (naxes + 1));
+			if (!grown) {
+				rc = CLI_EXIT_INTERNAL;
+				goto out;
+			}
+			axes = grown;
+			struct axis *a = &axes[naxes++];
+			memset(a, 0, sizeof(*a));
+			a->path = strndup(optarg, (size_t)(eq - optarg));
+			for (const char *p = eq + 1; a->path;) {
+				size_t len = strcspn(p, ",");
+				if (len == 0) {
+					rc = cli_usage_error("sweep", "empty value in \"%s\"", optarg);
+					goto out;
+				}
+				char **vals = realloc(a->values, sizeof(*vals) * (a->count + 1));
+				if (!vals || !(vals[a->count] = strndup(p, len))) {
+					free(vals == a->values ? NULL : vals);
+					rc = CLI_EXIT_INTERNAL;
+					goto out;
+				}
+				a->values = vals;
+				a->count++;
+				p += len;
+				if (!*p)
+					break;
+				p++;
+			}
+			continue;
+		}
+		int r = exp_opts_parse(&o, "sweep", ch, optarg);
+		if (r == -1) {
+			fputs(sweep_usage, stderr);
+			rc = CLI_EXIT_USAGE;
+			goto out;
+		}
+		if (r != 0) {
+			rc = r;
+			goto out;
+		}
+	}
+	if (naxes > 16) {
+		rc = cli_usage_error("sweep", "at most 16 --sweep axes");
+		goto out;
+	}
+	if (optind != argc - 1 || naxes == 0) {
+		rc = cli_usage_error("sweep", "expected one scenario file and at least one --sweep");
+		goto out;
+	}
+	size_t points = 1;
+	for (size_t i = 0; i < naxes; i++)
+		points *= axes[i].count;
+	if (points > 1000) {
+		rc = cli_usage_error("sweep", "%zu points: at most 1000", points);
+		goto out;
+	}
+	vs.owned = calloc(points * naxes, sizeof(*vs.owned));
+	if (!vs.owned) {
+		rc = CLI_EXIT_INTERNAL;
+		goto out;
+	}
+	for (size_t p = 0; p < points; p++) {
+		char name[512] = "";
+		size_t used = 0, rest = p;
+		struct variant *v = variant_add(&vs, "", argv[optind]);
+		if (!v) {
+			rc = CLI_EXIT_INTERNAL;
+			goto out;
+		}
+		/* the last axis varies fastest */
+		size_t idx[64] = {0};
+		for (size_t i = naxes; i-- > 0;) {
+			idx[i % 64] = rest % axes[i].count;
+			rest /= axes[i].count;
+		}
+		for (size_t i = 0; i < naxes; i++) {
+			size_t len = strlen(axes[i].path) + strlen(axes[i].values[idx[i % 64]]) + 2;
+			char *set = malloc(len);
+			if (!set) {
+				rc = CLI_EXIT_INTERNAL;
+				goto out;
+			}
+			snprintf(set, len, "%s=%s", axes[i].path, axes[i].values[idx[i % 64]]);
+			vs.owned[vs.owned_count++] = set;
+			if (variant_set(v, set) < 0) {
+				rc = CLI_EXIT_INTERNAL;
+				goto out;
+			}
+			used += (size_t)snprintf(name + used, used < sizeof(name) ? sizeof(name) - used : 0,
+						 "%s%s", i ? " " : "", set);
+		}
+		free(v->name);
+		if (!(v->name = strdup(name))) {
+			rc = CLI_EXIT_INTERNAL;
+			goto out;
+		}
+	}
+	rc = run_variants(&vs, &o, "sweep");
+	if (rc == CLI_EXIT_OK)
+		print_sweep(&vs);
+out:
+	for (size_t i = 0; i < naxes; i++) {
+		for (size_t k = 0; k < axes[i].count; k++)
+			free(axes[i].values[k]);
+		free(axes[i].values);
+		free(axes[i].path);
+	}
+	free(axes);
+	variants_release(&vs);
+	exp_opts_release(&o);
+	return rc;
+}

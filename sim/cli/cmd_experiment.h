@@ -1,0 +1,110 @@
+/* cmd_experiment.h: what run, check, compare and sweep share: the common options, loading a
+ * scenario with its overrides and expectations, running it on threads with progress and
+ * interruption, and the expectations' verdicts.
+ *
+ * Ownership: struct exp_opts owns its --set list (exp_opts_release); struct exp_result owns
+ * the scenario, summary and expectation set (exp_result_release).
+ */
+#ifndef TOPSIM_CMD_EXPERIMENT_H
+#define TOPSIM_CMD_EXPERIMENT_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmd_scenario.h"
+#include "expect.h"
+#include "results.h"
+#include "runner.h"
+#include "summary.h"
+
+struct exp_opts {
+	struct cmd_scenario_opts so;  /* --set, --catalog-dir, --include-root, and --duration and
+				       * --warmup (checked by the scenario's own field rules) */
+	const char *expect_file;      /* --expect, or NULL */
+	int64_t replications;         /* 0: the scenario's */
+	int64_t seed;                 /* -1: the scenario's */
+	sim_time width;               /* time-series bucket */
+	int threads;                  /* -j; 0: the number of cores */
+	bool progress;                /* progress line on stderr */
+	const char *db_path;          /* -o */
+	const char *experiment;       /* --experiment, or NULL for a new name */
+};
+
+/* Long options every experiment command takes; the short ones are "n:s:o:j:". */
+#define EXP_LONG_OPTIONS                                                                      \
+	{"replications", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},  \
+	{"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},        \
+	{"set", required_argument, NULL, 'S'}, {"duration", required_argument, NULL, 'd'},       \
+	{"warmup", required_argument, NULL, 'w'}, {"series-width", required_argument, NULL, 'W'},\
+	{"catalog-dir", required_argument, NULL, 'c'}, {"no-progress", no_argument, NULL, 'P'},  \
+	{"expect", required_argument, NULL, 'E'}, {"experiment", required_argument, NULL, 'X'},  \
+	{"include-root", required_argument, NULL, 'I'}
+
+#define EXP_SHORT_OPTIONS "n:s:o:j:"
+
+#define EXP_OPTIONS_HELP                                                                      \
+	"  -n, --replications N  replications (default: the scenario's)\n"                      \
+	"  -s, --seed S          scenario seed (default: the scenario's)\n"                      \
+	"  -j, --jobs N          replications run on N threads (default: the number of cores);\n"\
+	"                        results are identical whatever N\n"                             \
+	"  -o, --output DB       results database (default ./topsim.db)\n"                       \
+	"      --experiment NAME name of the experiment in the database (default: the command\n" \
+	"                        and a number, new for each invocation)\n"                       \
+	"      --expect FILE     expectations from FILE ({\"expectations\": [...]}) instead of\n" \
+	"                        the scenario's\n"                                               \
+	"      --duration D      measured time per replication, e.g. 1h (default: scenario's)\n"  \
+	"      --warmup D        time excluded from statistics (default: scenario's)\n"           \
+	"      --series-width D  time-series bucket (default 10s; at most 100000 buckets per\n" \
+	"                        replication)\n"                                                 \
+	"      --set PATH=VALUE  override a scenario field, checked like the file\n"              \
+	"      --catalog-dir DIR AWS catalog directory\n"                                         \
+	"      --include-root DIR directory the scenario's includes may read under (default:\n" \
+	"                        the current directory, or the scenario's own directory\n"      \
+	"                        when the scenario is outside it)\n"                            \
+	"      --no-progress     no progress line on stderr\n"
+
+void exp_opts_init(struct exp_opts *o);
+void exp_opts_release(struct exp_opts *o);
+
+/* Handle option ch of EXP_LONG_OPTIONS. Returns 0 when handled, -1 when ch is not a common
+ * option, or an exit code (a usage error, already printed). */
+int exp_opts_parse(struct exp_opts *o, const char *command, int ch, const char *arg);
+
+struct exp_result {
+	struct scenario s;
+	struct runner_opts ro;
+	struct summary sum;
+	struct expect_set ex;
+	bool ran;                     /* the runner ran (sum and ex are filled) */
+};
+
+/* Load file (with o's --set plus extra_sets, and --expect), run its replications into db
+ * (may be NULL) tagged (experiment, variant), evaluate the expectations. Diagnostics and
+ * errors are printed to stderr. Returns CLI_EXIT_OK when the run completed (verdicts are
+ * in out->ex), CLI_EXIT_USAGE for bad input, CLI_EXIT_INTERNAL otherwise (interrupted: the
+ * complete replications are kept). out must be released either way. */
+int exp_run(const char *file, const struct exp_opts *o, const char *const *extra_sets,
+	    size_t extra_count, struct results *db, const char *experiment, const char *variant,
+	    struct exp_result *out);
+
+void exp_result_release(struct exp_result *r);
+
+/* The run of s with o's series width stays within WORLD_SERIES_BUCKETS_MAX buckets:
+ * CLI_EXIT_OK, or CLI_EXIT_USAGE with a message naming the smallest width that fits.
+ * Commands check it on their probe load, before a database is opened. */
+int exp_check_series(const struct exp_opts *o, const struct scenario *s);
+
+int cmd_check(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+
+/* Open o->db_path for writing and name the experiment (o->experiment or a new
+ * "PREFIX-N"). Returns the handle or NULL (printed; *rc set to the exit code). */
+struct results *exp_open_db(const struct exp_opts *o, const char *prefix, char *name,
+			    size_t name_size, int *rc);
+
+/* XML text escape of s into f (&, <, >, ", ' and control characters). */
+void exp_xml_escape(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,78 @@
+/* expect.h: a scenario's expectations evaluated against the records of its replications.
+ *
+ * An expectation (scenario.h, compiled by the scenario checks) names a metric or figure, or
+ * a sum of them, optionally a qualifier (`where`) or an incident selection (kind, target).
+ * Each record adds its values: one per replication for run, latency and per-replication
+ * figures; one per matching incident for incident metrics. expect_finish reduces them by
+ * the quantifier and compares with the threshold:
+ *   every        every value satisfies the comparison (measured: the worst value)
+ *   mean         the mean across values
+ *   lower_bound  mean - Student-t half-width at `level` (needs 2 values or more)
+ *   upper_bound  mean + half-width
+ *   pNN          the NN-th percentile across values (linear interpolation between order
+ *                statistics, GSL's gsl_stats_quantile_from_sorted_data)
+ * An expectation fails when nothing was measured (no matching incident, class without
+ * completions), and when an incident value is missing because writes never came back
+ * (rto_s and the stages of an unrecovered incident): "not recovered" is a verdict, not a
+ * value to average away. Stages that did not happen in a recovered incident count as 0 s,
+ * as in the run summary.
+ *
+ * Ownership: the set points at the expectations (they must outlive it) and owns its values
+ * and texts; expect_release frees them.
+ */
+#ifndef TOPSIM_EXPECT_H
+#define TOPSIM_EXPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "record.h"
+#include "scenario.h"
+
+struct expect_result {
+	const struct expectation_config *x; /* not owned */
+	double *values;            /* one per replication or matching incident */
+	size_t count, cap;
+	size_t unmeasured;         /* matching incidents without a value (not recovered) */
+	size_t mismatches;         /* primary_after: incidents with another primary after */
+	char seen[128];            /* primary_after: the first other primary seen */
+	int64_t replications;
+	/* set by expect_finish */
+	bool pass;
+	double measured;           /* the figure compared with the threshold, in the metric's unit */
+	double mean, half_width;   /* across values; half_width NAN with fewer than 2 */
+	double min, max;
+	char text[320];            /* the expectation: "rto_s [host_crash iris-a] p95 <= 60s" */
+	char measured_text[200];   /* "12.4s (mean 11.9s ±0.8s, 5 values in [10.2s, 13.1s])" */
+	char reason[200];          /* why it failed, or "" */
+};
+
+struct expect_set {
+	struct expect_result *results;
+	size_t count;
+	bool out_of_memory;
+};
+
+/* A set over n expectations (xs may be NULL when n is 0). Returns 0 or -ENOMEM. */
+int expect_init(struct expect_set *set, const struct expectation_config *xs, size_t n);
+
+/* Add one replication's record (in replication order). */
+void expect_add(struct expect_set *set, const struct record *rec);
+
+/* Reduce and compare (once, after the last expect_add). */
+void expect_finish(struct expect_set *set);
+
+/* Expectations that failed (after expect_finish). */
+size_t expect_failed(const struct expect_set *set);
+
+/* The table: expectation, measured value with interval, verdict (after expect_finish). */
+void expect_print(const struct expect_set *set, FILE *out);
+
+/* A value in the unit of x's metric, for tables: "12.4s", "99.95%", "3 updates". */
+void expect_format_value(const struct expectation_config *x, double v, char *buf, size_t size);
+
+void expect_release(struct expect_set *set);
+
+#endif

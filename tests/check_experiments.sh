@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# check_experiments.sh BIN SOURCE_DIR: topsim check, compare and sweep from the command line.
+#   check: a passing expectations file exits 0; a failing one exits 1 with a JUnit file
+#   holding a <failure> whose message carries the measured figures (XML-escaped) and a JSON
+#   report saying pass false; a bad expectations file exits 2 with file:line:col and runs
+#   nothing; run exits 1 when an expectation fails.
+#   compare: two variants with --variant print paired differences and tag the runs.
+#   sweep: a two-point grid prints one row per point and tags the runs.
+set -uo pipefail
+bin=$1 src=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+drill=$src/scenarios/drills/primary-host-crash.json
+short=(-n 2 --duration 4m --warmup 30s --no-progress -j 2)
+pass=0 fail=0
+ok() { echo "ok $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+cat >"$dir/pass.json" <<'JSON'
+{"expectations": [
+  {"metric": "rpo_durable_tx", "kind": "host_crash", "target": "iris-a", "of": "every", "op": "==", "value": 0},
+  {"metric": "primary_after", "kind": "host_crash", "target": "iris-a", "op": "==", "value": "iris-b"},
+  {"metric": "rto_s", "kind": "host_crash", "target": "iris-a", "of": "p95", "op": "<=", "value": "60s"},
+  {"metric": "latency_p50_s", "where": "read", "of": "upper_bound", "level": "95%", "op": "<", "value": "20ms"}
+]}
+JSON
+cat >"$dir/fail.json" <<'JSON'
+{"expectations": [
+  {"metric": "rto_s", "kind": "host_crash", "target": "iris-a", "of": "mean", "op": "<=", "value": "1s"},
+  {"metric": "write_availability", "of": "lower_bound", "op": ">=", "value": "99.99%"}
+]}
+JSON
+printf '{"expectations": [\n  {"metric": "rto_s", "of": "p95", "op": "<=", "value": 60}\n]}\n' >"$dir/bad.json"
+
+"$bin" check "$drill" --expect "$dir/pass.json" "${short[@]}" --junit "$dir/p.xml" >"$dir/p.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "4 expectations, 0 failed" "$dir/p.out" && grep -q 'failures="0"' "$dir/p.xml" \
+  && ok "check passing expectations: exit 0" || { cat "$dir/p.out"; bad "check passing: exit $rc"; }
+
+"$bin" check "$drill" --expect "$dir/fail.json" "${short[@]}" --junit "$dir/f.xml" --json "$dir/f.json" >"$dir/f.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q 'failures="2"' "$dir/f.xml" \
+  && grep -q '<failure message="measured mean [0-9.]*s' "$dir/f.xml" \
+  && grep -q 'name="rto_s \[host_crash iris-a\] mean &lt;= 1s"' "$dir/f.xml" \
+  && grep -Eq '"pass":[[:space:]]*false' "$dir/f.json" && grep -q "FAIL" "$dir/f.out" \
+  && ok "check failing expectations: exit 1, JUnit failure with the measured value, JSON" \
+  || { cat "$dir/f.out" "$dir/f.xml"; bad "check failing: exit $rc"; }
+
+"$bin" check "$drill" --expect "$dir/bad.json" "${short[@]}" >"$dir/b.out" 2>"$dir/b.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'bad.json:2:57: error: \$.expectations\[0\].value: bare number "60" needs a unit' "$dir/b.err" \
+  && [ ! -s "$dir/b.out" ] && ok "check bad expectations file: exit 2 with file:line:col" \
+  || { cat "$dir/b.err"; bad "check bad input: exit $rc"; }
+
+"$bin" run "$drill" --expect "$dir/fail.json" "${short[@]}" -o "$dir/r.db" >"$dir/r.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "^expectations" "$dir/r.out" && ok "run exits 1 when an expectation fails" \
+  || { cat "$dir/r.out"; bad "run failing expectation: exit $rc"; }
+
+"$bin" compare "$drill" --variant qos2s: --set mirror.qos_timeout=2s "${short[@]}" -n 4 -o "$dir/c.db" >"$dir/c.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "^rto_s \[host_crash iris-a\] .* \*" "$dir/c.out" \
+  && [ "$(sqlite3 "$dir/c.db" "select group_concat(variant || ':' || replications, ' ') from (select variant, count(*) as replications from runs where experiment = 'compare-1' group by variant order by variant)")" = "baseline:4 qos2s:4" ] \
+  && ok "compare --variant: paired RTO difference significant, runs tagged" \
+  || { cat "$dir/c.out"; bad "compare: exit $rc"; }
+
+"$bin" sweep "$drill" --sweep mirror.qos_timeout=2s,16s "${short[@]}" -o "$dir/c.db" >"$dir/s.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "^mirror.qos_timeout=16s" "$dir/s.out" \
+  && [ "$(sqlite3 "$dir/c.db" "select count(distinct variant) from runs where experiment = 'sweep-1'")" = 2 ] \
+  && ok "sweep: one row per point, runs tagged sweep-1" || { cat "$dir/s.out"; bad "sweep: exit $rc"; }
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
