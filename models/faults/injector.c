@@ -9,6 +9,12 @@
  * What a kind does is its row of FAULT_KIND_MAP (faults.h): how the target resolves (by
  * the row's target sort) and its apply and revert functions, dispatched through kind_ops,
  * generated from the rows.
+ *
+ * Invariant (overlapping faults): active instances whose kinds share an apply function and
+ * whose targets resolve to the same object hold one state of it. The first to start
+ * applies it, the last to end reverts it; in between, a kind that reads parameters is
+ * re-applied with those of the most recently started instance still active. Partitions
+ * never share: each is its own cut.
  */
 #include "injector.h"
 
@@ -241,14 +247,38 @@ static bool resolve(struct injector *inj, const struct fault_config *f, struct r
 	return false;
 }
 
+/* Do instances a and b hold the same state (see the invariant at the top)? */
+static bool same_hold(const struct instance *a, const struct instance *b)
+{
+	return kind_ops[a->cfg.kind].apply == kind_ops[b->cfg.kind].apply &&
+	       fault_kind_target[a->cfg.kind] != FAULT_TARGET_BETWEEN &&
+	       a->t.index == b->t.index && a->t.object == b->t.object;
+}
+
+/* The most recently started active instance holding the same state as x (x excluded), or
+ * NULL when x is alone. */
+static struct instance *latest_sharing(struct injector *inj, const struct instance *x)
+{
+	struct instance *best = NULL;
+	for (size_t i = 0; i < inj->instance_count; i++) {
+		struct instance *o = &inj->instances[i];
+		if (o != x && o->active && same_hold(o, x) && (!best || o->started > best->started))
+			best = o;
+	}
+	return best;
+}
+
 static void instance_start(struct injector *inj, struct instance *x)
 {
 	const struct kind_ops *ops = &kind_ops[x->cfg.kind];
 	if (!resolve(inj, &x->cfg, &x->t))
 		return;
+	bool shared = latest_sharing(inj, x) != NULL;
 	x->active = true;
 	x->started = ++inj->starts;
-	x->token = ops->apply(inj, &x->t, &x->cfg);
+	/* Already held: only new parameters change anything. */
+	if (!shared || fault_kind_reads[x->cfg.kind])
+		x->token = ops->apply(inj, &x->t, &x->cfg);
 }
 
 static void instance_end(struct injector *inj, struct instance *x)
@@ -256,7 +286,11 @@ static void instance_end(struct injector *inj, struct instance *x)
 	if (!x->active)
 		return;
 	x->active = false;
-	kind_ops[x->cfg.kind].revert(inj, &x->t, &x->cfg, x->token);
+	struct instance *rest = latest_sharing(inj, x);
+	if (!rest)
+		kind_ops[x->cfg.kind].revert(inj, &x->t, &x->cfg, x->token);
+	else if (fault_kind_reads[rest->cfg.kind])
+		kind_ops[rest->cfg.kind].apply(inj, &rest->t, &rest->cfg);
 }
 
 /* --- scheduled ---------------------------------------------------------------------------------- */
