@@ -624,9 +624,8 @@ static void test_rejoin_and_fail_back(void **state)
 static void test_hung_old_primary_forced_down_when_hang_clears(void **state)
 {
 	(void)state;
-	bool bug = false;
 	int tries = 0;
-	for (uint64_t seed = 1; seed < 40; seed++) {
+	for (uint64_t seed = 1; seed < 40 && tries < 3; seed++) {
 		world_build((struct setup){.arbiter = true, .async_kind = -1, .seed = seed});
 		run_to(10);
 		hang(A);
@@ -640,25 +639,60 @@ static void test_hung_old_primary_forced_down_when_hang_clears(void **state)
 		assert_int_equal(fabric_iris(W.f, A), FABRIC_IRIS_HUNG);
 		fabric_set_iris(W.f, A, FABRIC_IRIS_RUNNING); /* the hang clears (injector) */
 		run_to(60);
+		if (fabric_iris(W.f, A) != FABRIC_IRIS_STOPPED)
+			print_message("%s", W.timeline);
+		assert_int_equal(fabric_iris(W.f, A), FABRIC_IRIS_STOPPED);
+		assert_true(timeline_has("iris-a forced down (found alive after a takeover)"));
+		assert_false(timeline_has("iris-a restarted as backup"));
+		assert_int_equal(mirror_primary_host(W.m), B);
+		assert_true(mirror_accepts_writes(W.m));
+		assert_int_equal(mirror_member_status(W.m, A), MIRROR_STATUS_NONE);
+		assert_int_equal(W.violations, 0);
+		/* It stays down until its host reboots, then rejoins as backup (M10, M12). */
+		fabric_set_host_down(W.f, A, true);
+		run_to(61);
+		fabric_set_host_down(W.f, A, false);
+		fabric_set_iris(W.f, A, FABRIC_IRIS_RUNNING);
+		run_to(80);
+		assert_true(timeline_has("iris-a restarted as backup"));
 		assert_int_equal(mirror_primary_host(W.m), B);
 		assert_int_equal(W.violations, 0);
-		if (fabric_iris(W.f, A) != FABRIC_IRIS_STOPPED) {
-			bug = timeline_has("iris-a restarted as backup");
-			print_message("%s", W.timeline);
-			world_free();
-			break;
-		}
 		world_free();
 	}
 	assert_true(tries > 0);
-	if (bug) {
-		/* BUG (models/iris/mirror.c, mirror_on_fabric): when the hung old primary comes
-		 * back (hang cleared), the restart branch runs first and, since it is no longer
-		 * m->primary, makes it ROLE_BACKUP; the following loop that forces down "an
-		 * isolated old primary reachable again" only looks at members in ROLE_DOWN, so
-		 * it is never forced down and rejoins as backup, against M10 / Table 3-1. */
-		skip();
+}
+
+/* A hung old primary whose hang clears while it is cut off from the new primary is forced
+ * down when the cut heals (M10: "when connectivity returns"), not made backup. */
+static void test_hung_old_primary_forced_down_at_heal(void **state)
+{
+	(void)state;
+	int tries = 0;
+	for (uint64_t seed = 1; seed < 40 && tries < 2; seed++) {
+		world_build((struct setup){.arbiter = true, .async_kind = -1, .seed = seed});
+		run_to(10);
+		hang(A);
+		run_to(40);
+		if (!timeline_has("(the arbiter also lost the primary)")) {
+			world_free();
+			continue;
+		}
+		tries++;
+		int cut_ab = cut(0, 1);
+		run_to(41);
+		fabric_set_iris(W.f, A, FABRIC_IRIS_RUNNING);
+		run_to(50);
+		assert_int_equal(fabric_iris(W.f, A), FABRIC_IRIS_RUNNING);
+		assert_int_equal(mirror_member_status(W.m, A), MIRROR_STATUS_FAIL); /* serves nothing */
+		assert_int_equal(mirror_primary_host(W.m), B);
+		fabric_heal(W.f, cut_ab);
+		run_to(60);
+		assert_int_equal(fabric_iris(W.f, A), FABRIC_IRIS_STOPPED);
+		assert_true(timeline_has("iris-a forced down (found alive after a takeover)"));
+		assert_int_equal(W.violations, 0);
+		world_free();
 	}
+	assert_true(tries > 0);
 }
 
 /* A host crash is one fabric change (models/faults/injector.c, fabric_crash_host): the
@@ -702,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_agent_takeover_at_reboot),
 		cmocka_unit_test(test_rejoin_and_fail_back),
 		cmocka_unit_test(test_hung_old_primary_forced_down_when_hang_clears),
+		cmocka_unit_test(test_hung_old_primary_forced_down_at_heal),
 		cmocka_unit_test(test_host_crash_seen_in_two_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
