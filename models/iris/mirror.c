@@ -570,8 +570,13 @@ static void backup_decides(struct mirror *m)
 	/* The primary's agent confirms it is down, or forces a hung one down (rule 3); a
 	 * backup that is not Active also gets the latest journal from it (iris.md §1.4). */
 	if (fabric_host_up(m->fabric, pm->host) && talk(m, bm->host, pm->host) && !running(m, p)) {
-		if (fabric_iris(m->fabric, pm->host) == FABRIC_IRIS_HUNG)
+		if (fabric_iris(m->fabric, pm->host) == FABRIC_IRIS_HUNG) {
 			force_down(m, p, "hung, by its agent");
+			/* The force-down's fabric announcement has evaluated the mirror again
+			 * and begun the takeover: do not begin a second one. */
+			if (m->transition >= 0)
+				return;
+		}
 		begin_takeover(m, b, "the primary's agent confirms it is down");
 	}
 }

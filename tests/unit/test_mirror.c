@@ -695,6 +695,34 @@ static void test_hung_old_primary_forced_down_at_heal(void **state)
 	assert_true(tries > 0);
 }
 
+static int timeline_count(const char *text)
+{
+	int n = 0;
+	for (const char *at = W.timeline; (at = strstr(at, text)); at++)
+		n++;
+	return n;
+}
+
+/* A hung primary forced down by its agent is taken over once: one Transition (of exactly
+ * 2 s here), not a second one begun from the force-down's own fabric announcement, which
+ * made the takeover end at the earlier of two Transition draws. */
+static void test_agent_takeover_begins_once(void **state)
+{
+	(void)state;
+	world_build((struct setup){.arbiter = false, .async_kind = -1});
+	run_to(10);
+	hang(A);
+	run_to(40);
+	assert_true(timeline_has("iris-a forced down (hung, by its agent)"));
+	if (timeline_count("takes over") != 1)
+		print_message("%s", W.timeline);
+	assert_int_equal(timeline_count("takes over"), 1);
+	assert_int_equal(W.ntk, 1);
+	assert_int_equal(W.tk[0].t_ready - W.tk[0].t_decide, T(2));
+	assert_int_equal(W.violations, 0);
+	world_free();
+}
+
 /* A host crash is one fabric change (models/faults/injector.c, fabric_crash_host): the
  * instance never looks stopped on a host that is still up. Here the backup has already lost
  * the primary (not Active, reconnecting after its own reboot) when the primary's host
@@ -738,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_hung_old_primary_forced_down_when_hang_clears),
 		cmocka_unit_test(test_hung_old_primary_forced_down_at_heal),
 		cmocka_unit_test(test_host_crash_seen_in_two_steps),
+		cmocka_unit_test(test_agent_takeover_begins_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
