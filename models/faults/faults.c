@@ -1,25 +1,58 @@
 /* faults.c: configuration tables of faults (see faults.h). */
 #include "faults.h"
 
+const char *const fault_target_names[] = {
+#define FAULT_TARGET_NAME(id) FAULT_TARGET_TEXT_##id,
+	FAULT_TARGET_MAP(FAULT_TARGET_NAME)
+#undef FAULT_TARGET_NAME
+	NULL};
 const char *const fault_kind_names[] = {
-#define FAULT_KIND_NAME(id, name, target) name,
+#define FAULT_KIND_NAME(id, name, target, reads, apply, revert) #name,
 	FAULT_KIND_MAP(FAULT_KIND_NAME)
 #undef FAULT_KIND_NAME
 	NULL};
 const char *const fault_kind_targets[] = {
-#define FAULT_KIND_TARGET(id, name, target) target,
+#define FAULT_KIND_TARGET_TEXT(id, name, target, reads, apply, revert) FAULT_TARGET_TEXT_##target,
+	FAULT_KIND_MAP(FAULT_KIND_TARGET_TEXT)
+#undef FAULT_KIND_TARGET_TEXT
+	NULL};
+const enum fault_target fault_kind_target[] = {
+#define FAULT_KIND_TARGET(id, name, target, reads, apply, revert) FAULT_TARGET_##target,
 	FAULT_KIND_MAP(FAULT_KIND_TARGET)
 #undef FAULT_KIND_TARGET
+};
+const unsigned fault_kind_reads[] = {
+#define FAULT_KIND_READS(id, name, target, reads, apply, revert) (unsigned)(reads),
+	FAULT_KIND_MAP(FAULT_KIND_READS)
+#undef FAULT_KIND_READS
+};
+const char *const fault_class_names[] = {
+#define FAULT_CLASS_NAME(id, name, kind) name,
+	FAULT_CLASS_MAP(FAULT_CLASS_NAME)
+#undef FAULT_CLASS_NAME
 	NULL};
-const char *const fault_class_names[] = {"host", "volume", "az", "region", NULL};
+const enum fault_kind fault_class_kind[] = {
+#define FAULT_CLASS_KIND(id, name, kind) FAULT_##kind,
+	FAULT_CLASS_MAP(FAULT_CLASS_KIND)
+#undef FAULT_CLASS_KIND
+};
+_Static_assert(sizeof(fault_kind_target) / sizeof(fault_kind_target[0]) == FAULT_KIND_COUNT,
+	       "one target per kind");
+_Static_assert(sizeof(fault_class_kind) / sizeof(fault_class_kind[0]) == FAULT_CLASS_COUNT,
+	       "one kind per class");
+
+/* The `kind` field's help: every kind with what it hits, "host_crash: host; ...". Each row
+ * adds "; NAME: TARGET"; the leading "; " is skipped. */
+#define FAULT_KIND_HELP(id, name, target, reads, apply, revert)                        \
+	"; " #name ": " FAULT_TARGET_TEXT_##target
+static const char fault_kind_help[] = "" FAULT_KIND_MAP(FAULT_KIND_HELP);
+#undef FAULT_KIND_HELP
 static const char *const partition_direction_names[] = {"both", "one_way", NULL};
 
 static const struct field fault_fields[] = {
 	{FIELD_AT(struct fault_config, kind), .type = FIELD_ENUM, .enum_names = fault_kind_names,
 	 .flags = FIELD_REQUIRED,
-	 .help = "host_crash, iris_hang, volume_failure, volume_degraded, az_outage, "
-		 "region_outage, partition, arbiter_loss, healthcheck_false_negative, "
-		 "backup_freeze"},
+	 .help = fault_kind_help + 2},
 	{FIELD_AT(struct fault_config, target), .type = FIELD_STRING,
 	 .help = "what the fault hits: a host, host/volume, AZ, region or load balancer"},
 	{FIELD_LIST_AT(struct fault_config, between, between_count), .type = FIELD_STRING_LIST,

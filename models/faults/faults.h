@@ -1,6 +1,12 @@
-/* faults.h: configuration of injected faults, scheduled and stochastic. Behaviour (what each
- * fault does to the topology and the IRIS layer) is in injector.h; incidents and their
- * timeline are kept by datapath.h.
+/* faults.h: the fault kinds and the configuration of injected faults, scheduled and
+ * stochastic. Behaviour (what each kind does to the topology and the IRIS layer) is in
+ * injector.h; incidents and their timeline are kept by the ledger.
+ *
+ * Fault kinds are rows of one table, FAULT_KIND_MAP. A new kind is one row there plus the
+ * apply and revert functions it names (in injector.c): the enum, the JSON names, the
+ * `kind` field's help (and so `topsim schema` and docs/scenario-reference.md), the target
+ * each kind names, the parameters it reads and the injector's dispatch are all generated
+ * from the rows.
  */
 #ifndef TOPSIM_FAULTS_H
 #define TOPSIM_FAULTS_H
@@ -12,27 +18,83 @@
 #include "rng.h"
 #include "simtime.h"
 
+/* What a fault's `target` names: the scenario checks it against the names of that sort,
+ * the injector resolves it through the matching hook. Each has a text (a macro, so that
+ * generated help can paste it into string literals). */
+#define FAULT_TARGET_TEXT_HOST "host"
+#define FAULT_TARGET_TEXT_ARBITER "arbiter host"
+#define FAULT_TARGET_TEXT_VOLUME "volume (host/volume)"
+#define FAULT_TARGET_TEXT_AZ "availability zone"
+#define FAULT_TARGET_TEXT_REGION "region"
+#define FAULT_TARGET_TEXT_BETWEEN "two AZs or regions in `between`"
+#define FAULT_TARGET_TEXT_LB "load balancer"
+#define FAULT_TARGET_MAP(X) X(HOST) X(ARBITER) X(VOLUME) X(AZ) X(REGION) X(BETWEEN) X(LB)
+
+enum fault_target {
+#define FAULT_TARGET_ENUM(id) FAULT_TARGET_##id,
+	FAULT_TARGET_MAP(FAULT_TARGET_ENUM)
+#undef FAULT_TARGET_ENUM
+	FAULT_TARGET_COUNT
+};
+
+/* Fields of struct fault_config a kind reads besides `target`, `at` and `for`. */
+enum {
+	FAULT_READS_BETWEEN = 1 << 0,
+	FAULT_READS_DIRECTION = 1 << 1,
+	FAULT_READS_LATENCY_FACTOR = 1 << 2,
+	FAULT_READS_IOPS_FACTOR = 1 << 3,
+	FAULT_READS_PROBABILITY = 1 << 4,
+};
+
+/* One row per fault kind: X(ID, name, TARGET, reads, apply, revert)
+ *   ID      enum suffix: FAULT_<ID>
+ *   name    its JSON name (an identifier, stringified)
+ *   TARGET  what `target` names: FAULT_TARGET_<TARGET>
+ *   reads   FAULT_READS_* mask of the parameters it reads
+ *   apply   injector.c function that starts it on a resolved target
+ *   revert  injector.c function that ends it
+ * Kinds whose rows name the same apply function act on the same state of their target
+ * (host_crash and arbiter_loss both take a host down): overlapping faults on one target
+ * share it, see injector.h. Only injector.c expands the last two columns. */
 #define FAULT_KIND_MAP(X)                                                               \
-	X(HOST_CRASH, "host_crash", "host")                                             \
-	X(IRIS_HANG, "iris_hang", "host")                                               \
-	X(VOLUME_FAILURE, "volume_failure", "volume (host/volume)")                     \
-	X(VOLUME_DEGRADED, "volume_degraded", "volume (host/volume)")                   \
-	X(AZ_OUTAGE, "az_outage", "availability zone")                                  \
-	X(REGION_OUTAGE, "region_outage", "region")                                     \
-	X(PARTITION, "partition", "two AZs or regions in `between`")                    \
-	X(ARBITER_LOSS, "arbiter_loss", "arbiter host")                                 \
-	X(HEALTHCHECK_FALSE_NEGATIVE, "healthcheck_false_negative", "load balancer")    \
-	X(BACKUP_FREEZE, "backup_freeze", "host (the primary)")
+	X(HOST_CRASH, host_crash, HOST, 0, inj_host_down, inj_host_up)                  \
+	X(IRIS_HANG, iris_hang, HOST, 0, inj_hang, inj_unhang)                          \
+	X(VOLUME_FAILURE, volume_failure, VOLUME, 0, inj_volume_fail, inj_volume_mend)  \
+	X(VOLUME_DEGRADED, volume_degraded, VOLUME,                                     \
+	  FAULT_READS_LATENCY_FACTOR | FAULT_READS_IOPS_FACTOR, inj_volume_degrade,     \
+	  inj_volume_restore)                                                           \
+	X(AZ_OUTAGE, az_outage, AZ, 0, inj_az_down, inj_az_up)                          \
+	X(REGION_OUTAGE, region_outage, REGION, 0, inj_region_down, inj_region_up)      \
+	X(PARTITION, partition, BETWEEN, FAULT_READS_BETWEEN | FAULT_READS_DIRECTION,   \
+	  inj_partition, inj_heal)                                                      \
+	X(ARBITER_LOSS, arbiter_loss, ARBITER, 0, inj_host_down, inj_host_up)           \
+	X(HEALTHCHECK_FALSE_NEGATIVE, healthcheck_false_negative, LB,                   \
+	  FAULT_READS_PROBABILITY, inj_lb_false_negative, inj_lb_true)                  \
+	X(BACKUP_FREEZE, backup_freeze, HOST, 0, inj_freeze, inj_thaw)
 
 enum fault_kind {
-#define FAULT_KIND_ENUM(id, name, target) FAULT_##id,
+#define FAULT_KIND_ENUM(id, name, target, reads, apply, revert) FAULT_##id,
 	FAULT_KIND_MAP(FAULT_KIND_ENUM)
 #undef FAULT_KIND_ENUM
 	FAULT_KIND_COUNT
 };
 
+/* Stochastic classes: X(ID, name, KIND) where KIND (a FAULT_KIND_MAP ID) is what a failure
+ * of one component of the class is. */
+#define FAULT_CLASS_MAP(X)                                                              \
+	X(HOST, "host", HOST_CRASH)                                                     \
+	X(VOLUME, "volume", VOLUME_FAILURE)                                             \
+	X(AZ, "az", AZ_OUTAGE)                                                          \
+	X(REGION, "region", REGION_OUTAGE)
+
+enum fault_class {
+#define FAULT_CLASS_ENUM(id, name, kind) FAULT_CLASS_##id,
+	FAULT_CLASS_MAP(FAULT_CLASS_ENUM)
+#undef FAULT_CLASS_ENUM
+	FAULT_CLASS_COUNT
+};
+
 enum partition_direction { PARTITION_BOTH, PARTITION_ONE_WAY };
-enum fault_class { FAULT_CLASS_HOST, FAULT_CLASS_VOLUME, FAULT_CLASS_AZ, FAULT_CLASS_REGION };
 
 struct fault_config {
 	int kind;               /* enum fault_kind */
@@ -53,9 +115,15 @@ struct stochastic_fault_config {
 	struct rng_dist mttr;   /* time to repair, s */
 };
 
+/* Generated from the tables above, indexed by enum fault_kind, enum fault_target or enum
+ * fault_class; the name lists end with NULL. */
 extern const char *const fault_kind_names[];
-extern const char *const fault_kind_targets[];
+extern const char *const fault_kind_targets[];     /* text of the kind's target */
+extern const enum fault_target fault_kind_target[];
+extern const unsigned fault_kind_reads[];          /* FAULT_READS_* mask */
+extern const char *const fault_target_names[];
 extern const char *const fault_class_names[];
+extern const enum fault_kind fault_class_kind[];
 extern const struct field_table fault_config_table;
 extern const struct field_table stochastic_fault_config_table;
 

@@ -1,7 +1,20 @@
 /* injector.c: scheduled and stochastic faults (see injector.h).
  *
- * Scheduled fault i has events START(i) and END(i). Stochastic components are numbered per
- * class; each has its own entity (stream) "fault:CLASS:NAME" and alternates FAIL/REPAIR.
+ * Every fault, scheduled or a stochastic component's failure, is an instance: its config
+ * (a component carries a config of its class's kind naming itself), the incident it opened
+ * and, while active, its resolved target. Scheduled fault i is instance i and has events
+ * START(i) and END(i); stochastic components are numbered after them, each with its own
+ * entity (stream) "fault:CLASS:NAME" alternating FAIL/REPAIR.
+ *
+ * What a kind does is its row of FAULT_KIND_MAP (faults.h): how the target resolves (by
+ * the row's target sort) and its apply and revert functions, dispatched through kind_ops,
+ * generated from the rows.
+ *
+ * Invariant (overlapping faults): active instances whose kinds share an apply function and
+ * whose targets resolve to the same object hold one state of it. The first to start
+ * applies it, the last to end reverts it; in between, a kind that reads parameters is
+ * re-applied with those of the most recently started instance still active. Partitions
+ * never share: each is its own cut.
  */
 #include "injector.h"
 
@@ -12,117 +25,278 @@
 enum { INJ_EV_START, INJ_EV_END, INJ_EV_COUNT };
 enum { COMP_EV_FAIL, COMP_EV_REPAIR, COMP_EV_COUNT };
 
+/* A resolved target: an index (host, AZ, region) or an object (volume, load balancer). */
+struct resolved_target {
+	int index;
+	void *object;
+};
+
+struct instance {
+	struct fault_config cfg;  /* a copy: stochastic instances build their own */
+	int incident;
+	bool active;              /* started, not ended, target resolved */
+	struct resolved_target t;
+	int token;                /* what apply returned (partition id) */
+	uint64_t started;         /* start order, for "most recent" */
+};
+
 struct component {
 	struct injector *inj;
 	const struct stochastic_fault_config *cls;
-	const char *name;       /* host, host/volume, AZ or region */
+	size_t instance;          /* its instance index */
 	struct sim_entity *self;
-	int incident;
 };
 
 struct injector {
 	struct sim_entity *self;
 	struct fabric *fabric;
-	const struct fault_config *faults;
 	size_t fault_count;
-	int *incident;          /* per scheduled fault */
-	int *partition;         /* per scheduled fault: partition id */
+	struct instance *instances; /* fault_count scheduled, then one per component */
+	size_t instance_count;
+	uint64_t starts;
 	struct component *components;
 	size_t component_count;
 	struct injector_hooks h;
 };
 
-/* Apply or lift one fault. Returns false when the target cannot be resolved. */
-static void apply(struct injector *inj, int kind, const char *target, const struct fault_config *f,
-		  bool on, int *partition)
+/* --- what each kind does (the functions FAULT_KIND_MAP names) --------------------------------- */
+
+typedef int (*fault_apply_fn)(struct injector *inj, const struct resolved_target *t,
+			      const struct fault_config *f);
+typedef void (*fault_revert_fn)(struct injector *inj, const struct resolved_target *t,
+				const struct fault_config *f, int token);
+
+static int inj_host_down(struct injector *inj, const struct resolved_target *t,
+			 const struct fault_config *f)
 {
-	struct injector_hooks *h = &inj->h;
-	switch ((enum fault_kind)kind) {
-	case FAULT_HOST_CRASH:
-	case FAULT_ARBITER_LOSS: {
-		int host = h->host_index(h->arg, target);
-		if (host < 0)
-			return;
-		if (on) {
-			fabric_set_iris(inj->fabric, host, FABRIC_IRIS_STOPPED);
-			fabric_set_host_down(inj->fabric, host, true);
-		} else {
-			fabric_set_host_down(inj->fabric, host, false);
-			fabric_set_iris(inj->fabric, host, FABRIC_IRIS_RUNNING); /* reboot */
-			if (h->restart_iris)
-				h->restart_iris(h->arg, host);
-		}
-		break;
-	}
-	case FAULT_IRIS_HANG: {
-		int host = h->host_index(h->arg, target);
-		if (host < 0)
-			return;
-		if (on)
-			fabric_set_iris(inj->fabric, host, FABRIC_IRIS_HUNG);
-		else if (fabric_iris(inj->fabric, host) == FABRIC_IRIS_HUNG)
-			fabric_set_iris(inj->fabric, host, FABRIC_IRIS_RUNNING);
-		break;
-	}
-	case FAULT_VOLUME_FAILURE:
-	case FAULT_VOLUME_DEGRADED: {
-		struct volume_logical *v = h->volume(h->arg, target);
-		if (!v)
-			return;
-		if (kind == FAULT_VOLUME_FAILURE)
-			volume_set_failed(v, on);
-		else if (on)
-			volume_set_degraded(v, f ? f->latency_factor : 10, f ? f->iops_factor : 1);
-		else
-			volume_set_degraded(v, 1, 1);
-		break;
-	}
-	case FAULT_AZ_OUTAGE: {
-		int az = h->az_index(h->arg, target);
-		if (az >= 0)
-			fabric_set_az_down(inj->fabric, az, on);
-		break;
-	}
-	case FAULT_REGION_OUTAGE: {
-		int r = h->region_index(h->arg, target);
-		if (r >= 0)
-			fabric_set_region_down(inj->fabric, r, on);
-		break;
-	}
-	case FAULT_PARTITION: {
-		if (!on) {
-			fabric_heal(inj->fabric, *partition);
-			break;
-		}
-		int side[2][2];
-		for (int k = 0; k < 2; k++) {
-			side[k][1] = h->az_index(h->arg, f->between[k]);
-			side[k][0] = side[k][1] >= 0 ? -1 : h->region_index(h->arg, f->between[k]);
-		}
-		*partition = fabric_partition(inj->fabric, side[0][0], side[0][1], side[1][0],
-					      side[1][1], f->direction == PARTITION_ONE_WAY);
-		break;
-	}
-	case FAULT_HEALTHCHECK_FALSE_NEGATIVE: {
-		struct lb *lb = h->lb(h->arg, target);
-		if (lb)
-			lb_set_false_negative(lb, on ? f->probability : 0);
-		break;
-	}
-	case FAULT_BACKUP_FREEZE: {
-		int host = h->host_index(h->arg, target);
-		if (host >= 0 && h->freeze)
-			h->freeze(h->arg, host, on);
-		break;
-	}
-	case FAULT_KIND_COUNT:
-		break;
-	}
+	(void)f;
+	fabric_crash_host(inj->fabric, t->index); /* one change: no instant with the host up */
+	return 0;
 }
+static void inj_host_up(struct injector *inj, const struct resolved_target *t,
+			const struct fault_config *f, int token)
+{
+	(void)f, (void)token;
+	fabric_set_host_down(inj->fabric, t->index, false);
+	fabric_set_iris(inj->fabric, t->index, FABRIC_IRIS_RUNNING); /* reboot */
+	if (inj->h.restart_iris)
+		inj->h.restart_iris(inj->h.arg, t->index);
+}
+
+static int inj_hang(struct injector *inj, const struct resolved_target *t,
+		    const struct fault_config *f)
+{
+	(void)f;
+	fabric_set_iris(inj->fabric, t->index, FABRIC_IRIS_HUNG);
+	return 0;
+}
+static void inj_unhang(struct injector *inj, const struct resolved_target *t,
+		       const struct fault_config *f, int token)
+{
+	(void)f, (void)token;
+	/* Not when it was forced down (or crashed) meanwhile. */
+	if (fabric_iris(inj->fabric, t->index) == FABRIC_IRIS_HUNG)
+		fabric_set_iris(inj->fabric, t->index, FABRIC_IRIS_RUNNING);
+}
+
+static int inj_volume_fail(struct injector *inj, const struct resolved_target *t,
+			   const struct fault_config *f)
+{
+	(void)inj, (void)f;
+	volume_set_failed(t->object, true);
+	return 0;
+}
+static void inj_volume_mend(struct injector *inj, const struct resolved_target *t,
+			    const struct fault_config *f, int token)
+{
+	(void)inj, (void)f, (void)token;
+	volume_set_failed(t->object, false);
+}
+
+static int inj_volume_degrade(struct injector *inj, const struct resolved_target *t,
+			      const struct fault_config *f)
+{
+	(void)inj;
+	volume_set_degraded(t->object, f->latency_factor, f->iops_factor);
+	return 0;
+}
+static void inj_volume_restore(struct injector *inj, const struct resolved_target *t,
+			       const struct fault_config *f, int token)
+{
+	(void)inj, (void)f, (void)token;
+	volume_set_degraded(t->object, 1, 1);
+}
+
+static int inj_az_down(struct injector *inj, const struct resolved_target *t,
+		       const struct fault_config *f)
+{
+	(void)f;
+	fabric_set_az_down(inj->fabric, t->index, true);
+	return 0;
+}
+static void inj_az_up(struct injector *inj, const struct resolved_target *t,
+		      const struct fault_config *f, int token)
+{
+	(void)f, (void)token;
+	fabric_set_az_down(inj->fabric, t->index, false);
+}
+
+static int inj_region_down(struct injector *inj, const struct resolved_target *t,
+			   const struct fault_config *f)
+{
+	(void)f;
+	fabric_set_region_down(inj->fabric, t->index, true);
+	return 0;
+}
+static void inj_region_up(struct injector *inj, const struct resolved_target *t,
+			  const struct fault_config *f, int token)
+{
+	(void)f, (void)token;
+	fabric_set_region_down(inj->fabric, t->index, false);
+}
+
+static int inj_partition(struct injector *inj, const struct resolved_target *t,
+			 const struct fault_config *f)
+{
+	(void)t;
+	int side[2][2]; /* [k][0] region, [k][1] AZ: exactly one >= 0 */
+	for (int k = 0; k < 2; k++) {
+		side[k][1] = inj->h.az_index(inj->h.arg, f->between[k]);
+		side[k][0] = side[k][1] >= 0 ? -1 : inj->h.region_index(inj->h.arg, f->between[k]);
+	}
+	return fabric_partition(inj->fabric, side[0][0], side[0][1], side[1][0], side[1][1],
+				f->direction == PARTITION_ONE_WAY);
+}
+static void inj_heal(struct injector *inj, const struct resolved_target *t,
+		     const struct fault_config *f, int token)
+{
+	(void)t, (void)f;
+	fabric_heal(inj->fabric, token);
+}
+
+static int inj_lb_false_negative(struct injector *inj, const struct resolved_target *t,
+				 const struct fault_config *f)
+{
+	(void)inj;
+	lb_set_false_negative(t->object, f->probability);
+	return 0;
+}
+static void inj_lb_true(struct injector *inj, const struct resolved_target *t,
+			const struct fault_config *f, int token)
+{
+	(void)inj, (void)f, (void)token;
+	lb_set_false_negative(t->object, 0);
+}
+
+static int inj_freeze(struct injector *inj, const struct resolved_target *t,
+		      const struct fault_config *f)
+{
+	(void)f;
+	if (inj->h.freeze)
+		inj->h.freeze(inj->h.arg, t->index, true);
+	return 0;
+}
+static void inj_thaw(struct injector *inj, const struct resolved_target *t,
+		     const struct fault_config *f, int token)
+{
+	(void)f, (void)token;
+	if (inj->h.freeze)
+		inj->h.freeze(inj->h.arg, t->index, false);
+}
+
+static const struct kind_ops {
+	fault_apply_fn apply;
+	fault_revert_fn revert;
+} kind_ops[FAULT_KIND_COUNT] = {
+#define FAULT_KIND_OPS(id, name, target, reads, apply, revert) [FAULT_##id] = {apply, revert},
+	FAULT_KIND_MAP(FAULT_KIND_OPS)
+#undef FAULT_KIND_OPS
+};
+
+/* --- targets ------------------------------------------------------------------------------------ */
+
+/* Resolve f's target by its kind's target sort. Returns false when it names nothing (the
+ * scenario checks reject that; the fault then does nothing). */
+static bool resolve(struct injector *inj, const struct fault_config *f, struct resolved_target *t)
+{
+	const struct injector_hooks *h = &inj->h;
+	*t = (struct resolved_target){-1, NULL};
+	switch (fault_kind_target[f->kind]) {
+	case FAULT_TARGET_HOST:
+	case FAULT_TARGET_ARBITER:
+		t->index = f->target ? h->host_index(h->arg, f->target) : -1;
+		return t->index >= 0;
+	case FAULT_TARGET_VOLUME:
+		t->object = f->target ? h->volume(h->arg, f->target) : NULL;
+		return t->object != NULL;
+	case FAULT_TARGET_AZ:
+		t->index = f->target ? h->az_index(h->arg, f->target) : -1;
+		return t->index >= 0;
+	case FAULT_TARGET_REGION:
+		t->index = f->target ? h->region_index(h->arg, f->target) : -1;
+		return t->index >= 0;
+	case FAULT_TARGET_BETWEEN:
+		return f->between_count == 2;
+	case FAULT_TARGET_LB:
+		t->object = f->target ? h->lb(h->arg, f->target) : NULL;
+		return t->object != NULL;
+	case FAULT_TARGET_COUNT:
+		break;
+	}
+	return false;
+}
+
+/* Do instances a and b hold the same state (see the invariant at the top)? */
+static bool same_hold(const struct instance *a, const struct instance *b)
+{
+	return kind_ops[a->cfg.kind].apply == kind_ops[b->cfg.kind].apply &&
+	       fault_kind_target[a->cfg.kind] != FAULT_TARGET_BETWEEN &&
+	       a->t.index == b->t.index && a->t.object == b->t.object;
+}
+
+/* The most recently started active instance holding the same state as x (x excluded), or
+ * NULL when x is alone. */
+static struct instance *latest_sharing(struct injector *inj, const struct instance *x)
+{
+	struct instance *best = NULL;
+	for (size_t i = 0; i < inj->instance_count; i++) {
+		struct instance *o = &inj->instances[i];
+		if (o != x && o->active && same_hold(o, x) && (!best || o->started > best->started))
+			best = o;
+	}
+	return best;
+}
+
+static void instance_start(struct injector *inj, struct instance *x)
+{
+	const struct kind_ops *ops = &kind_ops[x->cfg.kind];
+	if (!resolve(inj, &x->cfg, &x->t))
+		return;
+	bool shared = latest_sharing(inj, x) != NULL;
+	x->active = true;
+	x->started = ++inj->starts;
+	/* Already held: only new parameters change anything. */
+	if (!shared || fault_kind_reads[x->cfg.kind])
+		x->token = ops->apply(inj, &x->t, &x->cfg);
+}
+
+static void instance_end(struct injector *inj, struct instance *x)
+{
+	if (!x->active)
+		return;
+	x->active = false;
+	struct instance *rest = latest_sharing(inj, x);
+	if (!rest)
+		kind_ops[x->cfg.kind].revert(inj, &x->t, &x->cfg, x->token);
+	else if (fault_kind_reads[rest->cfg.kind])
+		kind_ops[rest->cfg.kind].apply(inj, &rest->t, &rest->cfg);
+}
+
+/* --- scheduled ---------------------------------------------------------------------------------- */
 
 static const char *fault_target_text(const struct fault_config *f, char *buf, size_t size)
 {
-	if (f->kind == FAULT_PARTITION && f->between_count == 2)
+	if (fault_kind_target[f->kind] == FAULT_TARGET_BETWEEN && f->between_count == 2)
 		snprintf(buf, size, "%s %s %s", f->between[0],
 			 f->direction == PARTITION_ONE_WAY ? "->" : "<->", f->between[1]);
 	else
@@ -134,20 +308,20 @@ static void inj_on_start(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct injector *inj = self->state;
 	size_t i = (size_t)*(const int64_t *)sim_event_payload(ev);
-	const struct fault_config *f = &inj->faults[i];
+	struct instance *x = &inj->instances[i];
 	char target[256];
-	inj->incident[i] = inj->h.started(inj->h.arg, fault_kind_names[f->kind],
-					  fault_target_text(f, target, sizeof(target)));
-	apply(inj, f->kind, f->target, f, true, &inj->partition[i]);
+	x->incident = inj->h.started(inj->h.arg, fault_kind_names[x->cfg.kind],
+				     fault_target_text(&x->cfg, target, sizeof(target)));
+	instance_start(inj, x);
 }
 
 static void inj_on_end(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct injector *inj = self->state;
 	size_t i = (size_t)*(const int64_t *)sim_event_payload(ev);
-	const struct fault_config *f = &inj->faults[i];
-	apply(inj, f->kind, f->target, f, false, &inj->partition[i]);
-	inj->h.ended(inj->h.arg, inj->incident[i]);
+	struct instance *x = &inj->instances[i];
+	instance_end(inj, x);
+	inj->h.ended(inj->h.arg, x->incident);
 }
 
 static const sim_handler_fn inj_handlers[INJ_EV_COUNT] = {
@@ -163,16 +337,14 @@ static const struct sim_entity_type injector_type = {
 
 /* --- stochastic ------------------------------------------------------------------------------ */
 
-static const int class_fault_kind[] = {FAULT_HOST_CRASH, FAULT_VOLUME_FAILURE, FAULT_AZ_OUTAGE,
-				       FAULT_REGION_OUTAGE};
-
 static void comp_on_fail(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct component *c = *(struct component **)self->state;
+	struct instance *x = &c->inj->instances[c->instance];
 	(void)ev;
-	int kind = class_fault_kind[c->cls->class_];
-	c->incident = c->inj->h.started(c->inj->h.arg, fault_kind_names[kind], c->name);
-	apply(c->inj, kind, c->name, NULL, true, NULL);
+	x->incident = c->inj->h.started(c->inj->h.arg, fault_kind_names[x->cfg.kind],
+					x->cfg.target);
+	instance_start(c->inj, x);
 	sim_schedule_in(self->engine, self, rng_dist_sample_time(&c->cls->mttr, self->rng),
 			COMP_EV_REPAIR, NULL, 0);
 }
@@ -180,9 +352,10 @@ static void comp_on_fail(struct sim_entity *self, const struct sim_event *ev)
 static void comp_on_repair(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct component *c = *(struct component **)self->state;
+	struct instance *x = &c->inj->instances[c->instance];
 	(void)ev;
-	apply(c->inj, class_fault_kind[c->cls->class_], c->name, NULL, false, NULL);
-	c->inj->h.ended(c->inj->h.arg, c->incident);
+	instance_end(c->inj, x);
+	c->inj->h.ended(c->inj->h.arg, x->incident);
 	sim_schedule_in(self->engine, self, rng_dist_sample_time(&c->cls->mtbf, self->rng),
 			COMP_EV_FAIL, NULL, 0);
 }
@@ -206,36 +379,51 @@ struct injector *injector_new(struct sim_engine *e, struct fabric *fabric,
 			      const char *const *azs, size_t az_count, const char *const *regions,
 			      size_t region_count, const struct injector_hooks *hooks)
 {
+	for (int k = 0; k < FAULT_KIND_COUNT; k++)
+		if (!kind_ops[k].apply || !kind_ops[k].revert) {
+			fprintf(stderr, "%s:%d: BUG: fault kind %s has no apply or revert\n",
+				__FILE__, __LINE__, fault_kind_names[k]);
+			abort();
+		}
 	struct sim_entity *ent = sim_entity_new(e, &injector_type, "faults");
 	if (!ent)
 		return NULL;
 	struct injector *inj = ent->state;
 	inj->self = ent;
 	inj->fabric = fabric;
-	inj->faults = faults;
 	inj->fault_count = fault_count;
 	inj->h = *hooks;
-	inj->incident = calloc(fault_count + 1, sizeof(int));
-	inj->partition = calloc(fault_count + 1, sizeof(int));
-	if (!inj->incident || !inj->partition)
-		goto fail;
-	const char *const *lists[] = {hosts, volumes, azs, regions};
-	const size_t counts[] = {host_count, volume_count, az_count, region_count};
+	const char *const *lists[FAULT_CLASS_COUNT] = {
+		[FAULT_CLASS_HOST] = hosts, [FAULT_CLASS_VOLUME] = volumes,
+		[FAULT_CLASS_AZ] = azs, [FAULT_CLASS_REGION] = regions};
+	const size_t counts[FAULT_CLASS_COUNT] = {
+		[FAULT_CLASS_HOST] = host_count, [FAULT_CLASS_VOLUME] = volume_count,
+		[FAULT_CLASS_AZ] = az_count, [FAULT_CLASS_REGION] = region_count};
 	size_t total = 0;
 	for (size_t s = 0; s < stochastic_count; s++)
 		total += counts[stochastic[s].class_];
+	inj->instances = calloc(fault_count + total + 1, sizeof(*inj->instances));
 	inj->components = calloc(total + 1, sizeof(*inj->components));
-	if (!inj->components)
+	if (!inj->instances || !inj->components)
 		goto fail;
+	for (size_t i = 0; i < fault_count; i++)
+		inj->instances[i].cfg = faults[i];
+	inj->instance_count = fault_count;
 	for (size_t s = 0; s < stochastic_count; s++) {
 		int cls = stochastic[s].class_;
 		for (size_t k = 0; k < counts[cls]; k++) {
 			struct component *c = &inj->components[inj->component_count++];
+			struct instance *x = &inj->instances[inj->instance_count];
+			/* A component's failure: its class's kind on itself, default parameters. */
+			x->cfg = (struct fault_config){.kind = fault_class_kind[cls],
+						       .target = (char *)lists[cls][k],
+						       .latency_factor = 10, .iops_factor = 1,
+						       .probability = 1};
 			char name[300];
 			snprintf(name, sizeof(name), "fault:%s:%s", fault_class_names[cls], lists[cls][k]);
 			c->inj = inj;
 			c->cls = &stochastic[s];
-			c->name = lists[cls][k];
+			c->instance = inj->instance_count++;
 			c->self = sim_entity_new(e, &component_type, name);
 			if (!c->self)
 				goto fail;
@@ -252,10 +440,9 @@ void injector_free(struct injector *inj)
 {
 	if (!inj)
 		return;
-	free(inj->incident);
-	free(inj->partition);
+	free(inj->instances);
 	free(inj->components);
-	inj->incident = inj->partition = NULL;
+	inj->instances = NULL;
 	inj->components = NULL;
 }
 
@@ -264,7 +451,7 @@ void injector_start(struct injector *inj)
 	struct sim_engine *e = inj->self->engine;
 	for (size_t i = 0; i < inj->fault_count; i++) {
 		int64_t idx = (int64_t)i;
-		const struct fault_config *f = &inj->faults[i];
+		const struct fault_config *f = &inj->instances[i].cfg;
 		sim_schedule_at(e, inj->self, f->at, INJ_EV_START, &idx, sizeof(idx));
 		if (f->duration > 0)
 			sim_schedule_at(e, inj->self, f->at + f->duration, INJ_EV_END, &idx, sizeof(idx));

@@ -9,6 +9,14 @@
  * everything under it through the fabric (correlation through the fault-domain tree).
  * Every start and end is reported through the hooks, which open and close incidents.
  *
+ * Overlapping faults on one target (a 30 s crash inside a 4 min one, a scheduled drill
+ * during a stochastic failure, arbiter_loss during host_crash of the same host) hold its
+ * state together: the first to start applies it, the last to end restores it, so the
+ * target is down (hung, failed, frozen...) while any of them is active. Each is still its
+ * own incident. Overlapping volume_degraded or healthcheck_false_negative faults use the
+ * parameters of the most recently started one still active. Partitions each cut on their
+ * own (the fabric already combines them).
+ *
  * What each kind does:
  *   host_crash       host down (instance stopped); at the end the host reboots and IRIS
  *                    restarts

@@ -122,6 +122,13 @@ void fabric_set_iris(struct fabric *f, int host, enum fabric_iris_state s)
 	announce(f);
 }
 
+void fabric_crash_host(struct fabric *f, int host)
+{
+	f->host_down[host] = true;
+	f->iris[host] = FABRIC_IRIS_STOPPED;
+	announce(f);
+}
+
 int fabric_partition(struct fabric *f, int a_region, int a_az, int b_region, int b_az,
 		     bool one_way)
 {

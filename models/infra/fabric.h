@@ -53,6 +53,10 @@ void fabric_set_host_down(struct fabric *f, int host, bool down);
 void fabric_set_az_down(struct fabric *f, int az, bool down);
 void fabric_set_region_down(struct fabric *f, int region, bool down);
 void fabric_set_iris(struct fabric *f, int host, enum fabric_iris_state s);
+/* A host crash as one change: the host goes down and its instance is stopped, announced
+ * once, so that no listener sees the instance stopped on a host still up (an ISCAgent
+ * that could confirm the crash). */
+void fabric_crash_host(struct fabric *f, int host);
 /* A partition between two places given as AZ or region (exactly one of az/region >= 0 on
  * each side). one_way: only a -> b is cut. Returns a partition id for fabric_heal, or -1 on
  * out of memory. */

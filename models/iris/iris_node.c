@@ -97,6 +97,7 @@ struct iris_node {
 	uint64_t wd_to_submit;    /* IOs of the current phase not yet submitted */
 	uint32_t wd_outstanding;  /* IOs of the current phase in flight */
 	uint64_t wd_cycle_blocks; /* blocks of the current cycle */
+	double wd_last_io;        /* bytes of the phase's last IO (WIJ: the remainder) */
 
 	struct iris_node_stats stats;
 };
@@ -232,7 +233,8 @@ static void wd_submit_more(struct iris_node *n)
 	while (n->wd_to_submit > 0 && n->wd_outstanding < (uint32_t)n->cfg->write_daemon_queue_depth) {
 		n->wd_to_submit--;
 		n->wd_outstanding++;
-		submit_io(n, v, size, true, IRIS_EV_WD_IO_DONE, n->epoch);
+		submit_io(n, v, n->wd_to_submit > 0 ? size : n->wd_last_io, true, IRIS_EV_WD_IO_DONE,
+			  n->epoch);
 	}
 }
 
@@ -240,10 +242,16 @@ static void wd_start_phase(struct iris_node *n, enum wd_phase phase)
 {
 	n->wd_phase = phase;
 	if (phase == WD_WIJ) {
+		/* The dirty blocks in IOs of journal_io_size, the last one carrying the
+		 * remainder (as a journal flush does). */
 		double bytes = (double)n->wd_cycle_blocks * n->cfg->block_size;
 		n->wd_to_submit = (uint64_t)ceil(bytes / n->cfg->journal_io_size);
+		n->wd_last_io = n->wd_to_submit
+					? bytes - n->cfg->journal_io_size * (double)(n->wd_to_submit - 1)
+					: 0;
 	} else if (phase == WD_DB) {
 		n->wd_to_submit = n->wd_cycle_blocks;
+		n->wd_last_io = n->cfg->block_size;
 	}
 	wd_submit_more(n);
 }

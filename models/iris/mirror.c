@@ -41,6 +41,7 @@ struct member {
 	double received;         /* journal position received from the primary */
 	sim_time last_arrival;   /* shipments arrive in order */
 	bool was_running;        /* instance state the mirror last saw */
+	bool was_hung;           /* ... hung, and not stopped since it last ran */
 };
 
 struct link_state {
@@ -569,8 +570,13 @@ static void backup_decides(struct mirror *m)
 	/* The primary's agent confirms it is down, or forces a hung one down (rule 3); a
 	 * backup that is not Active also gets the latest journal from it (iris.md §1.4). */
 	if (fabric_host_up(m->fabric, pm->host) && talk(m, bm->host, pm->host) && !running(m, p)) {
-		if (fabric_iris(m->fabric, pm->host) == FABRIC_IRIS_HUNG)
+		if (fabric_iris(m->fabric, pm->host) == FABRIC_IRIS_HUNG) {
 			force_down(m, p, "hung, by its agent");
+			/* The force-down's fabric announcement has evaluated the mirror again
+			 * and begun the takeover: do not begin a second one. */
+			if (m->transition >= 0)
+				return;
+		}
 		begin_takeover(m, b, "the primary's agent confirms it is down");
 	}
 }
@@ -743,7 +749,8 @@ static void mirror_on_fabric(void *arg)
 	struct mirror *m = arg;
 	for (size_t i = 0; i < m->member_count; i++) {
 		struct member *mb = &m->members[i];
-		bool up = fabric_iris_running(m->fabric, mb->host);
+		enum fabric_iris_state st = fabric_iris(m->fabric, mb->host);
+		bool up = st == FABRIC_IRIS_RUNNING;
 		if (!up && iris_node_running(mb->node))
 			iris_node_stop(mb->node);
 		if (up && !mb->was_running) {
@@ -751,7 +758,14 @@ static void mirror_on_fabric(void *arg)
 				mb->forced_down = false; /* restarted (host reboot or operator) */
 			}
 			iris_node_restart(mb->node);
-			if ((int)i == m->primary && m->transition < 0) {
+			if ((int)i != m->primary && mb->role == ROLE_DOWN && mb->was_hung) {
+				/* An old primary replaced while hung: its hang cleared, it was not
+				 * restarted, so it still acts as primary and must be forced down
+				 * once reachable (M10, Table 3-1), below or when connectivity
+				 * returns. It serves nothing meanwhile. */
+				note(m, "%s hang cleared after a takeover: serves nothing until "
+					"forced down", mb->name);
+			} else if ((int)i == m->primary && m->transition < 0) {
 				/* Nobody took over: the last primary, with the latest journal,
 				 * becomes primary again (its unflushed journal buffer is lost). */
 				note(m, "%s restarted and resumes as primary", mb->name);
@@ -777,6 +791,9 @@ static void mirror_on_fabric(void *arg)
 					     mb->kind == MIRROR_FAILOVER ? "backup" : "async");
 			}
 		}
+		/* Hung without a stop since it last ran (a host that went down in between
+		 * restarts its instance). */
+		mb->was_hung = st == FABRIC_IRIS_HUNG && (mb->was_hung || mb->was_running);
 		mb->was_running = up;
 	}
 	publish_primary(m);

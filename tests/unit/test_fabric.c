@@ -401,6 +401,45 @@ static void test_listener_change_is_deferred(void **state)
 	fabric_free(l.f);
 }
 
+/* A host crash is one change: one announcement, and the listener already sees the host
+ * down with its instance stopped (never the instance stopped on a host still up). */
+struct crash_seen {
+	struct fabric *f;
+	int calls;
+	bool host_up;
+	bool saw_stopped_on_up_host;
+};
+
+static void lis_crash(void *arg)
+{
+	struct crash_seen *c = arg;
+	c->calls++;
+	c->host_up = fabric_host_up(c->f, H1);
+	if (c->host_up && fabric_iris(c->f, H1) == FABRIC_IRIS_STOPPED)
+		c->saw_stopped_on_up_host = true;
+}
+
+static void test_crash_host_is_one_change(void **state)
+{
+	(void)state;
+	struct crash_seen c = {0};
+	c.f = mk();
+	fabric_subscribe(c.f, lis_crash, &c);
+	fabric_crash_host(c.f, H1);
+	assert_int_equal(c.calls, 1);
+	assert_false(c.host_up);
+	assert_false(c.saw_stopped_on_up_host);
+	assert_int_equal(fabric_iris(c.f, H1), FABRIC_IRIS_STOPPED);
+	assert_true(fabric_host_up(c.f, H0));
+	/* The reboot brings the host back with the instance still stopped until it restarts. */
+	fabric_set_host_down(c.f, H1, false);
+	assert_true(fabric_host_up(c.f, H1));
+	assert_int_equal(fabric_iris(c.f, H1), FABRIC_IRIS_STOPPED);
+	fabric_set_iris(c.f, H1, FABRIC_IRIS_RUNNING);
+	assert_true(fabric_iris_running(c.f, H1));
+	fabric_free(c.f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_several_partitions),
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_listener_change_is_deferred),
+		cmocka_unit_test(test_crash_host_is_one_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,11 +181,8 @@ static void run_to(double s)
 		fail_msg("run: %d %s", r, sim_engine_error_message(W.e));
 }
 
-static void crash(int h)
-{
-	fabric_set_iris(W.f, h, FABRIC_IRIS_STOPPED);
-	fabric_set_host_down(W.f, h, true);
-}
+/* As the injector applies a host_crash: one fabric change. */
+static void crash(int h) { fabric_crash_host(W.f, h); }
 static void reboot(int h)
 {
 	fabric_set_host_down(W.f, h, false);
@@ -627,9 +624,8 @@ static void test_rejoin_and_fail_back(void **state)
 static void test_hung_old_primary_forced_down_when_hang_clears(void **state)
 {
 	(void)state;
-	bool bug = false;
 	int tries = 0;
-	for (uint64_t seed = 1; seed < 40; seed++) {
+	for (uint64_t seed = 1; seed < 40 && tries < 3; seed++) {
 		world_build((struct setup){.arbiter = true, .async_kind = -1, .seed = seed});
 		run_to(10);
 		hang(A);
@@ -643,34 +639,97 @@ static void test_hung_old_primary_forced_down_when_hang_clears(void **state)
 		assert_int_equal(fabric_iris(W.f, A), FABRIC_IRIS_HUNG);
 		fabric_set_iris(W.f, A, FABRIC_IRIS_RUNNING); /* the hang clears (injector) */
 		run_to(60);
+		if (fabric_iris(W.f, A) != FABRIC_IRIS_STOPPED)
+			print_message("%s", W.timeline);
+		assert_int_equal(fabric_iris(W.f, A), FABRIC_IRIS_STOPPED);
+		assert_true(timeline_has("iris-a forced down (found alive after a takeover)"));
+		assert_false(timeline_has("iris-a restarted as backup"));
+		assert_int_equal(mirror_primary_host(W.m), B);
+		assert_true(mirror_accepts_writes(W.m));
+		assert_int_equal(mirror_member_status(W.m, A), MIRROR_STATUS_NONE);
+		assert_int_equal(W.violations, 0);
+		/* It stays down until its host reboots, then rejoins as backup (M10, M12). */
+		fabric_set_host_down(W.f, A, true);
+		run_to(61);
+		fabric_set_host_down(W.f, A, false);
+		fabric_set_iris(W.f, A, FABRIC_IRIS_RUNNING);
+		run_to(80);
+		assert_true(timeline_has("iris-a restarted as backup"));
 		assert_int_equal(mirror_primary_host(W.m), B);
 		assert_int_equal(W.violations, 0);
-		if (fabric_iris(W.f, A) != FABRIC_IRIS_STOPPED) {
-			bug = timeline_has("iris-a restarted as backup");
-			print_message("%s", W.timeline);
-			world_free();
-			break;
-		}
 		world_free();
 	}
 	assert_true(tries > 0);
-	if (bug) {
-		/* BUG (models/iris/mirror.c, mirror_on_fabric): when the hung old primary comes
-		 * back (hang cleared), the restart branch runs first and, since it is no longer
-		 * m->primary, makes it ROLE_BACKUP; the following loop that forces down "an
-		 * isolated old primary reachable again" only looks at members in ROLE_DOWN, so
-		 * it is never forced down and rejoins as backup, against M10 / Table 3-1. */
-		skip();
-	}
 }
 
-/* The injector applies a host crash as two fabric changes, each announced: the instance
- * stops (host still up), then the host goes down (models/faults/injector.c, apply). When the
- * backup has already lost the primary (here: not Active, reconnecting after its own reboot),
- * the mirror decides on the intermediate state: "the primary's agent confirms it is down"
- * although the primary's host is crashing, so a non-Active backup takes over, against
- * HA 3.3.2.3 / M8 (it needs the primary's host up to reach its agent) and the
- * agent-controlled rule "never while the primary's host is down". */
+/* A hung old primary whose hang clears while it is cut off from the new primary is forced
+ * down when the cut heals (M10: "when connectivity returns"), not made backup. */
+static void test_hung_old_primary_forced_down_at_heal(void **state)
+{
+	(void)state;
+	int tries = 0;
+	for (uint64_t seed = 1; seed < 40 && tries < 2; seed++) {
+		world_build((struct setup){.arbiter = true, .async_kind = -1, .seed = seed});
+		run_to(10);
+		hang(A);
+		run_to(40);
+		if (!timeline_has("(the arbiter also lost the primary)")) {
+			world_free();
+			continue;
+		}
+		tries++;
+		int cut_ab = cut(0, 1);
+		run_to(41);
+		fabric_set_iris(W.f, A, FABRIC_IRIS_RUNNING);
+		run_to(50);
+		assert_int_equal(fabric_iris(W.f, A), FABRIC_IRIS_RUNNING);
+		assert_int_equal(mirror_member_status(W.m, A), MIRROR_STATUS_FAIL); /* serves nothing */
+		assert_int_equal(mirror_primary_host(W.m), B);
+		fabric_heal(W.f, cut_ab);
+		run_to(60);
+		assert_int_equal(fabric_iris(W.f, A), FABRIC_IRIS_STOPPED);
+		assert_true(timeline_has("iris-a forced down (found alive after a takeover)"));
+		assert_int_equal(W.violations, 0);
+		world_free();
+	}
+	assert_true(tries > 0);
+}
+
+static int timeline_count(const char *text)
+{
+	int n = 0;
+	for (const char *at = W.timeline; (at = strstr(at, text)); at++)
+		n++;
+	return n;
+}
+
+/* A hung primary forced down by its agent is taken over once: one Transition (of exactly
+ * 2 s here), not a second one begun from the force-down's own fabric announcement, which
+ * made the takeover end at the earlier of two Transition draws. */
+static void test_agent_takeover_begins_once(void **state)
+{
+	(void)state;
+	world_build((struct setup){.arbiter = false, .async_kind = -1});
+	run_to(10);
+	hang(A);
+	run_to(40);
+	assert_true(timeline_has("iris-a forced down (hung, by its agent)"));
+	if (timeline_count("takes over") != 1)
+		print_message("%s", W.timeline);
+	assert_int_equal(timeline_count("takes over"), 1);
+	assert_int_equal(W.ntk, 1);
+	assert_int_equal(W.tk[0].t_ready - W.tk[0].t_decide, T(2));
+	assert_int_equal(W.violations, 0);
+	world_free();
+}
+
+/* A host crash is one fabric change (models/faults/injector.c, fabric_crash_host): the
+ * instance never looks stopped on a host that is still up. Here the backup has already lost
+ * the primary (not Active, reconnecting after its own reboot) when the primary's host
+ * crashes: it must not take over, since it cannot reach the primary's agent (HA 3.3.2.3 /
+ * M8; agent-controlled mode: "never while the primary's host is down"). Before the fix the
+ * crash was two announcements (instance stopped, then host down) and the backup's agent
+ * query succeeded in between, so a non-Active backup took over from a crashed host. */
 static void test_host_crash_seen_in_two_steps(void **state)
 {
 	(void)state;
@@ -680,20 +739,15 @@ static void test_host_crash_seen_in_two_steps(void **state)
 	run_to(30);
 	reboot(B);
 	run_to(30.5);
-	crash(A); /* the injector's order: instance stopped, then host down */
+	crash(A);
 	run_to(100);
-	int ntk = W.ntk;
-	bool wrong = ntk > 0 && timeline_has("the primary's agent confirms it is down");
+	if (W.ntk > 0)
+		print_message("%s", W.timeline);
+	assert_int_equal(W.ntk, 0);
+	assert_false(timeline_has("the primary's agent confirms it is down"));
+	assert_false(mirror_accepts_writes(W.m)); /* the whole mirror is out until iris-a reboots */
+	assert_int_equal(W.violations, 0);
 	world_free();
-	if (wrong) {
-		/* BUG (models/faults/injector.c FAULT_HOST_CRASH with models/iris/mirror.c
-		 * mirror_on_fabric/backup_decides): the non-atomic crash lets the backup's agent
-		 * query succeed in the instant between fabric_set_iris(STOPPED) and
-		 * fabric_set_host_down(true); a non-Active backup takes over from a crashed
-		 * host (from_active_backup false). */
-		skip();
-	}
-	assert_int_equal(ntk, 0);
 }
 
 int main(void)
@@ -710,7 +764,9 @@ int main(void)
 		cmocka_unit_test(test_agent_takeover_at_reboot),
 		cmocka_unit_test(test_rejoin_and_fail_back),
 		cmocka_unit_test(test_hung_old_primary_forced_down_when_hang_clears),
+		cmocka_unit_test(test_hung_old_primary_forced_down_at_heal),
 		cmocka_unit_test(test_host_crash_seen_in_two_steps),
+		cmocka_unit_test(test_agent_takeover_begins_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
