@@ -111,8 +111,11 @@ static int run_variants(struct variants *vs, const struct exp_opts *o, const cha
 		const char **sets = calloc(o->so.set_count + vs->v[i].set_count + 1, sizeof(*sets));
 		if (!sets)
 			return CLI_EXIT_INTERNAL;
-		memcpy(sets, o->so.sets, sizeof(*sets) * o->so.set_count);
-		memcpy(sets + o->so.set_count, vs->v[i].sets, sizeof(*sets) * vs->v[i].set_count);
+		/* memcpy takes no NULL source, even for 0 bytes */
+		for (size_t k = 0; k < o->so.set_count; k++)
+			sets[k] = o->so.sets[k];
+		for (size_t k = 0; k < vs->v[i].set_count; k++)
+			sets[o->so.set_count + k] = vs->v[i].sets[k];
 		so.sets = sets;
 		so.set_count += vs->v[i].set_count;
 		po.so = so;
