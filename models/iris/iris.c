@@ -118,7 +118,8 @@ static const struct field web_gateway_fields[] = {
 	 .type = FIELD_STRING_LIST, .flags = FIELD_REQUIRED,
 	 .help = "IRIS hosts (data or app) or one mirror-set name it forwards to"},
 	{FIELD_AT(struct web_gateway_config, mirror_aware), .type = FIELD_BOOL, .def = "true",
-	 .help = "finds the mirror primary by itself when its server is a mirror set",
+	 .help = "finds the mirror primary by itself when its server is a mirror set; false: "
+		 "sends to the set's first failover member only",
 	 .source = "iris.md §3: mirror-aware web gateway configuration"},
 	{FIELD_AT(struct web_gateway_config, connections), .type = FIELD_INT, .def = "1024",
 	 .min = "1", .max = "100000",

@@ -343,8 +343,15 @@ static int build_routing(struct world *w)
 		w->gateway_servers[g] = calloc(gw->server_count + 1, sizeof(struct server_ref));
 		if (!w->gateway_servers[g])
 			return -ENOMEM;
-		for (size_t k = 0; k < gw->server_count; k++)
-			w->gateway_servers[g][k] = resolve_server(w, gw->servers[k]);
+		for (size_t k = 0; k < gw->server_count; k++) {
+			struct server_ref ref = resolve_server(w, gw->servers[k]);
+			/* A gateway that is not mirror-aware keeps the one member address it was
+			 * given: the mirror's first failover member (iris-2.md §7). */
+			if (ref.mirror >= 0 && !gw->mirror_aware)
+				ref = (struct server_ref){-1,
+					host_index(w, c->mirrors[ref.mirror].failover[0])};
+			w->gateway_servers[g][k] = ref;
+		}
 	}
 	for (size_t k = 0; k < shards; k++)
 		w->shard_servers[k] = resolve_server(w, c->sharding->data_nodes[k]);
