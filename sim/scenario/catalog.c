@@ -347,6 +347,15 @@ int catalog_load(struct catalog *c, const char *dir, struct jsondoc *doc, struct
 			continue;
 		}
 		int rc = 0;
+		static const char *const keys[] = {"instances", "volumes", NULL};
+		if (keys[i] && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, keys[i]))) {
+			/* Without it the catalog would be empty, and every scenario would fail later
+			 * with "unknown instance type". */
+			read_error(&r, root, false, "$", "the file needs a top-level \"%s\" object",
+				   keys[i]);
+			cJSON_Delete(root);
+			continue;
+		}
 		if (i == 0)
 			rc = read_instances(&r, c, cJSON_GetObjectItemCaseSensitive(root, "instances"),
 					    "$.instances");
