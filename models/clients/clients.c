@@ -248,8 +248,8 @@ static void pop_schedule_next(struct population *pop)
 		sim_time boundary = pop->next_step < cfg->rate_count ? cfg->rates[pop->next_step].at
 								     : SIM_TIME_MAX;
 		if (pop->rate > 0) {
-			sim_time at = now + sim_time_from_s(gsl_ran_exponential(pop->self->rng,
-										  1.0 / pop->rate));
+			sim_time at = sim_time_after(
+				now, sim_time_from_s(gsl_ran_exponential(pop->self->rng, 1.0 / pop->rate)));
 			if (at < boundary) {
 				sim_schedule_at(e, pop->self, at, POP_EV_ARRIVAL, NULL, 0);
 				return;

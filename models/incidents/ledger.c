@@ -134,6 +134,7 @@ int ledger_fault_started(struct ledger *l, const char *kind, const char *target)
 	if (l->incident_count > 0) {
 		struct incident *last = &l->incidents[l->incident_count - 1];
 		if (last->start == sim_now(l->e)) {
+			last->active_faults++;
 			size_t used = strlen(last->target);
 			snprintf(last->target + used, sizeof(last->target) - used, " + %s", target);
 			add_event(l, (int)l->incident_count - 1, "fault", text);
@@ -150,6 +151,7 @@ int ledger_fault_started(struct ledger *l, const char *kind, const char *target)
 	in->kind = kind;
 	snprintf(in->target, sizeof(in->target), "%s", target);
 	in->start = sim_now(l->e);
+	in->active_faults = 1;
 	in->end = in->detect = in->decide = in->ready = in->ack = SIM_TIME_MAX;
 	in->first_write_failure = in->first_read_failure = in->read_ok = SIM_TIME_MAX;
 	in->last_write_fail_sent = -1;
@@ -166,6 +168,12 @@ void ledger_fault_ended(struct ledger *l, int incident)
 	if (incident < 0 || (size_t)incident >= l->incident_count)
 		return;
 	struct incident *in = &l->incidents[incident];
+	if (in->active_faults > 0 && --in->active_faults > 0) {
+		char more[256];
+		snprintf(more, sizeof(more), "one fault of %s %s ends", in->kind, in->target);
+		add_event(l, incident, "fault", more);
+		return; /* merged faults: the incident's faults end with the last one */
+	}
 	in->end = sim_now(l->e);
 	char text[256];
 	snprintf(text, sizeof(text), "%s %s ends", in->kind, in->target);
@@ -248,6 +256,11 @@ void ledger_try_failed(struct ledger *l, bool update, sim_time sent)
 	 * fault and lost to it belongs to that fault). */
 	struct incident *in = incident_of(l, sim_now(l->e));
 	if (!in)
+		return;
+	/* An incident that is over (its faults ended and writes came back) takes only
+	 * failures of tries sent before it recovered; later ones are not its doing. */
+	bool open = in->end == SIM_TIME_MAX || in->ack == SIM_TIME_MAX;
+	if (!open && sent >= in->ack)
 		return;
 	if (!update) {
 		if (in->first_read_failure == SIM_TIME_MAX || sent < in->first_read_failure)

@@ -44,7 +44,8 @@
 struct incident {
 	const char *kind;
 	char target[160];
-	sim_time start, end;
+	sim_time start, end;            /* end: when the last of its faults ended */
+	int active_faults;              /* faults of the incident still in effect */
 	sim_time detect, decide, ready, ack; /* RTO chain; ack: first acknowledged write sent
 					      * after the last failed write */
 	sim_time last_write_fail_sent;  /* send time of the latest failed write try (-1: none) */

@@ -24,7 +24,7 @@ struct record_class {
 	uint64_t failed[CAUSE_COUNT];       /* requests failed for good, by cause */
 	uint64_t tries_failed[CAUSE_COUNT]; /* failed tries, by cause */
 	struct stat_hist latency;           /* s, at the client */
-	double latency_mean;                /* exact mean (Welford), s; 0 when none */
+	double latency_mean;                /* exact mean (Welford), s; NAN when none */
 };
 
 /* A METRIC_RUN value. */

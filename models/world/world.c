@@ -233,6 +233,11 @@ static int build_hosts(struct world *w)
 			const struct volume_config *vc = &host->cfg->volumes[v];
 			w->volumes[h][v] = volume_add(w->groups[h], vc->name, (int)vc->stripe_count,
 						      vc->pe_size, &host->volumes[v]);
+			if (!w->volumes[h][v] && !sim_engine_error(w->e)) {
+				fail(w, "volume %s/%s: its type and size give no usable IOPS or "
+					"throughput", host->cfg->name, vc->name);
+				return -EINVAL;
+			}
 			if (!w->volumes[h][v])
 				return -EINVAL;
 		}
@@ -307,10 +312,8 @@ static int build_mirrors(struct world *w)
 		int arbiter = ms->arbiter ? host_index(w, ms->arbiter) : -1;
 		w->mirrors[m] = mirror_new(w->e, ms->name, c->mirror_policy, w->fabric, members,
 					   count, arbiter, &env);
-		if (!w->mirrors[m]) {
-			fail(w, "cannot build mirror \"%s\"", ms->name);
-			return -EINVAL;
-		}
+		if (!w->mirrors[m]) /* members are checked by the scenario: out of memory */
+			return -ENOMEM;
 		if (mirror_listen(w->mirrors[m], &ledger_listener) < 0)
 			return -ENOMEM;
 		for (size_t k = 0; k < count; k++)
@@ -616,6 +619,7 @@ static void report_clients(struct world *w)
 	rec->in_flight = t.in_flight;
 	rec->conservation_ok = t.arrived == t.completed + t.failed + t.in_flight;
 	rec->in_system_mean = clients_in_system_mean(w->clients);
+	obs_metric(&w->obs, METRIC_IN_SYSTEM_MEAN, "", rec->in_system_mean);
 	obs_metric(&w->obs, METRIC_REQUESTS_IN_FLIGHT_AT_END, "", (double)t.in_flight);
 	obs_metric(&w->obs, METRIC_REQUESTS_SHED, "", (double)clients_shed(w->clients));
 }
@@ -847,7 +851,9 @@ int world_run(const struct world_config *cfg, uint64_t seed, uint32_t replicatio
 	rc = out->out_of_memory ? -ENOMEM : 0;
 out:
 	/* A constructor that failed without saying why ran out of memory, unless the engine
-	 * recorded an error. */
+	 * recorded another error; an engine error that is out of memory is one too. */
+	if (rc == -EINVAL && w.e && sim_engine_error(w.e) == -SIM_E_NOMEM)
+		rc = -ENOMEM;
 	if (rc == -EINVAL && !err[0] && !(w.e && sim_engine_error(w.e)))
 		rc = -ENOMEM;
 	if (rc < 0 && rc != -EINTR && !err[0])

@@ -2,6 +2,7 @@
 #include "record_store.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -10,7 +11,7 @@ static int store_incidents(struct results *db, int64_t run_id, const struct reco
 	int wrc = 0;
 	int64_t *ids = calloc(rec->incident_count + 1, sizeof(int64_t));
 	if (!ids)
-		return -1;
+		return -ENOMEM;
 	for (size_t i = 0; i < rec->incident_count; i++) {
 		const struct incident_result *in = &rec->incidents[i].r;
 		struct results_incident ri = {
@@ -73,8 +74,12 @@ int record_store(struct results *db, const struct record_run_info *info,
 	if (!wrc && !rec->conservation_ok)
 		wrc |= results_add_violation(db, run_id, sim_time_to_s(end), "conservation",
 					     "arrived != completed + failed + in flight");
-	if (!wrc)
-		wrc |= store_incidents(db, run_id, rec);
+	bool out_of_memory = false;
+	if (!wrc) {
+		int irc = store_incidents(db, run_id, rec);
+		out_of_memory = irc == -ENOMEM;
+		wrc |= irc;
+	}
 	for (size_t i = 0; !wrc && i < rec->violation_count; i++) {
 		const struct ledger_violation *v = &rec->violations[i];
 		wrc |= results_add_violation(db, run_id, sim_time_to_s(v->t), v->invariant, v->detail);
@@ -83,7 +88,7 @@ int record_store(struct results *db, const struct record_run_info *info,
 		wrc |= results_finish_run(db, run_id, info->wall_s, rec->engine_events);
 	if (wrc || results_commit(db) < 0) {
 		results_rollback(db);
-		return -EIO;
+		return out_of_memory ? -ENOMEM : -EIO;
 	}
 	return 0;
 }

@@ -23,7 +23,7 @@ struct record_run_info {
 };
 
 /* Store rec in one transaction. Returns 0, or -EIO with the transaction rolled back and
- * the message in results_errmsg(db). */
+ * the message in results_errmsg(db), or -ENOMEM (rolled back). */
 int record_store(struct results *db, const struct record_run_info *info,
 		 const struct record *rec);
 

@@ -177,9 +177,11 @@ int runner_run(const struct scenario *s, const struct runner_opts *o, struct res
 		}
 		struct record_run_info info = {s->config.name, s->merged_json, hash, o->version,
 					       sl->started_at, sl->wall_s, o->experiment, o->variant};
-		if (db && record_store(db, &info, &sl->rec) < 0) {
-			snprintf(err, err_size, "%s", results_errmsg(db));
-			rc = -EIO;
+		int src = db ? record_store(db, &info, &sl->rec) : 0;
+		if (src < 0) {
+			snprintf(err, err_size, "%s",
+				 src == -ENOMEM ? "out of memory" : results_errmsg(db));
+			rc = src;
 		} else {
 			summary_add(sum, &sl->rec);
 			if (o->on_record)

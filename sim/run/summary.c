@@ -129,7 +129,7 @@ static void add_incident(struct summary *s, const struct incident_result *in)
 		snprintf(acc->kind, sizeof(acc->kind), "%s", in->kind);
 		snprintf(acc->target, sizeof(acc->target), "%s", in->target);
 	}
-	char q[220];
+	char q[224];
 	snprintf(q, sizeof(q), "%s %s", in->kind, in->target);
 	acc->count++;
 	snprintf(acc->primary_after, sizeof(acc->primary_after), "%s",
@@ -169,22 +169,27 @@ void summary_add(struct summary *s, const struct record *rec)
 		const struct record_class *rc = &rec->classes[i];
 		struct summary_class *c = &s->classes[i];
 		sample(s, METRIC_THROUGHPUT, rc->name, (double)rc->completed / measured_s);
-		sample(s, METRIC_LATENCY_MEAN_S, rc->name, rc->latency_mean);
-		sample(s, METRIC_LATENCY_P50_S, rc->name, stat_hist_quantile(&rc->latency, 0.5));
-		sample(s, METRIC_LATENCY_P99_S, rc->name, stat_hist_quantile(&rc->latency, 0.99));
-		sample(s, METRIC_LATENCY_P999_S, rc->name, stat_hist_quantile(&rc->latency, 0.999));
+		if (rc->completed > 0) { /* no latency without a completion */
+			sample(s, METRIC_LATENCY_MEAN_S, rc->name, rc->latency_mean);
+			sample(s, METRIC_LATENCY_P50_S, rc->name, stat_hist_quantile(&rc->latency, 0.5));
+			sample(s, METRIC_LATENCY_P99_S, rc->name, stat_hist_quantile(&rc->latency, 0.99));
+			sample(s, METRIC_LATENCY_P999_S, rc->name,
+			       stat_hist_quantile(&rc->latency, 0.999));
+		}
 		if (rc->completed && stat_hist_max(&rc->latency) > c->max_s)
 			c->max_s = stat_hist_max(&rc->latency);
 		c->completed += rc->completed;
 		all_done += (double)rc->completed;
-		all_latency += (double)rc->completed * rc->latency_mean;
+		if (rc->completed > 0)
+			all_latency += (double)rc->completed * rc->latency_mean;
 		for (int k = 1; k < CAUSE_COUNT; k++)
 			s->failures[k] += rc->failed[k];
 	}
 	/* Over all classes ("" qualifier). */
 	sample(s, METRIC_IN_SYSTEM_MEAN, "", rec->in_system_mean);
 	sample(s, METRIC_THROUGHPUT, "", all_done / measured_s);
-	sample(s, METRIC_LATENCY_MEAN_S, "", all_done > 0 ? all_latency / all_done : 0);
+	if (all_done > 0)
+		sample(s, METRIC_LATENCY_MEAN_S, "", all_latency / all_done);
 	for (size_t i = 0; i < rec->metric_count; i++) {
 		const struct record_metric *m = &rec->metrics[i];
 		char name[300];
@@ -250,7 +255,7 @@ void summary_finish(struct summary *s)
 	ci(s, METRIC_READ_AVAILABILITY, "", s->read_availability);
 	for (size_t i = 0; i < s->incident_count; i++) {
 		struct summary_incident *is = &s->incidents[i];
-		char q[220];
+		char q[224];
 		snprintf(q, sizeof(q), "%s %s", is->kind, is->target);
 		ci(s, METRIC_RTO_S, q, is->rto_s);
 		for (int k = 0; k < STAGE_COUNT; k++)

@@ -47,7 +47,7 @@ struct summary_incident {
 /* A named figure's values, one per replication (or per occurrence). */
 struct summary_samples {
 	enum metric_id id;
-	char qualifier[160];
+	char qualifier[224];      /* a class, host, or "KIND TARGET" of an incident */
 	double *values;
 	size_t count, cap;
 };
