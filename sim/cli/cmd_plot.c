@@ -11,13 +11,15 @@
  * the same data gives the same files; gnuplot's svg terminal writes no date either.
  *
  * Kinds: timeline (one run, a column per incident), latency (one run, CDF per class), rto
- * (every selected run's incidents), utilisation (one run, CPU per host), compare (a metric per
- * variant of an experiment with 95% intervals).
+ * (every selected run's incidents), utilisation (one run, CPU per host), compare and sweep (a
+ * metric per variant of an experiment with 95% intervals; compare adds the paired difference
+ * from the first variant).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,13 +44,19 @@ static const char plot_usage[] =
 	"  latency      latency CDF per operation class of a run (log x), p50/p99/p99.9 marked\n"
 	"  rto          RTO and RPO of every incident of the selected runs, per fault kind\n"
 	"  utilisation  CPU utilisation per host over the run\n"
-	"  compare      a run metric per variant of an experiment, mean with 95% interval\n"
+	"  compare      a metric per variant of an experiment, mean with 95% interval, and the\n"
+	"               paired difference from the first variant\n"
+	"  sweep        a metric across the points of a sweep (its variants, in order), mean\n"
+	"               with 95% interval\n"
 	"Options:\n"
 	"  -o, --output FILE   the picture; .png or .svg chooses the format\n"
 	"      --run ID        the run (default: the first run of the selection)\n"
-	"      --experiment NAME  only the runs of this experiment (rto, compare: all of them;\n"
-	"                      default for compare: the experiment of the last run)\n"
-	"      --metric NAME[:QUAL]  compare: the run metric (default throughput:write)\n"
+	"      --experiment NAME  only the runs of this experiment (rto: all of its runs;\n"
+	"                      compare, sweep: default the experiment of the last run)\n"
+	"      --metric NAME[:QUAL]  compare, sweep: a metric of the metrics table, or an\n"
+	"                      incident figure (rto_s, detect_s, ..., rpo_tx,\n"
+	"                      write_unavailable_s; QUAL: the fault kind); default\n"
+	"                      throughput:write\n"
 	"      --data-only     write the data files, do not run gnuplot\n"
 	"      --data-dir DIR  where the data files go (default: FILE without its extension,\n"
 	"                      plus -data, next to FILE)\n"
@@ -136,7 +144,7 @@ static void run_title(const struct results_run_row *row, char *buf, size_t size)
 static int select_runs(struct results *r, const struct plot_opts *o, struct results_runs *runs,
 		       size_t **sel, size_t *n)
 {
-	struct results_run_filter filter = {.run_id = o->run_id};
+	struct results_run_filter filter = {.run_id = o->run_id, .experiment = o->experiment};
 	if (results_runs(r, &filter, runs) != 0) {
 		fprintf(stderr, "topsim: plot: %s\n", results_errmsg(r));
 		return CLI_EXIT_INTERNAL;
@@ -145,12 +153,8 @@ static int select_runs(struct results *r, const struct plot_opts *o, struct resu
 	if (!*sel)
 		return CLI_EXIT_INTERNAL;
 	*n = 0;
-	for (size_t i = 0; i < runs->n; i++) {
-		const char *e = runs->v[i].run.experiment;
-		if (o->experiment && (!e || strcmp(e, o->experiment) != 0))
-			continue;
+	for (size_t i = 0; i < runs->n; i++)
 		(*sel)[(*n)++] = i;
-	}
 	if (*n == 0) {
 		if (o->run_id > 0)
 			fprintf(stderr, "topsim: plot: no run %lld%s%s%s in \"%s\"\n",
@@ -615,7 +619,65 @@ out:
 	return rc;
 }
 
-/* ---- compare ---------------------------------------------------------------------------- */
+/* ---- compare and sweep ------------------------------------------------------------------ */
+
+/* Incident figures a comparison may plot, with their units: a run's value is that of its
+ * first incident (of the kind given as qualifier, if any). */
+static const struct {
+	const char *name, *unit;
+	size_t offset;
+	bool is_count;
+} incident_fields[] = {
+	{"rto_s", "s", offsetof(struct results_incident, rto_s), false},
+	{"detect_s", "s", offsetof(struct results_incident, detect_s), false},
+	{"decide_s", "s", offsetof(struct results_incident, decide_s), false},
+	{"transition_s", "s", offsetof(struct results_incident, transition_s), false},
+	{"reroute_s", "s", offsetof(struct results_incident, reroute_s), false},
+	{"reconnect_s", "s", offsetof(struct results_incident, reconnect_s), false},
+	{"rpo_tx", "commits", offsetof(struct results_incident, rpo_tx), true},
+	{"rpo_span_s", "s", offsetof(struct results_incident, rpo_span_s), false},
+	{"write_unavailable_s", "s", offsetof(struct results_incident, write_unavailable_s), false},
+	{"read_unavailable_s", "s", offsetof(struct results_incident, read_unavailable_s), false},
+};
+
+/* The value of metric (name, qual) for run_id: an incident field or a row of `metrics`.
+ * Returns 0 with *x (NaN when the run has none), or -EIO (message in results_errmsg). */
+static int compare_value(struct results *r, int64_t run_id, const char *name, const char *qual,
+			 double *x, char *unit, size_t unit_size)
+{
+	*x = NAN;
+	for (size_t i = 0; i < sizeof(incident_fields) / sizeof(incident_fields[0]); i++) {
+		if (strcmp(name, incident_fields[i].name) != 0)
+			continue;
+		snprintf(unit, unit_size, "%s", incident_fields[i].unit);
+		struct results_incidents inc = {0};
+		if (results_incidents(r, run_id, &inc) != 0)
+			return -EIO;
+		for (size_t k = 0; k < inc.n; k++) {
+			const struct results_incident *in = &inc.v[k].inc;
+			if (*qual && strcmp(in->kind, qual) != 0)
+				continue;
+			const char *p = (const char *)in + incident_fields[i].offset;
+			if (incident_fields[i].is_count) {
+				int64_t v;
+				memcpy(&v, p, sizeof(v));
+				*x = (double)v;
+			} else {
+				memcpy(x, p, sizeof(*x));
+			}
+			break;
+		}
+		results_incidents_release(&inc);
+		return 0;
+	}
+	int e = results_metric(r, run_id, name, qual, x, unit, unit_size);
+	return e == -ENOENT ? 0 : e;
+}
+
+struct variant_values {
+	char name[64];
+	double v[64];        /* by replication (0..63); NaN = none */
+};
 
 static int export_compare(struct results *r, const struct plot_opts *o,
 			  const struct results_runs *runs, const size_t *sel, size_t n_sel,
@@ -623,9 +685,8 @@ static int export_compare(struct results *r, const struct plot_opts *o,
 {
 	int rc = CLI_EXIT_INTERNAL;
 	char path[4096], name[128], qual[128] = "", unit[32] = "";
-	char variants[16][64];
+	struct variant_values *vars = NULL;
 	size_t n_var = 0;
-	double *vals = NULL;
 	FILE *f = NULL, *meta = NULL;
 	const char *experiment = runs->v[sel[n_sel - 1]].run.experiment;
 
@@ -635,85 +696,98 @@ static int export_compare(struct results *r, const struct plot_opts *o,
 		*colon = '\0';
 		snprintf(qual, sizeof(qual), "%s", colon + 1);
 	}
-	if (!(vals = calloc(n_sel, sizeof(*vals))))
+	if (!(vars = calloc(16, sizeof(*vars))))
 		goto out;
-	/* The variants of the experiment, in the order of their first run. */
+	/* Per variant of the experiment (in the order of their first run), the value of each
+	 * replication. */
+	size_t values = 0;
 	for (size_t s = 0; s < n_sel; s++) {
-		const struct results_run *run = &runs->v[sel[s]].run;
-		if (strcmp(run->experiment ? run->experiment : "", experiment ? experiment : ""))
+		const struct results_run_row *row = &runs->v[sel[s]];
+		const struct results_run *run = &row->run;
+		if (strcmp(run->experiment, experiment) != 0 || run->replication >= 64)
 			continue;
-		const char *v = run->variant && *run->variant ? run->variant : run->scenario_name;
+		const char *vn = *run->variant ? run->variant : run->scenario_name;
 		size_t k = 0;
-		while (k < n_var && strcmp(variants[k], v) != 0)
+		while (k < n_var && strcmp(vars[k].name, vn) != 0)
 			k++;
-		if (k == n_var && n_var < 16)
-			snprintf(variants[n_var++], sizeof(variants[0]), "%s", v);
+		if (k == n_var) {
+			if (n_var == 16)
+				continue;
+			snprintf(vars[n_var].name, sizeof(vars[0].name), "%s", vn);
+			for (size_t i = 0; i < 64; i++)
+				vars[n_var].v[i] = NAN;
+			n_var++;
+		}
+		double x;
+		if (compare_value(r, row->run_id, name, qual, &x, unit, sizeof(unit)) != 0) {
+			fprintf(stderr, "topsim: plot: %s\n", results_errmsg(r));
+			goto out;
+		}
+		vars[k].v[run->replication] = x;
+		values += !isnan(x);
 	}
-	/* compare.dat: variant index, mean, lower and upper bound of the 95% interval,
-	 * replications, "variant". */
+	if (values == 0) {
+		fprintf(stderr, "topsim: plot: no run of experiment \"%s\" has the metric \"%s%s%s\"\n",
+			experiment, name, *qual ? ":" : "", qual);
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
+	/* compare.dat: variant index, mean, 95% low, 95% high, replications, "variant", then the
+	 * paired difference with the first variant (replication by replication): mean, 95% low,
+	 * 95% high, pairs (NaN for the first variant). */
 	if (!(f = open_data(dir, "compare.dat", path, sizeof(path))))
 		goto out;
-	fprintf(f, "# variant, mean, 95%% low, 95%% high, replications, \"variant\" of %s%s%s\n",
-		name, *qual ? ":" : "", qual);
-	size_t plotted = 0;
+	fprintf(f, "# %s%s%s (%s) per variant: variant, mean, 95%% low, 95%% high, "
+		   "replications, \"variant\", difference from \"%s\": mean, 95%% low, 95%% high, "
+		   "pairs\n", name, *qual ? ":" : "", qual, unit, vars[0].name);
 	for (size_t k = 0; k < n_var; k++) {
-		size_t n = 0;
-		for (size_t s = 0; s < n_sel; s++) {
-			const struct results_run_row *row = &runs->v[sel[s]];
-			const struct results_run *run = &row->run;
-			const char *v = run->variant && *run->variant ? run->variant
-								       : run->scenario_name;
-			if (strcmp(run->experiment ? run->experiment : "",
-				   experiment ? experiment : "") || strcmp(v, variants[k]))
+		double x[64], d[64];
+		size_t n = 0, nd = 0;
+		for (size_t i = 0; i < 64; i++) {
+			if (isnan(vars[k].v[i]))
 				continue;
-			double x;
-			int e = results_metric(r, row->run_id, name, qual, &x, unit, sizeof(unit));
-			if (e == -ENOENT || (e == 0 && isnan(x)))
-				continue;
-			if (e != 0) {
-				fprintf(stderr, "topsim: plot: %s\n", results_errmsg(r));
-				goto out;
-			}
-			vals[n++] = x;
+			x[n++] = vars[k].v[i];
+			if (k > 0 && !isnan(vars[0].v[i]))
+				d[nd++] = vars[k].v[i] - vars[0].v[i];
 		}
-		double mean = NAN, half = NAN;
+		double mean = NAN, half = NAN, dmean = NAN, dhalf = NAN;
+		stat_ci_mean(x, n, 0.95, &mean, &half);
+		stat_ci_mean(d, nd, 0.95, &dmean, &dhalf);
 		if (n == 1)
-			mean = vals[0], half = 0;
-		else if (n > 1 && stat_ci_mean(vals, n, 0.95, &mean, &half) != 0)
 			half = 0;
+		if (nd == 1)
+			dhalf = 0;
 		fprintf(f, "%zu", k + 1);
 		dat_num(f, mean);
 		dat_num(f, mean - half);
 		dat_num(f, mean + half);
 		fprintf(f, " %zu ", n);
-		dat_str(f, variants[k], 63);
-		fputc('\n', f);
-		plotted += n > 0;
+		dat_str(f, vars[k].name, 63);
+		dat_num(f, dmean);
+		dat_num(f, dmean - dhalf);
+		dat_num(f, dmean + dhalf);
+		fprintf(f, " %zu\n", nd);
 	}
 	rc = close_data(f, path);
 	f = NULL;
 	if (rc != CLI_EXIT_OK)
 		goto out;
-	if (plotted == 0) {
-		fprintf(stderr, "topsim: plot: no run of the selection has the metric \"%s%s%s\"\n",
-			name, *qual ? ":" : "", qual);
-		rc = CLI_EXIT_USAGE;
-		goto out;
-	}
 	rc = CLI_EXIT_INTERNAL;
 	if (!(meta = open_data(dir, "meta.gp", path, sizeof(path))))
 		goto out;
 	char title[1024], ylabel[256];
-	snprintf(title, sizeof(title), "scenario %s, seed %llu%s%s: %s%s%s per variant, 95%% interval",
-		 runs->v[sel[0]].run.scenario_name, (unsigned long long)runs->v[sel[0]].run.seed,
-		 experiment && *experiment ? ", experiment " : "", experiment ? experiment : "",
-		 name, *qual ? " " : "", qual);
+	snprintf(title, sizeof(title), "scenario %s, seed %llu%s%s: %s%s%s per variant, 95%% "
+				       "interval", runs->v[sel[0]].run.scenario_name,
+		 (unsigned long long)runs->v[sel[0]].run.seed,
+		 *experiment ? ", experiment " : "", experiment, name, *qual ? " " : "", qual);
 	snprintf(ylabel, sizeof(ylabel), "%s%s%s%s%s%s", name, *qual ? " " : "", qual,
 		 *unit ? " (" : "", unit, *unit ? ")" : "");
-	fputs("# written by topsim plot compare\ntitle = ", meta);
+	fprintf(meta, "# written by topsim plot %s\ntitle = ", o->kind);
 	gp_str(meta, title);
 	fputs("\nylabel = ", meta);
 	gp_str(meta, ylabel);
+	fputs("\nbaseline = ", meta);
+	gp_str(meta, vars[0].name);
 	fprintf(meta, "\nvariants = %zu\n", n_var);
 	rc = close_data(meta, path);
 	meta = NULL;
@@ -722,7 +796,7 @@ out:
 		fclose(f);
 	if (meta)
 		fclose(meta);
-	free(vals);
+	free(vars);
 	return rc;
 }
 
@@ -786,7 +860,7 @@ static int run_gnuplot(const struct plot_opts *o, const char *data_dir)
 /* ---- the command ------------------------------------------------------------------------ */
 
 static const char *const plot_kinds[] = {"timeline", "latency", "rto", "utilisation", "compare",
-					 NULL};
+					 "sweep", NULL};
 
 int cmd_plot(int argc, char **argv)
 {
@@ -850,7 +924,7 @@ int cmd_plot(int argc, char **argv)
 		k++;
 	if (!plot_kinds[k])
 		return cli_usage_error("plot", "unknown plot kind \"%s\" (timeline, latency, rto, "
-					       "utilisation, compare)", o.kind);
+					       "utilisation, compare, sweep)", o.kind);
 	if (!o.out)
 		return cli_usage_error("plot", "-o FILE.png or FILE.svg is required");
 	size_t len = strlen(o.out);
@@ -889,7 +963,7 @@ int cmd_plot(int argc, char **argv)
 		rc = export_rto(r, &runs, sel, n_sel, data_dir);
 	else if (strcmp(o.kind, "utilisation") == 0)
 		rc = export_utilisation(r, first, data_dir);
-	else
+	else /* compare, sweep */
 		rc = export_compare(r, &o, &runs, sel, n_sel, data_dir);
 	if (rc == CLI_EXIT_OK && !o.data_only)
 		rc = run_gnuplot(&o, data_dir);
