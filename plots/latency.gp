@@ -36,4 +36,4 @@ plot for [c=1:classes] datadir.'/cdf.dat' index (c - 1) using 1:(nines($2)) with
      for [c=1:classes] datadir.'/quantiles.dat' index (c - 1) using 1:(nines($2)) \
          with points pt 7 ps 1 lt c notitle, \
      for [c=1:classes] datadir.'/quantiles.dat' index (c - 1) using 1:(nines($2)):3 \
-         with labels left offset 0.8, -0.9 * (c - 1) font ',8' tc lt c notitle
+         with labels left offset 0.8, 0.9 * (classes - c) font ',8' tc lt c notitle

@@ -433,9 +433,19 @@ static int export_latency(struct results *r, const struct results_run_row *run, 
 		const struct results_latency *l = &lat.v[c];
 		fprintf(q, "%s# class %s: quantile (ms), fraction, label\n", c ? "\n\n" : "",
 			l->op_class);
-		fprintf(q, "%.9g 0.5 \"p50 %.3g ms\"\n", l->p50_s * 1e3, l->p50_s * 1e3);
-		fprintf(q, "%.9g 0.99 \"p99 %.3g ms\"\n", l->p99_s * 1e3, l->p99_s * 1e3);
-		fprintf(q, "%.9g 0.999 \"p99.9 %.3g ms\"\n", l->p999_s * 1e3, l->p999_s * 1e3);
+		const struct {
+			const char *name;
+			double p, v;
+		} marks[] = {{"p50", 0.5, l->p50_s}, {"p99", 0.99, l->p99_s},
+			     {"p99.9", 0.999, l->p999_s}};
+		for (int m = 0; m < 3; m++) {
+			double v = marks[m].v;
+			fprintf(q, "%.9g %g \"%s ", v * 1e3, marks[m].p, marks[m].name);
+			if (v >= 1)
+				fprintf(q, "%.3g s\"\n", v);
+			else
+				fprintf(q, "%.3g ms\"\n", v * 1e3);
+		}
 	}
 	rc = close_data(q, path);
 	q = NULL;
@@ -724,7 +734,8 @@ static int export_compare(struct results *r, const struct plot_opts *o,
 			goto out;
 		}
 		vars[k].v[run->replication] = x;
-		values += !isnan(x);
+		if (!isnan(x))
+			values++;
 	}
 	if (values == 0) {
 		fprintf(stderr, "topsim: plot: no run of experiment \"%s\" has the metric \"%s%s%s\"\n",
