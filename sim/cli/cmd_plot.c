@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "cmd_plot.h"
 #include "results.h"
 #include "stats.h"
 
@@ -64,13 +65,6 @@ static const char plot_usage[] =
 	"                      tree's plots/)\n"
 	"gnuplot is looked up on PATH (or $TOPSIM_GNUPLOT); without it the exit code is 3 and\n"
 	"the data files are still written.\n";
-
-struct plot_opts {
-	const char *db, *kind, *out, *experiment, *data_dir, *plots_dir, *metric;
-	int64_t run_id;
-	bool data_only;
-	bool svg;
-};
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -868,6 +862,36 @@ static int run_gnuplot(const struct plot_opts *o, const char *data_dir)
 	return CLI_EXIT_OK;
 }
 
+int plot_make(struct results *r, const struct plot_opts *o, const char *data_dir)
+{
+	if (mkdir(data_dir, 0777) != 0 && errno != EEXIST) {
+		fprintf(stderr, "topsim: plot: cannot create \"%s\": %s\n", data_dir, strerror(errno));
+		return CLI_EXIT_INTERNAL;
+	}
+	struct results_runs runs = {0};
+	size_t *sel = NULL, n_sel = 0;
+	int rc = select_runs(r, o, &runs, &sel, &n_sel);
+	if (rc != CLI_EXIT_OK)
+		goto out;
+	const struct results_run_row *first = &runs.v[sel[0]];
+	if (strcmp(o->kind, "timeline") == 0)
+		rc = export_timeline(r, first, data_dir);
+	else if (strcmp(o->kind, "latency") == 0)
+		rc = export_latency(r, first, data_dir);
+	else if (strcmp(o->kind, "rto") == 0)
+		rc = export_rto(r, &runs, sel, n_sel, data_dir);
+	else if (strcmp(o->kind, "utilisation") == 0)
+		rc = export_utilisation(r, first, data_dir);
+	else /* compare, sweep */
+		rc = export_compare(r, o, &runs, sel, n_sel, data_dir);
+	if (rc == CLI_EXIT_OK && !o->data_only)
+		rc = run_gnuplot(o, data_dir);
+out:
+	free(sel);
+	results_runs_release(&runs);
+	return rc;
+}
+
 /* ---- the command ------------------------------------------------------------------------ */
 
 static const char *const plot_kinds[] = {"timeline", "latency", "rto", "utilisation", "compare",
@@ -887,6 +911,7 @@ int cmd_plot(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct plot_opts o = {0};
+	const char *data_dir_opt = NULL;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
@@ -916,7 +941,7 @@ int cmd_plot(int argc, char **argv)
 			o.data_only = true;
 			break;
 		case 'd':
-			o.data_dir = optarg;
+			data_dir_opt = optarg;
 			break;
 		case 'p':
 			o.plots_dir = optarg;
@@ -945,14 +970,10 @@ int cmd_plot(int argc, char **argv)
 		return cli_usage_error("plot", "\"%s\": the output must end in .png or .svg", o.out);
 
 	char data_dir[4096];
-	if (o.data_dir)
-		snprintf(data_dir, sizeof(data_dir), "%s", o.data_dir);
+	if (data_dir_opt)
+		snprintf(data_dir, sizeof(data_dir), "%s", data_dir_opt);
 	else
 		snprintf(data_dir, sizeof(data_dir), "%.*s-data", (int)(len - 4), o.out);
-	if (mkdir(data_dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, "topsim: plot: cannot create \"%s\": %s\n", data_dir, strerror(errno));
-		return CLI_EXIT_INTERNAL;
-	}
 
 	char err[512];
 	struct results *r = results_open_readonly(o.db, err, sizeof(err));
@@ -960,27 +981,7 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "topsim: plot: %s\n", err);
 		return CLI_EXIT_USAGE;
 	}
-	struct results_runs runs = {0};
-	size_t *sel = NULL, n_sel = 0;
-	int rc = select_runs(r, &o, &runs, &sel, &n_sel);
-	if (rc != CLI_EXIT_OK)
-		goto out;
-	const struct results_run_row *first = &runs.v[sel[0]];
-	if (strcmp(o.kind, "timeline") == 0)
-		rc = export_timeline(r, first, data_dir);
-	else if (strcmp(o.kind, "latency") == 0)
-		rc = export_latency(r, first, data_dir);
-	else if (strcmp(o.kind, "rto") == 0)
-		rc = export_rto(r, &runs, sel, n_sel, data_dir);
-	else if (strcmp(o.kind, "utilisation") == 0)
-		rc = export_utilisation(r, first, data_dir);
-	else /* compare, sweep */
-		rc = export_compare(r, &o, &runs, sel, n_sel, data_dir);
-	if (rc == CLI_EXIT_OK && !o.data_only)
-		rc = run_gnuplot(&o, data_dir);
-out:
-	free(sel);
-	results_runs_release(&runs);
+	int rc = plot_make(r, &o, data_dir);
 	results_close(r);
 	return rc;
 }
