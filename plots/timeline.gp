@@ -7,7 +7,7 @@
 #
 # Data (written by `topsim plot DB timeline`, in datadir):
 #   meta.gp        title, incidents, classes, class_names, rto[], rpo[], xmin[], xmax[],
-#                  incident_title[]
+#                  errors_max[] (1/s), incident_title[]
 #   series-K.dat   t (s), then per class: throughput (1/s), errors (1/s), p50 (ms), p99 (ms)
 #   stages-K.dat   stage, start (s), end (s)
 #   events-K.dat   t (s), row (5 down to 0), "event"
@@ -60,9 +60,7 @@ do for [k=1:incidents] {
     set ylabel 'throughput (1/s)'
     set xlabel ''
     set format x ''
-    set logscale y
     set autoscale y
-    unset logscale y
     plot for [s=1:5] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
              axes x1y2 with boxxyerror lc rgb stage_colour[s] title word(stage_names, s), \
          for [c=1:classes] series(k) using 1:(column(2 + 4 * (c - 1))) with linespoints \
@@ -72,7 +70,7 @@ do for [k=1:incidents] {
     # errors per second
     set origin x0, 0.04 + 2 * row_h
     set ylabel 'errors (1/s)'
-    set yrange [0:1<*]
+    if (errors_max[k] > 0) { set yrange [0:*] } else { set yrange [0:1] }
     plot for [s=1:5] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
              axes x1y2 with boxxyerror lc rgb stage_colour[s] notitle, \
          for [c=1:classes] series(k) using 1:(column(3 + 4 * (c - 1))) with linespoints \

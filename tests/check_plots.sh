@@ -9,6 +9,8 @@
 #   utilisation, and compare's per-variant mean.
 #   Without gnuplot (TOPSIM_GNUPLOT pointing nowhere) plot exits 3 and still writes the data;
 #   bad usage exits 2.
+#   topsim report: a well-formed, self-contained page with the tables and inline plots, the
+#   same for the same database; without gnuplot the tables and exit 3.
 # Exits 77 (skipped) when gnuplot or sqlite3 is missing: scripts/setup installs both.
 set -uo pipefail
 bin=$1 src=$2
@@ -163,6 +165,36 @@ done
 rc=$?
 [ $rc -eq 3 ] && grep -q 'cannot find the gnuplot script' "$dir/p.err" \
   && ok "bad usage exits 2; a missing --plots-dir exits 3" || bad "--plots-dir: exit $rc"
+
+# ---- topsim report ---------------------------------------------------------------------------
+# Well-formed (the page is XHTML syntax, so an XML parser checks it), self-contained (no
+# script, no external reference), with its tables and inline plots; same database, same page.
+report_ok() { # FILE MIN_SVG TEXT...
+  local f=$1 min=$2; shift 2
+  svg_wellformed "$f" || return 1
+  [ "$(grep -o '<svg' "$f" | wc -l)" -ge "$min" ] || { echo "fewer than $min plots"; return 1; }
+  ! grep -qiE '<script|<link|<img|<iframe|(src|href)="(https?:|//)' "$f" || { echo "external"; return 1; }
+  for text in "$@"; do grep -qF "$text" "$f" || { echo "missing '$text'"; return 1; }; done
+}
+"$bin" report "$db" -o "$dir/r.html" 2>"$dir/r.err" && "$bin" report "$db" -o "$dir/r2.html" 2>>"$dir/r.err" \
+  && cmp -s "$dir/r.html" "$dir/r2.html" \
+  && report_ok "$dir/r.html" 3 "<h2>Runs</h2>" "<th>detect</th>" "<td>host_crash</td>" \
+       "Timeline around the incidents of run 1" "<td>latency p99</td>" "<td>write_availability</td>" \
+  && ok "report: well-formed, self-contained, tables and timeline, latency and RTO plots, same data same page" \
+  || { cat "$dir/r.err"; bad "report from the drill"; }
+# One row per incident, with the database's RTO.
+[ "$(grep -c '<tr><td>[0-9]*</td><td>host_crash</td>' "$dir/r.html")" = "$(q "select count(*) from incidents")" ] \
+  && ok "report: every incident listed" || bad "report: incident rows"
+"$bin" report "$dir/c.db" -o "$dir/rc.html" 2>"$dir/rc.err" \
+  && report_ok "$dir/rc.html" 5 "<h2>Comparison: compare-1</h2>" "variant qos2s" \
+  && ok "report: compare experiment with its comparison plot" || { cat "$dir/rc.err"; bad "report from compare"; }
+TOPSIM_GNUPLOT=/nonexistent/gnuplot "$bin" report "$db" -o "$dir/rn.html" 2>"$dir/rn.err"
+rc=$?
+[ $rc -eq 3 ] && report_ok "$dir/rn.html" 0 "plot not drawn" "<th>detect</th>" && grep -q gnuplot "$dir/rn.err" \
+  && ok "report without gnuplot: tables written, exit 3" || { cat "$dir/rn.err"; bad "report without gnuplot: exit $rc"; }
+"$bin" report "$dir/missing.db" -o "$dir/x.html" 2>/dev/null
+rc=$?
+[ $rc -eq 2 ] && ok "report: a missing database exits 2" || bad "report missing db: exit $rc"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

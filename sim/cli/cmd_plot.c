@@ -208,7 +208,7 @@ static int export_timeline(struct results *r, const struct results_run_row *run,
 	struct results_points pts = {0};
 	struct results_incident_events ev = {0};
 	struct classes cls = {0};
-	double xlo[4], xhi[4];
+	double xlo[4], xhi[4], emax[4] = {0, 0, 0, 0};
 	FILE *meta = NULL;
 
 	if (results_incidents(r, run->run_id, &inc) != 0 || results_points(r, run->run_id, NULL,
@@ -278,6 +278,8 @@ static int export_timeline(struct results *r, const struct results_run_row *run,
 						v[0] = q->value;
 					else if (strcmp(q->name, "errors") == 0)
 						v[1] = q->width_s > 0 ? q->value / q->width_s : NAN;
+					if (v[1] > emax[k])
+						emax[k] = v[1];
 					else if (strcmp(q->name, "latency_p50_s") == 0)
 						v[2] = q->value * 1e3;
 					else if (strcmp(q->name, "latency_p99_s") == 0)
@@ -342,13 +344,15 @@ static int export_timeline(struct results *r, const struct results_run_row *run,
 	fprintf(meta, "\nincidents = %zu\nclasses = %zu\nclass_names = ", n_inc, cls.n);
 	gp_words(meta, (const char (*)[64])cls.names, cls.n);
 	fprintf(meta, "\narray rto[%zu]\narray rpo[%zu]\narray xmin[%zu]\narray xmax[%zu]\n"
-		      "array incident_title[%zu]\n", n_inc, n_inc, n_inc, n_inc, n_inc);
+		      "array errors_max[%zu]\narray incident_title[%zu]\n", n_inc, n_inc, n_inc,
+		n_inc, n_inc, n_inc);
 	for (size_t k = 0; k < n_inc; k++) {
 		const struct results_incident *in = &inc.v[k].inc;
 		char t[256];
 		fprintf(meta, "rto[%zu] = %.9g\nrpo[%zu] = %lld\nxmin[%zu] = %.9g\nxmax[%zu] = %.9g\n",
 			k + 1, isnan(in->rto_s) ? -1.0 : in->rto_s, k + 1, (long long)in->rpo_tx,
 			k + 1, xlo[k], k + 1, xhi[k]);
+		fprintf(meta, "errors_max[%zu] = %.9g\n", k + 1, emax[k]);
 		if (isnan(in->rto_s))
 			snprintf(t, sizeof(t), "%s %s at %.0f s: no RTO within the run", in->kind,
 				 in->target, in->start_s);
