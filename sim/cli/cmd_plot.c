@@ -30,6 +30,7 @@
 
 #include "cli.h"
 #include "cmd_plot.h"
+#include "metric.h"
 #include "results.h"
 #include "stats.h"
 
@@ -55,7 +56,7 @@ static const char plot_usage[] =
 	"      --experiment NAME  only the runs of this experiment (rto: all of its runs;\n"
 	"                      compare, sweep: default the experiment of the last run)\n"
 	"      --metric NAME[:QUAL]  compare, sweep: a metric of the metrics table, or an\n"
-	"                      incident figure (rto_s, detect_s, ..., rpo_tx,\n"
+	"                      incident figure (rto_s, detect_s, ..., rpo_tx, rpo_span_s,\n"
 	"                      write_unavailable_s; QUAL: the fault kind); default\n"
 	"                      throughput:write\n"
 	"      --data-only     write the data files, do not run gnuplot\n"
@@ -65,6 +66,9 @@ static const char plot_usage[] =
 	"                      tree's plots/)\n"
 	"gnuplot is looked up on PATH (or $TOPSIM_GNUPLOT); without it the exit code is 3 and\n"
 	"the data files are still written.\n";
+
+/* The name of a time series in the metric registry (metric.h). */
+#define SERIES(id) (metric_def(METRIC_SERIES_##id)->name)
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -229,7 +233,7 @@ static int export_timeline(struct results *r, const struct results_run_row *run,
 				"first 4\n", (long long)run->run_id, inc.n);
 	/* The classes of the throughput series, in the order the database lists them. */
 	for (size_t i = 0; i < pts.n; i++)
-		if (strcmp(pts.v[i].name, "throughput") == 0)
+		if (strcmp(pts.v[i].name, SERIES(THROUGHPUT)) == 0)
 			class_index(&cls, pts.v[i].qualifier);
 
 	for (size_t k = 0; k < n_inc; k++) {
@@ -261,7 +265,7 @@ static int export_timeline(struct results *r, const struct results_run_row *run,
 		/* The bucket start times of the throughput series of the first class. */
 		for (size_t i = 0; i < pts.n; i++) {
 			const struct results_point *p = &pts.v[i];
-			if (strcmp(p->name, "throughput") != 0 || cls.n == 0 ||
+			if (strcmp(p->name, SERIES(THROUGHPUT)) != 0 || cls.n == 0 ||
 			    strcmp(p->qualifier, cls.names[0]) != 0)
 				continue;
 			double mid = p->t_s + p->width_s / 2;
@@ -274,15 +278,15 @@ static int export_timeline(struct results *r, const struct results_run_row *run,
 					const struct results_point *q = &pts.v[j];
 					if (q->t_s != p->t_s || strcmp(q->qualifier, cls.names[c]) != 0)
 						continue;
-					if (strcmp(q->name, "throughput") == 0)
+					if (strcmp(q->name, SERIES(THROUGHPUT)) == 0)
 						v[0] = q->value;
-					else if (strcmp(q->name, "errors") == 0)
+					else if (strcmp(q->name, SERIES(ERRORS)) == 0)
 						v[1] = q->width_s > 0 ? q->value / q->width_s : NAN;
 					if (v[1] > emax[k])
 						emax[k] = v[1];
-					else if (strcmp(q->name, "latency_p50_s") == 0)
+					else if (strcmp(q->name, SERIES(LATENCY_P50_S)) == 0)
 						v[2] = q->value * 1e3;
-					else if (strcmp(q->name, "latency_p99_s") == 0)
+					else if (strcmp(q->name, SERIES(LATENCY_P99_S)) == 0)
 						v[3] = q->value * 1e3;
 				}
 				for (int m = 0; m < 4; m++)
@@ -577,7 +581,7 @@ static int export_utilisation(struct results *r, const struct results_run_row *r
 	struct classes hosts = {0};
 	FILE *f = NULL, *meta = NULL;
 
-	if (results_points(r, run->run_id, "cpu_utilisation", NULL, &pts) != 0) {
+	if (results_points(r, run->run_id, SERIES(CPU_UTILISATION), NULL, &pts) != 0) {
 		fprintf(stderr, "topsim: plot: %s\n", results_errmsg(r));
 		goto out;
 	}
@@ -629,23 +633,24 @@ out:
 
 /* ---- compare and sweep ------------------------------------------------------------------ */
 
-/* Incident figures a comparison may plot, with their units: a run's value is that of its
- * first incident (of the kind given as qualifier, if any). */
+/* Incident figures a comparison may plot, names and units from the metric registry: a
+ * run's value is that of its first incident (of the kind given as qualifier, if any). */
 static const struct {
-	const char *name, *unit;
+	enum metric_id id;
 	size_t offset;
 	bool is_count;
 } incident_fields[] = {
-	{"rto_s", "s", offsetof(struct results_incident, rto_s), false},
-	{"detect_s", "s", offsetof(struct results_incident, detect_s), false},
-	{"decide_s", "s", offsetof(struct results_incident, decide_s), false},
-	{"transition_s", "s", offsetof(struct results_incident, transition_s), false},
-	{"reroute_s", "s", offsetof(struct results_incident, reroute_s), false},
-	{"reconnect_s", "s", offsetof(struct results_incident, reconnect_s), false},
-	{"rpo_tx", "commits", offsetof(struct results_incident, rpo_tx), true},
-	{"rpo_span_s", "s", offsetof(struct results_incident, rpo_span_s), false},
-	{"write_unavailable_s", "s", offsetof(struct results_incident, write_unavailable_s), false},
-	{"read_unavailable_s", "s", offsetof(struct results_incident, read_unavailable_s), false},
+	{METRIC_RTO_S, offsetof(struct results_incident, rto_s), false},
+	{METRIC_DETECT_S, offsetof(struct results_incident, detect_s), false},
+	{METRIC_DECIDE_S, offsetof(struct results_incident, decide_s), false},
+	{METRIC_TRANSITION_S, offsetof(struct results_incident, transition_s), false},
+	{METRIC_REROUTE_S, offsetof(struct results_incident, reroute_s), false},
+	{METRIC_RECONNECT_S, offsetof(struct results_incident, reconnect_s), false},
+	{METRIC_RPO_TX, offsetof(struct results_incident, rpo_tx), true},
+	{METRIC_RPO_DURABLE_TX, offsetof(struct results_incident, rpo_durable_tx), true},
+	{METRIC_RPO_SPAN_S, offsetof(struct results_incident, rpo_span_s), false},
+	{METRIC_WRITE_UNAVAILABLE_S, offsetof(struct results_incident, write_unavailable_s), false},
+	{METRIC_READ_UNAVAILABLE_S, offsetof(struct results_incident, read_unavailable_s), false},
 };
 
 /* The value of metric (name, qual) for run_id: an incident field or a row of `metrics`.
@@ -655,9 +660,10 @@ static int compare_value(struct results *r, int64_t run_id, const char *name, co
 {
 	*x = NAN;
 	for (size_t i = 0; i < sizeof(incident_fields) / sizeof(incident_fields[0]); i++) {
-		if (strcmp(name, incident_fields[i].name) != 0)
+		const struct metric_def *def = metric_def(incident_fields[i].id);
+		if (strcmp(name, def->name) != 0)
 			continue;
-		snprintf(unit, unit_size, "%s", incident_fields[i].unit);
+		snprintf(unit, unit_size, "%s", def->unit);
 		struct results_incidents inc = {0};
 		if (results_incidents(r, run_id, &inc) != 0)
 			return -EIO;
