@@ -78,6 +78,8 @@ static void cell_num(FILE *f, double v, double scale)
 {
 	if (isnan(v))
 		fputs("<td>-</td>", f);
+	else if (fabs(v * scale) >= 1e4)
+		fprintf(f, "<td>%.0f</td>", v * scale);
 	else
 		fprintf(f, "<td>%.4g</td>", v * scale);
 }
