@@ -180,6 +180,7 @@ report_ok() { # FILE MIN_SVG TEXT...
   && cmp -s "$dir/r.html" "$dir/r2.html" \
   && report_ok "$dir/r.html" 3 "<h2>Runs</h2>" "<th>detect</th>" "<td>host_crash</td>" \
        "Timeline around the incidents of run 1" "<td>latency p99</td>" "<td>write_availability</td>" \
+       "<h3>Architecture</h3>" "hourly cost of instances" "host iris-a  r5.2xlarge" \
   && ok "report: well-formed, self-contained, tables and timeline, latency and RTO plots, same data same page" \
   || { cat "$dir/r.err"; bad "report from the drill"; }
 # One row per incident, with the database's RTO.

@@ -2,7 +2,8 @@
  * review, from a results database through the read API.
  *
  * The page: the runs grouped by experiment, variant and scenario (seed, replications,
- * simulated time); per group a summary table (throughput and errors per class, read and
+ * simulated time); per group the architecture (`topsim show` of the stored scenario text:
+ * topology tree and hourly cost), a summary table (throughput and errors per class, read and
  * write availability, CPU per host, latency p50/p99/p99.9 per class: mean across
  * replications with its 95% Student-t interval), every incident with its RTO stages and
  * RPO, and plots drawn by plot_make into a temporary directory and inlined as SVG: the
@@ -16,12 +17,15 @@
  * note, and the command exits 3.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -30,10 +34,13 @@
 #include "results.h"
 #include "stats.h"
 
+extern char **environ;
+
 static const char report_usage[] =
 	"usage: topsim report DB -o FILE.html [--experiment NAME] [--plots-dir DIR]\n"
 	"Write one self-contained HTML page (inline SVG, no scripts or external files) for a\n"
-	"design review: the runs grouped by experiment, variant and scenario, summary tables\n"
+	"design review: the runs grouped by experiment, variant and scenario, each with its\n"
+	"topology and hourly cost (as topsim show prints them), summary tables\n"
 	"with 95% intervals, every incident with its RTO stages and RPO, and plots (timeline and\n"
 	"latency CDF of each group's first run, RTO and RPO across replications, comparison of\n"
 	"variants). gnuplot draws the plots; without it the page has the tables only and the\n"
@@ -129,6 +136,52 @@ static void report_plot(struct report *rp, const char *kind, int64_t run_id,
 	fputs("<figcaption>", rp->f);
 	html(rp->f, caption);
 	fputs("</figcaption></figure>\n", rp->f);
+}
+
+/* The group's architecture: its stored scenario text (includes and overrides applied) is
+ * written to the temporary directory and described by `topsim show` (this executable), whose
+ * output (topology tree and hourly cost) goes into the page. A note when it fails. */
+static void report_architecture(struct report *rp, const struct group *g)
+{
+	char json[512], txt[512];
+	int no = ++rp->plot_no;
+	snprintf(json, sizeof(json), "%s/scenario-%d.json", rp->tmp, no);
+	snprintf(txt, sizeof(txt), "%s/scenario-%d.txt", rp->tmp, no);
+	struct results_runs one = {0};
+	struct results_run_filter filter = {.run_id = g->first_id, .with_text = true};
+	bool shown = false;
+	FILE *j = NULL;
+	if (results_runs(rp->r, &filter, &one) == 0 && one.n == 1 && one.v[0].run.scenario_text &&
+	    (j = fopen(json, "w"))) {
+		fputs(one.v[0].run.scenario_text, j);
+		if (fclose(j) == 0) {
+			posix_spawn_file_actions_t fa;
+			posix_spawn_file_actions_init(&fa);
+			posix_spawn_file_actions_addopen(&fa, 1, txt, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+			posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+			char *argv[] = {"topsim", "show", "--include-root", rp->tmp, json, NULL};
+			pid_t pid;
+			int status;
+			if (posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ) == 0 &&
+			    waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+			    WEXITSTATUS(status) == 0)
+				shown = true;
+			posix_spawn_file_actions_destroy(&fa);
+		}
+	}
+	results_runs_release(&one);
+	FILE *t = shown ? fopen(txt, "r") : NULL;
+	if (!t) {
+		fputs("<p class=\"note\">topology not available (the stored scenario could not be "
+		      "loaded)</p>\n", rp->f);
+		return;
+	}
+	fputs("<pre>", rp->f);
+	char line[1024];
+	while (fgets(line, sizeof(line), t))
+		html(rp->f, line);
+	fputs("</pre>\n", rp->f);
+	fclose(t);
 }
 
 /* Mean and 95% interval of values[0..n) as table cells. */
@@ -300,6 +353,7 @@ static const char report_css[] =
 	"th{background:#f0f0f0}td:first-child,th:first-child{text-align:left}"
 	".scroll{overflow-x:auto}"
 	"figure{margin:1em 0}svg{max-width:100%;height:auto}"
+	"pre{overflow-x:auto;font-size:0.85em;background:#f8f8f8;padding:0.5em}"
 	"figcaption{font-size:0.9em;color:#555}.note{color:#a00}.bad{color:#a00}"
 	"@media print{figure,table{page-break-inside:avoid}.scroll{overflow:visible}}";
 
@@ -443,7 +497,9 @@ int cmd_report(int argc, char **argv)
 			 *g->first->experiment ? ", experiment " : "", g->first->experiment);
 		fputs("<h2>", f);
 		html(f, title);
-		fputs("</h2>\n<h3>Summary</h3>\n", f);
+		fputs("</h2>\n<h3>Architecture</h3>\n", f);
+		report_architecture(&rp, g);
+		fputs("<h3>Summary</h3>\n", f);
 		if (report_summary(&rp, g) != 0) {
 			fprintf(stderr, "topsim: report: %s\n", results_errmsg(rp.r));
 			goto out;
