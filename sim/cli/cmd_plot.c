@@ -416,7 +416,7 @@ static int export_latency(struct results *r, const struct results_run_row *run, 
 			fprintf(f, "%.9g 0\n", b.v[0].lower_s * 1e3);
 		for (size_t i = 0; i < b.n && total > 0; i++) {
 			cum += b.v[i].count;
-			if (isinf(b.v[i].upper_s))
+			if (!isfinite(b.v[i].upper_s))
 				continue;
 			fprintf(f, "%.9g %.9g\n", b.v[i].upper_s * 1e3, (double)cum / (double)total);
 		}
