@@ -16,7 +16,7 @@
 
 load datadir.'/meta.gp'
 
-width = 150 + 560 * incidents
+width = 150 + 640 * incidents
 height = 1000
 if (term eq 'svg') {
     set terminal svg size width, height font 'Helvetica,11' noenhanced background rgb 'white'
@@ -36,7 +36,7 @@ set grid xtics ytics lc rgb '#dddddd'
 set style fill transparent solid 0.2 noborder
 set y2range [0:1]
 unset y2tics
-set key top right font ',9' samplen 2
+set key font ',9' samplen 2
 
 col_w = 0.96 / incidents
 rows_h = 0.92
@@ -50,12 +50,15 @@ do for [k=1:incidents] {
     if (rto[k] >= 0) {
         set arrow 2 from rto[k], graph 0 to rto[k], graph 1 nohead lc rgb '#cc0000' dt 2 lw 1.5
     }
-    set lmargin 10
-    set rmargin 2
+    # Fixed margins (in pixels of the picture) keep the panels aligned; the keys sit in
+    # the right margin, beside the data.
+    set lmargin at screen x0 + 75.0 / width
+    set rmargin at screen x0 + col_w - 130.0 / width
 
     # throughput
     set origin x0, 0.04 + 3 * row_h
     set size col_w, row_h
+    set key at screen x0 + col_w, 0.04 + 4 * row_h - 0.03 right top
     set title incident_title[k] font ',11'
     set ylabel 'throughput (1/s)'
     set xlabel ''
@@ -79,6 +82,7 @@ do for [k=1:incidents] {
 
     # latency percentiles
     set origin x0, 0.04 + row_h
+    set key at screen x0 + col_w, 0.04 + 2 * row_h - 0.03 right top
     set ylabel 'latency (ms)'
     set logscale y
     plot for [s=1:5] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \

@@ -79,7 +79,7 @@ draw() {
   fi
 }
 
-draw "$db" timeline 710x1000 -- "throughput (1/s)" "errors (1/s)" "latency (ms)" "detect" \
+draw "$db" timeline 790x1000 -- "throughput (1/s)" "errors (1/s)" "latency (ms)" "detect" \
   "transition" "RTO end" "fault" "write" "host_crash iris-a starts"
 draw "$db" latency 800x560 -- "latency (ms, log scale)" "read" "write" "commit" "0.999"
 draw "$db" rto 820x520 -- "RTO (s)" "RPO (commits)" "host_crash iris-a"
