@@ -261,6 +261,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
  * `(?n IS NULL OR column = ?n)` with NULL bound for "any". */
 enum results_read {
 	RD_RUNS,
+	RD_RUNS3,
 	RD_METRICS,
 	RD_METRIC_ONE,
 	RD_METRIC_ACROSS,
@@ -283,6 +284,14 @@ static const struct {
 			"sim_s, warmup_s, events FROM runs "
 			"WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR scenario_name = ?2) "
 			"AND (?3 IS NULL OR scenario_hash = ?3) ORDER BY run_id"},
+	/* The same from schema 3 on, with the experiment and variant (and a filter on the
+	 * experiment); results_runs prefers it when the file has those columns. */
+	[RD_RUNS3] = {3, "SELECT run_id, scenario_name, CASE WHEN ?4 THEN scenario_text END, "
+			 "scenario_hash, seed, replication, topsim_version, started_at, wall_s, "
+			 "sim_s, warmup_s, events, experiment, variant FROM runs "
+			 "WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR scenario_name = ?2) "
+			 "AND (?3 IS NULL OR scenario_hash = ?3) "
+			 "AND (?5 IS NULL OR experiment = ?5) ORDER BY run_id"},
 	[RD_METRICS] = {1, "SELECT m.run_id, r.replication, m.name, m.qualifier, m.value, m.unit "
 			   "FROM metrics m JOIN runs r USING (run_id) WHERE m.run_id = ?1 "
 			   "ORDER BY m.name, m.qualifier"},
@@ -1079,6 +1088,9 @@ static void fill_run(struct reader *rd, sqlite3_stmt *s, void *row)
 	o->run.sim_s = rd_real(s, 9);
 	o->run.warmup_s = rd_real(s, 10);
 	o->run.events = (uint64_t)sqlite3_column_int64(s, 11);
+	/* Before schema 3 there are no such columns: "" as the writer stores for none. */
+	o->run.experiment = sqlite3_column_count(s) > 12 ? rd_text(rd, s, 12) : "";
+	o->run.variant = sqlite3_column_count(s) > 13 ? rd_text(rd, s, 13) : "";
 }
 
 int results_runs(struct results *r, const struct results_run_filter *filter,
@@ -1086,11 +1098,18 @@ int results_runs(struct results *r, const struct results_run_filter *filter,
 {
 	static const struct results_run_filter all = {0};
 	const struct results_run_filter *f = filter ? filter : &all;
-	sqlite3_stmt *s = r->read[RD_RUNS];
+	sqlite3_stmt *s = r->read[RD_RUNS3] ? r->read[RD_RUNS3] : r->read[RD_RUNS];
+	if (!r->read[RD_RUNS3] && f->experiment && *f->experiment) {
+		/* No experiments before schema 3: a named one matches nothing. */
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
 	int rc = bind_opt_id(s, 1, f->run_id);
 	rc |= bind_text(s, 2, f->scenario_name, 0);
 	rc |= bind_text(s, 3, f->scenario_hash, 0);
 	rc |= sqlite3_bind_int(s, 4, f->with_text);
+	if (s == r->read[RD_RUNS3])
+		rc |= bind_text(s, 5, f->experiment, 0);
 	struct reader rd = READER_FOR(out);
 	int err = run_query(r, s, rc, &rd, fill_run);
 	LIST_TAKE(out, rd);

@@ -198,7 +198,8 @@ int results_schema_version(const struct results *r);
 
 /* ---- runs ---- */
 
-/* A row of `runs`. run.scenario_text is NULL unless the filter asked for it. */
+/* A row of `runs`. run.scenario_text is NULL unless the filter asked for it; run.experiment
+ * and run.variant are "" in files older than schema 3. */
 struct results_run_row {
 	int64_t run_id;
 	struct results_run run; /* strings owned by the list */
@@ -215,6 +216,7 @@ struct results_run_filter {
 	int64_t run_id;            /* > 0: only this run */
 	const char *scenario_name; /* only this scenario name */
 	const char *scenario_hash; /* only this scenario hash */
+	const char *experiment;    /* only this experiment (schema 3; older files: none match) */
 	bool with_text;            /* also read scenario_text (it can be large) */
 };
 

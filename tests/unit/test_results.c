@@ -243,6 +243,8 @@ static void assert_run_equal(const struct results_run *got, const struct results
 	assert_same_double(got->sim_s, want->sim_s);
 	assert_same_double(got->warmup_s, want->warmup_s);
 	assert_true(got->events == want->events);
+	assert_string_equal(got->experiment, want->experiment ? want->experiment : "");
+	assert_string_equal(got->variant, want->variant ? want->variant : "");
 }
 
 static void assert_incident_equal(const struct results_incident *got,
@@ -1396,6 +1398,8 @@ static void write_read_fixture(const char *path, struct read_fixture *x)
 	x->run[2] = run_of("beta", 0, 4.0);
 	x->run[2].scenario_hash = "def456";
 	x->run[2].scenario_text = NULL;
+	x->run[2].experiment = "compare-1";
+	x->run[2].variant = "b";
 	x->run[2].sim_s = 7200.5;
 	x->run[2].warmup_s = NAN;
 
@@ -1506,6 +1510,13 @@ static void test_read_runs(void **state)
 	assert_int_equal(results_runs(r, &by_id, &runs), 0);
 	assert_int_equal(runs.n, 1);
 	assert_run_equal(&runs.v[0].run, &x.run[1], false);
+	results_runs_release(&runs);
+
+	struct results_run_filter by_experiment = {.experiment = "compare-1"};
+	assert_int_equal(results_runs(r, &by_experiment, &runs), 0);
+	assert_int_equal(runs.n, 1);
+	assert_int_equal(runs.v[0].run_id, x.id[2]);
+	assert_string_equal(runs.v[0].run.variant, "b");
 	results_runs_release(&runs);
 
 	struct results_run_filter none = {.scenario_name = "alpha", .scenario_hash = "def456"};
