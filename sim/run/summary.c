@@ -160,9 +160,16 @@ void summary_add(struct summary *s, const struct record *rec)
 			return;
 		}
 		s->class_count = rec->class_count;
-		for (size_t i = 0; i < rec->class_count; i++)
+		for (size_t i = 0; i < rec->class_count; i++) {
 			snprintf(s->classes[i].name, sizeof(s->classes[i].name), "%s",
 				 rec->classes[i].name);
+			s->classes[i].completed_min = UINT64_MAX;
+			s->classes[i].merged = malloc(sizeof(struct stat_hist));
+			if (s->classes[i].merged)
+				stat_hist_init(s->classes[i].merged);
+			else
+				s->out_of_memory = true;
+		}
 	}
 	double all_done = 0, all_latency = 0;
 	for (size_t i = 0; i < rec->class_count && i < s->class_count; i++) {
@@ -176,6 +183,10 @@ void summary_add(struct summary *s, const struct record *rec)
 		if (rc->completed && stat_hist_max(&rc->latency) > c->max_s)
 			c->max_s = stat_hist_max(&rc->latency);
 		c->completed += rc->completed;
+		if (rc->completed < c->completed_min)
+			c->completed_min = rc->completed;
+		if (c->merged)
+			stat_hist_merge(c->merged, &rc->latency);
 		all_done += (double)rc->completed;
 		all_latency += (double)rc->completed * rc->latency_mean;
 		for (int k = 1; k < CAUSE_COUNT; k++)
@@ -242,6 +253,17 @@ void summary_finish(struct summary *s)
 		ci(s, METRIC_LATENCY_P50_S, c->name, c->p50_s);
 		ci(s, METRIC_LATENCY_P99_S, c->name, c->p99_s);
 		ci(s, METRIC_LATENCY_P999_S, c->name, c->p999_s);
+		/* the level from the pooled histogram, the spread from the replications */
+		static const double ps[3] = {0.5, 0.99, 0.999};
+		double *q[3] = {c->p50_s, c->p99_s, c->p999_s};
+		for (int k = 0; k < 3; k++) {
+			if (c->merged && stat_hist_count(c->merged) > 0)
+				q[k][0] = stat_hist_quantile(c->merged, ps[k]);
+			double beyond = c->completed_min == UINT64_MAX
+						? 0
+						: (double)c->completed_min * (1 - ps[k]);
+			c->thin[k] = beyond < SUMMARY_TAIL_MIN;
+		}
 	}
 	ci(s, METRIC_IN_SYSTEM_MEAN, "", s->in_system_mean);
 	ci(s, METRIC_THROUGHPUT, "", s->arrival_rate);
@@ -262,6 +284,8 @@ void summary_finish(struct summary *s)
 
 void summary_release(struct summary *s)
 {
+	for (size_t i = 0; i < s->class_count; i++)
+		free(s->classes[i].merged);
 	free(s->classes);
 	free(s->incidents);
 	free(s->gateways);
@@ -286,7 +310,7 @@ static void print_ci(FILE *out, const double v[2], double scale)
 void summary_print(const struct summary *s, FILE *out)
 {
 	fprintf(out, "%lld replication%s%s; latency in ms at the client, %g%% CI across "
-		     "replications\n",
+		     "replications; percentiles from all replications' completions pooled\n",
 		(long long)s->replications, s->replications == 1 ? "" : "s",
 		s->interrupted ? " (interrupted)" : "", 100 * s->level);
 	fprintf(out, "%-18s %19s %19s %19s %19s %19s\n", "operation", "throughput/s", "mean",
@@ -300,6 +324,21 @@ void summary_print(const struct summary *s, FILE *out)
 		print_ci(out, c->p99_s, 1e3);
 		print_ci(out, c->p999_s, 1e3);
 		fputc('\n', out);
+	}
+	for (size_t i = 0; i < s->class_count; i++) {
+		const struct summary_class *c = &s->classes[i];
+		static const char *const names[3] = {"p50", "p99", "p99.9"};
+		static const double tail[3] = {0.5, 0.01, 0.001};
+		for (int k = 2; k >= 0; k--) {
+			if (!c->thin[k] || c->completed == 0)
+				continue;
+			fprintf(out, "WARNING: '%s' %s: a replication holds %llu completions, %.1f "
+				     "beyond the quantile (fewer than %d): its interval means little; "
+				     "lengthen the run\n",
+				c->name, names[k], (unsigned long long)c->completed_min,
+				(double)c->completed_min * tail[k], SUMMARY_TAIL_MIN);
+			break; /* the highest thin quantile says it */
+		}
 	}
 	if (s->incident_count) {
 		fprintf(out, "\nincidents (RTO: fault to first acknowledged write; stages are means; "

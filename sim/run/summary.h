@@ -3,10 +3,20 @@
  * The summary consumes records (record.h) one at a time and keeps, for each named figure
  * (a registered metric and its qualifier), the value of every replication; intervals are
  * Student-t over those values at the run's confidence level. Per operation class:
- * throughput and latency mean, p50, p99, p99.9 (from each replication's histogram); per
+ * throughput and latency mean, p50, p99, p99.9; per
  * host and volume: utilisation; per incident (same kind and target across replications):
  * RTO with its stage means, RPO, write unavailability; availability; failures by cause;
  * Little's-law figures; invariant violations.
+ *
+ * Latency quantiles: the point estimate is the quantile of the histogram merged across
+ * replications (all completions pooled), not the mean of the replications' quantiles, which
+ * is biased low when replications are short (a replication's tail quantile rests on few
+ * samples). The half-width is the Student-t half-width of the replications' own quantiles
+ * divided as for a mean (t * sd / sqrt(n)), centred on the merged estimate: the spread of the
+ * replications' quantiles measures the sampling error, the pooled histogram the level.
+ * A quantile p is "thin" when the replication with the fewest completions of the class holds
+ * fewer than SUMMARY_TAIL_MIN samples beyond it (n * (1 - p) < SUMMARY_TAIL_MIN); the summary
+ * warns about it.
  *
  * Ownership: the summary owns everything in it; summary_release frees it.
  */
@@ -21,12 +31,19 @@
 
 /* Across replications, per operation class. Pairs are the mean and the CI half-width
  * (NAN when fewer than two replications). */
+#define SUMMARY_TAIL_MIN 10  /* samples beyond a quantile a replication needs for it to mean much */
+
 struct summary_class {
 	char name[128];
 	double throughput[2];      /* 1/s */
-	double mean_s[2], p50_s[2], p99_s[2], p999_s[2];
+	double mean_s[2];
+	double p50_s[2], p99_s[2], p999_s[2]; /* merged-histogram estimate, half-width from the
+					       * replications' quantiles (see above) */
 	double max_s;              /* over all replications */
 	uint64_t completed;        /* over all replications */
+	uint64_t completed_min;    /* fewest completions in one replication */
+	struct stat_hist *merged;  /* latency over all replications (owned); NULL: no memory */
+	bool thin[3];              /* p50, p99, p99.9 rest on too few samples in a replication */
 };
 
 /* Across replications, per incident (a fault: same kind and target in every replication).
