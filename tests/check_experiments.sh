@@ -3,7 +3,8 @@
 #   check: a passing expectations file exits 0; a failing one exits 1 with a JUnit file
 #   holding a <failure> whose message carries the measured figures (XML-escaped) and a JSON
 #   report saying pass false; a bad expectations file exits 2 with file:line:col and runs
-#   nothing; run exits 1 when an expectation fails.
+#   nothing; run exits 1 when an expectation fails; its summary warns of 2 replications,
+#   prints failures per replication (never a total), the RTO max, the RPO span and the lost>0 column.
 #   compare: two variants with --variant print paired differences and tag the runs.
 #   sweep: a two-point grid prints one row per point and tags the runs.
 set -uo pipefail
@@ -56,6 +57,13 @@ rc=$?
 rc=$?
 [ $rc -eq 1 ] && grep -q "^expectations" "$dir/r.out" && ok "run exits 1 when an expectation fails" \
   || { cat "$dir/r.out"; bad "run failing expectation: exit $rc"; }
+grep -q "^WARNING: 2 replications: the intervals rest on one degree of freedom" "$dir/r.out" \
+  && ! grep -q "failed requests:" "$dir/r.out" \
+  && grep -Eq "RTO s +max .* RPO span s +lost>0" "$dir/r.out" \
+  && grep -Eq "^host_crash +iris-a +2/2 .* [0-2]/2  iris-b" "$dir/r.out" \
+  && ! grep -Eq "(^| )-[0-9.]+ *[],]" "$dir/r.out" \
+  && ok "run summary: few-replications warning, no failure total, RTO max, RPO span, lost>0" \
+  || { cat "$dir/r.out"; bad "run summary"; }
 
 "$bin" compare "$drill" --variant qos2s: --set mirror.qos_timeout=2s "${short[@]}" -n 4 -o "$dir/c.db" >"$dir/c.out" 2>&1
 rc=$?

@@ -54,8 +54,11 @@ struct summary_incident {
 	int64_t count;             /* occurrences (a stochastic fault recurs) */
 	int64_t recovered;         /* of those, with writes back within the run */
 	double rto_s[2];
+	double rto_max_s;          /* largest over recovered occurrences; NAN when none */
 	double stage_s[STAGE_COUNT]; /* means over recovered occurrences */
 	double rpo_tx[2];
+	double rpo_span_s[2];      /* acknowledgement-time span of the lost updates */
+	int64_t lost;              /* occurrences that lost acknowledged updates (rpo_tx > 0) */
 	double rpo_durable_tx_max;
 	double write_unavailable_s[2];
 	char primary_after[128];   /* of the last occurrence */
@@ -87,7 +90,8 @@ struct summary {
 	uint64_t violations;       /* invariant violations, all replications */
 	uint64_t dropped;          /* observations dropped, all replications */
 	double write_availability[2], read_availability[2];
-	uint64_t failures[CAUSE_COUNT]; /* final failures by cause, all replications */
+	uint64_t failures[CAUSE_COUNT]; /* final failures by cause, all replications (the
+					 * summary prints them per replication) */
 	double in_system_mean[2];  /* time-average requests in the system (Little's L) */
 	double arrival_rate[2];    /* completions per second over all classes */
 	double latency_mean_s[2];  /* mean latency over all classes */
@@ -121,8 +125,11 @@ const struct summary_samples *summary_samples(const struct summary *s, enum metr
 
 void summary_release(struct summary *s);
 
-/* Print the summary table (operation classes with CIs, incidents, availability, failures,
- * utilisation, speed). */
+#define SUMMARY_MIN_REPLICATIONS 3 /* fewer: the summary warns its intervals mean little */
+
+/* Print the summary table (operation classes with CIs, incidents, availability, failures
+ * per replication, utilisation, speed). Non-negative figures whose interval reaches below 0
+ * print as "mean [0, upper]": the interval is computed as usual, the display is clamped. */
 void summary_print(const struct summary *s, FILE *out);
 
 #endif
