@@ -5,6 +5,7 @@
 #   report saying pass false; a bad expectations file exits 2 with file:line:col and runs
 #   nothing; run exits 1 when an expectation fails; its summary warns of 2 replications,
 #   prints failures per replication (never a total), the RTO max, the RPO span and the lost>0 column.
+#   A fault after the end of the run or inside the warm-up: one warning naming it, exit 0.
 #   compare: two variants with --variant print paired differences and tag the runs.
 #   sweep: a two-point grid prints one row per point and tags the runs.
 set -uo pipefail
@@ -64,6 +65,16 @@ grep -q "^WARNING: 2 replications: the intervals rest on one degree of freedom" 
   && ! grep -Eq "(^| )-[0-9.]+ *[],]" "$dir/r.out" \
   && ok "run summary: few-replications warning, no failure total, RTO max, RPO span, lost>0" \
   || { cat "$dir/r.out"; bad "run summary"; }
+
+"$bin" run "$drill" -n 1 --duration 10s --warmup 5s --no-progress -o "$dir/w.db" >"$dir/w.out" 2>"$dir/w.err"
+rc=$?
+# exit 1: the drill's own expectation of one incident fails, since the crash never happens
+[ $rc -eq 1 ] && [ "$(grep -c 'warning: \$.faults\[0\].at: fault "host_crash iris-a" starts at 3m, after the end of the run (warmup 5s + duration 10s, with --duration or --warmup)' "$dir/w.err")" = 1 ] \
+  && ok "run --duration before a fault: one warning naming it (exit 1 from the drill's expectation)" || { cat "$dir/w.err"; bad "duration warning: exit $rc"; }
+"$bin" run "$drill" -n 1 --duration 1m --warmup 4m --no-progress -o "$dir/w.db" >"$dir/w.out" 2>"$dir/w.err"
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c 'fault "host_crash iris-a" starts at 3m, inside the warm-up (4m' "$dir/w.err")" = 1 ] \
+  && ok "run with a fault inside the warm-up: one warning, exit 0" || { cat "$dir/w.err"; bad "warm-up warning: exit $rc"; }
 
 "$bin" compare "$drill" --variant qos2s: --set mirror.qos_timeout=2s "${short[@]}" -n 4 -o "$dir/c.db" >"$dir/c.out" 2>&1
 rc=$?

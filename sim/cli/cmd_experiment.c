@@ -187,6 +187,7 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 		so.sets = sets;
 		so.set_count += extra_count;
 	}
+	so.errors_only = true; /* the caller's check before the run printed the warnings */
 	int rc = cmd_scenario_load(&out->s, file, &so);
 	free(sets);
 	if (rc != CLI_EXIT_OK)
