@@ -6,6 +6,7 @@
 #   nothing; run exits 1 when an expectation fails; its summary warns of 2 replications,
 #   prints failures per replication (never a total), the RTO max, the RPO span and the lost>0 column.
 #   A fault after the end of the run or inside the warm-up: one warning naming it, exit 0.
+#   Time series: errors_per_s is a rate whose integral is the error count; units stored.
 #   compare: two variants with --variant print paired differences and tag the runs.
 #   sweep: a two-point grid prints one row per point and tags the runs.
 set -uo pipefail
@@ -75,6 +76,18 @@ rc=$?
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -c 'fault "host_crash iris-a" starts at 3m, inside the warm-up (4m' "$dir/w.err")" = 1 ] \
   && ok "run with a fault inside the warm-up: one warning, exit 0" || { cat "$dir/w.err"; bad "warm-up warning: exit $rc"; }
+
+# time series: errors_per_s is a rate (1/s) whose integral over the measured buckets is the
+# run's error count; every series carries its registry unit
+region=$src/scenarios/drills/region-1-outage-dr-promotion.json
+"$bin" run "$region" -n 1 --duration 4m --warmup 30s --no-progress -o "$dir/e.db" >/dev/null 2>&1
+series=$(sqlite3 "$dir/e.db" "select cast(round(sum(value * width_s)) as int) from timeseries where name = 'errors_per_s' and t_s >= 30")
+counted=$(sqlite3 "$dir/e.db" "select cast(sum(value) as int) from metrics where name = 'errors'")
+units=$(sqlite3 "$dir/e.db" "select group_concat(name || ':' || unit, ' ') from (select distinct name, unit from timeseries order by name)")
+[ -n "$series" ] && [ "$series" -gt 0 ] && [ "$series" = "$counted" ] \
+  && [ "$units" = "cpu_utilisation:fraction errors_per_s:1/s latency_mean_s:s latency_p50_s:s latency_p99_s:s throughput:1/s" ] \
+  && ok "series: errors_per_s integrates to the error count ($series); units stored" \
+  || bad "series: errors_per_s integral $series, errors $counted, units $units"
 
 "$bin" compare "$drill" --variant qos2s: --set mirror.qos_timeout=2s "${short[@]}" -n 4 -o "$dir/c.db" >"$dir/c.out" 2>&1
 rc=$?
