@@ -6,6 +6,7 @@
 #   nothing; run exits 1 when an expectation fails; its summary warns of 2 replications,
 #   prints failures per replication (never a total), the RTO max, the RPO span and the lost>0 column.
 #   A fault after the end of the run or inside the warm-up: one warning naming it, exit 0.
+#   Progress covers the whole experiment (compare's variants on one line).
 #   Time series: errors_per_s is a rate whose integral is the error count; units stored.
 #   compare: two variants with --variant print paired differences and tag the runs.
 #   sweep: a two-point grid prints one row per point and tags the runs.
@@ -95,6 +96,17 @@ rc=$?
   && [ "$(sqlite3 "$dir/c.db" "select group_concat(variant || ':' || replications, ' ') from (select variant, count(*) as replications from runs where experiment = 'compare-1' group by variant order by variant)")" = "baseline:4 qos2s:4" ] \
   && ok "compare --variant: paired RTO difference significant, runs tagged" \
   || { cat "$dir/c.out"; bad "compare: exit $rc"; }
+
+# progress (stderr on a terminal, faked with script(1) when present): one line over both
+# variants, the second variant starting at half the experiment
+if command -v script >/dev/null 2>&1; then
+  script -qc "'$bin' compare '$drill' --variant qos2s: --set mirror.qos_timeout=2s -n 2 --duration 4m --warmup 30s -j 2 -o '$dir/p.db' >/dev/null" /dev/null \
+    | tr '\r' '\n' >"$dir/progress.txt"
+  grep -aEq "^baseline 1/2: [0-2]/2 reps, all +[0-4][0-9]\.[0-9]%  elapsed [0-9]+s  ETA [0-9]+s" "$dir/progress.txt" \
+    && grep -aEq "^qos2s 2/2: 0/2 reps, all +5[0-9]\.[0-9]%" "$dir/progress.txt" \
+    && ok "progress: one line over the whole compare with one ETA" \
+    || { tail -c 2000 "$dir/progress.txt"; bad "progress line"; }
+fi
 
 "$bin" sweep "$drill" --sweep mirror.qos_timeout=2s,16s "${short[@]}" -o "$dir/c.db" >"$dir/s.out" 2>&1
 rc=$?

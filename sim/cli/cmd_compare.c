@@ -104,6 +104,10 @@ static void fmt_ci(const char *unit, double mean, double hw, char *buf, size_t s
 static int run_variants(struct variants *vs, const struct exp_opts *o, const char *prefix)
 {
 	int rc = CLI_EXIT_OK;
+	struct exp_progress whole; /* one progress line over every variant */
+	exp_progress_init(&whole);
+	struct exp_opts run_o = *o;
+	run_o.whole = &whole;
 	/* Bad input anywhere: exit 2 before running anything. */
 	for (size_t i = 0; i < vs->n; i++) {
 		struct exp_opts po = *o;
@@ -120,6 +124,8 @@ static int run_variants(struct variants *vs, const struct exp_opts *o, const cha
 		int r = cmd_scenario_load(&probe, vs->v[i].file, &po.so);
 		if (r == CLI_EXIT_OK)
 			r = exp_check_series(&po, &probe);
+		if (r == CLI_EXIT_OK)
+			exp_progress_add(&whole, &po, &probe);
 		scenario_release(&probe);
 		free(sets);
 		if (r != CLI_EXIT_OK)
@@ -136,7 +142,8 @@ static int run_variants(struct variants *vs, const struct exp_opts *o, const cha
 	       experiment, o->db_path, vs->n);
 	for (size_t i = 0; i < vs->n && rc == CLI_EXIT_OK; i++) {
 		struct variant *v = &vs->v[i];
-		rc = exp_run(v->file, o, v->sets, v->set_count, db, experiment, v->name, &v->res);
+		rc = exp_run(v->file, &run_o, v->sets, v->set_count, db, experiment, v->name,
+			     &v->res);
 		if (rc == CLI_EXIT_OK && i > 0 && v->res.ro.seed != vs->v[0].res.ro.seed)
 			fprintf(stderr, "topsim %s: warning: variant \"%s\" has seed %llu, \"%s\" %llu: "
 					"no common random numbers\n",
