@@ -371,8 +371,9 @@ static void print_sweep(const struct variants *vs)
 {
 	const struct summary *s0 = &vs->v[0].res.sum;
 	double level = s0->level;
-	printf("\n%lld replications per point; means ±%g%% CI\n", (long long)s0->replications,
-	       100 * level);
+	printf("\n%lld replications per point; means ±%g%% CI (p99: all replications' completions "
+	       "pooled)\n",
+	       (long long)s0->replications, 100 * level);
 	printf("%-36s", "point");
 	for (size_t i = 0; i < s0->incident_count; i++) {
 		char h[80];
