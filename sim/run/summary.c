@@ -193,6 +193,13 @@ void summary_add(struct summary *s, const struct record *rec)
 			c->completed_min = rc->completed;
 		if (c->merged)
 			stat_hist_merge(c->merged, &rc->latency);
+		struct stat_hist **sec = &c->sections[rec->replication % SUMMARY_SECTIONS];
+		if (!*sec && (*sec = malloc(sizeof(**sec))))
+			stat_hist_init(*sec);
+		if (*sec)
+			stat_hist_merge(*sec, &rc->latency);
+		else
+			s->out_of_memory = true;
 		all_done += (double)rc->completed;
 		all_latency += (double)rc->completed * rc->latency_mean;
 		for (int k = 1; k < CAUSE_COUNT; k++)
@@ -265,6 +272,12 @@ void summary_finish(struct summary *s)
 		for (int k = 0; k < 3; k++) {
 			if (c->merged && stat_hist_count(c->merged) > 0)
 				q[k][0] = stat_hist_quantile(c->merged, ps[k]);
+			double est[SUMMARY_SECTIONS], mean;
+			size_t g = 0;
+			for (int j = 0; j < SUMMARY_SECTIONS; j++)
+				if (c->sections[j] && stat_hist_count(c->sections[j]) > 0)
+					est[g++] = stat_hist_quantile(c->sections[j], ps[k]);
+			stat_ci_mean(est, g, s->level, &mean, &q[k][1]);
 			double beyond = c->completed_min == UINT64_MAX
 						? 0
 						: (double)c->completed_min * (1 - ps[k]);
@@ -291,8 +304,11 @@ void summary_finish(struct summary *s)
 
 void summary_release(struct summary *s)
 {
-	for (size_t i = 0; i < s->class_count; i++)
+	for (size_t i = 0; i < s->class_count; i++) {
 		free(s->classes[i].merged);
+		for (int j = 0; j < SUMMARY_SECTIONS; j++)
+			free(s->classes[i].sections[j]);
+	}
 	free(s->classes);
 	free(s->incidents);
 	free(s->gateways);

@@ -11,9 +11,14 @@
  * Latency quantiles: the point estimate is the quantile of the histogram merged across
  * replications (all completions pooled), not the mean of the replications' quantiles, which
  * is biased low when replications are short (a replication's tail quantile rests on few
- * samples). The half-width is the Student-t half-width of the replications' own quantiles
- * divided as for a mean (t * sd / sqrt(n)), centred on the merged estimate: the spread of the
- * replications' quantiles measures the sampling error, the pooled histogram the level.
+ * samples). The interval is by sectioning (Asmussen and Glynn, Stochastic Simulation, 2007,
+ * section III.5a): replication r goes to section r mod SUMMARY_SECTIONS, each section's
+ * pooled quantile is one estimate, and the half-width is the Student-t half-width of those
+ * estimates (t(g-1) * sd / sqrt(g) over g non-empty sections), centred on the all-pooled
+ * estimate. The spread of the replications' own quantiles understates the pooled estimate's
+ * error when the tail comes from rare long excursions, because a pooled tail follows the
+ * replications with the longest excursions; sections, pooled like the estimate, follow it
+ * better (coverage measured in docs/models.md, section 8).
  * A quantile p is "thin" when the replication with the fewest completions of the class holds
  * fewer than SUMMARY_TAIL_MIN samples beyond it (n * (1 - p) < SUMMARY_TAIL_MIN); the summary
  * warns about it.
@@ -31,6 +36,7 @@
 
 /* Across replications, per operation class. Pairs are the mean and the CI half-width
  * (NAN when fewer than two replications). */
+#define SUMMARY_SECTIONS 5   /* sections of replications for the quantiles' interval */
 #define SUMMARY_TAIL_MIN 10  /* samples beyond a quantile a replication needs for it to mean much */
 
 struct summary_class {
@@ -43,6 +49,8 @@ struct summary_class {
 	uint64_t completed;        /* over all replications */
 	uint64_t completed_min;    /* fewest completions in one replication */
 	struct stat_hist *merged;  /* latency over all replications (owned); NULL: no memory */
+	struct stat_hist *sections[SUMMARY_SECTIONS]; /* latency by replication mod
+							* SUMMARY_SECTIONS (owned; NULL: none yet) */
 	bool thin[3];              /* p50, p99, p99.9 rest on too few samples in a replication */
 };
 
