@@ -266,7 +266,7 @@ void summary_finish(struct summary *s)
 		ci(s, METRIC_LATENCY_P50_S, c->name, c->p50_s);
 		ci(s, METRIC_LATENCY_P99_S, c->name, c->p99_s);
 		ci(s, METRIC_LATENCY_P999_S, c->name, c->p999_s);
-		/* the level from the pooled histogram, the spread from the replications */
+		/* the level from the pooled histogram, the spread from the sections (summary.h) */
 		static const double ps[3] = {0.5, 0.99, 0.999};
 		double *q[3] = {c->p50_s, c->p99_s, c->p999_s};
 		for (int k = 0; k < 3; k++) {
