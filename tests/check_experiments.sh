@@ -3,7 +3,11 @@
 #   check: a passing expectations file exits 0; a failing one exits 1 with a JUnit file
 #   holding a <failure> whose message carries the measured figures (XML-escaped) and a JSON
 #   report saying pass false; a bad expectations file exits 2 with file:line:col and runs
-#   nothing; run exits 1 when an expectation fails.
+#   nothing; run exits 1 when an expectation fails; its summary warns of 2 replications,
+#   prints failures per replication (never a total), the RTO max, the RPO span and the lost>0 column.
+#   A fault after the end of the run or inside the warm-up: one warning naming it, exit 0.
+#   Progress covers the whole experiment (compare's variants on one line).
+#   Time series: errors_per_s is a rate whose integral is the error count; units stored.
 #   compare: two variants with --variant print paired differences and tag the runs.
 #   sweep: a two-point grid prints one row per point and tags the runs.
 set -uo pipefail
@@ -56,6 +60,35 @@ rc=$?
 rc=$?
 [ $rc -eq 1 ] && grep -q "^expectations" "$dir/r.out" && ok "run exits 1 when an expectation fails" \
   || { cat "$dir/r.out"; bad "run failing expectation: exit $rc"; }
+grep -q "^WARNING: 2 replications: the intervals rest on one degree of freedom" "$dir/r.out" \
+  && ! grep -q "failed requests:" "$dir/r.out" \
+  && grep -Eq "RTO s +max .* RPO span s +lost>0" "$dir/r.out" \
+  && grep -Eq "^host_crash +iris-a +2/2 .* [0-2]/2  iris-b" "$dir/r.out" \
+  && ! grep -Eq "(^| )-[0-9.]+ *[],]" "$dir/r.out" \
+  && ok "run summary: few-replications warning, no failure total, RTO max, RPO span, lost>0" \
+  || { cat "$dir/r.out"; bad "run summary"; }
+
+"$bin" run "$drill" -n 1 --duration 10s --warmup 5s --no-progress -o "$dir/w.db" >"$dir/w.out" 2>"$dir/w.err"
+rc=$?
+# exit 1: the drill's own expectation of one incident fails, since the crash never happens
+[ $rc -eq 1 ] && [ "$(grep -c 'warning: \$.faults\[0\].at: fault "host_crash iris-a" starts at 3m, after the end of the run (warmup 5s + duration 10s, with --duration or --warmup)' "$dir/w.err")" = 1 ] \
+  && ok "run --duration before a fault: one warning naming it (exit 1 from the drill's expectation)" || { cat "$dir/w.err"; bad "duration warning: exit $rc"; }
+"$bin" run "$drill" -n 1 --duration 1m --warmup 4m --no-progress -o "$dir/w.db" >"$dir/w.out" 2>"$dir/w.err"
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c 'fault "host_crash iris-a" starts at 3m, inside the warm-up (4m' "$dir/w.err")" = 1 ] \
+  && ok "run with a fault inside the warm-up: one warning, exit 0" || { cat "$dir/w.err"; bad "warm-up warning: exit $rc"; }
+
+# time series: errors_per_s is a rate (1/s) whose integral over the measured buckets is the
+# run's error count; every series carries its registry unit
+region=$src/scenarios/drills/region-1-outage-dr-promotion.json
+"$bin" run "$region" -n 1 --duration 4m --warmup 30s --no-progress -o "$dir/e.db" >/dev/null 2>&1
+series=$(sqlite3 "$dir/e.db" "select cast(round(sum(value * width_s)) as int) from timeseries where name = 'errors_per_s' and t_s >= 30")
+counted=$(sqlite3 "$dir/e.db" "select cast(sum(value) as int) from metrics where name = 'errors'")
+units=$(sqlite3 "$dir/e.db" "select group_concat(name || ':' || unit, ' ') from (select distinct name, unit from timeseries order by name)")
+[ -n "$series" ] && [ "$series" -gt 0 ] && [ "$series" = "$counted" ] \
+  && [ "$units" = "cpu_utilisation:fraction errors_per_s:1/s latency_mean_s:s latency_p50_s:s latency_p99_s:s throughput:1/s" ] \
+  && ok "series: errors_per_s integrates to the error count ($series); units stored" \
+  || bad "series: errors_per_s integral $series, errors $counted, units $units"
 
 "$bin" compare "$drill" --variant qos2s: --set mirror.qos_timeout=2s "${short[@]}" -n 4 -o "$dir/c.db" >"$dir/c.out" 2>&1
 rc=$?
@@ -63,6 +96,17 @@ rc=$?
   && [ "$(sqlite3 "$dir/c.db" "select group_concat(variant || ':' || replications, ' ') from (select variant, count(*) as replications from runs where experiment = 'compare-1' group by variant order by variant)")" = "baseline:4 qos2s:4" ] \
   && ok "compare --variant: paired RTO difference significant, runs tagged" \
   || { cat "$dir/c.out"; bad "compare: exit $rc"; }
+
+# progress (stderr on a terminal, faked with script(1) when present): one line over both
+# variants, the second variant starting at half the experiment
+if command -v script >/dev/null 2>&1; then
+  script -qc "'$bin' compare '$drill' --variant qos2s: --set mirror.qos_timeout=2s -n 2 --duration 4m --warmup 30s -j 2 -o '$dir/p.db' >/dev/null" /dev/null \
+    | tr '\r' '\n' >"$dir/progress.txt"
+  grep -aEq "^baseline 1/2: [0-2]/2 reps, all +[0-4][0-9]\.[0-9]%  elapsed [0-9]+s  ETA [0-9]+s" "$dir/progress.txt" \
+    && grep -aEq "^qos2s 2/2: 0/2 reps, all +5[0-9]\.[0-9]%" "$dir/progress.txt" \
+    && ok "progress: one line over the whole compare with one ETA" \
+    || { tail -c 2000 "$dir/progress.txt"; bad "progress line"; }
+fi
 
 "$bin" sweep "$drill" --sweep mirror.qos_timeout=2s,16s "${short[@]}" -o "$dir/c.db" >"$dir/s.out" 2>&1
 rc=$?

@@ -19,7 +19,7 @@ dump() {
     select 'metric', run_id, name, qualifier, value, unit from metrics order by 2, 3, 4;
     select 'latency', run_id, op_class, count, mean_s, p50_s, p99_s, max_s from latency order by 2, 3;
     select 'bucket', run_id, op_class, lower_s, count from latency_buckets order by 2, 3, 4;
-    select 'series', run_id, t_s, name, qualifier, value from timeseries order by 2, 3, 4, 5;
+    select 'series', run_id, t_s, name, qualifier, value, unit from timeseries order by 2, 3, 4, 5;
     select 'incident', * from incidents order by run_id, incident_id;
     select 'event', run_id, t_s, source, event from incident_events order by event_id;
     select 'violation', run_id, t_s, invariant, detail from invariant_violations order by 2, 3;"

@@ -95,7 +95,7 @@ start=$(q "select start_s from incidents where run_id = 1 order by incident_id l
 read -r rel thr_commit err_commit p50_commit p99_commit rest <<<"$(grep -v '^#' "$t/series-1.dat" | sed -n 3p)"
 want_thr=$(q "select value from timeseries where run_id = 1 and name = 'throughput' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
 want_p99=$(q "select value * 1000 from timeseries where run_id = 1 and name = 'latency_p99_s' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
-want_err=$(q "select value / width_s from timeseries where run_id = 1 and name = 'errors' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
+want_err=$(q "select value from timeseries where run_id = 1 and name = 'errors_per_s' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
 same "$thr_commit" "$want_thr" && same "$p99_commit" "$want_p99" && same "$err_commit" "$want_err" \
   && ok "timeline: series at t=$rel s (throughput, errors/s, p99 ms) match the timeseries table" \
   || bad "timeline series: $thr_commit/$want_thr $err_commit/$want_err $p99_commit/$want_p99"

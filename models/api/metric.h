@@ -95,8 +95,8 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "first failed read to the first read answered after it")                            \
 	X(SERIES_THROUGHPUT, "throughput", "1/s", METRIC_SERIES, QUAL_CLASS,                    \
 	  "completions per second in the bucket")                                              \
-	X(SERIES_ERRORS, "errors", "requests", METRIC_SERIES, QUAL_CLASS,                       \
-	  "requests that failed for good in the bucket")                                       \
+	X(SERIES_ERRORS_PER_S, "errors_per_s", "1/s", METRIC_SERIES, QUAL_CLASS,                \
+	  "requests that failed for good per second in the bucket (a rate, like throughput)")  \
 	X(SERIES_LATENCY_P50_S, "latency_p50_s", "s", METRIC_SERIES, QUAL_CLASS,                \
 	  "median latency of the bucket's completions")                                        \
 	X(SERIES_LATENCY_P99_S, "latency_p99_s", "s", METRIC_SERIES, QUAL_CLASS,                \

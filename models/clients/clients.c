@@ -524,8 +524,8 @@ void clients_close_bucket(struct clients *c, sim_time start, sim_time end,
 		const char *name = k->pub.name;
 		obs_point(obs, start, end - start, METRIC_SERIES_THROUGHPUT, name,
 			  (double)k->bucket_completed / width_s);
-		obs_point(obs, start, end - start, METRIC_SERIES_ERRORS, name,
-			  (double)k->bucket_failed);
+		obs_point(obs, start, end - start, METRIC_SERIES_ERRORS_PER_S, name,
+			  (double)k->bucket_failed / width_s);
 		if (k->bucket_completed > 0) {
 			obs_point(obs, start, end - start, METRIC_SERIES_LATENCY_P50_S, name,
 				  stat_hist_quantile(&k->bucket, 0.5));

@@ -217,6 +217,8 @@ int cmd_check(int argc, char **argv)
 		rc = CLI_EXIT_INTERNAL;
 		goto out;
 	}
+	struct exp_progress whole; /* one progress line over every file */
+	exp_progress_init(&whole);
 	/* Bad input anywhere: exit 2 before running anything. */
 	for (size_t i = 0; i < n; i++) {
 		struct scenario probe;
@@ -231,6 +233,8 @@ int cmd_check(int argc, char **argv)
 			diag_print(&diag, stderr);
 			diag_release(&diag);
 		}
+		if (r == CLI_EXIT_OK)
+			exp_progress_add(&whole, &o, &probe);
 		if (r == CLI_EXIT_OK && probe.config.expectation_count == 0)
 			fprintf(stderr, "%s: warning: no expectations to check\n", argv[optind + (int)i]);
 		scenario_release(&probe);
@@ -243,6 +247,7 @@ int cmd_check(int argc, char **argv)
 	struct results *db = NULL;
 	if (o.db_path && !(db = exp_open_db(&o, "check", experiment, sizeof(experiment), &rc)))
 		goto out;
+	o.whole = &whole;
 	size_t failed = 0, total = 0;
 	for (size_t i = 0; i < n && rc == CLI_EXIT_OK; i++) {
 		c[i].file = argv[optind + (int)i];

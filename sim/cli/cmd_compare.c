@@ -104,6 +104,10 @@ static void fmt_ci(const char *unit, double mean, double hw, char *buf, size_t s
 static int run_variants(struct variants *vs, const struct exp_opts *o, const char *prefix)
 {
 	int rc = CLI_EXIT_OK;
+	struct exp_progress whole; /* one progress line over every variant */
+	exp_progress_init(&whole);
+	struct exp_opts run_o = *o;
+	run_o.whole = &whole;
 	/* Bad input anywhere: exit 2 before running anything. */
 	for (size_t i = 0; i < vs->n; i++) {
 		struct exp_opts po = *o;
@@ -123,6 +127,8 @@ static int run_variants(struct variants *vs, const struct exp_opts *o, const cha
 		int r = cmd_scenario_load(&probe, vs->v[i].file, &po.so);
 		if (r == CLI_EXIT_OK)
 			r = exp_check_series(&po, &probe);
+		if (r == CLI_EXIT_OK)
+			exp_progress_add(&whole, &po, &probe);
 		scenario_release(&probe);
 		free(sets);
 		if (r != CLI_EXIT_OK)
@@ -139,7 +145,8 @@ static int run_variants(struct variants *vs, const struct exp_opts *o, const cha
 	       experiment, o->db_path, vs->n);
 	for (size_t i = 0; i < vs->n && rc == CLI_EXIT_OK; i++) {
 		struct variant *v = &vs->v[i];
-		rc = exp_run(v->file, o, v->sets, v->set_count, db, experiment, v->name, &v->res);
+		rc = exp_run(v->file, &run_o, v->sets, v->set_count, db, experiment, v->name,
+			     &v->res);
 		if (rc == CLI_EXIT_OK && i > 0 && v->res.ro.seed != vs->v[0].res.ro.seed)
 			fprintf(stderr, "topsim %s: warning: variant \"%s\" has seed %llu, \"%s\" %llu: "
 					"no common random numbers\n",
@@ -367,8 +374,9 @@ static void print_sweep(const struct variants *vs)
 {
 	const struct summary *s0 = &vs->v[0].res.sum;
 	double level = s0->level;
-	printf("\n%lld replications per point; means ±%g%% CI\n", (long long)s0->replications,
-	       100 * level);
+	printf("\n%lld replications per point; means ±%g%% CI (p99: all replications' completions "
+	       "pooled)\n",
+	       (long long)s0->replications, 100 * level);
 	printf("%-36s", "point");
 	for (size_t i = 0; i < s0->incident_count; i++) {
 		char h[80];

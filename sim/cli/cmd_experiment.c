@@ -119,8 +119,9 @@ static void on_sigint(int sig)
 
 struct progress_state {
 	bool show;
-	double started;
 	const char *label;
+	struct exp_progress *whole;
+	double rep_work;    /* simulated seconds of one replication */
 };
 
 static double wall_now(void)
@@ -130,15 +131,45 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void exp_progress_init(struct exp_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->started = wall_now();
+}
+
+static double replications_of(const struct exp_opts *o, const struct scenario *s)
+{
+	return (double)(o->replications ? o->replications : s->config.replications);
+}
+
+static double replication_work(const struct scenario *s)
+{
+	return sim_time_to_s(s->config.warmup + s->config.duration);
+}
+
+void exp_progress_add(struct exp_progress *p, const struct exp_opts *o, const struct scenario *s)
+{
+	p->total += replications_of(o, s) * replication_work(s);
+	p->parts++;
+}
+
+/* One line for the whole experiment: this part's replications, the experiment's share done
+ * and its ETA. */
 static bool run_progress(void *arg, int64_t rep, int64_t reps, double fraction)
 {
 	struct progress_state *p = arg;
 	if (p->show) {
-		double elapsed = wall_now() - p->started;
-		double done = ((double)rep + fraction) / (double)reps;
+		const struct exp_progress *w = p->whole;
+		double elapsed = wall_now() - w->started;
+		double done = w->total > 0
+				      ? (w->done + ((double)rep + fraction) * p->rep_work) / w->total
+				      : 0;
 		double eta = done > 0 ? elapsed * (1 - done) / done : 0;
-		fprintf(stderr, "\r%.30s: %lld/%lld replications done %5.1f%%  elapsed %.0fs  ETA %.0fs ",
-			p->label, (long long)rep, (long long)reps, 100 * done, elapsed, eta);
+		char part[32] = "";
+		if (w->parts > 1)
+			snprintf(part, sizeof(part), " %zu/%zu", w->part + 1, w->parts);
+		fprintf(stderr, "\r%.20s%s: %lld/%lld reps, all %5.1f%%  elapsed %.0fs  ETA %.0fs ",
+			p->label, part, (long long)rep, (long long)reps, 100 * done, elapsed, eta);
 	}
 	return !interrupted;
 }
@@ -187,6 +218,7 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 		so.sets = sets;
 		so.set_count += extra_count;
 	}
+	so.errors_only = true; /* the caller's check before the run printed the warnings */
 	int rc = cmd_scenario_load(&out->s, file, &so);
 	free(sets);
 	if (rc != CLI_EXIT_OK)
@@ -211,7 +243,15 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 		return CLI_EXIT_USAGE;
 	if (expect_init(&out->ex, c->expectations, c->expectation_count) < 0)
 		return CLI_EXIT_INTERNAL;
-	struct progress_state ps = {o->progress, wall_now(), variant && *variant ? variant : c->name};
+	struct exp_progress alone;
+	struct exp_progress *whole = o->whole;
+	if (!whole) {
+		exp_progress_init(&alone);
+		exp_progress_add(&alone, o, &out->s);
+		whole = &alone;
+	}
+	struct progress_state ps = {o->progress, variant && *variant ? variant : c->name, whole,
+				    replication_work(&out->s)};
 	out->ro = (struct runner_opts){
 		.replications = o->replications ? o->replications : c->replications,
 		.seed = o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)c->seed,
@@ -234,6 +274,8 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 	sigaction(SIGINT, &sa, &old_sa);
 	int r = runner_run(&out->s, &out->ro, db, &out->sum, rerr, sizeof(rerr));
 	sigaction(SIGINT, &old_sa, NULL);
+	whole->done += (double)out->ro.replications * ps.rep_work;
+	whole->part++;
 	if (o->progress)
 		fprintf(stderr, "\r%*s\r", 79, "");
 	out->ran = true;

@@ -18,6 +18,24 @@
 #include "runner.h"
 #include "summary.h"
 
+struct exp_opts;
+
+/* The progress of a whole experiment: every variant of compare, point of sweep or file of
+ * check on one line with one ETA. Work is counted in simulated seconds (replications times
+ * warm-up plus duration), so a point with longer replications weighs more; the ETA assumes
+ * the rest runs at the speed so far. */
+struct exp_progress {
+	double started;     /* wall clock (monotonic s) when the experiment started */
+	double total;       /* simulated seconds of every part */
+	double done;        /* of those, in parts that finished */
+	size_t part, parts; /* parts finished, parts counted */
+};
+
+/* An empty experiment starting now. Cannot fail. */
+void exp_progress_init(struct exp_progress *p);
+/* Count one part: scenario s (loaded with its overrides) run with o's replications. */
+void exp_progress_add(struct exp_progress *p, const struct exp_opts *o, const struct scenario *s);
+
 struct exp_opts {
 	struct cmd_scenario_opts so;  /* --set, --catalog-dir, --include-root, and --duration and
 				       * --warmup (checked by the scenario's own field rules) */
@@ -29,6 +47,8 @@ struct exp_opts {
 	bool progress;                /* progress line on stderr */
 	const char *db_path;          /* -o */
 	const char *experiment;       /* --experiment, or NULL for a new name */
+	struct exp_progress *whole;   /* the experiment's progress (not owned), or NULL: each
+				       * exp_run shows its own */
 };
 
 /* Long options every experiment command takes; the short ones are "n:s:o:j:". */

@@ -280,15 +280,15 @@ static int export_timeline(struct results *r, const struct results_run_row *run,
 						continue;
 					if (strcmp(q->name, SERIES(THROUGHPUT)) == 0)
 						v[0] = q->value;
-					else if (strcmp(q->name, SERIES(ERRORS)) == 0)
-						v[1] = q->width_s > 0 ? q->value / q->width_s : NAN;
-					if (v[1] > emax[k])
-						emax[k] = v[1];
+					else if (strcmp(q->name, SERIES(ERRORS_PER_S)) == 0)
+						v[1] = q->value; /* stored as a rate */
 					else if (strcmp(q->name, SERIES(LATENCY_P50_S)) == 0)
 						v[2] = q->value * 1e3;
 					else if (strcmp(q->name, SERIES(LATENCY_P99_S)) == 0)
 						v[3] = q->value * 1e3;
 				}
+				if (v[1] > emax[k])
+					emax[k] = v[1];
 				for (int m = 0; m < 4; m++)
 					dat_num(f, v[m]);
 			}

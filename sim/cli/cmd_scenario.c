@@ -84,7 +84,8 @@ int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_sce
 	};
 	int rc = scenario_load_with(s, file, &lo, &diag);
 	free(overrides);
-	diag_print(&diag, stderr);
+	if (!o->errors_only || diag_error_count(&diag) > 0)
+		diag_print(&diag, stderr);
 	diag_release(&diag);
 	if (rc == -ENOMEM) {
 		fprintf(stderr, "topsim: out of memory loading \"%s\"\n", file);

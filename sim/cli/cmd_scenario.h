@@ -3,6 +3,7 @@
 #ifndef TOPSIM_CMD_SCENARIO_H
 #define TOPSIM_CMD_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "scenario.h"
@@ -15,6 +16,9 @@ struct cmd_scenario_opts {
 				   * cmd_scenario_load) */
 	const char *duration;     /* run --duration text, or NULL: checked like the file's */
 	const char *warmup;       /* run --warmup text, or NULL */
+	bool errors_only;         /* print the diagnostics only when there is an error (a
+				   * second load of a scenario whose warnings a first load
+				   * already printed) */
 };
 
 /* Record a --set argument. Returns 0 or -ENOMEM. */

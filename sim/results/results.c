@@ -200,11 +200,25 @@ static const char schema_v3[] =
 	"       COUNT(*) AS replications, MIN(run_id) AS first_run_id, MAX(run_id) AS last_run_id\n"
 	"FROM runs GROUP BY experiment, variant, scenario_name, scenario_hash, seed;\n";
 
+/* Version 3 -> 4: a time-series point carries its unit (the registry's, metric.h), as a
+ * metric does. Points written before know no unit; the series topsim wrote up to schema 3
+ * get theirs by name (their meaning then: `errors` was a count per bucket, since replaced by
+ * the rate `errors_per_s`); any other series gets "". */
+#define SERIES_UNIT_BEFORE_V4                                                                  \
+	"CASE name\n"                                                                          \
+	"  WHEN 'throughput' THEN '1/s' WHEN 'errors' THEN 'requests'\n"                       \
+	"  WHEN 'latency_p50_s' THEN 's' WHEN 'latency_p99_s' THEN 's'\n"                      \
+	"  WHEN 'latency_mean_s' THEN 's' WHEN 'cpu_utilisation' THEN 'fraction' ELSE '' END"
+static const char schema_v4[] =
+	"ALTER TABLE timeseries ADD COLUMN unit TEXT NOT NULL DEFAULT '';\n"
+	"UPDATE timeseries SET unit = " SERIES_UNIT_BEFORE_V4 ";\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -243,8 +257,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			 "p99_s, p999_s, max_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[STMT_BUCKET] = "INSERT INTO latency_buckets (run_id, op_class, lower_s, upper_s, count) "
 			"VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_POINT] = "INSERT INTO timeseries (run_id, t_s, width_s, name, qualifier, value) "
-		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_POINT] = "INSERT INTO timeseries (run_id, t_s, width_s, name, qualifier, value, "
+		       "unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[STMT_INCIDENT] = "INSERT INTO incidents (run_id, kind, target, start_s, end_s, rto_s, "
 			  "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
 			  "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
@@ -269,6 +283,7 @@ enum results_read {
 	RD_LATENCY_ONE,
 	RD_BUCKETS,
 	RD_POINTS,
+	RD_POINTS_BEFORE_V4, /* a read-only file older than schema 4: units by name */
 	RD_INCIDENTS,
 	RD_INCIDENT_EVENTS,
 	RD_VIOLATIONS,
@@ -309,9 +324,13 @@ static const struct {
 			       "WHERE run_id = ?1 AND op_class = ?2"},
 	[RD_BUCKETS] = {1, "SELECT lower_s, upper_s, count FROM latency_buckets "
 			   "WHERE run_id = ?1 AND op_class = ?2 ORDER BY lower_s"},
-	[RD_POINTS] = {1, "SELECT run_id, t_s, width_s, name, qualifier, value FROM timeseries "
+	[RD_POINTS] = {4, "SELECT run_id, t_s, width_s, name, qualifier, value, unit FROM timeseries "
 			  "WHERE run_id = ?1 AND (?2 IS NULL OR name = ?2) "
 			  "AND (?3 IS NULL OR qualifier = ?3) ORDER BY name, qualifier, t_s"},
+	[RD_POINTS_BEFORE_V4] = {1, "SELECT run_id, t_s, width_s, name, qualifier, value, "
+				    SERIES_UNIT_BEFORE_V4 " FROM timeseries "
+				    "WHERE run_id = ?1 AND (?2 IS NULL OR name = ?2) "
+				    "AND (?3 IS NULL OR qualifier = ?3) ORDER BY name, qualifier, t_s"},
 	[RD_INCIDENTS] = {2, "SELECT incident_id, run_id, kind, target, start_s, end_s, rto_s, "
 			     "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
 			     "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
@@ -795,7 +814,7 @@ int results_add_latency(struct results *r, int64_t run_id, const char *op_class,
 }
 
 int results_add_point(struct results *r, int64_t run_id, double t_s, double width_s,
-		      const char *name, const char *qualifier, double value)
+		      const char *name, const char *qualifier, double value, const char *unit)
 {
 	sqlite3_stmt *s = write_stmt(r, STMT_POINT);
 	if (!s)
@@ -806,6 +825,7 @@ int results_add_point(struct results *r, int64_t run_id, double t_s, double widt
 	rc |= bind_text(s, 4, name, 0);
 	rc |= bind_text(s, 5, qualifier, 1);
 	rc |= bind_real(s, 6, value);
+	rc |= bind_text(s, 7, unit, 1);
 	return bound_step(r, s, rc);
 }
 
@@ -1366,12 +1386,13 @@ static void fill_point(struct reader *rd, sqlite3_stmt *s, void *row)
 	o->name = rd_text(rd, s, 3);
 	o->qualifier = rd_text(rd, s, 4);
 	o->value = rd_real(s, 5);
+	o->unit = rd_text(rd, s, 6);
 }
 
 int results_points(struct results *r, int64_t run_id, const char *name, const char *qualifier,
 		   struct results_points *out)
 {
-	sqlite3_stmt *s = r->read[RD_POINTS];
+	sqlite3_stmt *s = r->read[RD_POINTS] ? r->read[RD_POINTS] : r->read[RD_POINTS_BEFORE_V4];
 	int rc = sqlite3_bind_int64(s, 1, run_id);
 	rc |= bind_text(s, 2, name, 0);
 	rc |= bind_text(s, 3, qualifier, 0);

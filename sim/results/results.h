@@ -27,7 +27,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 3
+#define RESULTS_SCHEMA_VERSION 4
 
 struct results;
 
@@ -99,10 +99,11 @@ int results_add_metric(struct results *r, int64_t run_id, const char *name,
 int results_add_latency(struct results *r, int64_t run_id, const char *op_class,
 			const struct stat_hist *h);
 
-/* One time-series point: at simulated time t_s (start of its bucket), width_s wide. t_s and
- * width_s must not be NaN; name must not be NULL. */
+/* One time-series point: at simulated time t_s (start of its bucket), width_s wide, in
+ * `unit` (the registry's; NULL stores ""). t_s and width_s must not be NaN; name must not be
+ * NULL. */
 int results_add_point(struct results *r, int64_t run_id, double t_s, double width_s,
-		      const char *name, const char *qualifier, double value);
+		      const char *name, const char *qualifier, double value, const char *unit);
 
 /* One injected fault of a failover drill and what it cost (a row of `incidents`). Times are
  * simulated seconds; durations are seconds. NaN is stored as NULL. */
@@ -387,6 +388,7 @@ struct results_point {
 	const char *name;
 	const char *qualifier;     /* "" for none */
 	double value;              /* NaN when stored NULL */
+	const char *unit;          /* "" when unknown (schema 4; older points: see results.c) */
 };
 
 struct results_points {

@@ -62,7 +62,7 @@ int record_store(struct results *db, const struct record_run_info *info,
 		const struct record_point *p = &rec->points[i];
 		wrc |= results_add_point(db, run_id, sim_time_to_s(p->start), sim_time_to_s(p->width),
 					 metric_def(p->id)->name, rec->qualifiers[p->qualifier],
-					 p->value);
+					 p->value, metric_def(p->id)->unit);
 	}
 	for (size_t i = 0; !wrc && i < rec->class_count; i++)
 		wrc |= results_add_latency(db, run_id, rec->classes[i].name, &rec->classes[i].latency);

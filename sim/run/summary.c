@@ -126,6 +126,7 @@ static void add_incident(struct summary *s, const struct incident_result *in)
 		s->incidents = grown;
 		acc = &s->incidents[s->incident_count++];
 		memset(acc, 0, sizeof(*acc));
+		acc->rto_max_s = NAN;
 		snprintf(acc->kind, sizeof(acc->kind), "%s", in->kind);
 		snprintf(acc->target, sizeof(acc->target), "%s", in->target);
 	}
@@ -136,6 +137,8 @@ static void add_incident(struct summary *s, const struct incident_result *in)
 		 in->primary_after ? in->primary_after : "");
 	if (in->recovered) {
 		sample(s, METRIC_RTO_S, q, in->rto_s);
+		if (!(in->rto_s <= acc->rto_max_s))
+			acc->rto_max_s = in->rto_s;
 		for (int k = 0; k < STAGE_COUNT; k++) {
 			/* a stage that did not happen lasted 0 in the chain */
 			acc->stage_s[k] += isnan(in->stage_s[k]) ? 0 : in->stage_s[k]; /* a sum
@@ -144,6 +147,9 @@ static void add_incident(struct summary *s, const struct incident_result *in)
 		acc->recovered++;
 	}
 	sample(s, METRIC_RPO_TX, q, in->rpo_tx);
+	sample(s, METRIC_RPO_SPAN_S, q, isnan(in->rpo_span_s) ? 0 : in->rpo_span_s);
+	if (in->data_lost)
+		acc->lost++;
 	sample(s, METRIC_WRITE_UNAVAILABLE_S, q, in->write_unavailable_s);
 	if (in->rpo_durable_tx > acc->rpo_durable_tx_max)
 		acc->rpo_durable_tx_max = in->rpo_durable_tx;
@@ -160,9 +166,16 @@ void summary_add(struct summary *s, const struct record *rec)
 			return;
 		}
 		s->class_count = rec->class_count;
-		for (size_t i = 0; i < rec->class_count; i++)
+		for (size_t i = 0; i < rec->class_count; i++) {
 			snprintf(s->classes[i].name, sizeof(s->classes[i].name), "%s",
 				 rec->classes[i].name);
+			s->classes[i].completed_min = UINT64_MAX;
+			s->classes[i].merged = malloc(sizeof(struct stat_hist));
+			if (s->classes[i].merged)
+				stat_hist_init(s->classes[i].merged);
+			else
+				s->out_of_memory = true;
+		}
 	}
 	double all_done = 0, all_latency = 0;
 	for (size_t i = 0; i < rec->class_count && i < s->class_count; i++) {
@@ -179,6 +192,17 @@ void summary_add(struct summary *s, const struct record *rec)
 		if (rc->completed && stat_hist_max(&rc->latency) > c->max_s)
 			c->max_s = stat_hist_max(&rc->latency);
 		c->completed += rc->completed;
+		if (rc->completed < c->completed_min)
+			c->completed_min = rc->completed;
+		if (c->merged)
+			stat_hist_merge(c->merged, &rc->latency);
+		struct stat_hist **sec = &c->sections[rec->replication % SUMMARY_SECTIONS];
+		if (!*sec && (*sec = malloc(sizeof(**sec))))
+			stat_hist_init(*sec);
+		if (*sec)
+			stat_hist_merge(*sec, &rc->latency);
+		else
+			s->out_of_memory = true;
 		all_done += (double)rc->completed;
 		if (rc->completed > 0)
 			all_latency += (double)rc->completed * rc->latency_mean;
@@ -247,6 +271,23 @@ void summary_finish(struct summary *s)
 		ci(s, METRIC_LATENCY_P50_S, c->name, c->p50_s);
 		ci(s, METRIC_LATENCY_P99_S, c->name, c->p99_s);
 		ci(s, METRIC_LATENCY_P999_S, c->name, c->p999_s);
+		/* the level from the pooled histogram, the spread from the sections (summary.h) */
+		static const double ps[3] = {0.5, 0.99, 0.999};
+		double *q[3] = {c->p50_s, c->p99_s, c->p999_s};
+		for (int k = 0; k < 3; k++) {
+			if (c->merged && stat_hist_count(c->merged) > 0)
+				q[k][0] = stat_hist_quantile(c->merged, ps[k]);
+			double est[SUMMARY_SECTIONS], mean;
+			size_t g = 0;
+			for (int j = 0; j < SUMMARY_SECTIONS; j++)
+				if (c->sections[j] && stat_hist_count(c->sections[j]) > 0)
+					est[g++] = stat_hist_quantile(c->sections[j], ps[k]);
+			stat_ci_mean(est, g, s->level, &mean, &q[k][1]);
+			double beyond = c->completed_min == UINT64_MAX
+						? 0
+						: (double)c->completed_min * (1 - ps[k]);
+			c->thin[k] = beyond < SUMMARY_TAIL_MIN;
+		}
 	}
 	ci(s, METRIC_IN_SYSTEM_MEAN, "", s->in_system_mean);
 	ci(s, METRIC_THROUGHPUT, "", s->arrival_rate);
@@ -261,12 +302,18 @@ void summary_finish(struct summary *s)
 		for (int k = 0; k < STAGE_COUNT; k++)
 			is->stage_s[k] = is->recovered ? is->stage_s[k] / (double)is->recovered : NAN;
 		ci(s, METRIC_RPO_TX, q, is->rpo_tx);
+		ci(s, METRIC_RPO_SPAN_S, q, is->rpo_span_s);
 		ci(s, METRIC_WRITE_UNAVAILABLE_S, q, is->write_unavailable_s);
 	}
 }
 
 void summary_release(struct summary *s)
 {
+	for (size_t i = 0; i < s->class_count; i++) {
+		free(s->classes[i].merged);
+		for (int j = 0; j < SUMMARY_SECTIONS; j++)
+			free(s->classes[i].sections[j]);
+	}
 	free(s->classes);
 	free(s->incidents);
 	free(s->gateways);
@@ -280,10 +327,26 @@ void summary_release(struct summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* "mean ±half" or, for a non-negative figure whose interval reaches below 0, "mean [0, hi]"
+ * (the interval as computed, its display clamped at 0). */
+static void fmt_ci(char *buf, size_t size, const double v[2], double scale, int decimals,
+		   bool nonneg)
+{
+	double m = v[0] * scale, h = v[1] * scale;
+	if (isnan(h))
+		snprintf(buf, size, "%.*f", decimals, m);
+	else if (nonneg && m - h < 0)
+		snprintf(buf, size, "%.*f [0, %.*f]", decimals, m, decimals, m + h);
+	else
+		snprintf(buf, size, "%.*f ±%.*f", decimals, m, decimals, h);
+}
+
 static void print_ci(FILE *out, const double v[2], double scale)
 {
 	if (isnan(v[1]))
 		fprintf(out, " %10.3f %8s", v[0] * scale, "");
+	else if (v[0] - v[1] < 0 && v[0] >= 0) /* every figure printed this way is >= 0 */
+		fprintf(out, " %10.3f [0,%6.3f]", v[0] * scale, (v[0] + v[1]) * scale);
 	else
 		fprintf(out, " %10.3f ±%7.3f", v[0] * scale, v[1] * scale);
 }
@@ -291,9 +354,16 @@ static void print_ci(FILE *out, const double v[2], double scale)
 void summary_print(const struct summary *s, FILE *out)
 {
 	fprintf(out, "%lld replication%s%s; latency in ms at the client, %g%% CI across "
-		     "replications\n",
+		     "replications; percentiles from all replications' completions pooled\n",
 		(long long)s->replications, s->replications == 1 ? "" : "s",
 		s->interrupted ? " (interrupted)" : "", 100 * s->level);
+	if (s->replications < SUMMARY_MIN_REPLICATIONS)
+		fprintf(out, "WARNING: %lld replication%s: %s; run %d or more (-n)\n",
+			(long long)s->replications, s->replications == 1 ? "" : "s",
+			s->replications < 2 ? "no confidence interval can be computed"
+					    : "the intervals rest on one degree of freedom and mean "
+					      "little",
+			SUMMARY_MIN_REPLICATIONS);
 	fprintf(out, "%-18s %19s %19s %19s %19s %19s\n", "operation", "throughput/s", "mean",
 		"p50", "p99", "p99.9");
 	for (size_t i = 0; i < s->class_count; i++) {
@@ -306,44 +376,63 @@ void summary_print(const struct summary *s, FILE *out)
 		print_ci(out, c->p999_s, 1e3);
 		fputc('\n', out);
 	}
+	for (size_t i = 0; i < s->class_count; i++) {
+		const struct summary_class *c = &s->classes[i];
+		static const char *const names[3] = {"p50", "p99", "p99.9"};
+		static const double tail[3] = {0.5, 0.01, 0.001};
+		for (int k = 2; k >= 0; k--) {
+			if (!c->thin[k] || c->completed == 0)
+				continue;
+			fprintf(out, "WARNING: '%s' %s: a replication holds %llu completions, %.1f "
+				     "beyond the quantile (fewer than %d): its interval means little; "
+				     "lengthen the run\n",
+				c->name, names[k], (unsigned long long)c->completed_min,
+				(double)c->completed_min * tail[k], SUMMARY_TAIL_MIN);
+			break; /* the highest thin quantile says it */
+		}
+	}
 	if (s->incident_count) {
-		fprintf(out, "\nincidents (RTO: fault to first acknowledged write; stages are means; "
-			     "RPO: acknowledged updates lost)\n");
-		fprintf(out, "%-22s %-24s %5s %16s %7s %7s %7s %7s %7s %14s %7s  %s\n", "fault",
-			"target", "recov", "RTO s", "detect", "decide", "trans", "reroute", "reconn",
-			"RPO tx", "lost>0", "primary after");
+		fprintf(out, "\nincidents (RTO: fault to first acknowledged write, mean and max; stages "
+			     "are means; RPO: acknowledged updates lost and the time span they cover; "
+			     "lost>0: occurrences that lost any)\n");
+		fprintf(out, "%-22s %-24s %5s %16s %7s %7s %7s %7s %7s %7s %14s %16s %7s  %s\n",
+			"fault", "target", "recov", "RTO s", "max", "detect", "decide", "trans",
+			"reroute", "reconn", "RPO tx", "RPO span s", "lost>0", "primary after");
 		for (size_t i = 0; i < s->incident_count; i++) {
 			const struct summary_incident *is = &s->incidents[i];
-			char rto[32], rpo[32];
+			char rto[40], rpo[40], span[40], lost[24];
 			if (is->recovered == 0)
 				snprintf(rto, sizeof(rto), "not recovered");
-			else if (isnan(is->rto_s[1]))
-				snprintf(rto, sizeof(rto), "%.1f", is->rto_s[0]);
 			else
-				snprintf(rto, sizeof(rto), "%.1f ±%.1f", is->rto_s[0], is->rto_s[1]);
-			if (isnan(is->rpo_tx[1]))
-				snprintf(rpo, sizeof(rpo), "%.0f", is->rpo_tx[0]);
-			else
-				snprintf(rpo, sizeof(rpo), "%.0f ±%.0f", is->rpo_tx[0], is->rpo_tx[1]);
-			fprintf(out, "%-22s %-24s %2lld/%-2lld %16s %7.1f %7.1f %7.1f %7.1f %7.1f %14s "
-				     "%7s  %s\n",
+				fmt_ci(rto, sizeof(rto), is->rto_s, 1, 1, true);
+			fmt_ci(rpo, sizeof(rpo), is->rpo_tx, 1, 0, true);
+			fmt_ci(span, sizeof(span), is->rpo_span_s, 1, 2, true);
+			snprintf(lost, sizeof(lost), "%lld/%lld", (long long)is->lost,
+				 (long long)is->count);
+			fprintf(out, "%-22s %-24s %2lld/%-2lld %16s %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f "
+				     "%14s %16s %7s  %s\n",
 				is->kind, is->target, (long long)is->recovered, (long long)is->count, rto,
-				is->stage_s[0], is->stage_s[1], is->stage_s[2], is->stage_s[3],
-				is->stage_s[4], rpo, is->rpo_durable_tx_max > 0 ? "durable" : "",
-				is->primary_after);
+				is->rto_max_s, is->stage_s[0], is->stage_s[1], is->stage_s[2],
+				is->stage_s[3], is->stage_s[4], rpo, span, lost, is->primary_after);
 		}
+		for (size_t i = 0; i < s->incident_count; i++)
+			if (s->incidents[i].rpo_durable_tx_max > 0)
+				fprintf(out, "DURABLE DATA LOST: %s %s lost up to %.0f updates acknowledged "
+					     "as durable (synchronous commits) in one occurrence\n",
+					s->incidents[i].kind, s->incidents[i].target,
+					s->incidents[i].rpo_durable_tx_max);
 	}
 	fprintf(out, "\navailability: writes %.5f, reads %.5f", s->write_availability[0],
 		s->read_availability[0]);
 	uint64_t any = 0;
 	for (int k = 1; k < CAUSE_COUNT; k++)
 		any += s->failures[k];
-	if (any) {
-		fprintf(out, "; failed requests:");
+	if (any && s->replications > 0) {
+		fprintf(out, "; failed requests per replication:");
 		for (int k = 1; k < CAUSE_COUNT; k++)
 			if (s->failures[k])
-				fprintf(out, " %s %llu", svc_cause_name(k),
-					(unsigned long long)s->failures[k]);
+				fprintf(out, " %s %.1f", svc_cause_name(k),
+					(double)s->failures[k] / (double)s->replications);
 	}
 	fputc('\n', out);
 	if (s->violations)

@@ -3,10 +3,25 @@
  * The summary consumes records (record.h) one at a time and keeps, for each named figure
  * (a registered metric and its qualifier), the value of every replication; intervals are
  * Student-t over those values at the run's confidence level. Per operation class:
- * throughput and latency mean, p50, p99, p99.9 (from each replication's histogram); per
+ * throughput and latency mean, p50, p99, p99.9; per
  * host and volume: utilisation; per incident (same kind and target across replications):
  * RTO with its stage means, RPO, write unavailability; availability; failures by cause;
  * Little's-law figures; invariant violations.
+ *
+ * Latency quantiles: the point estimate is the quantile of the histogram merged across
+ * replications (all completions pooled), not the mean of the replications' quantiles, which
+ * is biased low when replications are short (a replication's tail quantile rests on few
+ * samples). The interval is by sectioning (Asmussen and Glynn, Stochastic Simulation, 2007,
+ * section III.5a): replication r goes to section r mod SUMMARY_SECTIONS, each section's
+ * pooled quantile is one estimate, and the half-width is the Student-t half-width of those
+ * estimates (t(g-1) * sd / sqrt(g) over g non-empty sections), centred on the all-pooled
+ * estimate. The spread of the replications' own quantiles understates the pooled estimate's
+ * error when the tail comes from rare long excursions, because a pooled tail follows the
+ * replications with the longest excursions; sections, pooled like the estimate, follow it
+ * better (coverage measured in docs/models.md, section 8).
+ * A quantile p is "thin" when the replication with the fewest completions of the class holds
+ * fewer than SUMMARY_TAIL_MIN samples beyond it (n * (1 - p) < SUMMARY_TAIL_MIN); the summary
+ * warns about it.
  *
  * Ownership: the summary owns everything in it; summary_release frees it.
  */
@@ -21,12 +36,22 @@
 
 /* Across replications, per operation class. Pairs are the mean and the CI half-width
  * (NAN when fewer than two replications). */
+#define SUMMARY_SECTIONS 5   /* sections of replications for the quantiles' interval */
+#define SUMMARY_TAIL_MIN 10  /* samples beyond a quantile a replication needs for it to mean much */
+
 struct summary_class {
 	char name[128];
 	double throughput[2];      /* 1/s */
-	double mean_s[2], p50_s[2], p99_s[2], p999_s[2];
+	double mean_s[2];
+	double p50_s[2], p99_s[2], p999_s[2]; /* merged-histogram estimate, half-width from the
+					       * replications' quantiles (see above) */
 	double max_s;              /* over all replications */
 	uint64_t completed;        /* over all replications */
+	uint64_t completed_min;    /* fewest completions in one replication */
+	struct stat_hist *merged;  /* latency over all replications (owned); NULL: no memory */
+	struct stat_hist *sections[SUMMARY_SECTIONS]; /* latency by replication mod
+							* SUMMARY_SECTIONS (owned; NULL: none yet) */
+	bool thin[3];              /* p50, p99, p99.9 rest on too few samples in a replication */
 };
 
 /* Across replications, per incident (a fault: same kind and target in every replication).
@@ -37,8 +62,11 @@ struct summary_incident {
 	int64_t count;             /* occurrences (a stochastic fault recurs) */
 	int64_t recovered;         /* of those, with writes back within the run */
 	double rto_s[2];
+	double rto_max_s;          /* largest over recovered occurrences; NAN when none */
 	double stage_s[STAGE_COUNT]; /* means over recovered occurrences */
 	double rpo_tx[2];
+	double rpo_span_s[2];      /* acknowledgement-time span of the lost updates */
+	int64_t lost;              /* occurrences that lost acknowledged updates (rpo_tx > 0) */
 	double rpo_durable_tx_max;
 	double write_unavailable_s[2];
 	char primary_after[128];   /* of the last occurrence */
@@ -70,7 +98,8 @@ struct summary {
 	uint64_t violations;       /* invariant violations, all replications */
 	uint64_t dropped;          /* observations dropped, all replications */
 	double write_availability[2], read_availability[2];
-	uint64_t failures[CAUSE_COUNT]; /* final failures by cause, all replications */
+	uint64_t failures[CAUSE_COUNT]; /* final failures by cause, all replications (the
+					 * summary prints them per replication) */
 	double in_system_mean[2];  /* time-average requests in the system (Little's L) */
 	double arrival_rate[2];    /* completions per second over all classes */
 	double latency_mean_s[2];  /* mean latency over all classes */
@@ -104,8 +133,11 @@ const struct summary_samples *summary_samples(const struct summary *s, enum metr
 
 void summary_release(struct summary *s);
 
-/* Print the summary table (operation classes with CIs, incidents, availability, failures,
- * utilisation, speed). */
+#define SUMMARY_MIN_REPLICATIONS 3 /* fewer: the summary warns its intervals mean little */
+
+/* Print the summary table (operation classes with CIs, incidents, availability, failures
+ * per replication, utilisation, speed). Non-negative figures whose interval reaches below 0
+ * print as "mean [0, upper]": the interval is computed as usual, the display is clamped. */
 void summary_print(const struct summary *s, FILE *out);
 
 #endif

@@ -1289,11 +1289,30 @@ static void check_faults(struct checker *c)
 		case FAULT_TARGET_COUNT:
 			break;
 		}
-		if (f->at >= cfg->warmup + cfg->duration) {
-			snprintf(path, sizeof(path), "$.faults[%zu].at", i);
+		/* When a fault falls outside the measured period: a warning naming it (the run
+		 * goes on; a warning never changes the exit code). */
+		char name[300], at[UNITS_FORMAT_SIZE], w[UNITS_FORMAT_SIZE], d[UNITS_FORMAT_SIZE];
+		if (f->kind == FAULT_PARTITION && f->between_count == 2)
+			snprintf(name, sizeof(name), "partition %s|%s", f->between[0], f->between[1]);
+		else
+			snprintf(name, sizeof(name), "%s %s", fault_kind_names[f->kind],
+				 f->target ? f->target : "");
+		units_format_duration(f->at, at, sizeof(at));
+		units_format_duration(cfg->warmup, w, sizeof(w));
+		units_format_duration(cfg->duration, d, sizeof(d));
+		snprintf(path, sizeof(path), "$.faults[%zu].at", i);
+		if (f->at >= cfg->warmup + cfg->duration)
 			check_report(c, DIAG_WARNING, path,
-				     "fault starts after the end of the run (warmup + duration)");
-		}
+				     "fault \"%s\" starts at %s, after the end of the run (warmup %s + "
+				     "duration %s%s): it never happens",
+				     name, at, w, d,
+				     c->run_options ? ", with --duration or --warmup" : "");
+		else if (f->at < cfg->warmup)
+			check_report(c, DIAG_WARNING, path,
+				     "fault \"%s\" starts at %s, inside the warm-up (%s%s): the "
+				     "measured period misses its start, so throughput, latency and "
+				     "availability do not see all of it",
+				     name, at, w, c->run_options ? ", with --duration or --warmup" : "");
 	}
 }
 

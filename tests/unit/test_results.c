@@ -299,7 +299,7 @@ static void test_write_and_read_back(void **state)
 	assert_int_equal(results_add_latency(r, id, "read", h), 0);
 	for (int i = 0; i < 10; i++)
 		assert_int_equal(results_add_point(r, id, i * 60.0, 60.0, "throughput", "",
-						   100.0 + i),
+						   100.0 + i, "1/s"),
 				 0);
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
@@ -376,6 +376,7 @@ static void test_write_and_read_back(void **state)
 		assert_true(pts.v[i].t_s == 60.0 * (double)i);
 		assert_true(pts.v[i].width_s == 60.0);
 		assert_true(pts.v[i].value == 100.0 + (double)i);
+		assert_string_equal(pts.v[i].unit, "1/s");
 	}
 	results_points_release(&pts);
 	results_close(r);
@@ -383,7 +384,7 @@ static void test_write_and_read_back(void **state)
 	/* File format, and what the read API does not cover: cascading deletes. */
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
 	char *mode = raw_text(db, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal");
 	free(mode);
@@ -544,7 +545,7 @@ static void test_empty_file_initialised(void **state)
 	results_close(open_ok(f->path));
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
 				     "AND name IN ('runs', 'metrics', 'latency', "
 				     "'latency_buckets', 'timeseries', 'incidents', "
@@ -578,7 +579,7 @@ static void test_rollback(void **state)
 	assert_int_equal(results_begin(r), 0);
 	assert_int_equal(results_add_run(r, &run, &id), 0);
 	assert_int_equal(results_add_metric(r, id, "throughput", "", 1.0, "1/s"), 0);
-	assert_int_equal(results_add_point(r, id, 0.0, 1.0, "throughput", "", 1.0), 0);
+	assert_int_equal(results_add_point(r, id, 0.0, 1.0, "throughput", "", 1.0, "1/s"), 0);
 	results_rollback(r);
 	results_rollback(r); /* no transaction: a no-op */
 
@@ -658,7 +659,7 @@ static void test_errors(void **state)
 	assert_non_null(strstr(results_errmsg(r), "UNIQUE"));
 	assert_int_equal(results_add_metric(r, id, NULL, "", 2.0, "1/s"), -EIO);
 	assert_non_null(strstr(results_errmsg(r), "NOT NULL"));
-	assert_int_equal(results_add_point(r, id, NAN, 1.0, "x", "", 1.0), -EIO);
+	assert_int_equal(results_add_point(r, id, NAN, 1.0, "x", "", 1.0, NULL), -EIO);
 	results_rollback(r);
 
 	struct results_runs runs;
@@ -677,7 +678,7 @@ static void write_committed_replication(const char *path)
 	assert_int_equal(results_begin(r), 0);
 	assert_int_equal(results_add_run(r, &run, &id), 0);
 	assert_int_equal(results_add_metric(r, id, "throughput", "", 10.0, "1/s"), 0);
-	assert_int_equal(results_add_point(r, id, 0.0, 1.0, "throughput", "", 10.0), 0);
+	assert_int_equal(results_add_point(r, id, 0.0, 1.0, "throughput", "", 10.0, "1/s"), 0);
 	assert_int_equal(results_commit(r), 0);
 	results_close(r);
 }
@@ -734,7 +735,7 @@ static void test_close_without_commit(void **state)
 	assert_int_equal(results_begin(r), 0);
 	assert_int_equal(results_add_run(r, &run, &id), 0);
 	assert_int_equal(results_add_metric(r, id, "throughput", "", 11.0, "1/s"), 0);
-	assert_int_equal(results_add_point(r, id, 0.0, 1.0, "throughput", "", 11.0), 0);
+	assert_int_equal(results_add_point(r, id, 0.0, 1.0, "throughput", "", 11.0, "1/s"), 0);
 	results_close(r);
 
 	check_only_replication_0(f->path);
@@ -759,7 +760,7 @@ static void test_killed_writer(void **state)
 		    results_add_metric(r, id, "throughput", "", 11.0, "1/s") < 0)
 			_exit(1);
 		for (int i = 0; i < 60000; i++)
-			if (results_add_point(r, id, i, 1.0, "queue_depth", "host1", i) < 0)
+			if (results_add_point(r, id, i, 1.0, "queue_depth", "host1", i, NULL) < 0)
 				_exit(2);
 		_exit(0); /* mid-transaction: no commit, no close */
 	}
@@ -978,12 +979,16 @@ static void test_migrate_v1(void **state)
 	results_close(r);
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
 	char *ok = raw_text(db, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
 	assert_true(raw_double(db, "SELECT mean FROM v_metrics WHERE name = 'throughput'") ==
 		    15.0);
+	/* schema 4: the old point gets its series' unit */
+	char *unit = raw_text(db, "SELECT unit FROM timeseries WHERE run_id = 2");
+	assert_string_equal(unit, "1/s");
+	free(unit);
 	assert_int_equal(raw_int(db, "SELECT incidents FROM v_incidents WHERE "
 				     "scenario_name = 'old'"),
 			 1);
@@ -1429,11 +1434,11 @@ static void write_read_fixture(const char *path, struct read_fixture *x)
 		assert_int_equal(results_add_latency(r, x->id[k], "write", empty), 0);
 		for (int i = 0; i < 4; i++) {
 			assert_int_equal(results_add_point(r, x->id[k], i * 60.0, 60.0,
-							   "throughput", "read", 10.0 * i + k),
+							   "throughput", "read", 10.0 * i + k, "1/s"),
 					 0);
 			assert_int_equal(results_add_point(r, x->id[k], i * 60.0, 60.0,
 							   "queue_depth", "",
-							   i == 2 ? NAN : i + 0.5),
+							   i == 2 ? NAN : i + 0.5, NULL),
 					 0);
 		}
 		free(empty);
@@ -1995,7 +2000,7 @@ static void test_readonly_no_writes(void **state)
 	assert_int_equal(results_finish_run(r, x.id[0], 1.0, 1), -EROFS);
 	assert_int_equal(results_add_metric(r, x.id[0], "m", "", 1.0, ""), -EROFS);
 	assert_int_equal(results_add_latency(r, x.id[0], "other", x.h), -EROFS);
-	assert_int_equal(results_add_point(r, x.id[0], 0.0, 1.0, "p", "", 1.0), -EROFS);
+	assert_int_equal(results_add_point(r, x.id[0], 0.0, 1.0, "p", "", 1.0, NULL), -EROFS);
 	assert_int_equal(results_add_incident(r, x.id[0], &inc, NULL), -EROFS);
 	assert_int_equal(results_add_incident_event(r, x.id[0], 0, 1.0, "s", "e", ""), -EROFS);
 	assert_int_equal(results_add_violation(r, x.id[0], 1.0, "conservation", ""), -EROFS);
