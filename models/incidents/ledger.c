@@ -17,7 +17,7 @@ struct ack_mark {
 struct ledger {
 	struct sim_engine *e;
 	sim_time measure_from, max_timeout;
-	const char *(*primary_name)(void *arg);
+	const char *(*primary_name)(void *arg, const char *target);
 	void *arg;
 	struct incident *incidents;
 	size_t incident_count, incident_cap;
@@ -50,7 +50,7 @@ static bool grow(void **items, size_t *cap, size_t count, size_t size, size_t ma
 }
 
 struct ledger *ledger_new(struct sim_engine *e, sim_time measure_from, sim_time max_timeout,
-			  const char *(*primary_name)(void *arg), void *arg)
+			  const char *(*primary_name)(void *arg, const char *target), void *arg)
 {
 	struct ledger *l = calloc(1, sizeof(*l));
 	if (!l)
@@ -156,7 +156,8 @@ int ledger_fault_started(struct ledger *l, const char *kind, const char *target)
 	in->first_write_failure = in->first_read_failure = in->read_ok = SIM_TIME_MAX;
 	in->last_write_fail_sent = -1;
 	in->ack_sent = SIM_TIME_MAX;
-	snprintf(in->primary_before, sizeof(in->primary_before), "%s", l->primary_name(l->arg));
+	snprintf(in->primary_before, sizeof(in->primary_before), "%s",
+		 l->primary_name(l->arg, target));
 	l->ack_count = 0;
 	l->ack_head = 0;
 	add_event(l, (int)l->incident_count, "fault", text);
@@ -303,7 +304,7 @@ void ledger_try_succeeded(struct ledger *l, bool update, sim_time sent)
 		in->ack_sent = sent;
 		if (!in->takeover) /* who serves writes once they are back */
 			snprintf(in->primary_after, sizeof(in->primary_after), "%s",
-				 l->primary_name(l->arg));
+				 l->primary_name(l->arg, in->target));
 	}
 	if (!update && in->read_ok == SIM_TIME_MAX && in->first_read_failure != SIM_TIME_MAX)
 		in->read_ok = now;

@@ -90,11 +90,12 @@ struct ledger_violation {
 
 struct ledger;
 
-/* A ledger on e. primary_name(arg) names the host serving writes now ("" when none); the
+/* A ledger on e. primary_name(arg, target) names the host serving writes now for the
+ * incident whose (first) fault target is `target` ("" when none); the
  * ledger asks when an incident opens and when writes come back. measure_from: availability
  * counts from then (the warm-up). max_timeout: the longest client timeout. */
 struct ledger *ledger_new(struct sim_engine *e, sim_time measure_from, sim_time max_timeout,
-			  const char *(*primary_name)(void *arg), void *arg);
+			  const char *(*primary_name)(void *arg, const char *target), void *arg);
 void ledger_free(struct ledger *l);
 
 /* Faults (the injector's hooks). fault_started returns the incident index (or -1). */

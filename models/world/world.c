@@ -170,13 +170,39 @@ static void obs_violation_to_ledger(void *arg, const char *invariant, const char
 	ledger_violation(((struct world *)arg)->ledger, invariant, detail);
 }
 
-static const char *current_primary_name(void *arg)
+/* The primary of the mirror an incident concerns: the mirror with a member (or arbiter) on
+ * the fault's first target host, or with a member in its AZ or region; else the first mirror
+ * that has a primary (a fault elsewhere: the one that serves writes, for a single mirror). */
+static const char *current_primary_name(void *arg, const char *target)
 {
 	const struct world *w = arg;
+	char first[160];
+	snprintf(first, sizeof(first), "%s", target ? target : "");
+	char *sep = strstr(first, " + "); /* merged faults: the first one's target */
+	if (sep)
+		*sep = '\0';
+	char *slash = strchr(first, '/'); /* a volume: its host */
+	if (slash)
+		*slash = '\0';
+	int h = host_index(w, first), az = az_index(w, first), region = region_index(w, first);
+	for (size_t m = 0; m < w->cfg->mirror_count && (h >= 0 || az >= 0 || region >= 0); m++) {
+		const struct mirror_set_config *ms = &w->cfg->mirrors[m];
+		bool concerned = h >= 0 && (mirror_has_host(w->mirrors[m], h) ||
+					    (ms->arbiter && strcmp(ms->arbiter, first) == 0));
+		for (size_t k = 0; !concerned && k < ms->failover_count; k++) {
+			int mh = host_index(w, ms->failover[k]);
+			concerned = mh >= 0 && (w->host_az[mh] == az ||
+						(region >= 0 && w->az_region[w->host_az[mh]] == region));
+		}
+		if (!concerned)
+			continue;
+		int p = mirror_primary_host(w->mirrors[m]);
+		return p >= 0 ? w->cfg->hosts[p].cfg->name : "";
+	}
 	for (size_t m = 0; m < w->cfg->mirror_count; m++) {
-		int h = mirror_primary_host(w->mirrors[m]);
-		if (h >= 0)
-			return w->cfg->hosts[h].cfg->name;
+		int p = mirror_primary_host(w->mirrors[m]);
+		if (p >= 0)
+			return w->cfg->hosts[p].cfg->name;
 	}
 	return "";
 }
