@@ -893,6 +893,15 @@ bool ecp_app_healthy(const struct ecp_app *a)
 {
 	return a->running && a->state == ECP_NORMAL && !a->awaiting_recovery;
 }
+bool ecp_app_probe(struct ecp_app *a)
+{
+	if (a->running && a->state == ECP_NOT_CONNECTED) {
+		set_state(a, ECP_CONNECTING, "health check");
+		schedule_reconnect(a, 0);
+	}
+	return ecp_app_healthy(a);
+}
+
 int ecp_app_host(const struct ecp_app *a) { return a->host; }
 struct iris_node *ecp_app_node(const struct ecp_app *a) { return a->node; }
 void ecp_app_stats(const struct ecp_app *a, struct ecp_app_stats *out) { *out = a->stats; }

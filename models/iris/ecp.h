@@ -105,6 +105,9 @@ void ecp_app_submit(struct ecp_app *a, struct data_req *r);
 enum ecp_state ecp_app_state(const struct ecp_app *a);
 /* Does the app server answer a health check now (instance running, connection Normal)? */
 bool ecp_app_healthy(const struct ecp_app *a);
+/* A health check reaches the app server: its page needs data, so a Not Connected app server
+ * starts connecting (as for any request). Returns ecp_app_healthy. */
+bool ecp_app_probe(struct ecp_app *a);
 int ecp_app_host(const struct ecp_app *a);
 struct iris_node *ecp_app_node(const struct ecp_app *a);
 

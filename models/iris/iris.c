@@ -97,6 +97,12 @@ static const struct field ecp_fields[] = {
 		 "application servers connected before to reconnect and recover their sessions",
 	 .source = "iris.md §4: about 30 s ([SCALE] §7.1); unconfirmed for a mirror failover "
 		   "(iris-2.md §6), assumed the same"},
+	{FIELD_AT(struct ecp_config, global_buffers), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "0B",
+	 .help = "global buffers of each application server, against workload.working_set (as "
+		 "iris.global_buffers is for data servers); 0 B: the same as iris.global_buffers",
+	 .source = "iris-2.md §6: app-server cache sizing guidance unconfirmed (compute nodes: "
+		   "the data node's size); the same size is the default"},
 	{FIELD_AT(struct ecp_config, affinity), .type = FIELD_ENUM,
 	 .enum_names = ecp_affinity_names, .def = "sticky",
 	 .help = "sticky: each user stays on one application server (sessions pinned by the "

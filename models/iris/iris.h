@@ -62,6 +62,7 @@ struct ecp_config {
 	double shared_block_fraction;     /* reads of blocks other app servers' users update */
 	sim_time server_cpu;              /* data-server CPU per ECP request */
 	double request_bytes;             /* an ECP request on the wire (a reply: one block) */
+	double global_buffers;            /* each app server's buffers; 0: iris.global_buffers */
 };
 
 struct sharding_config {

@@ -69,8 +69,8 @@ static enum lb_probe_result probe_host(const struct router *r, int h, struct fab
 		return fabric_iris_running(r->p.fabric, h) ? PROBE_OK : PROBE_TIMEOUT;
 	}
 	case HOST_ROLE_APP: {
-		const struct ecp_app *app = r->p.app_of_host[h];
-		return app && ecp_app_healthy(app) ? PROBE_OK : PROBE_TIMEOUT;
+		struct ecp_app *app = r->p.app_of_host[h];
+		return app && ecp_app_probe(app) ? PROBE_OK : PROBE_TIMEOUT;
 	}
 	case HOST_ROLE_WEB: {
 		/* A mirror-aware gateway answers the health path through its primary. */

@@ -280,7 +280,9 @@ static double ecp_control_memory(const struct world *w, int h)
 		if (!ecp_uses_host(w, &c->ecp[g], h))
 			continue;
 		used = true;
-		app_caches += (double)c->ecp[g].app_server_count * c->iris->global_buffers;
+		double each = c->ecp[g].global_buffers > 0 ? c->ecp[g].global_buffers
+							   : c->iris->global_buffers;
+		app_caches += (double)c->ecp[g].app_server_count * each;
 	}
 	return used ? ecp_control_bytes(app_caches, c->iris->block_size) : 0;
 }
@@ -423,7 +425,8 @@ static int build_ecp(struct world *w)
 		struct ecp_app_init *apps = calloc(ec->app_server_count + 1, sizeof(*apps));
 		if (!apps)
 			return -ENOMEM;
-		double base = buffer_hit_ratio(c, c->iris->global_buffers);
+		double base = buffer_hit_ratio(c, ec->global_buffers > 0 ? ec->global_buffers
+								 : c->iris->global_buffers);
 		double app = ecp_hit_ratio(base, write_share, ec, ec->app_server_count);
 		for (size_t i = 0; i < ec->app_server_count; i++) {
 			int h = host_index(w, ec->app_servers[i]);
