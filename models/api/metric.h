@@ -85,6 +85,12 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "stalls after which the data server recovered the application server's session")    \
 	X(ECP_SESSIONS_LOST, "ecp_sessions_lost", "sessions", METRIC_RUN, QUAL_HOST,            \
 	  "sessions reset: by the data server, by giving up, or by the app server's crash")    \
+	X(SHARD_PARTS, "shard_parts", "parts", METRIC_RUN, QUAL_NONE,                            \
+	  "shard-local parts a sharded cluster ran (one per shard a request needed)")          \
+	X(SHARD_PARTS_FAILED, "shard_parts_failed", "parts", METRIC_RUN, QUAL_NONE,              \
+	  "of those, failed: lost in a failover (async mode) or out of reach too long")        \
+	X(SHARD_PARTS_WAITED, "shard_parts_waited", "parts", METRIC_RUN, QUAL_NONE,              \
+	  "parts that waited for their data node's primary (failover, sync mode, down node)")  \
 	X(LATENCY_MEAN_S, "latency_mean_s", "s", METRIC_LATENCY, QUAL_CLASS,                    \
 	  "mean latency at the client")                                                         \
 	X(LATENCY_P50_S, "latency_p50_s", "s", METRIC_LATENCY, QUAL_CLASS, "median latency")  \

@@ -39,6 +39,10 @@
 	  "not sent: the run's cap on requests in flight was reached (a saturated system)")   \
 	X(ECP_NETWORK, "ecp_network", true,                                                     \
 	  "<NETWORK> from an ECP application server: its session was reset or it gave up")      \
+	X(SHARD_ERROR, "shard_error", true,                                                     \
+	  "a sharded cluster's query failed: a shard-local part was lost in a data-node "       \
+	  "failover (async query mode) or its data node was out of reach for the shard "        \
+	  "connection timeout")                                                                 \
 	X(NO_ANSWER, "no_answer", false,                                                        \
 	  "the server dropped the request without answering (its instance stopped or hung)")
 

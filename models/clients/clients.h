@@ -26,6 +26,7 @@
 
 #include "dataserver.h"
 #include "ecp.h"
+#include "shard.h"
 #include "ledger.h"
 #include "obs.h"
 #include "router.h"
@@ -47,6 +48,7 @@ struct clients_params {
 	struct router *router;
 	struct dataserver *const *server_of_host;   /* per host: its data server or NULL */
 	struct ecp_app *const *app_of_host;         /* per host: its ECP app server or NULL */
+	struct shard_cluster *shards;               /* the sharded cluster, or NULL */
 	struct ledger *ledger;
 	sim_time measure_from;                      /* statistics start here (warm-up) */
 };

@@ -126,23 +126,61 @@ static const struct field ecp_fields[] = {
 		 "(iris.block_size)",
 	 .source = "assumption for the request; iris-2.md §6 for the whole-block reply"},
 };
+void ecp_config_defaults(struct ecp_config *c)
+{
+	*c = (struct ecp_config){
+		.reconnect_interval = 5 * SIM_S,
+		.server_trouble_duration = 60 * SIM_S,
+		.client_reconnect_duration = 1200 * SIM_S,
+		.connection_wait = 20 * SIM_S,
+		.recovery_wait = 30 * SIM_S,
+		.affinity = ECP_AFFINITY_STICKY,
+		.shared_block_fraction = 0.1,
+		.server_cpu = 20 * (SIM_MS / 1000),
+		.request_bytes = 256,
+	};
+}
+
 const struct field_table ecp_config_table =
 	FIELD_TABLE_OF("ecp", "A group of ECP application servers caching one data server's "
 		       "databases.",
 		       struct ecp_config, ecp_fields);
 
+const char *const shard_query_mode_names[] = {"async", "sync", NULL};
+
 static const struct field sharding_fields[] = {
 	{FIELD_LIST_AT(struct sharding_config, data_nodes, data_node_count),
 	 .type = FIELD_STRING_LIST, .flags = FIELD_REQUIRED,
-	 .help = "data nodes: data hosts, or mirror-set names for mirrored data nodes"},
+	 .help = "data nodes: data hosts, or mirror-set names for mirrored data nodes; the "
+		 "first is data node 1 (master namespace)"},
 	{FIELD_LIST_AT(struct sharding_config, compute_nodes, compute_node_count),
-	 .type = FIELD_STRING_LIST, .help = "compute node hosts (role compute)"},
+	 .type = FIELD_STRING_LIST,
+	 .help = "compute node hosts (role compute), tied to the data nodes in turn"},
 	{FIELD_AT(struct sharding_config, connection_timeout), .type = FIELD_DURATION,
-	 .def = "60s", .min = "1s", .max = "1h", .help = "shard connection timeout",
-	 .source = "iris.md §0: 60 s (GSCALE §8.2.6.3)"},
-	{FIELD_AT(struct sharding_config, mirror_retries), .type = FIELD_INT, .def = "1",
-	 .min = "0", .max = "100", .help = "retries when connecting to a mirrored shard",
-	 .source = "iris.md §0: 1 (GSCALE §8.2.6.3)"},
+	 .def = "60s", .min = "1s", .max = "1h",
+	 .help = "a shard-local query that cannot reach its data node (down, unreachable, no "
+		 "primary) fails after this long",
+	 .source = "iris.md §0: 60 s (GSCALE §8.2.6.3); iris.md §5 (inference: a down data "
+		   "node fails sharded queries after it)"},
+	{FIELD_AT(struct sharding_config, query_mode), .type = FIELD_ENUM,
+	 .enum_names = shard_query_mode_names, .def = "async",
+	 .help = "async: a sharded query running when a data-node mirror fails over returns an "
+		 "error (the client retries); sync: it waits for the new primary",
+	 .source = "iris.md §5, iris-2.md §5: asynchronous by default (RunQueriesAsync)"},
+	{FIELD_AT(struct sharding_config, merge_cpu_per_row), .type = FIELD_DURATION,
+	 .def = "1us", .min = "0s", .max = "1s",
+	 .help = "CPU at the entry node per row the shards return",
+	 .source = "assumption: no published figure"},
+	{FIELD_AT(struct sharding_config, join_bytes), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "1MiB", .min = "0B", .max = "1TiB",
+	 .help = "data a join that is not cosharded moves between each pair of shards",
+	 .source = "assumption: no published figure (iris.md §5 gives only the direction)"},
+	{FIELD_AT(struct sharding_config, key_skew), .type = FIELD_QUANTITY,
+	 .units = UNITS_FRACTION, .def = "0", .min = "0", .max = "1",
+	 .help = "0: rows spread evenly (system-assigned shard key); s > 0: a user-defined key "
+		 "that puts a further share s of the rest on data node 1",
+	 .source = "iris.md §5: a system-assigned key balances best; skew is the "
+		   "application's"},
 };
 const struct field_table sharding_config_table =
 	FIELD_TABLE_OF("sharding", "A sharded cluster: data nodes and compute nodes.",

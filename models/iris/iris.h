@@ -65,13 +65,18 @@ struct ecp_config {
 	double global_buffers;            /* each app server's buffers; 0: iris.global_buffers */
 };
 
+enum shard_query_mode { SHARD_QUERY_ASYNC, SHARD_QUERY_SYNC };
+
 struct sharding_config {
 	char **data_nodes;            /* host or mirror-set names, one per data node */
 	size_t data_node_count;
 	char **compute_nodes;         /* compute node hosts */
 	size_t compute_node_count;
 	sim_time connection_timeout;  /* shard connection timeout, default 60 s */
-	int64_t mirror_retries;       /* retries connecting to a mirrored shard, default 1 */
+	int query_mode;               /* enum shard_query_mode, default async */
+	sim_time merge_cpu_per_row;   /* entry node's CPU per row merged */
+	double join_bytes;            /* moved between each pair of shards per join */
+	double key_skew;              /* extra share of one-shard rows on data node 1 */
 };
 
 struct web_gateway_config {
@@ -87,10 +92,14 @@ struct web_gateway_config {
 
 extern const char *const mirror_async_kind_names[];
 extern const char *const ecp_affinity_names[];
+extern const char *const shard_query_mode_names[];
 extern const struct field_table mirror_policy_config_table;
 extern const struct field_table mirror_async_config_table;
 extern const struct field_table mirror_set_config_table;
 extern const struct field_table ecp_config_table;
+
+/* The ECP defaults (the table's), for the compute nodes' connections to their data nodes. */
+void ecp_config_defaults(struct ecp_config *c);
 extern const struct field_table sharding_config_table;
 extern const struct field_table web_gateway_config_table;
 

@@ -16,7 +16,6 @@ struct router {
 	int *gateway_host;       /* per gateway: its host */
 	sim_time **silent_since; /* per gateway, per server: first seen not answering, or MAX */
 	struct gateway **gateways; /* per gateway: its connection pool */
-	size_t shard_next;
 	int *known_primary;      /* per mirror: the host it announced, -1 none */
 };
 
@@ -68,7 +67,8 @@ static enum lb_probe_result probe_host(const struct router *r, int h, struct fab
 		}
 		return fabric_iris_running(r->p.fabric, h) ? PROBE_OK : PROBE_TIMEOUT;
 	}
-	case HOST_ROLE_APP: {
+	case HOST_ROLE_APP:
+	case HOST_ROLE_COMPUTE: {
 		struct ecp_app *app = r->p.app_of_host[h];
 		return app && ecp_app_probe(app) ? PROBE_OK : PROBE_TIMEOUT;
 	}
@@ -227,7 +227,8 @@ static int walk_from_host(struct router *r, struct route *rt, int h, int depth)
 	int cause = SVC_OK, next = -1;
 	switch (r->p.hosts[h].cfg->role) {
 	case HOST_ROLE_DATA:
-	case HOST_ROLE_APP: /* an application server reaches its data server by ECP */
+	case HOST_ROLE_APP:     /* an application server reaches its data server by ECP */
+	case HOST_ROLE_COMPUTE: /* a compute node runs what its sharded cluster gives it */
 		return h;
 	case HOST_ROLE_WEB: {
 		int g = r->p.gateway_of_host[h];
@@ -240,11 +241,6 @@ static int walk_from_host(struct router *r, struct route *rt, int h, int depth)
 			next = gateway_pick(r, g, &cause);
 		break;
 	}
-	case HOST_ROLE_COMPUTE:
-		if (r->p.shard_count > 0)
-			next = server_host(r, r->p.shard_servers[r->shard_next++ % r->p.shard_count],
-					   &cause);
-		break;
 	default:
 		break;
 	}

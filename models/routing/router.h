@@ -4,9 +4,10 @@
  * A route is resolved when a try is sent: the DNS answer (with TTL caching), a healthy
  * target of the load balancer (round robin) and the load-balancer node in the target's AZ
  * when it has a live one there, then from host to host: a web gateway forwards to its
- * servers in turn (a mirror set means the member the gateway knows as primary), a shard
- * compute node to the data nodes in turn, until a data host or an ECP application server
- * (which reaches its data server itself, ecp.h). Each hop is a network endpoint; a try crosses hop by hop and is lost
+ * servers in turn (a mirror set means the member the gateway knows as primary), until a
+ * data host, an ECP application server (which reaches its data server itself, ecp.h) or a
+ * shard compute node (whose cluster runs the request, shard.h). Each hop is a network
+ * endpoint; a try crosses hop by hop and is lost
  * when the fabric cuts a hop (router_delay).
  *
  * Gateways and other mirror-aware forwarders learn the primary through the mirror's
@@ -16,8 +17,9 @@
  *
  * The router also owns the load balancers and DNS records (lb.h) and answers their health
  * checks: a data host answers mirror_status (200 on the primary, 503 on other members, no
- * answer when its instance is down); an application server answers while its instance
- * runs and its ECP connection is Normal (a health page needs data); a web host answers
+ * answer when its instance is down); an application server or compute node answers while
+ * its instance runs and its ECP connection is Normal (a health page needs data); a web host
+ * answers
  * through its gateway's servers;
  * every live node of a load balancer checks, and the best answer counts.
  *
@@ -71,8 +73,6 @@ struct router_params {
 	const struct server_ref *const *gateway_servers; /* per gateway, per server */
 	const int *gateway_of_host;       /* per host: its gateway index or -1 */
 	struct ecp_app *const *app_of_host; /* per host: its ECP application server or NULL */
-	const struct server_ref *shard_servers; /* compute nodes forward to these in turn */
-	size_t shard_count;
 	const struct obs *obs;            /* timeline: health and DNS answer changes */
 };
 

@@ -1246,9 +1246,54 @@ static void check_workload(struct checker *c)
 			check_report(c, DIAG_ERROR, path, "duplicate operation \"%s\"",
 				     w->operations[i].name);
 		snprintf(path, sizeof(path), "$.workload.operations[%zu].kind", i);
-		if (w->operations[i].kind == OP_SHARDED_SQL && cfg->sharding.data_node_count == 0)
+		const struct operation_config *oc = &w->operations[i];
+		if (oc->kind == OP_SHARDED_SQL && cfg->sharding.data_node_count == 0)
 			check_report(c, DIAG_ERROR, path,
 				     "sharded_sql needs a sharded cluster (\"sharding\")");
+		/* Keys that only a sharded query or cluster reads. */
+		if (oc->kind != OP_SHARDED_SQL && rng_dist_mean(&oc->rows) != 0) {
+			snprintf(path, sizeof(path), "$.workload.operations[%zu].rows", i);
+			check_report(c, DIAG_ERROR, path,
+				     "rows are merged only for a sharded_sql operation");
+		}
+		if (oc->kind != OP_SHARDED_SQL && oc->joins != 0) {
+			snprintf(path, sizeof(path), "$.workload.operations[%zu].joins", i);
+			check_report(c, DIAG_ERROR, path,
+				     "joins between shards apply only to a sharded_sql operation");
+		}
+		if (oc->placement == PLACEMENT_MASTER &&
+		    (cfg->sharding.data_node_count == 0 || oc->kind == OP_SHARDED_SQL)) {
+			snprintf(path, sizeof(path), "$.workload.operations[%zu].placement", i);
+			check_report(c, DIAG_ERROR, path,
+				     oc->kind == OP_SHARDED_SQL
+					     ? "a sharded_sql operation reads sharded tables"
+					     : "placement \"master\" needs a sharded cluster (\"sharding\")");
+		}
+	}
+	/* A population's operation classes exist, and it draws from at least one with weight. */
+	for (size_t p = 0; p < w->population_count; p++) {
+		const struct population_config *pc = &w->populations[p];
+		if (!usable(c, pc))
+			continue;
+		double weight = 0;
+		for (size_t j = 0; j < pc->operation_count; j++) {
+			if (!given(pc->operations[j]))
+				continue;
+			size_t k = nameindex_first(&ops, pc->operations[j]);
+			if (k == NAMEINDEX_NONE || k >= w->operation_count) {
+				snprintf(path, sizeof(path), "$.workload.populations[%zu].operations[%zu]",
+					 p, j);
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not an operation class",
+					     pc->operations[j]);
+				continue;
+			}
+			weight += w->operations[k].weight;
+		}
+		if (pc->operation_count > 0 && !(weight > 0)) {
+			snprintf(path, sizeof(path), "$.workload.populations[%zu].operations", p);
+			check_report(c, DIAG_ERROR, path,
+				     "the population's operations have no weight to draw by");
+		}
 	}
 	nameindex_release(&ops);
 	if (w->operation_count > 0 && all_usable && !(total > 0))

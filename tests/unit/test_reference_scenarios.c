@@ -169,7 +169,7 @@ static const struct expected sharded_compute = {
 	.async_members = 0,
 	.shard_data_nodes = 4,    /* the mirror sets */
 	.shard_compute_nodes = 4, /* at least as many as mirrored data nodes */
-	.load_balancers = 1,      /* ALB over the compute nodes */
+	.load_balancers = 2,      /* NLBs: queries over the compute nodes, ingest over the data nodes */
 };
 
 static const char *source_dir(void)
