@@ -167,10 +167,10 @@ static void attempt_served(struct svc_req *req, int cause)
 		attempt_release(c, a);
 		return;
 	default: /* an error answer (a member that is not primary refuses) */
-		a->error = cause;
 		if (router_delay(c->p.router, pop->self->rng, &a->route, 256, true, &back)) {
+			a->error = cause;
 			sim_schedule_in(c->e, pop->self, back, POP_EV_RESPONSE, &p, sizeof(p));
-		} else {
+		} else { /* lost on the way: the client sees only its timeout */
 			a->server_done = true;
 			attempt_release(c, a);
 		}
