@@ -280,6 +280,12 @@ static int build_hosts(struct world *w)
 		if (!db)
 			db = w->volumes[h][0];
 		struct volume_logical *jrn = volume_by_purpose(w, h, VOLUME_JOURNAL);
+		/* The WIJ lives in the install directory (install-dir/mgr) when wijdir is empty:
+		 * the SYS volume; on the database volume only when there is no SYS volume either
+		 * (iris-2.md §8, RACS_wijdir). */
+		struct volume_logical *wij = volume_by_purpose(w, h, VOLUME_WIJ);
+		if (!wij)
+			wij = volume_by_purpose(w, h, VOLUME_SYS);
 		double hit = c->workload->cache_hit_ratio;
 		if (c->workload->working_set > 0 && c->iris->global_buffers > 0)
 			hit = fmin(1.0, c->iris->global_buffers / c->workload->working_set);
@@ -288,7 +294,7 @@ static int build_hosts(struct world *w)
 			.hit_ratio = hit,
 			.db = db,
 			.journal = jrn ? jrn : db,
-			.wij = volume_by_purpose(w, h, VOLUME_WIJ),
+			.wij = wij,
 		};
 		char name[300];
 		snprintf(name, sizeof(name), "iris:%s", host->cfg->name);
