@@ -37,6 +37,9 @@
 	  "the web gateway had no free connection within its queued-request timeout (503)")   \
 	X(SHED, "shed", true,                                                                   \
 	  "not sent: the run's cap on requests in flight was reached (a saturated system)")   \
+	X(DB_ERROR, "db_error", true,                                                           \
+	  "a database block read failed: the database volume returned an IO error "           \
+	  "(<DISKHARD>)")                                                                      \
 	X(NO_ANSWER, "no_answer", false,                                                        \
 	  "the server dropped the request without answering (its instance stopped or hung)")
 
