@@ -669,6 +669,15 @@ void iris_node_freeze(struct iris_node *n, bool frozen) { n->frozen = frozen; }
 double iris_node_journal_appended(const struct iris_node *n) { return n->appended_seq; }
 double iris_node_journal_durable(const struct iris_node *n) { return n->durable_seq; }
 
+void iris_node_journal_receive(struct iris_node *n, double upto)
+{
+	if (!n->running || upto <= n->appended_seq)
+		return;
+	n->appended_seq = upto;
+	if (n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
+		journal_flush(n);
+}
+
 void iris_node_journal_reset(struct iris_node *n, double position)
 {
 	n->appended_seq = n->durable_seq = n->flushing_upto = n->acked_seq = position;

@@ -140,6 +140,11 @@ void iris_node_freeze(struct iris_node *n, bool frozen);
 /* Journal positions in bytes: appended (in the buffer or later), durable locally. */
 double iris_node_journal_appended(const struct iris_node *n);
 double iris_node_journal_durable(const struct iris_node *n);
+/* A backup or async member received the primary's journal up to `upto`: it appends it to
+ * its own journal buffer, written to its journal volume like a primary's (full buffer,
+ * periodic sync). Dejournaling into its databases is not modelled. */
+void iris_node_journal_receive(struct iris_node *n, double upto);
+
 /* Set the journal positions (a member taking over continues from what it received). */
 void iris_node_journal_reset(struct iris_node *n, double position);
 

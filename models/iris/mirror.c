@@ -406,6 +406,7 @@ static void mirror_on_ship(struct sim_entity *self, const struct sim_event *ev)
 		return;
 	if (sp->upto > mb->received)
 		mb->received = sp->upto;
+	iris_node_journal_receive(mb->node, mb->received); /* written to its own journal */
 	if (sp->member == m->backup && mb->active) {
 		/* The Active backup acknowledges receipt (iris.md §1.2). */
 		struct ship_payload ack = {sp->upto, sp->member, sp->primary};
@@ -444,6 +445,7 @@ static void mirror_on_catchup_done(struct sim_entity *self, const struct sim_eve
 	b->catching_up = false;
 	if (sp->upto > b->received)
 		b->received = sp->upto;
+	iris_node_journal_receive(b->node, b->received);
 	iris_node_backup_acked(m->members[m->primary].node, b->received);
 	set_active(m, true);
 	note(m, "backup %s caught up: Active", b->name);

@@ -740,6 +740,32 @@ static void test_journal_both_fail_freeze(void **state)
 	world_free();
 }
 
+/* A backup or async member writes the journal it receives like a primary: 100 KiB received
+ * at 0.5 s fills the 64 KiB buffer and is flushed at once (one IO, durable at 0.501); 10 KiB
+ * more waits for the periodic sync at 2 s. */
+static void test_journal_receive(void **state)
+{
+	(void)state;
+	world_init();
+	world_node(8, 1.0);
+	run_to(0.5);
+	iris_node_journal_receive(W.n, 100 * KIB);
+	iris_node_journal_receive(W.n, 50 * KIB); /* older position: nothing */
+	run_to(0.6);
+	assert_int_equal(W.nflush, 1);
+	assert_int_equal(W.flush_t[0], T(0.501));
+	assert_true(iris_node_journal_durable(W.n) == 100 * KIB);
+	iris_node_journal_receive(W.n, 110 * KIB);
+	run_to(1.9);
+	assert_int_equal(W.nflush, 1);
+	run_to(2.5);
+	assert_int_equal(W.nflush, 2);
+	assert_int_equal(W.flush_t[1], T(2.001));
+	assert_true(iris_node_journal_durable(W.n) == 110 * KIB);
+	assert_int_equal(vstats(W.jrn).ios, 2);
+	world_free();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -763,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_stuck_probe_while_stopped),
 		cmocka_unit_test(test_journal_switch_to_alternate),
 		cmocka_unit_test(test_journal_both_fail_freeze),
+		cmocka_unit_test(test_journal_receive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
