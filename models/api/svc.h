@@ -43,6 +43,9 @@
 	  "a sharded cluster's query failed: a shard-local part was lost in a data-node "       \
 	  "failover (async query mode) or its data node was out of reach for the shard "        \
 	  "connection timeout")                                                                 \
+	X(DB_ERROR, "db_error", true,                                                           \
+	  "a database block read failed: the database volume returned an IO error "           \
+	  "(<DISKHARD>)")                                                                      \
 	X(NO_ANSWER, "no_answer", false,                                                        \
 	  "the server dropped the request without answering (its instance stopped or hung)")
 

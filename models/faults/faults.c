@@ -56,7 +56,8 @@ static const struct field fault_fields[] = {
 	{FIELD_AT(struct fault_config, target), .type = FIELD_STRING,
 	 .help = "what the fault hits: a host, host/volume, AZ, region or load balancer"},
 	{FIELD_LIST_AT(struct fault_config, between, between_count), .type = FIELD_STRING_LIST,
-	 .help = "partition: the two AZs or regions cut apart"},
+	 .help = "partition, network_degraded: the two AZs or regions cut apart (partition) or "
+		 "whose link degrades"},
 	{FIELD_AT(struct fault_config, direction), .type = FIELD_ENUM,
 	 .enum_names = partition_direction_names, .def = "both",
 	 .help = "partition: both ways, or one_way (the first side cannot reach the second)"},
@@ -65,8 +66,9 @@ static const struct field fault_fields[] = {
 	{.name = "for", .offset = offsetof(struct fault_config, duration), .type = FIELD_DURATION,
 	 .def = "0s", .help = "how long it lasts; 0s or absent = until the end of the run"},
 	{FIELD_AT(struct fault_config, latency_factor), .type = FIELD_NUMBER, .def = "10",
-	 .min = "1", .max = "100000", .help = "volume_degraded: latency multiplier",
-	 .source = "modelling choice for a gray EBS volume"},
+	 .min = "1", .max = "100000",
+	 .help = "volume_degraded, network_degraded: latency multiplier",
+	 .source = "modelling choice for a gray EBS volume or link"},
 	{FIELD_AT(struct fault_config, iops_factor), .type = FIELD_QUANTITY,
 	 .units = UNITS_FRACTION, .def = "1", .min = "0", .max = "1",
 	 .help = "volume_degraded: fraction of IOPS and throughput left"},
@@ -74,6 +76,11 @@ static const struct field fault_fields[] = {
 	 .units = UNITS_FRACTION, .def = "1", .min = "0", .max = "1",
 	 .help = "healthcheck_false_negative: probability that a check of a healthy target "
 		 "fails"},
+	{FIELD_AT(struct fault_config, loss), .type = FIELD_QUANTITY, .units = UNITS_FRACTION,
+	 .def = "0", .min = "0", .max = "0.99",
+	 .help = "network_degraded: probability that a transmission is lost (each loss costs a "
+		 "TCP retransmission timeout, 200 ms + RTT, doubling)",
+	 .source = "modelling choice: no loss unless given"},
 };
 const struct field_table fault_config_table =
 	FIELD_TABLE_OF("fault", "A scheduled fault.", struct fault_config, fault_fields);

@@ -44,6 +44,7 @@ enum {
 	FAULT_READS_LATENCY_FACTOR = 1 << 2,
 	FAULT_READS_IOPS_FACTOR = 1 << 3,
 	FAULT_READS_PROBABILITY = 1 << 4,
+	FAULT_READS_LOSS = 1 << 5,
 };
 
 /* One row per fault kind: X(ID, name, TARGET, reads, apply, revert)
@@ -70,7 +71,12 @@ enum {
 	X(ARBITER_LOSS, arbiter_loss, ARBITER, 0, inj_host_down, inj_host_up)           \
 	X(HEALTHCHECK_FALSE_NEGATIVE, healthcheck_false_negative, LB,                   \
 	  FAULT_READS_PROBABILITY, inj_lb_false_negative, inj_lb_true)                  \
-	X(BACKUP_FREEZE, backup_freeze, HOST, 0, inj_freeze, inj_thaw)
+	X(BACKUP_FREEZE, backup_freeze, HOST, 0, inj_freeze, inj_thaw)                  \
+	X(IRIS_CRASH, iris_crash, HOST, 0, inj_iris_crash, inj_iris_restart)            \
+	X(PLANNED_FAILOVER, planned_failover, HOST, 0, inj_iris_shutdown, inj_iris_restart) \
+	X(NETWORK_DEGRADED, network_degraded, BETWEEN,                                  \
+	  FAULT_READS_BETWEEN | FAULT_READS_LATENCY_FACTOR | FAULT_READS_LOSS,          \
+	  inj_net_degrade, inj_net_restore)
 
 enum fault_kind {
 #define FAULT_KIND_ENUM(id, name, target, reads, apply, revert) FAULT_##id,
@@ -107,6 +113,7 @@ struct fault_config {
 	double latency_factor;  /* volume_degraded: latency multiplied by this */
 	double iops_factor;     /* volume_degraded: IOPS and throughput caps multiplied by this */
 	double probability;     /* healthcheck_false_negative: chance each check fails */
+	double loss;            /* network_degraded: chance each transmission is lost */
 };
 
 struct stochastic_fault_config {

@@ -204,6 +204,57 @@ static void inj_thaw(struct injector *inj, const struct resolved_target *t,
 		inj->h.freeze(inj->h.arg, t->index, false);
 }
 
+static int inj_iris_crash(struct injector *inj, const struct resolved_target *t,
+			  const struct fault_config *f)
+{
+	(void)f;
+	fabric_set_iris(inj->fabric, t->index, FABRIC_IRIS_STOPPED); /* host and agent stay up */
+	return 0;
+}
+static void inj_iris_restart(struct injector *inj, const struct resolved_target *t,
+			     const struct fault_config *f, int token)
+{
+	(void)f, (void)token;
+	if (fabric_host_up(inj->fabric, t->index) &&
+	    fabric_iris(inj->fabric, t->index) == FABRIC_IRIS_STOPPED) {
+		fabric_set_iris(inj->fabric, t->index, FABRIC_IRIS_RUNNING);
+		if (inj->h.restart_iris)
+			inj->h.restart_iris(inj->h.arg, t->index);
+	}
+}
+
+static int inj_iris_shutdown(struct injector *inj, const struct resolved_target *t,
+			     const struct fault_config *f)
+{
+	if (inj->h.shutdown_iris)
+		inj->h.shutdown_iris(inj->h.arg, t->index);
+	else
+		inj_iris_crash(inj, t, f);
+	return 0;
+}
+
+static int inj_net_degrade(struct injector *inj, const struct resolved_target *t,
+			   const struct fault_config *f)
+{
+	(void)t;
+	if (!inj->h.net_degrade)
+		return -1;
+	int side[2][2]; /* [k][0] region, [k][1] AZ: exactly one >= 0 */
+	for (int k = 0; k < 2; k++) {
+		side[k][1] = inj->h.az_index(inj->h.arg, f->between[k]);
+		side[k][0] = side[k][1] >= 0 ? -1 : inj->h.region_index(inj->h.arg, f->between[k]);
+	}
+	return inj->h.net_degrade(inj->h.arg, side[0][0], side[0][1], side[1][0], side[1][1],
+				  f->latency_factor, f->loss);
+}
+static void inj_net_restore(struct injector *inj, const struct resolved_target *t,
+			    const struct fault_config *f, int token)
+{
+	(void)t, (void)f;
+	if (inj->h.net_restore && token >= 0)
+		inj->h.net_restore(inj->h.arg, token);
+}
+
 static const struct kind_ops {
 	fault_apply_fn apply;
 	fault_revert_fn revert;

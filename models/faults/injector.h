@@ -29,6 +29,13 @@
  *   arbiter_loss     the arbiter's host down
  *   healthcheck_false_negative  the load balancer's checks fail with `probability`
  *   backup_freeze    ExternalFreeze on the target: physical database writes stop
+ *   iris_crash       the instance stops (crashed), its host and ISCAgent stay up; at the
+ *                    end it is restarted (even one forced down meanwhile)
+ *   planned_failover the instance is shut down normally (planned maintenance): a mirror
+ *                    primary hands over to its Active backup at once; at the end it is
+ *                    restarted (and rejoins as backup)
+ *   network_degraded messages between the two `between` places (either way) take
+ *                    latency_factor times longer and lose transmissions with `loss`
  */
 #ifndef TOPSIM_INJECTOR_H
 #define TOPSIM_INJECTOR_H
@@ -54,6 +61,14 @@ struct injector_hooks {
 	/* A fault starts (returns an incident id) or ends. kind/target describe it. */
 	int (*started)(void *arg, const char *kind, const char *target);
 	void (*ended)(void *arg, int incident);
+	/* Degrade the link between two places (region, AZ: one of each pair is -1); returns a
+	 * token for net_restore, or < 0. NULL: network_degraded does nothing. */
+	int (*net_degrade)(void *arg, int a_region, int a_az, int b_region, int b_az,
+			   double latency_factor, double loss);
+	void (*net_restore)(void *arg, int token);
+	/* Shut the instance on `host` down normally (a mirror member hands over); NULL: it
+	 * stops as in iris_crash. */
+	void (*shutdown_iris)(void *arg, int host);
 };
 
 struct injector;

@@ -9,9 +9,15 @@
 const char *const ledger_stage_names[STAGE_COUNT] = {"detect", "decide", "transition",
 						     "reroute", "reconnect"};
 
-/* Acknowledged writes of the latest incident from the last client timeout. */
+/* Successful tries of the latest incident from the last client timeout. */
 struct ack_mark {
 	sim_time sent, acked;
+};
+
+/* A ring of them, one for reads ([0]) and one for writes ([1]). */
+struct ack_ring {
+	struct ack_mark *a;
+	size_t head, count, cap;
 };
 
 struct ledger {
@@ -21,8 +27,7 @@ struct ledger {
 	void *arg;
 	struct incident *incidents;
 	size_t incident_count, incident_cap;
-	struct ack_mark *acks;
-	size_t ack_head, ack_count, ack_cap;
+	struct ack_ring rings[2]; /* [update] */
 	struct ledger_event *events;
 	size_t event_count, event_cap;
 	struct ledger_violation *violations;
@@ -70,7 +75,8 @@ void ledger_free(struct ledger *l)
 	if (!l)
 		return;
 	free(l->incidents);
-	free(l->acks);
+	free(l->rings[0].a);
+	free(l->rings[1].a);
 	free(l->events);
 	free(l->violations);
 	free(l);
@@ -154,12 +160,12 @@ int ledger_fault_started(struct ledger *l, const char *kind, const char *target)
 	in->active_faults = 1;
 	in->end = in->detect = in->decide = in->ready = in->ack = SIM_TIME_MAX;
 	in->first_write_failure = in->first_read_failure = in->read_ok = SIM_TIME_MAX;
-	in->last_write_fail_sent = -1;
-	in->ack_sent = SIM_TIME_MAX;
+	in->last_write_fail_sent = in->last_read_fail_sent = -1;
+	in->ack_sent = in->read_ok_sent = SIM_TIME_MAX;
 	snprintf(in->primary_before, sizeof(in->primary_before), "%s",
 		 l->primary_name(l->arg, target));
-	l->ack_count = 0;
-	l->ack_head = 0;
+	for (int k = 0; k < 2; k++)
+		l->rings[k].count = l->rings[k].head = 0;
 	add_event(l, (int)l->incident_count, "fault", text);
 	return (int)l->incident_count++;
 }
@@ -225,29 +231,49 @@ void ledger_start_measuring(struct ledger *l)
 	stat_timeweighted_init(&l->reads_ok, now, 1);
 }
 
-/* Keep the acknowledgement of a write for the latest incident, dropping those older than a
- * client timeout (no failure seen from now on can have been sent before them). */
-static void remember_ack(struct ledger *l, sim_time sent, sim_time now)
+/* Keep a success of the latest incident, dropping those older than a client timeout (no
+ * failure seen from now on can have been sent before them). */
+static void remember_ack(struct ledger *l, struct ack_ring *r, sim_time sent, sim_time now)
 {
-	while (l->ack_count && l->acks[l->ack_head].acked < now - l->max_timeout) {
-		l->ack_head = (l->ack_head + 1) % l->ack_cap;
-		l->ack_count--;
+	while (r->count && r->a[r->head].acked < now - l->max_timeout) {
+		r->head = (r->head + 1) % r->cap;
+		r->count--;
 	}
-	if (l->ack_count == l->ack_cap) {
-		size_t cap = l->ack_cap ? l->ack_cap * 2 : 1024;
+	if (r->count == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
 		struct ack_mark *grown = malloc(sizeof(*grown) * cap);
 		if (!grown) { /* the recovery moment may be off: counted and reported */
 			l->dropped++;
 			return;
 		}
-		for (size_t k = 0; k < l->ack_count; k++)
-			grown[k] = l->acks[(l->ack_head + k) % l->ack_cap];
-		free(l->acks);
-		l->acks = grown;
-		l->ack_cap = cap;
-		l->ack_head = 0;
+		for (size_t k = 0; k < r->count; k++)
+			grown[k] = r->a[(r->head + k) % r->cap];
+		free(r->a);
+		r->a = grown;
+		r->cap = cap;
+		r->head = 0;
 	}
-	l->acks[(l->ack_head + l->ack_count++) % l->ack_cap] = (struct ack_mark){sent, now};
+	r->a[(r->head + r->count++) % r->cap] = (struct ack_mark){sent, now};
+}
+
+/* A try of the kind failed, sent at `sent`: its recovery (*ok, set by the success of a try
+ * sent at *ok_sent) stands only if that try was sent after this one; otherwise it moves to
+ * the first remembered success sent after this one (or is undone). The same rule for reads
+ * and writes. */
+static void failure_moves_recovery(const struct ack_ring *r, sim_time sent, sim_time *ok,
+				   sim_time *ok_sent)
+{
+	if (*ok_sent == SIM_TIME_MAX || *ok_sent > sent)
+		return;
+	*ok = *ok_sent = SIM_TIME_MAX;
+	for (size_t k = 0; k < r->count; k++) {
+		const struct ack_mark *a = &r->a[(r->head + k) % r->cap];
+		if (a->sent > sent) {
+			*ok = a->acked;
+			*ok_sent = a->sent;
+			break;
+		}
+	}
 }
 
 void ledger_try_failed(struct ledger *l, bool update, sim_time sent)
@@ -266,8 +292,10 @@ void ledger_try_failed(struct ledger *l, bool update, sim_time sent)
 	if (!update) {
 		if (in->first_read_failure == SIM_TIME_MAX || sent < in->first_read_failure)
 			in->first_read_failure = sent < in->start ? in->start : sent;
-		if (in->read_ok != SIM_TIME_MAX)
-			in->read_ok = SIM_TIME_MAX;
+		if (sent <= in->last_read_fail_sent)
+			return;
+		in->last_read_fail_sent = sent;
+		failure_moves_recovery(&l->rings[0], sent, &in->read_ok, &in->read_ok_sent);
 		return;
 	}
 	if (in->first_write_failure == SIM_TIME_MAX || sent < in->first_write_failure)
@@ -275,19 +303,9 @@ void ledger_try_failed(struct ledger *l, bool update, sim_time sent)
 	if (sent <= in->last_write_fail_sent)
 		return;
 	in->last_write_fail_sent = sent;
-	if (in->ack_sent == SIM_TIME_MAX || in->ack_sent > sent)
-		return;
 	/* Writes failed again after they had come back: recovery is the first acknowledgement
 	 * of a write sent after this one. */
-	in->ack = in->ack_sent = SIM_TIME_MAX;
-	for (size_t k = 0; k < l->ack_count; k++) {
-		const struct ack_mark *a = &l->acks[(l->ack_head + k) % l->ack_cap];
-		if (a->sent > sent) {
-			in->ack = a->acked;
-			in->ack_sent = a->sent;
-			break;
-		}
-	}
+	failure_moves_recovery(&l->rings[1], sent, &in->ack, &in->ack_sent);
 }
 
 void ledger_try_succeeded(struct ledger *l, bool update, sim_time sent)
@@ -297,8 +315,8 @@ void ledger_try_succeeded(struct ledger *l, bool update, sim_time sent)
 	struct incident *in = incident_of(l, sent);
 	if (!in)
 		return;
-	if (update && in == &l->incidents[l->incident_count - 1])
-		remember_ack(l, sent, now);
+	if (in == &l->incidents[l->incident_count - 1])
+		remember_ack(l, &l->rings[update ? 1 : 0], sent, now);
 	if (update && in->ack == SIM_TIME_MAX && sent > in->last_write_fail_sent) {
 		in->ack = now;
 		in->ack_sent = sent;
@@ -306,8 +324,12 @@ void ledger_try_succeeded(struct ledger *l, bool update, sim_time sent)
 			snprintf(in->primary_after, sizeof(in->primary_after), "%s",
 				 l->primary_name(l->arg, in->target));
 	}
-	if (!update && in->read_ok == SIM_TIME_MAX && in->first_read_failure != SIM_TIME_MAX)
+	/* Reads recover as writes do: at the first success of a try sent after the last
+	 * failed one. */
+	if (!update && in->read_ok == SIM_TIME_MAX && sent > in->last_read_fail_sent) {
 		in->read_ok = now;
+		in->read_ok_sent = sent;
+	}
 }
 
 double ledger_write_availability(const struct ledger *l)

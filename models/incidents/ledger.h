@@ -10,7 +10,8 @@
  *     the latest incident started at or before the try was sent.
  *   - RTO ends at the first acknowledged write sent after the last failed write of the
  *     incident (a failure seen late, by a timeout, moves the end to the first success sent
- *     after it, from the acknowledgements kept for one client timeout).
+ *     after it, from the acknowledgements kept for one client timeout). Reads recover by
+ *     the same rule: the first successful read sent after the last failed read.
  *   - The stage chain: start -> detect -> decide -> ready (transition) -> reroute (the last
  *     failed write was sent) -> acknowledged. Each moment is clamped to be no earlier than
  *     the one before; a moment that did not happen takes the previous one, so the five
@@ -51,6 +52,8 @@ struct incident {
 	sim_time last_write_fail_sent;  /* send time of the latest failed write try (-1: none) */
 	sim_time ack_sent;              /* send time of the write that set `ack` */
 	sim_time first_write_failure, first_read_failure, read_ok;
+	sim_time last_read_fail_sent;   /* send time of the latest failed read try (-1: none) */
+	sim_time read_ok_sent;          /* send time of the read that set `read_ok` */
 	bool takeover;                  /* a takeover or promotion happened in it */
 	struct mirror_takeover tk;      /* its figures when it did */
 	char primary_before[128], primary_after[128];

@@ -29,7 +29,62 @@ void network_release(struct network *n)
 	if (!n)
 		return;
 	free(n->rtt_median_s);
+	free(n->degr);
 	memset(n, 0, sizeof(*n));
+}
+
+int network_degrade(struct network *n, int a_region, int a_az, int b_region, int b_az,
+		    double latency_factor, double loss)
+{
+	if (!(latency_factor >= 1) || !(loss >= 0 && loss < 1))
+		return -EINVAL;
+	size_t id = 0;
+	while (id < n->degr_count && n->degr[id].active)
+		id++;
+	if (id == n->degr_count) {
+		if (n->degr_count == n->degr_cap) {
+			size_t cap = n->degr_cap ? 2 * n->degr_cap : 4;
+			struct network_degradation *grown = realloc(n->degr, cap * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			n->degr = grown;
+			n->degr_cap = cap;
+		}
+		n->degr_count++;
+	}
+	n->degr[id] = (struct network_degradation){a_region, a_az, b_region, b_az, latency_factor,
+						   loss, true};
+	return (int)id;
+}
+
+void network_restore(struct network *n, int id)
+{
+	if (id >= 0 && (size_t)id < n->degr_count)
+		n->degr[id].active = false;
+}
+
+static bool on_side(const struct net_endpoint *e, int region, int az)
+{
+	return az >= 0 ? e->az == az : e->region == region;
+}
+
+/* The degradations on the link from a to b: the product of their latency factors and the
+ * probability that a transmission survives all of them. */
+static void degraded(const struct network *n, const struct net_endpoint *a,
+		     const struct net_endpoint *b, double *factor, double *pass)
+{
+	*factor = 1;
+	*pass = 1;
+	for (size_t i = 0; i < n->degr_count; i++) {
+		const struct network_degradation *d = &n->degr[i];
+		if (!d->active)
+			continue;
+		if ((on_side(a, d->a_region, d->a_az) && on_side(b, d->b_region, d->b_az)) ||
+		    (on_side(a, d->b_region, d->b_az) && on_side(b, d->a_region, d->a_az))) {
+			*factor *= d->latency_factor;
+			*pass *= 1 - d->loss;
+		}
+	}
 }
 
 sim_time network_delay(const struct network *n, gsl_rng *r, const struct net_endpoint *a,
@@ -53,6 +108,15 @@ sim_time network_delay(const struct network *n, gsl_rng *r, const struct net_end
 		rtt = rng_dist_sample_nonneg(&n->cfg.cross_az_rtt, r);
 	}
 	double seconds = rtt * 0.5;
+	if (n->degr_count) {
+		double factor, pass;
+		degraded(n, a, b, &factor, &pass);
+		seconds *= factor;
+		/* Each lost transmission costs a retransmission timeout, doubling (at most 6). */
+		double rto = NETWORK_RTO_MIN_S + rtt * factor;
+		for (int k = 0; pass < 1 && k < 6 && gsl_rng_uniform(r) >= pass; k++, rto *= 2)
+			seconds += rto;
+	}
 	if (bandwidth > 0 && bytes > 0)
 		seconds += bytes / bandwidth;
 	return sim_time_from_s(seconds);

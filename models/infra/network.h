@@ -10,10 +10,19 @@
  *   cross-region the catalog matrix's median RTT / 2, lognormal with p99/median =
  *                network.inter_region_jitter; bandwidth capped at inter_region_bandwidth
  * Draws come from the caller's stream, so a request's path is reproducible.
+ *
+ * Degraded links (gray network failures, fault network_degraded): a message between two
+ * places (an AZ or a region each, either way) takes latency_factor times its delay and,
+ * with probability `loss` per transmission, a TCP retransmission timeout more (every
+ * message here is TCP: HTTP, mirror, ECP), doubling at each further loss (RFC 6298 §5.5).
+ * The timeout is NETWORK_RTO_MIN_S + the drawn round trip (Linux's RTO floor, TCP_RTO_MIN,
+ * is 200 ms; rto = srtt + 4 rttvar is below it on these paths). A message is never lost
+ * outright; the extra draws happen only on a degraded link, so other draws are unchanged.
  */
 #ifndef TOPSIM_NETWORK_H
 #define TOPSIM_NETWORK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sim.h"
@@ -26,11 +35,23 @@ struct net_endpoint {
 	double bandwidth;  /* B/s of the endpoint's interface; 0 = unlimited */
 };
 
+#define NETWORK_RTO_MIN_S 0.2  /* Linux TCP_RTO_MIN (include/net/tcp.h: HZ / 5) */
+
+/* A degraded link between side a and side b: each side is an AZ (az >= 0) or a region. */
+struct network_degradation {
+	int a_region, a_az, b_region, b_az;
+	double latency_factor;       /* >= 1 */
+	double loss;                 /* [0, 1) per transmission */
+	bool active;
+};
+
 struct network {
 	struct network_config cfg;  /* scope distributions (copied, not owned: see below) */
 	size_t region_count;
 	double *rtt_median_s;        /* region_count^2 medians, symmetric */
 	double jitter_sigma;         /* lognormal sigma from inter_region_jitter */
+	struct network_degradation *degr; /* owned; slots are reused once restored */
+	size_t degr_count, degr_cap;
 };
 
 /* Initialise from the scenario's network config (kept by pointer semantics: the dists are
@@ -39,6 +60,13 @@ struct network {
 int network_init(struct network *n, const struct network_config *cfg, size_t region_count,
 		 const double *rtt_median_s);
 void network_release(struct network *n);
+
+/* Degrade the link between side a and side b (region, AZ: one of them -1 per side): returns
+ * its id (>= 0) for network_restore, or -ENOMEM / -EINVAL (factor < 1, loss outside
+ * [0, 1)). Overlapping degradations of one link multiply. */
+int network_degrade(struct network *n, int a_region, int a_az, int b_region, int b_az,
+		    double latency_factor, double loss);
+void network_restore(struct network *n, int id);
 
 /* One-way delay of a message of `bytes` from a to b, drawn from r. Cannot fail. */
 sim_time network_delay(const struct network *n, gsl_rng *r, const struct net_endpoint *a,

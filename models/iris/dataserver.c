@@ -32,6 +32,10 @@ static void on_done(void *arg, struct iris_request *irq)
 {
 	struct dataserver *ds = arg;
 	struct data_req *r = irq->owner;
+	if (irq->failed) { /* a database read failed: an error to the user, nothing applied */
+		svc_complete(&r->base, CAUSE_DB_ERROR);
+		return;
+	}
 	if (ds->mirror && (irq->writes > 0 || irq->journal_bytes > 0))
 		mirror_note_ack(ds->mirror, ds->host, irq->journal_seq, irq->journal_bytes,
 				irq->sync_commit);

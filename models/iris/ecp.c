@@ -600,8 +600,18 @@ static void app_on_reply(struct sim_entity *self, const struct sim_event *ev)
 	}
 	int cause = w->cause;
 	wire_release(g, w);
-	if (cause != SVC_OK) { /* refused: the member is no longer primary */
+	if (cause == CAUSE_NOT_PRIMARY) { /* refused: the member is no longer primary */
 		enter_trouble(a, "request refused (not primary)");
+		return;
+	}
+	if (cause != SVC_OK) { /* an error the data server answered (a failed block read) */
+		struct ecp_job *failed = m->job;
+		if (m->kind == MSG_UPDATE)
+			a->update_on_wire = false;
+		msg_finish(a, m);
+		if (failed)
+			job_done(a, failed, cause);
+		flush_batch(a);
 		return;
 	}
 	struct ecp_job *j = m->job;

@@ -33,6 +33,38 @@ static const struct field mirror_policy_fields[] = {
 	 .def = "1s", .min = "0s", .max = "10m",
 	 .help = "time to re-establish a member connection once the network allows it",
 	 .source = "modelling choice (iris.md §1.1: members reconnect and catch up)"},
+	/* Operator runbook */
+	{FIELD_AT(struct mirror_policy_config, operator_force_backup), .type = FIELD_BOOL,
+	 .def = "true",
+	 .help = "an operator forces the backup to become primary when the primary's instance "
+		 "is down and no automatic takeover happened (no arbiter, agent unreachable)",
+	 .source = "iris.md §1.4: primary host fails with no arbiter: no automatic failover; a "
+		   "manual forced promotion is possible"},
+	{FIELD_AT(struct mirror_policy_config, operator_force_backup_delay), .type = FIELD_DIST,
+	 .units = UNITS_DURATION, .def = "15m",
+	 .help = "how long the primary has been down before the operator forces the backup",
+	 .source = "modelling choice (runbook-dependent), as dr_promotion_delay"},
+	{FIELD_AT(struct mirror_policy_config, operator_resume_primary), .type = FIELD_BOOL,
+	 .def = "true",
+	 .help = "an operator tells a primary in trouble indefinitely (backup and arbiter lost) "
+		 "to resume when the backup's instance is not running",
+	 .source = "iris.md §1.4: backup and arbiter fail together: the mirror is out until "
+		   "the backup returns or someone forces the primary to resume"},
+	{FIELD_AT(struct mirror_policy_config, operator_resume_primary_delay), .type = FIELD_DIST,
+	 .units = UNITS_DURATION, .def = "15m",
+	 .help = "how long the primary has been stuck before the operator resumes it",
+	 .source = "modelling choice (runbook-dependent), as dr_promotion_delay"},
+	{FIELD_AT(struct mirror_policy_config, operator_restart), .type = FIELD_BOOL,
+	 .def = "true",
+	 .help = "an operator restarts a member whose instance is stopped (forced down, "
+		 "crashed) or hung on a host that is up, so the mirror returns to redundancy",
+	 .source = "iris.md §1.1: a member forced down stays down until someone restarts it"},
+	{FIELD_AT(struct mirror_policy_config, operator_restart_delay), .type = FIELD_DIST,
+	 .units = UNITS_DURATION, .def = "30m",
+	 .help = "how long a member has been down (its host up) before the operator restarts "
+		 "it",
+	 .source = "modelling choice (runbook-dependent): longer than a forced promotion, "
+		   "since nothing waits for it"},
 };
 const struct field_table mirror_policy_config_table =
 	FIELD_TABLE_OF("mirror", "Mirroring parameters shared by all mirror sets.",

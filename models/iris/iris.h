@@ -28,6 +28,14 @@ struct mirror_policy_config {
 	bool dr_promotion;            /* whether an operator promotes a DR async at all */
 	double journal_compression;   /* bytes shipped to asyncs per journal byte */
 	sim_time reconnect_delay;     /* re-establishing a repaired member connection */
+	/* Operator runbook (iris.md §1.4, §2; mirror.h): each action is taken once its
+	 * condition has held for a delay drawn from its distribution. */
+	bool operator_force_backup;               /* force the backup to become primary */
+	struct rng_dist operator_force_backup_delay;
+	bool operator_resume_primary;             /* tell an isolated primary to resume */
+	struct rng_dist operator_resume_primary_delay;
+	bool operator_restart;                    /* restart forced-down, crashed or hung members */
+	struct rng_dist operator_restart_delay;
 };
 
 struct mirror_async_config {

@@ -16,6 +16,8 @@
 
 #include <gsl/gsl_randist.h>
 
+const char *const iris_db_error_policy_names[] = {"hang", "down", NULL};
+
 static const struct field iris_node_fields[] = {
 	{FIELD_AT(struct iris_node_config, global_buffers), .type = FIELD_QUANTITY,
 	 .units = UNITS_SIZE, .def = "0B",
@@ -43,6 +45,35 @@ static const struct field iris_node_fields[] = {
 	 .units = UNITS_SIZE, .def = "256KiB", .min = "4KiB", .max = "16MiB",
 	 .help = "largest IO of a journal flush or WIJ write",
 	 .source = "EBS counts SSD IOs up to 256 KiB as one (aws.md §2a)"},
+	{FIELD_AT(struct iris_node_config, db_error_policy), .type = FIELD_ENUM,
+	 .enum_names = iris_db_error_policy_names, .def = "hang",
+	 .help = "what an instance whose write daemon cannot write (failed WIJ or database "
+		 "volume) does: hang (System Frozen; a mirror primary's backup takes over through "
+		 "its agent; resumes when a write succeeds) or down (taken down, e.g. irisforce; "
+		 "stays down until restarted)",
+	 .source = "iris-2.md §2: 'write daemon encountered serious error - System Frozen', "
+		   "the primary hangs on I/O errors (HA §3.3.3.1 scenario 4); down is the "
+		   "alternative the same section names"},
+	{FIELD_AT(struct iris_node_config, db_error_freeze_after), .type = FIELD_DURATION,
+	 .def = "3s", .min = "0s", .max = "1h",
+	 .help = "how long the write daemon is unable to write before the instance is stuck "
+		 "(db_error_policy applies)",
+	 .source = "iris-2.md §2: health state HUNG when the write daemon is stopped or holds "
+		   "the updates-locked flag for more than 3 s; the time to freeze itself is "
+		   "unconfirmed"},
+	{FIELD_AT(struct iris_node_config, io_retry_interval), .type = FIELD_DURATION,
+	 .def = "1s", .min = "10ms", .max = "10m",
+	 .help = "interval of the write daemon's retries of a failed IO (and of probes while "
+		 "stuck)",
+	 .source = "iris-2.md §1: the journal daemon retries about every 1 s; the same assumed "
+		   "for the write daemon (modelling choice)"},
+	{FIELD_AT(struct iris_node_config, journal_switch_time), .type = FIELD_DURATION,
+	 .def = "1s", .min = "0s", .max = "10m",
+	 .help = "time to switch journaling to the other journal directory when the current "
+		 "one becomes unwritable (updates pause meanwhile)",
+	 .source = "iris-2.md §1: the switch is automatic and starts a new journal file; its "
+		   "duration is unconfirmed (modelling choice, under the 5 s after which a paused "
+		   "journal daemon makes the health state HUNG)"},
 };
 const struct field_table iris_node_config_table =
 	FIELD_TABLE_OF("iris", "Parameters of every IRIS instance.", struct iris_node_config,
@@ -55,6 +86,9 @@ enum {
 	IRIS_EV_JOURNAL_TIMER,
 	IRIS_EV_WD_TIMER,
 	IRIS_EV_WD_IO_DONE,
+	IRIS_EV_WD_RETRY,
+	IRIS_EV_PROBE_DONE,
+	IRIS_EV_JRN_SWITCHED,
 	IRIS_EV_COUNT
 };
 
@@ -78,8 +112,13 @@ struct iris_node {
 	double durable_seq;       /* bytes known durable */
 	uint32_t flush_parts;     /* IOs of the flush in progress still outstanding */
 	bool flush_failed;        /* an IO of the flush in progress failed */
-	bool journal_frozen;      /* a journal write failed: updates freeze until one succeeds
-				   * ("Freeze on error", forced on for a primary, iris.md §1.2) */
+	bool journal_frozen;      /* journal writes failed in both directories: updates freeze
+				   * until one succeeds ("Freeze on error", forced on for a
+				   * primary, iris.md §1.2) */
+	struct volume_logical *jrn_vol[2]; /* primary and alternate directory (NULL: none) */
+	int jrn_cur;              /* directory written now */
+	bool jrn_failed[2];       /* its last write failed */
+	bool jrn_switching;       /* switching directory: updates pause */
 	struct iris_request *waiters; /* sync commits waiting for durability (LIFO list) */
 	bool ack_required;        /* an Active backup must acknowledge sync commits */
 	double acked_seq;         /* journal position the backup acknowledged */
@@ -98,11 +137,24 @@ struct iris_node {
 	uint32_t wd_outstanding;  /* IOs of the current phase in flight */
 	uint64_t wd_cycle_blocks; /* blocks of the current cycle */
 	double wd_last_io;        /* bytes of the phase's last IO (WIJ: the remainder) */
+	bool wd_error;            /* an IO failed: nothing more until the retry event */
+	sim_time wd_error_since;  /* first failure since the last success; -1 when none */
+	bool io_stuck;            /* reported stuck (params.stuck): probing the volume */
+	struct volume_logical *stuck_vol; /* the volume that failed */
+	struct sim_handle wd_retry; /* IRIS_EV_WD_RETRY pending */
 
 	struct iris_node_stats stats;
 };
 
 static void cpu_start(struct iris_node *n, struct iris_request *rq);
+
+/* One retry (or probe) event at a time. */
+static void schedule_retry(struct iris_node *n)
+{
+	if (!sim_is_pending(n->self->engine, n->wd_retry))
+		n->wd_retry = sim_schedule_in(n->self->engine, n->self, n->cfg->io_retry_interval,
+					      IRIS_EV_WD_RETRY, NULL, 0);
+}
 
 /* An IO to volume v; a volume that cannot take it (out of memory for its queue) stops the
  * run: the world reports it, rather than a request that silently never completes. */
@@ -133,7 +185,7 @@ static bool flush_waits_for_ack(const struct iris_node *n)
 /* Updates stop when a full buffer cannot be written (the journal cycle is stalled). */
 static bool journal_stalled(const struct iris_node *n)
 {
-	if (n->journal_frozen)
+	if (n->journal_frozen || n->jrn_switching)
 		return true;
 	return flush_waits_for_ack(n) &&
 	       n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size;
@@ -141,7 +193,8 @@ static bool journal_stalled(const struct iris_node *n)
 
 static void journal_flush(struct iris_node *n)
 {
-	if (n->flush_parts > 0 || n->appended_seq <= n->durable_seq || flush_waits_for_ack(n))
+	if (n->flush_parts > 0 || n->jrn_switching || n->appended_seq <= n->durable_seq ||
+	    flush_waits_for_ack(n))
 		return;
 	double bytes = n->appended_seq - n->durable_seq;
 	n->flushing_upto = n->appended_seq;
@@ -150,7 +203,7 @@ static void journal_flush(struct iris_node *n)
 	for (uint32_t i = 0; i < parts; i++) {
 		double size = i + 1 < parts ? n->cfg->journal_io_size
 					    : bytes - n->cfg->journal_io_size * (parts - 1);
-		submit_io(n, n->p.journal, size, true, IRIS_EV_JOURNAL_DONE, n->epoch);
+		submit_io(n, n->jrn_vol[n->jrn_cur], size, true, IRIS_EV_JOURNAL_DONE, n->epoch);
 	}
 }
 
@@ -193,13 +246,30 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 	if (--n->flush_parts > 0)
 		return;
 	if (n->flush_failed) {
-		/* The journal write failed: journaled updates freeze; the periodic sync retries
-		 * the write, and the first one that succeeds thaws them. */
 		n->flush_failed = false;
 		n->flushing_upto = n->durable_seq;
+		int cur = n->jrn_cur, other = 1 - cur;
+		n->jrn_failed[cur] = true;
+		if (n->jrn_vol[other] && !n->jrn_failed[other] && !n->journal_frozen) {
+			/* The current directory is unwritable: IRIS switches to the other one
+			 * (iris-2.md §1); updates pause while it does. */
+			n->jrn_switching = true;
+			uint32_t epoch = n->epoch;
+			sim_schedule_in(self->engine, self, n->cfg->journal_switch_time,
+					IRIS_EV_JRN_SWITCHED, &epoch, sizeof(epoch));
+			return;
+		}
+		/* Both directories failed: journaled updates freeze; the periodic sync retries
+		 * the write, alternating between the directories, and the first one that
+		 * succeeds thaws them. */
+		if (!n->journal_frozen)
+			n->stats.journal_freezes++;
 		n->journal_frozen = true;
+		if (n->jrn_vol[other])
+			n->jrn_cur = other;
 		return;
 	}
+	n->jrn_failed[n->jrn_cur] = false;
 	bool thawed = n->journal_frozen;
 	n->journal_frozen = false;
 	n->stats.journal_flushes++;
@@ -212,6 +282,18 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 		journal_flush(n);
 	if (thawed)
 		release_parked(n);
+}
+
+static void iris_on_jrn_switched(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	if (*(const uint32_t *)sim_event_payload(ev) != n->epoch || !n->running)
+		return; /* the instance stopped meanwhile */
+	n->jrn_switching = false;
+	n->jrn_cur = 1 - n->jrn_cur;
+	n->stats.journal_switches++;
+	journal_flush(n);
+	release_parked(n);
 }
 
 static void iris_on_journal_timer(struct sim_entity *self, const struct sim_event *ev)
@@ -230,7 +312,8 @@ static void wd_submit_more(struct iris_node *n)
 {
 	struct volume_logical *v = n->wd_phase == WD_WIJ ? n->p.wij : n->p.db;
 	double size = n->wd_phase == WD_WIJ ? n->cfg->journal_io_size : n->cfg->block_size;
-	while (n->wd_to_submit > 0 && n->wd_outstanding < (uint32_t)n->cfg->write_daemon_queue_depth) {
+	while (!n->wd_error && n->wd_to_submit > 0 &&
+	       n->wd_outstanding < (uint32_t)n->cfg->write_daemon_queue_depth) {
 		n->wd_to_submit--;
 		n->wd_outstanding++;
 		submit_io(n, v, n->wd_to_submit > 0 ? size : n->wd_last_io, true, IRIS_EV_WD_IO_DONE,
@@ -263,6 +346,25 @@ static void iris_on_wd_io_done(struct sim_entity *self, const struct sim_event *
 	if (c->tag != n->epoch)
 		return; /* a write of an instance that has since stopped */
 	n->wd_outstanding--;
+	if (c->error) {
+		/* Written again after the retry interval; the daemon's pass cannot finish. */
+		n->stats.wd_errors++;
+		n->wd_to_submit++;
+		if (n->wd_error_since < 0)
+			n->wd_error_since = sim_now(self->engine);
+		n->stuck_vol = n->wd_phase == WD_WIJ ? n->p.wij : n->p.db;
+		n->wd_error = true;
+		schedule_retry(n);
+		return;
+	}
+	if (n->wd_error_since >= 0 && !n->wd_error) {
+		n->wd_error_since = -1;
+		if (n->io_stuck) {
+			n->io_stuck = false;
+			if (n->p.stuck)
+				n->p.stuck(n->p.stuck_arg, false);
+		}
+	}
 	wd_submit_more(n);
 	if (n->wd_outstanding > 0 || n->wd_to_submit > 0)
 		return;
@@ -273,6 +375,45 @@ static void iris_on_wd_io_done(struct sim_entity *self, const struct sim_event *
 		n->stats.wd_blocks += n->wd_cycle_blocks;
 		n->wd_phase = WD_IDLE;
 	}
+}
+
+/* The retry interval after a failed write-daemon IO has passed: write again, or (stuck and
+ * stopped) probe the failing volume. */
+static void iris_on_wd_retry(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	(void)ev;
+	if (n->running && n->wd_error) {
+		n->wd_error = false;
+		if (!n->io_stuck && n->wd_error_since >= 0 &&
+		    sim_now(self->engine) - n->wd_error_since >= n->cfg->db_error_freeze_after) {
+			n->io_stuck = true;
+			if (n->p.stuck)
+				n->p.stuck(n->p.stuck_arg, true); /* may stop the instance, which
+								   * then schedules the probes */
+		}
+		if (n->running)
+			wd_submit_more(n);
+		return;
+	}
+	if (!n->running && n->io_stuck && n->stuck_vol)
+		submit_io(n, n->stuck_vol, n->cfg->block_size, true, IRIS_EV_PROBE_DONE, n->epoch);
+}
+
+static void iris_on_probe_done(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	const struct volume_completion *c = sim_event_payload(ev);
+	if (c->tag != n->epoch || n->running || !n->io_stuck)
+		return;
+	if (c->error) {
+		schedule_retry(n);
+		return;
+	}
+	n->io_stuck = false;
+	n->wd_error_since = -1;
+	if (n->p.stuck)
+		n->p.stuck(n->p.stuck_arg, false);
 }
 
 static void iris_on_wd_timer(struct sim_entity *self, const struct sim_event *ev)
@@ -314,6 +455,13 @@ static void iris_on_read_done(struct sim_entity *self, const struct sim_event *e
 	struct iris_request *rq = (struct iris_request *)(uintptr_t)c->tag;
 	if (rq->epoch != n->epoch) {
 		n->p.lost(n->p.done_arg, rq);
+		return;
+	}
+	if (c->error) {
+		/* The database volume failed the read: the request ends with an error. */
+		n->stats.read_errors++;
+		rq->failed = true;
+		n->p.done(n->p.done_arg, rq);
 		return;
 	}
 	read_next(n, rq);
@@ -404,6 +552,7 @@ void iris_node_submit(struct iris_node *n, struct iris_request *rq)
 {
 	rq->next = NULL;
 	rq->epoch = n->epoch;
+	rq->failed = false;
 	if (!n->running) {
 		n->p.lost(n->p.done_arg, rq);
 		return;
@@ -452,15 +601,24 @@ void iris_node_stop(struct iris_node *n)
 	n->flush_parts = 0;
 	n->flush_failed = false;
 	n->journal_frozen = false;
+	n->jrn_switching = false;
 	n->wd_phase = WD_IDLE;
 	n->wd_outstanding = 0;
 	n->wd_to_submit = 0;
+	n->wd_error = false;
+	if (!n->io_stuck)
+		n->wd_error_since = -1;
+	else /* keep probing the failing volume */
+		schedule_retry(n);
 	n->writes_paused = false;
 }
 
 void iris_node_restart(struct iris_node *n)
 {
 	n->running = true;
+	/* A restarted instance starts afresh: its write daemon finds out again. */
+	n->io_stuck = false;
+	n->wd_error_since = -1;
 }
 
 bool iris_node_running(const struct iris_node *n) { return n->running; }
@@ -525,6 +683,15 @@ void iris_node_freeze(struct iris_node *n, bool frozen) { n->frozen = frozen; }
 double iris_node_journal_appended(const struct iris_node *n) { return n->appended_seq; }
 double iris_node_journal_durable(const struct iris_node *n) { return n->durable_seq; }
 
+void iris_node_journal_receive(struct iris_node *n, double upto)
+{
+	if (!n->running || upto <= n->appended_seq)
+		return;
+	n->appended_seq = upto;
+	if (n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
+		journal_flush(n);
+}
+
 void iris_node_journal_reset(struct iris_node *n, double position)
 {
 	n->appended_seq = n->durable_seq = n->flushing_upto = n->acked_seq = position;
@@ -537,6 +704,9 @@ static const sim_handler_fn iris_handlers[IRIS_EV_COUNT] = {
 	[IRIS_EV_JOURNAL_TIMER] = iris_on_journal_timer,
 	[IRIS_EV_WD_TIMER] = iris_on_wd_timer,
 	[IRIS_EV_WD_IO_DONE] = iris_on_wd_io_done,
+	[IRIS_EV_WD_RETRY] = iris_on_wd_retry,
+	[IRIS_EV_PROBE_DONE] = iris_on_probe_done,
+	[IRIS_EV_JRN_SWITCHED] = iris_on_jrn_switched,
 };
 static const struct sim_entity_type iris_node_type = {
 	.name = "iris_node",
@@ -558,6 +728,9 @@ struct iris_node *iris_node_new(struct sim_engine *e, const char *name,
 	n->p = *p;
 	if (!n->p.wij)
 		n->p.wij = n->p.db;
+	n->jrn_vol[0] = n->p.journal;
+	n->jrn_vol[1] = n->p.journal_alt != n->p.journal ? n->p.journal_alt : NULL;
+	n->wd_error_since = -1;
 	n->running = true;
 	stat_timeweighted_init(&n->cpu_busy_tw, sim_now(e), 0);
 	stat_timeweighted_init(&n->cpu_queue_tw, sim_now(e), 0);

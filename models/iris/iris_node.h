@@ -14,6 +14,22 @@
  * it writes the dirty blocks to the WIJ volume, then to the database volume, keeping at most
  * write_daemon_queue_depth IOs outstanding, so its writes compete with reads (iris.md §6).
  * When a request is done, the node calls the owner's completion function.
+ *
+ * Storage errors (iris-2.md §1-2):
+ *   - A block read that fails (the database volume returns an error) ends the request at
+ *     once with `failed` set: the user gets an error (<DISKHARD>); its updates are not
+ *     applied.
+ *   - A write-daemon IO that fails (WIJ or database volume) is written again after
+ *     io_retry_interval; meanwhile the daemon writes nothing more. When it has been unable to
+ *     write for db_error_freeze_after, the node reports itself stuck (params.stuck, true):
+ *     the owner applies the scenario's policy (the instance hangs, or is taken down). While
+ *     stuck, the node probes the failing volume every io_retry_interval, even stopped, and
+ *     reports the first success (stuck, false): "System will resume if WRTDMN completes a
+ *     pass".
+ *   - A journal flush that fails switches journaling to the other journal volume (primary
+ *     and alternate directories): updates pause for journal_switch_time, then the flush is
+ *     written there. When both have failed, journaled updates freeze ("Freeze on error") and
+ *     every periodic sync retries, alternating between the two, until one write succeeds.
  */
 #ifndef TOPSIM_IRIS_NODE_H
 #define TOPSIM_IRIS_NODE_H
@@ -35,7 +51,14 @@ struct iris_node_config {
 	sim_time write_daemon_cycle;    /* write-daemon wake-up interval */
 	int64_t write_daemon_queue_depth; /* outstanding write-daemon IOs */
 	double journal_io_size;         /* B: a flush is written as IOs of at most this size */
+	int db_error_policy;            /* enum iris_db_error_policy: what a stuck write daemon
+					 * does to the instance (applied by the owner) */
+	sim_time db_error_freeze_after; /* write daemon unable to write this long: stuck */
+	sim_time io_retry_interval;     /* write-daemon IO retries and probes */
+	sim_time journal_switch_time;   /* switch to the other journal directory */
 };
+enum iris_db_error_policy { IRIS_DB_ERROR_HANG, IRIS_DB_ERROR_DOWN };
+extern const char *const iris_db_error_policy_names[];
 extern const struct field_table iris_node_config_table;
 
 /* A request as the node sees it. The caller owns it; the node links it into its queues
@@ -53,6 +76,7 @@ struct iris_request {
 	uint32_t misses_left;       /* physical reads still to do */
 	double journal_seq;         /* journal position to be durable (sync commits) */
 	uint32_t epoch;             /* node epoch when submitted (stale after a stop) */
+	bool failed;                /* a block read failed: done with an error (set by the node) */
 	void *owner;                /* the caller's context */
 };
 
@@ -62,13 +86,19 @@ typedef void (*iris_node_done_fn)(void *arg, struct iris_request *rq);
 typedef void (*iris_node_lost_fn)(void *arg, struct iris_request *rq);
 /* Called when a local journal flush has made the journal durable up to `upto` bytes. */
 typedef void (*iris_node_flushed_fn)(void *arg, double upto);
+/* Called when the write daemon has been unable to write for db_error_freeze_after (true),
+ * and when a write to the failing volume succeeds again (false). */
+typedef void (*iris_node_stuck_fn)(void *arg, bool stuck);
 
 struct iris_node_params {
 	int vcpu;                     /* CPU servers */
 	double hit_ratio;             /* probability a block read hits the global buffers */
 	struct volume_logical *db;    /* database volume */
-	struct volume_logical *journal; /* journal volume */
-	struct volume_logical *wij;   /* write image journal volume (db when none) */
+	struct volume_logical *journal; /* journal volume (primary directory) */
+	struct volume_logical *journal_alt; /* alternate journal directory's volume; NULL or the
+					     * same as journal: no switch possible */
+	struct volume_logical *wij;   /* write image journal volume: purpose wij, else sys
+				 * (install-dir/mgr), else db (NULL: db) */
 	iris_node_done_fn done;       /* completion callback */
 	iris_node_lost_fn lost;       /* dropped-request callback */
 	iris_node_flushed_fn flushed; /* journal flush callback (mirror shipping); may be NULL */
@@ -77,6 +107,8 @@ struct iris_node_params {
 	 * per miss and waits for iris_node_fetched. NULL: misses are read from db. */
 	void (*fetch)(void *arg, struct iris_request *rq);
 	void *done_arg;               /* argument of the callbacks */
+	iris_node_stuck_fn stuck;     /* may be NULL */
+	void *stuck_arg;              /* its argument */
 };
 
 struct iris_node;
@@ -119,6 +151,11 @@ void iris_node_freeze(struct iris_node *n, bool frozen);
 /* Journal positions in bytes: appended (in the buffer or later), durable locally. */
 double iris_node_journal_appended(const struct iris_node *n);
 double iris_node_journal_durable(const struct iris_node *n);
+/* A backup or async member received the primary's journal up to `upto`: it appends it to
+ * its own journal buffer, written to its journal volume like a primary's (full buffer,
+ * periodic sync). Dejournaling into its databases is not modelled. */
+void iris_node_journal_receive(struct iris_node *n, double upto);
+
 /* Set the journal positions (a member taking over continues from what it received). */
 void iris_node_journal_reset(struct iris_node *n, double position);
 
@@ -134,6 +171,10 @@ struct iris_node_stats {
 	double journal_bytes;     /* bytes flushed */
 	uint64_t wd_cycles;       /* write-daemon cycles completed */
 	uint64_t wd_blocks;       /* blocks written by the write daemon */
+	uint64_t read_errors;     /* block reads that failed */
+	uint64_t wd_errors;       /* write-daemon IOs that failed */
+	uint64_t journal_switches; /* switches to the other journal directory */
+	uint64_t journal_freezes; /* times journaled updates froze (both directories failed) */
 };
 void iris_node_stats(const struct iris_node *n, struct iris_node_stats *out /* OUT */);
 void iris_node_stats_reset(struct iris_node *n);

@@ -28,6 +28,8 @@ enum role { ROLE_PRIMARY, ROLE_BACKUP, ROLE_ASYNC, ROLE_TRANSITION, ROLE_DOWN };
 enum link { LINK_PB, LINK_PA, LINK_BA, LINK_COUNT };
 enum mode { MODE_AGENT, MODE_ARBITER };
 enum trouble { TROUBLE_NONE, TROUBLE_TIMED, TROUBLE_INDEFINITE };
+/* The operator runbook's actions (mirror.h). */
+enum op_action { OP_FORCE_BACKUP, OP_RESUME_PRIMARY, OP_RESTART, OP_COUNT };
 
 static const char *const link_names[LINK_COUNT] = {"primary-backup", "primary-arbiter",
 						   "backup-arbiter"};
@@ -88,6 +90,7 @@ struct mirror {
 	int old_primary;
 	bool taker_active, promoting;
 	struct sim_handle promote_timer;
+	struct sim_handle op_timer[OP_COUNT]; /* an operator action armed */
 	/* acknowledged updates not yet everywhere */
 	struct acked *ring;
 	size_t ring_cap, ring_head, ring_count;
@@ -108,6 +111,7 @@ enum {
 	MIRROR_EV_ACK,
 	MIRROR_EV_CATCHUP_DONE,
 	MIRROR_EV_PROMOTE,
+	MIRROR_EV_OPERATOR,
 	MIRROR_EV_COUNT
 };
 
@@ -186,6 +190,27 @@ static bool physical(const struct mirror *m, enum link l)
 
 /* Start a timer when logical and physical states differ; cancel it when they agree again
  * (a flap shorter than the detection window goes unnoticed). */
+/* Whether one end of link l is an instance that stopped on a host that is up and still
+ * reachable from the other end: *from is that host, *to the other end's. */
+static bool reset_seen(const struct mirror *m, enum link l, int *from, int *to)
+{
+	int p = m->primary >= 0 ? m->primary : m->transition;
+	int ph = p >= 0 ? m->members[p].host : -1;
+	int bh = m->backup >= 0 ? m->members[m->backup].host : -1;
+	int ends[LINK_COUNT][2] = {{ph, bh}, {ph, m->arbiter_host}, {bh, m->arbiter_host}};
+	for (int k = 0; k < 2; k++) {
+		int a = ends[l][k], b = ends[l][1 - k];
+		if (a >= 0 && b >= 0 && fabric_host_up(m->fabric, a) &&
+		    fabric_iris(m->fabric, a) == FABRIC_IRIS_STOPPED && talk(m, a, b) &&
+		    (fabric_host_up(m->fabric, b))) {
+			*from = a;
+			*to = b;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void track_link(struct mirror *m, enum link l)
 {
 	struct link_state *ls = &m->links[l];
@@ -199,9 +224,16 @@ static void track_link(struct mirror *m, enum link l)
 		return;
 	int32_t which = (int32_t)l;
 	if (ls->connected) {
-		/* Noticed after QoS/2 to QoS (iris.md §1.3). */
-		double qos = sim_time_to_s(m->policy->qos_timeout);
-		sim_time delay = sim_time_from_s(gsl_ran_flat(m->self->rng, qos / 2, qos));
+		/* Noticed after QoS/2 to QoS (iris.md §1.3), or at once when one end's instance
+		 * stopped on a host that is up: its operating system resets the connection. */
+		int from, to;
+		sim_time delay;
+		if (reset_seen(m, l, &from, &to)) {
+			delay = net_delay(m, from, to, 64);
+		} else {
+			double qos = sim_time_to_s(m->policy->qos_timeout);
+			delay = sim_time_from_s(gsl_ran_flat(m->self->rng, qos / 2, qos));
+		}
 		ls->timer = sim_schedule_in(m->self->engine, m->self, delay, MIRROR_EV_LINK_LOST, &which,
 					    sizeof(which));
 	} else {
@@ -374,6 +406,7 @@ static void mirror_on_ship(struct sim_entity *self, const struct sim_event *ev)
 		return;
 	if (sp->upto > mb->received)
 		mb->received = sp->upto;
+	iris_node_journal_receive(mb->node, mb->received); /* written to its own journal */
 	if (sp->member == m->backup && mb->active) {
 		/* The Active backup acknowledges receipt (iris.md §1.2). */
 		struct ship_payload ack = {sp->upto, sp->member, sp->primary};
@@ -412,6 +445,7 @@ static void mirror_on_catchup_done(struct sim_entity *self, const struct sim_eve
 	b->catching_up = false;
 	if (sp->upto > b->received)
 		b->received = sp->upto;
+	iris_node_journal_receive(b->node, b->received);
 	iris_node_backup_acked(m->members[m->primary].node, b->received);
 	set_active(m, true);
 	note(m, "backup %s caught up: Active", b->name);
@@ -647,13 +681,23 @@ static void primary_loses_backup(struct mirror *m)
 	set_active(m, false);
 }
 
+static bool failover_running(const struct mirror *m)
+{
+	for (size_t i = 0; i < m->member_count; i++)
+		if (m->members[i].kind == MIRROR_FAILOVER && running(m, (int)i))
+			return true;
+	return false;
+}
+
 /* Arm the operator's DR promotion while no primary accepts writes (iris.md §2). */
 static void consider_promotion(struct mirror *m)
 {
 	bool has_dr = false;
 	for (size_t i = 0; i < m->member_count; i++)
 		has_dr |= m->members[i].kind == MIRROR_DR;
-	bool down = !mirror_accepts_writes(m) && m->transition < 0;
+	/* Only when no failover member's instance runs: a running one can still serve (an
+	 * operator forces or resumes it instead, below). */
+	bool down = !mirror_accepts_writes(m) && m->transition < 0 && !failover_running(m);
 	if (down && has_dr && m->policy->dr_promotion &&
 	    !sim_is_pending(m->self->engine, m->promote_timer)) {
 		m->promote_timer = sim_schedule_in(
@@ -670,7 +714,7 @@ static void mirror_on_promote(struct sim_entity *self, const struct sim_event *e
 {
 	struct mirror *m = self->state;
 	(void)ev;
-	if (mirror_accepts_writes(m) || m->transition >= 0)
+	if (mirror_accepts_writes(m) || m->transition >= 0 || failover_running(m))
 		return;
 	/* The operator promotes a running DR async. Before it becomes primary it gets the
 	 * newest journal from a failover member's agent if it can reach one (iris.md §2). */
@@ -700,6 +744,131 @@ static void mirror_on_promote(struct sim_entity *self, const struct sim_event *e
 	note(m, "operator finds no running DR async to promote");
 }
 
+/* --- the operator runbook ---------------------------------------------------------------------- */
+
+/* A member the operator would restart: its instance stopped or hung on a host that is up. */
+static bool restartable(const struct mirror *m, int i)
+{
+	enum fabric_iris_state st = fabric_iris(m->fabric, m->members[i].host);
+	return fabric_host_up(m->fabric, m->members[i].host) &&
+	       (st == FABRIC_IRIS_STOPPED || st == FABRIC_IRIS_HUNG);
+}
+
+static bool op_condition(const struct mirror *m, enum op_action a)
+{
+	const struct mirror_policy_config *pol = m->policy;
+	int p = m->primary, b = m->backup;
+	switch (a) {
+	case OP_FORCE_BACKUP: /* the primary is down and nobody took over */
+		return pol->operator_force_backup && p >= 0 && m->transition < 0 && !running(m, p) &&
+		       b >= 0 && running(m, b) && m->members[b].role == ROLE_BACKUP;
+	case OP_RESUME_PRIMARY: /* stuck in trouble, the backup gone */
+		return pol->operator_resume_primary && p >= 0 && running(m, p) &&
+		       m->members[p].role == ROLE_PRIMARY && m->trouble == TROUBLE_INDEFINITE &&
+		       (b < 0 || !running(m, b));
+	case OP_RESTART:
+		if (!pol->operator_restart || m->transition >= 0)
+			return false;
+		for (size_t i = 0; i < m->member_count; i++)
+			if (restartable(m, (int)i))
+				return true;
+		return false;
+	case OP_COUNT:
+		break;
+	}
+	return false;
+}
+
+static const struct rng_dist *op_delay(const struct mirror *m, enum op_action a)
+{
+	return a == OP_FORCE_BACKUP	? &m->policy->operator_force_backup_delay
+	       : a == OP_RESUME_PRIMARY ? &m->policy->operator_resume_primary_delay
+					: &m->policy->operator_restart_delay;
+}
+
+/* Arm each action while its condition holds; disarm it when the condition goes away. */
+static void consider_operator(struct mirror *m)
+{
+	for (int a = 0; a < OP_COUNT; a++) {
+		struct sim_handle *h = &m->op_timer[a];
+		bool pending = sim_is_pending(m->self->engine, *h);
+		if (op_condition(m, (enum op_action)a)) {
+			if (!pending) {
+				int32_t which = a;
+				*h = sim_schedule_in(
+					m->self->engine, m->self,
+					rng_dist_sample_time(op_delay(m, (enum op_action)a), m->self->rng),
+					MIRROR_EV_OPERATOR, &which, sizeof(which));
+			}
+		} else if (pending) {
+			sim_cancel(m->self->engine, *h);
+			*h = SIM_HANDLE_NONE;
+		}
+	}
+}
+
+static void mirror_on_operator(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	enum op_action a = (enum op_action)*(const int32_t *)sim_event_payload(ev);
+	m->op_timer[a] = SIM_HANDLE_NONE;
+	if (!op_condition(m, a))
+		return;
+	switch (a) {
+	case OP_FORCE_BACKUP:
+		outage_detected(m);
+		note(m, "operator forces %s to become primary", m->members[m->backup].name);
+		begin_takeover(m, m->backup, "forced by an operator");
+		break;
+	case OP_RESUME_PRIMARY:
+		note(m, "operator tells %s to resume", m->members[m->primary].name);
+		set_trouble(m, TROUBLE_NONE, 0);
+		set_active(m, false);
+		break;
+	case OP_RESTART:
+		for (size_t i = 0; i < m->member_count; i++) {
+			if (!restartable(m, (int)i))
+				continue;
+			struct member *mb = &m->members[i];
+			if (fabric_iris(m->fabric, mb->host) == FABRIC_IRIS_HUNG)
+				force_down(m, (int)i, "hung, by an operator");
+			note(m, "operator restarts %s", mb->name);
+			fabric_set_iris(m->fabric, mb->host, FABRIC_IRIS_RUNNING);
+		}
+		break;
+	case OP_COUNT:
+		break;
+	}
+	evaluate(m);
+}
+
+/* --- planned work ---------------------------------------------------------------------------------- */
+
+int mirror_shutdown_member(struct mirror *m, int host)
+{
+	int i = -1;
+	for (size_t k = 0; k < m->member_count; k++)
+		if (m->members[k].host == host)
+			i = (int)k;
+	if (i < 0)
+		return -EINVAL;
+	int b = m->backup;
+	if (i == m->primary && running(m, i) && m->transition < 0 && b >= 0 && running(m, b) &&
+	    m->members[b].active && m->links[LINK_PB].connected) {
+		/* A normal shutdown of the primary: it writes and sends its journal, then tells
+		 * the Active backup to take over (iris.md §1.4 rule 1, §1.5: no timeout). */
+		double upto = iris_node_journal_appended(m->members[i].node);
+		if (upto > m->members[b].received)
+			m->members[b].received = upto;
+		outage_detected(m);
+		note(m, "%s shuts down and asks %s to take over", m->members[i].name,
+		     m->members[b].name);
+		begin_takeover(m, b, "asked by the primary (planned)");
+	}
+	fabric_set_iris(m->fabric, host, FABRIC_IRIS_STOPPED);
+	return 0;
+}
+
 static void evaluate(struct mirror *m)
 {
 	update_mode(m);
@@ -711,6 +880,7 @@ static void evaluate(struct mirror *m)
 	}
 	check_single_primary(m);
 	consider_promotion(m);
+	consider_operator(m);
 }
 
 /* --- events ---------------------------------------------------------------------------------------- */
@@ -857,6 +1027,7 @@ static const sim_handler_fn mirror_handlers[MIRROR_EV_COUNT] = {
 	[MIRROR_EV_ACK] = mirror_on_ack,
 	[MIRROR_EV_CATCHUP_DONE] = mirror_on_catchup_done,
 	[MIRROR_EV_PROMOTE] = mirror_on_promote,
+	[MIRROR_EV_OPERATOR] = mirror_on_operator,
 };
 
 static void mirror_release(struct sim_entity *self)

@@ -14,6 +14,25 @@
  * are remembered until every member that could take over has received them, so that a
  * takeover can count what the new primary lacks (RPO).
  *
+ * A connection is noticed lost at once (one network delay) instead of after QoS/2..QoS when
+ * one end's instance stopped on a host that is up and reachable: its operating system
+ * resets the connection (an instance crash, a shutdown, a forced-down member); a crashed or
+ * isolated host, or a hung instance, sends nothing and is noticed through the QoS timeout.
+ *
+ * Operator runbook (policy operator_*; iris.md §1.4, §2): each action is armed while its
+ * condition holds and taken after a delay drawn from its distribution if the condition
+ * still holds then:
+ *   force backup    the primary's instance is down and nobody took over (no arbiter, its
+ *                   agent unreachable): the running backup is forced to become primary,
+ *                   accepting the loss of what it lacks;
+ *   resume primary  the primary is in trouble indefinitely (backup and arbiter lost) and the
+ *                   backup's instance is not running: the primary resumes without a backup;
+ *   restart         a member's instance is stopped (forced down, crashed) or hung on a host
+ *                   that is up: it is restarted (a hung one forced down first) and rejoins
+ *                   as backup or async.
+ * DR promotion (dr_promotion, dr_promotion_delay) is armed only while no failover member's
+ * instance is running, and the DR member never forces a running one down.
+ *
  * Ownership: the mirror owns its state; entities belong to the engine; the config, policy,
  * fabric and nodes must outlive it.
  */
@@ -124,5 +143,11 @@ void mirror_note_ack(struct mirror *m, int primary_host, double seq, double byte
 void mirror_on_flush(struct mirror *m, int host, double upto);
 
 const char *mirror_name(const struct mirror *m);
+
+/* A normal shutdown of the member on `host` (planned maintenance): when it is the primary
+ * with an Active, connected backup, its journal is written and sent to the backup and the
+ * backup is asked to take over at once (iris.md §1.4 rule 1, §1.5); then the instance stops
+ * (fabric). Returns 0, or -EINVAL when host is not a member. */
+int mirror_shutdown_member(struct mirror *m, int host);
 
 #endif

@@ -47,6 +47,7 @@ struct world {
 	struct ecp_app **app_of_host;   /* per host, NULL when not an application server */
 	struct ecp_group **ecp_all;     /* every ECP group: the scenario's, then compute nodes' */
 	size_t ecp_all_count;
+	struct host_ctx *host_ctx;      /* per host: argument of the node's stuck callback */
 	struct mirror **mirrors;
 	struct ledger *ledger;
 	struct router *router;
@@ -68,6 +69,13 @@ struct world {
 	sim_time bucket_start;
 	char *err;
 	size_t err_size;
+};
+
+/* A data host's IRIS instance as its node's stuck callback sees it. */
+struct host_ctx {
+	struct world *w;
+	int host;
+	bool io_hung; /* hung by the world because its write daemon cannot write */
 };
 
 static void fail(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -307,6 +315,38 @@ static double workload_write_share(const struct workload_config *wl)
 	return reads > 0 ? writes / reads : 0;
 }
 
+/* A node's write daemon cannot write (stuck) or wrote again: the scenario's policy
+ * (iris.db_error_policy, iris-2.md §2): the instance hangs ("System Frozen") until a write
+ * succeeds, or is taken down and stays down until restarted. */
+static void iris_stuck(void *arg, bool stuck)
+{
+	struct host_ctx *hc = arg;
+	struct world *w = hc->w;
+	char source[300];
+	snprintf(source, sizeof(source), "iris %s", w->cfg->hosts[hc->host].cfg->name);
+	enum fabric_iris_state st = fabric_iris(w->fabric, hc->host);
+	if (stuck) {
+		if (st != FABRIC_IRIS_RUNNING)
+			return;
+		if (w->cfg->iris->db_error_policy == IRIS_DB_ERROR_DOWN) {
+			obs_timeline(&w->obs, source,
+				     "write daemon cannot write: instance taken down");
+			fabric_set_iris(w->fabric, hc->host, FABRIC_IRIS_STOPPED);
+		} else {
+			obs_timeline(&w->obs, source,
+				     "write daemon cannot write: system frozen (hung)");
+			hc->io_hung = true;
+			fabric_set_iris(w->fabric, hc->host, FABRIC_IRIS_HUNG);
+		}
+		return;
+	}
+	if (hc->io_hung && st == FABRIC_IRIS_HUNG) {
+		obs_timeline(&w->obs, source, "write daemon completed a write: system resumes");
+		fabric_set_iris(w->fabric, hc->host, FABRIC_IRIS_RUNNING);
+	}
+	hc->io_hung = false;
+}
+
 static int build_hosts(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -314,7 +354,8 @@ static int build_hosts(struct world *w)
 	w->groups = calloc(n + 1, sizeof(*w->groups));
 	w->volumes = calloc(n + 1, sizeof(*w->volumes));
 	w->servers = calloc(n + 1, sizeof(*w->servers));
-	if (!w->groups || !w->volumes || !w->servers)
+	w->host_ctx = calloc(n + 1, sizeof(*w->host_ctx));
+	if (!w->groups || !w->volumes || !w->servers || !w->host_ctx)
 		return -ENOMEM;
 	for (size_t h = 0; h < n; h++) {
 		const struct host_info *host = &c->hosts[h];
@@ -352,13 +393,23 @@ static int build_hosts(struct world *w)
 		/* ECP control structures take 50 MB + 1% of the app servers' caches from the
 		 * buffers of a data server they use (iris.md §4). */
 		double buffers = c->iris->global_buffers - ecp_control_memory(w, (int)h);
+		/* The WIJ lives in the install directory (install-dir/mgr) when wijdir is empty:
+		 * the SYS volume; on the database volume only when there is no SYS volume either
+		 * (iris-2.md §8, RACS_wijdir). */
+		struct volume_logical *wij = volume_by_purpose(w, h, VOLUME_WIJ);
+		if (!wij)
+			wij = volume_by_purpose(w, h, VOLUME_SYS);
 		struct iris_node_params np = {
 			.vcpu = host->vcpu,
 			.hit_ratio = buffer_hit_ratio(c, buffers),
 			.db = db,
 			.journal = jrn ? jrn : db,
-			.wij = volume_by_purpose(w, h, VOLUME_WIJ),
+			.journal_alt = volume_by_purpose(w, h, VOLUME_JOURNAL_ALT),
+			.wij = wij,
+			.stuck = iris_stuck,
+			.stuck_arg = &w->host_ctx[h],
 		};
+		w->host_ctx[h] = (struct host_ctx){w, (int)h, false};
 		char name[300];
 		snprintf(name, sizeof(name), "iris:%s", host->cfg->name);
 		w->servers[h] = dataserver_new(w->e, name, (int)h, c->iris, np);
@@ -416,6 +467,7 @@ static int build_mirrors(struct world *w)
 		for (size_t k = 0; k < count; k++)
 			dataserver_join_mirror(w->servers[members[k].host], w->mirrors[m]);
 	}
+	/* Mirror members' instances follow the fabric through their mirror; the others here. */
 	return 0;
 }
 
@@ -684,6 +736,29 @@ static void hook_ended(void *arg, int incident)
 	ledger_fault_ended(((struct world *)arg)->ledger, incident);
 }
 
+static int hook_net_degrade(void *arg, int a_region, int a_az, int b_region, int b_az,
+			    double latency_factor, double loss)
+{
+	struct world *w = arg;
+	return network_degrade(&w->net, a_region, a_az, b_region, b_az, latency_factor, loss);
+}
+
+static void hook_net_restore(void *arg, int token)
+{
+	network_restore(&((struct world *)arg)->net, token);
+}
+
+static void hook_shutdown_iris(void *arg, int host)
+{
+	struct world *w = arg;
+	for (size_t m = 0; m < w->cfg->mirror_count; m++)
+		if (mirror_has_host(w->mirrors[m], host)) {
+			mirror_shutdown_member(w->mirrors[m], host);
+			return;
+		}
+	fabric_set_iris(w->fabric, host, FABRIC_IRIS_STOPPED);
+}
+
 static int build_injector(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -710,7 +785,8 @@ static int build_injector(struct world *w)
 			azs[k++] = c->regions[r].azs[a];
 	}
 	struct injector_hooks hooks = {w, hook_host, hook_az, hook_region, hook_volume, hook_lb,
-				       hook_freeze, NULL, hook_started, hook_ended};
+				       hook_freeze, NULL, hook_started, hook_ended,
+				       hook_net_degrade, hook_net_restore, hook_shutdown_iris};
 	w->injector = injector_new(w->e, w->fabric, c->faults, c->fault_count, c->stochastic,
 				   c->stochastic_count, hosts, nh, vols, nv, azs, w->az_count,
 				   regions, nr, &hooks);
@@ -1066,6 +1142,7 @@ static void world_release(struct world *w)
 	free(w->ecp_groups);
 	free(w->ecp_all);
 	free(w->app_of_host);
+	free(w->host_ctx);
 	free(w->mirrors);
 	ledger_free(w->ledger);
 	for (size_t l = 0; l < c->lb_count; l++) {

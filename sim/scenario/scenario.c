@@ -1375,6 +1375,26 @@ static void check_faults(struct checker *c)
 		case FAULT_TARGET_COUNT:
 			break;
 		}
+		/* A parameter the kind does not read (set away from its default) is an error:
+		 * nothing is parsed that has no effect. */
+		static const struct {
+			unsigned bit;
+			const char *name;
+		} params[] = {{FAULT_READS_BETWEEN, "between"},
+			      {FAULT_READS_DIRECTION, "direction"},
+			      {FAULT_READS_LATENCY_FACTOR, "latency_factor"},
+			      {FAULT_READS_IOPS_FACTOR, "iops_factor"},
+			      {FAULT_READS_PROBABILITY, "probability"},
+			      {FAULT_READS_LOSS, "loss"}};
+		bool set[] = {f->between_count > 0, f->direction != PARTITION_BOTH,
+			      f->latency_factor != 10, f->iops_factor != 1, f->probability != 1,
+			      f->loss != 0};
+		for (size_t k = 0; k < sizeof(params) / sizeof(params[0]); k++)
+			if (set[k] && !(fault_kind_reads[f->kind] & params[k].bit)) {
+				snprintf(path, sizeof(path), "$.faults[%zu].%s", i, params[k].name);
+				check_report(c, DIAG_ERROR, path, "%s does not read %s",
+					     fault_kind_names[f->kind], params[k].name);
+			}
 		/* When a fault falls outside the measured period: a warning naming it (the run
 		 * goes on; a warning never changes the exit code). */
 		char name[300], at[UNITS_FORMAT_SIZE], w[UNITS_FORMAT_SIZE], d[UNITS_FORMAT_SIZE];

@@ -60,7 +60,8 @@ static void test_reads_match_field_help(void **state)
 		      {FAULT_READS_DIRECTION, "direction"},
 		      {FAULT_READS_LATENCY_FACTOR, "latency_factor"},
 		      {FAULT_READS_IOPS_FACTOR, "iops_factor"},
-		      {FAULT_READS_PROBABILITY, "probability"}};
+		      {FAULT_READS_PROBABILITY, "probability"},
+		      {FAULT_READS_LOSS, "loss"}};
 	for (size_t p = 0; p < sizeof(params) / sizeof(params[0]); p++) {
 		const char *help = field_named(&fault_config_table, params[p].field)->help;
 		const char *colon = strchr(help, ':');

@@ -8,7 +8,11 @@
  * every write-daemon cycle, one flush writing everything buffered in IOs of at most
  * journal_io_size; the write daemon writing the blocks dirtied before its cycle to the WIJ
  * and then to the database with a bounded queue; ExternalFreeze stopping it; trouble pausing
- * updates; a stop dropping requests and the unflushed buffer; the backup acknowledgement.
+ * updates; a stop dropping requests and the unflushed buffer; the backup acknowledgement;
+ * storage errors (iris-2.md §1-2): a failed block read ending its request with an error, a
+ * write daemon that cannot write becoming stuck after db_error_freeze_after and resuming at
+ * the first write that succeeds (also by probing while stopped), the switch to the alternate
+ * journal volume and the freeze when both journal volumes fail.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -32,7 +36,11 @@
 struct world {
 	struct sim_engine *e;
 	struct volume_group *g;
-	struct volume_logical *jrn, *db, *wij;
+	struct volume_logical *jrn, *db, *wij, *alt; /* alt: NULL unless a test adds it */
+	sim_time stuck_t[8];     /* stuck callback times */
+	bool stuck_v[8];         /* and values */
+	int nstuck;
+	bool stop_when_stuck;    /* the callback stops the node, as the world does */
 	struct iris_node_config cfg;
 	struct iris_node *n;
 	struct sim_entity *drv;
@@ -72,6 +80,16 @@ static void on_flushed(void *arg, double upto)
 	assert_true(W.nflush < MAXFL);
 	W.flush_t[W.nflush] = sim_now(W.e);
 	W.flush_upto[W.nflush++] = upto;
+}
+
+static void on_stuck(void *arg, bool stuck)
+{
+	(void)arg;
+	assert_true(W.nstuck < 8);
+	W.stuck_t[W.nstuck] = sim_now(W.e);
+	W.stuck_v[W.nstuck++] = stuck;
+	if (stuck && W.stop_when_stuck)
+		iris_node_stop(W.n);
 }
 
 /* Driver: submits request #payload at its event's time. */
@@ -115,7 +133,11 @@ static void world_init(void)
 					  .journal_sync_interval = 2 * SIM_S,
 					  .write_daemon_cycle = 80 * SIM_S,
 					  .write_daemon_queue_depth = 32,
-					  .journal_io_size = 256 * KIB};
+					  .journal_io_size = 256 * KIB,
+					  .db_error_policy = IRIS_DB_ERROR_HANG,
+					  .db_error_freeze_after = 3 * SIM_S,
+					  .io_retry_interval = 1 * SIM_S,
+					  .journal_switch_time = 1 * SIM_S};
 	W.drv = sim_entity_new(W.e, &drv_type, "drv");
 	assert_non_null(W.drv);
 }
@@ -123,8 +145,9 @@ static void world_init(void)
 static void world_node(int vcpu, double hit)
 {
 	struct iris_node_params p = {.vcpu = vcpu, .hit_ratio = hit, .db = W.db,
-				     .journal = W.jrn, .wij = W.wij, .done = on_done,
-				     .lost = on_lost, .flushed = on_flushed, .done_arg = &W};
+				     .journal = W.jrn, .journal_alt = W.alt, .wij = W.wij,
+				     .done = on_done, .lost = on_lost, .flushed = on_flushed,
+				     .done_arg = &W, .stuck = on_stuck, .stuck_arg = &W};
 	W.n = iris_node_new(W.e, "iris-a", &W.cfg, &p);
 	assert_non_null(W.n);
 	iris_node_start(W.n);
@@ -578,6 +601,171 @@ static void test_freeze(void **state)
 	world_free();
 }
 
+/* ---- storage errors (iris-2.md §1-2) ----------------------------------------------------- */
+
+/* A failed database volume fails a block read at once: the request is done at once with
+ * `failed` set and its update is not applied; after the repair reads work again. */
+static void test_read_error_fails_request(void **state)
+{
+	(void)state;
+	world_init();
+	world_node(8, 0.0); /* every block read misses */
+	volume_set_failed(W.db, true);
+	req(0, 1.0, 0.001, 2, 1, 100, false);
+	run_to(1.5);
+	assert_int_equal(W.done_at[0], T(1.001)); /* CPU, then the first read fails at once */
+	assert_true(W.rq[0].failed);
+	assert_true(iris_node_journal_appended(W.n) == 0); /* nothing applied */
+	volume_set_failed(W.db, false);
+	req(1, 2.0, 0.001, 2, 1, 100, false);
+	run_to(3);
+	assert_int_equal(W.done_at[1], T(2.005)); /* 1 ms CPU + 2 reads of 2 ms */
+	assert_false(W.rq[1].failed);
+	struct iris_node_stats st;
+	iris_node_stats(W.n, &st);
+	assert_int_equal(st.read_errors, 1);
+	world_free();
+}
+
+/* The write daemon cannot write to a failed database volume: it retries every 1 s and is
+ * stuck once it has been unable to write for 3 s; the first write after the repair
+ * succeeds, it reports so and finishes its pass. Cycle at 5 s: WIJ (3 ms) to 5.003, the 10
+ * database writes fail at 5.003, 6.003, 7.003 (stuck: 3 s), 8.003 and 9.003; repaired at
+ * 9.5, written at 10.003 + 2 ms. */
+static void test_write_daemon_stuck_and_resume(void **state)
+{
+	(void)state;
+	world_init();
+	W.cfg.write_daemon_cycle = 5 * SIM_S;
+	W.cfg.journal_sync_interval = 3600 * SIM_S;
+	world_node(8, 1.0);
+	volume_set_failed(W.db, true);
+	req(0, 1.0, 0.001, 0, 10, 0, false);
+	run_to(9.5);
+	assert_int_equal(W.nstuck, 1);
+	assert_int_equal(W.stuck_t[0], T(8.003));
+	assert_true(W.stuck_v[0]);
+	struct iris_node_stats st;
+	iris_node_stats(W.n, &st);
+	assert_int_equal(st.wd_errors, 50);
+	assert_int_equal(st.wd_cycles, 0);
+	volume_set_failed(W.db, false);
+	run_to(10.1);
+	assert_int_equal(W.nstuck, 2);
+	assert_int_equal(W.stuck_t[1], T(10.005));
+	assert_false(W.stuck_v[1]);
+	iris_node_stats(W.n, &st);
+	assert_int_equal(st.wd_cycles, 1);
+	assert_int_equal(st.wd_blocks, 10);
+	world_free();
+}
+
+/* Stuck and stopped (the world hangs or takes down the instance): the node probes the
+ * failing volume every 1 s and reports the first write that succeeds. Stuck at 8.003 as
+ * above; probes at 9.003 and 10.003 fail; repaired at 10.5; the probe at 11.003 is written
+ * at 11.005. */
+static void test_stuck_probe_while_stopped(void **state)
+{
+	(void)state;
+	world_init();
+	W.cfg.write_daemon_cycle = 5 * SIM_S;
+	W.cfg.journal_sync_interval = 3600 * SIM_S;
+	W.stop_when_stuck = true;
+	world_node(8, 1.0);
+	volume_set_failed(W.db, true);
+	req(0, 1.0, 0.001, 0, 10, 0, false);
+	run_to(10.5);
+	assert_int_equal(W.nstuck, 1);
+	assert_int_equal(W.stuck_t[0], T(8.003));
+	assert_false(iris_node_running(W.n));
+	volume_set_failed(W.db, false);
+	run_to(12);
+	assert_int_equal(W.nstuck, 2);
+	assert_int_equal(W.stuck_t[1], T(11.005));
+	assert_false(W.stuck_v[1]);
+	world_free();
+}
+
+/* The primary journal volume fails: the flush of a sync commit at 0.501 fails at once,
+ * updates pause for the 1 s switch, then the journal is written to the alternate volume
+ * (1 ms): the commit is durable at 1.502; a plain set arriving during the switch waits
+ * for it (1.501). */
+static void test_journal_switch_to_alternate(void **state)
+{
+	(void)state;
+	world_init();
+	W.alt = mkvol("alt", 1e-3);
+	world_node(8, 1.0);
+	volume_set_failed(W.jrn, true);
+	req(0, 0.5, 0.001, 0, 1, 1000, true);
+	req(1, 1.0, 0.001, 0, 1, 100, false);
+	run_to(3);
+	assert_int_equal(W.done_at[1], T(1.501));
+	assert_int_equal(W.done_at[0], T(1.502));
+	struct iris_node_stats st;
+	iris_node_stats(W.n, &st);
+	assert_int_equal(st.journal_switches, 1);
+	assert_int_equal(st.journal_freezes, 0);
+	assert_true(vstats(W.alt).ios >= 1);
+	/* It stays on the alternate (the sync at 2 s writes the set there). */
+	assert_true(iris_node_journal_durable(W.n) == 1100);
+	world_free();
+}
+
+/* Both journal volumes fail: the switch (0.501 to 1.501) leads to a failed write on the
+ * alternate too, and journaled updates freeze; each periodic sync retries on the other
+ * volume (2 s: primary, fails; 4 s: alternate, repaired at 2.5): thawed at 4.001. */
+static void test_journal_both_fail_freeze(void **state)
+{
+	(void)state;
+	world_init();
+	W.alt = mkvol("alt", 1e-3);
+	world_node(8, 1.0);
+	volume_set_failed(W.jrn, true);
+	volume_set_failed(W.alt, true);
+	req(0, 0.5, 0.001, 0, 1, 1000, true);
+	req(1, 3.0, 0.001, 0, 1, 100, false);
+	run_to(2.5);
+	volume_set_failed(W.alt, false);
+	run_to(3.9);
+	assert_int_equal(W.done_at[0], -1);
+	assert_int_equal(W.done_at[1], -1); /* frozen: updates wait */
+	run_to(5);
+	assert_int_equal(W.done_at[0], T(4.001));
+	assert_int_equal(W.done_at[1], T(4.001));
+	struct iris_node_stats st;
+	iris_node_stats(W.n, &st);
+	assert_int_equal(st.journal_switches, 1);
+	assert_int_equal(st.journal_freezes, 1);
+	world_free();
+}
+
+/* A backup or async member writes the journal it receives like a primary: 100 KiB received
+ * at 0.5 s fills the 64 KiB buffer and is flushed at once (one IO, durable at 0.501); 10 KiB
+ * more waits for the periodic sync at 2 s. */
+static void test_journal_receive(void **state)
+{
+	(void)state;
+	world_init();
+	world_node(8, 1.0);
+	run_to(0.5);
+	iris_node_journal_receive(W.n, 100 * KIB);
+	iris_node_journal_receive(W.n, 50 * KIB); /* older position: nothing */
+	run_to(0.6);
+	assert_int_equal(W.nflush, 1);
+	assert_int_equal(W.flush_t[0], T(0.501));
+	assert_true(iris_node_journal_durable(W.n) == 100 * KIB);
+	iris_node_journal_receive(W.n, 110 * KIB);
+	run_to(1.9);
+	assert_int_equal(W.nflush, 1);
+	run_to(2.5);
+	assert_int_equal(W.nflush, 2);
+	assert_int_equal(W.flush_t[1], T(2.001));
+	assert_true(iris_node_journal_durable(W.n) == 110 * KIB);
+	assert_int_equal(vstats(W.jrn).ios, 2);
+	world_free();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +784,12 @@ int main(void)
 		cmocka_unit_test(test_write_daemon_cycle),
 		cmocka_unit_test(test_write_daemon_wij_bytes),
 		cmocka_unit_test(test_freeze),
+		cmocka_unit_test(test_read_error_fails_request),
+		cmocka_unit_test(test_write_daemon_stuck_and_resume),
+		cmocka_unit_test(test_stuck_probe_while_stopped),
+		cmocka_unit_test(test_journal_switch_to_alternate),
+		cmocka_unit_test(test_journal_both_fail_freeze),
+		cmocka_unit_test(test_journal_receive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

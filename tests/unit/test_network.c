@@ -7,6 +7,7 @@
  * and the serialization arithmetic exactly; lognormal ones check the jitter's median, p99 and
  * log-spread against the closed form with tolerances of several standard errors.
  */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -249,6 +250,54 @@ static void test_reproducible(void **state)
 	fx_release(&fx);
 }
 
+/* A degraded link (network.h): between AZ 0 and AZ 1 (either way) x10; other scopes and
+ * links unchanged; restored, back to normal. With loss p per transmission, the extra delay
+ * of a message is a retransmission timeout (200 ms + the degraded round trip), doubling per
+ * further loss: mean extra = sum_k p^k (1 - p) sum_{j<k} rto 2^j, checked on 200,000
+ * messages within 3 standard errors. */
+static void test_degraded_link(void **state)
+{
+	(void)state;
+	struct net_fixture fx;
+	fx_init(&fx, 1.0, 0);
+	struct net_endpoint h0 = ep(0, 0, 0, 0), h1 = ep(0, 0, 1, 0), h2 = ep(0, 1, 2, 0);
+	struct net_endpoint h3 = ep(1, 2, 3, 0);
+	assert_int_equal(network_degrade(&fx.n, -1, 0, -1, 1, 0.5, 0), -EINVAL);
+	assert_int_equal(network_degrade(&fx.n, -1, 0, -1, 1, 10, 1), -EINVAL);
+	int id = network_degrade(&fx.n, -1, 0, -1, 1, 10, 0);
+	assert_true(id >= 0);
+	assert_int_equal(delay(&fx, h0, h2, 0), sim_time_from_s(10 * MS));
+	assert_int_equal(delay(&fx, h2, h0, 0), sim_time_from_s(10 * MS));
+	assert_int_equal(delay(&fx, h0, h1, 0), sim_time_from_s(0.25 * MS)); /* same AZ */
+	assert_int_equal(delay(&fx, h0, h3, 0), sim_time_from_s(32 * MS));   /* other region */
+	/* A region-wide degradation as well: both apply to 0 <-> 1 within region 0. */
+	int id2 = network_degrade(&fx.n, 0, -1, 1, -1, 2, 0);
+	assert_int_equal(delay(&fx, h0, h3, 0), sim_time_from_s(64 * MS));
+	assert_int_equal(delay(&fx, h0, h2, 0), sim_time_from_s(10 * MS));
+	network_restore(&fx.n, id2);
+	network_restore(&fx.n, id);
+	assert_int_equal(delay(&fx, h0, h2, 0), sim_time_from_s(1 * MS));
+	/* Loss 0.1 on the link at x1: rto = 0.2 + 0.002 s. */
+	id = network_degrade(&fx.n, -1, 0, -1, 1, 1, 0.1);
+	assert_true(id >= 0);
+	const int n = 200000;
+	double sum = 0, sum2 = 0;
+	for (int i = 0; i < n; i++) {
+		double extra = sim_time_to_s(delay(&fx, h0, h2, 0)) - 1 * MS;
+		sum += extra;
+		sum2 += extra * extra;
+	}
+	double p = 0.1, rto = 0.202, want = 0, acc = 0;
+	for (int k = 1; k <= 6; k++) {
+		acc += rto * pow(2, k - 1);
+		want += (k < 6 ? pow(p, k) * (1 - p) : pow(p, k)) * acc;
+	}
+	double mean = sum / n, sd = sqrt(sum2 / n - mean * mean);
+	if (fabs(mean - want) > 3 * sd / sqrt(n))
+		fail_msg("mean extra delay %g s, want %g +- %g", mean, want, 3 * sd / sqrt(n));
+	fx_release(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_inter_region_jitter),
 		cmocka_unit_test(test_same_az_jitter),
 		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_degraded_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,13 +54,16 @@ struct expected {
 	size_t load_balancers;
 	size_t dns_records;
 	size_t web_gateways;
+	bool reference_stripes; /* every volume striped as the reference's LVM layout: SYS over
+				 * 2 disks, DB 4, primary and alternate journal 2 each */
 };
 
 /* 1. Small development: one m5.xlarge IRIS server and the optional ICM host, one AZ. */
 static const struct expected small_development = {
 	.file = "scenarios/small-development.json",
 	.hosts = 2,          /* IRIS server m5.xlarge + ICM host t3.small */
-	.volumes = 4,        /* SYS, DB, JRN PRI, JRN ALT on the IRIS server */
+	.volumes = 10,       /* SYS x2, DB x4, JRN PRI x2, JRN ALT x2 (LVM stripes) */
+	.reference_stripes = true,
 	.storage_gb = 160,   /* 20 + 100 + 20 + 20 */
 	.azs = 1,            /* us-east-1a only */
 	.regions = 1,        /* us-east-1 */
@@ -76,7 +79,8 @@ static const struct expected small_development = {
 static const struct expected production = {
 	.file = "scenarios/production.json",
 	.hosts = 10,          /* 2 failover + 1 DR async + 1 arbiter + 6 web servers */
-	.volumes = 12,        /* 4 volumes (SYS, DB, JRN PRI, JRN ALT) x 3 mirror members */
+	.volumes = 30,        /* 10 striped members (SYS 2, DB 4, JRN 2 + 2) x 3 mirror members */
+	.reference_stripes = true,
 	.storage_gb = 2400,   /* (100 + 500 + 100 + 100) x 3 members */
 	.azs = 5,             /* us-east-1a/b/c + us-west-2a/b (the DR ALB needs two AZs) */
 	.regions = 2,         /* us-east-1 (1-A/1-B/1-C) and the DR region us-west-2 */
@@ -97,7 +101,9 @@ static const struct expected production = {
 static const struct expected large_production = {
 	.file = "scenarios/large-production.json",
 	.hosts = 16,           /* 3 mirror members + 1 arbiter + 6 app servers + 6 web servers */
-	.volumes = 30,         /* 4 x 3 mirror members + (SYS, JRN PRI, JRN ALT) x 6 app servers */
+	.volumes = 66,         /* 10 striped members x 3 mirror members + (SYS, JRN PRI, JRN
+				* ALT: 2 each) x 6 app servers */
+	.reference_stripes = true,
 	.storage_gb = 38700,   /* (100 + 10000 + 1000 + 1000) x 3 + (200 + 100 + 100) x 6 */
 	.azs = 5,              /* us-east-1a/b/c + us-west-2a/b */
 	.regions = 2,          /* us-east-1 and the DR region us-west-2 */
@@ -120,7 +126,8 @@ static const struct expected large_production = {
 static const struct expected sharded_ha = {
 	.file = "scenarios/sharded-ha.json",
 	.hosts = 9,            /* 4 data nodes x 2 mirror members + 1 arbiter */
-	.volumes = 32,         /* 4 volumes x 8 data hosts */
+	.volumes = 80,         /* 10 striped members x 8 data hosts */
+	.reference_stripes = true,
 	.storage_gb = 23200,   /* (100 + 2000 + 400 + 400) x 8 */
 	.azs = 3,              /* 1-A, 1-B (members), 1-C (arbiter) */
 	.regions = 1,
@@ -139,7 +146,8 @@ static const struct expected sharded_ha = {
 static const struct expected sharded_basic = {
 	.file = "scenarios/sharded-basic.json",
 	.hosts = 4,            /* dn1..dn4 */
-	.volumes = 16,         /* 4 volumes x 4 data nodes */
+	.volumes = 40,         /* 10 striped members x 4 data nodes */
+	.reference_stripes = true,
 	.storage_gb = 11600,   /* (100 + 2000 + 400 + 400) x 4 */
 	.azs = 1,              /* all in us-east-1a */
 	.regions = 1,
@@ -155,7 +163,8 @@ static const struct expected sharded_basic = {
 static const struct expected sharded_compute = {
 	.file = "scenarios/sharded-compute.json",
 	.hosts = 13,           /* 8 data hosts + 1 arbiter + 4 compute nodes */
-	.volumes = 36,         /* 4 x 8 data hosts + SYS x 4 compute nodes */
+	.volumes = 88,         /* 10 striped members x 8 data hosts + SYS x2 x 4 compute nodes */
+	.reference_stripes = true,
 	.storage_gb = 23600,   /* 2900 x 8 + 100 x 4 */
 	.azs = 3,              /* 1-A, 1-B, 1-C */
 	.regions = 1,
@@ -223,9 +232,13 @@ static void check(const struct expected *x)
 	for (size_t i = 0; i < c->host_count; i++) {
 		assert_true(c->hosts[i].role >= 0 && c->hosts[i].role < HOST_ROLE_COUNT);
 		roles[c->hosts[i].role]++;
-		for (size_t v = 0; v < c->hosts[i].volume_count; v++)
-			storage += c->hosts[i].volumes[v].size *
-				   (double)c->hosts[i].volumes[v].stripe_count;
+		for (size_t v = 0; v < c->hosts[i].volume_count; v++) {
+			const struct volume_config *vc = &c->hosts[i].volumes[v];
+			storage += vc->size * (double)vc->stripe_count;
+			if (x->reference_stripes)
+				assert_int_equal(vc->stripe_count,
+						 vc->purpose == VOLUME_DB ? 4 : 2);
+		}
 	}
 	for (int r = 0; r < HOST_ROLE_COUNT; r++) {
 		if (roles[r] != x->roles[r])
