@@ -54,6 +54,9 @@ struct injector_hooks {
 	/* A fault starts (returns an incident id) or ends. kind/target describe it. */
 	int (*started)(void *arg, const char *kind, const char *target);
 	void (*ended)(void *arg, int incident);
+	/* Optional (NULL: every component): whether stochastic class entry c aims at the
+	 * component named `name` (a host, host/volume, AZ or region of its class). */
+	bool (*aims)(void *arg, const struct stochastic_fault_config *c, const char *name);
 };
 
 struct injector;
