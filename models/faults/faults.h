@@ -134,6 +134,8 @@ struct stochastic_fault_config {
 	size_t host_count;
 	char **purposes;        /* volume class: volumes with these purposes */
 	size_t purpose_count;
+	bool mtbf_default;      /* set by the scenario check: mtbf is the class's default */
+	bool mttr_default;      /* likewise mttr */
 };
 
 /* Generated from the tables above, indexed by enum fault_kind, enum fault_target or enum

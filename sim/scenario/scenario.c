@@ -144,6 +144,9 @@ static const struct field scenario_fields[] = {
 	{FIELD_LIST_AT(struct scenario_config, expectations, expectation_count),
 	 .type = FIELD_ARRAY, .sub = &expectation_config_table,
 	 .help = "bounds checked by `topsim check`"},
+	{FIELD_AT(struct scenario_config, availability), .type = FIELD_OBJECT,
+	 .sub = &availability_config_table,
+	 .help = "long-run availability mode: repair crews, operator restarts, takeover outage"},
 };
 /* "include" and "catalog" are taken out before the table parses the rest. */
 const struct field_table scenario_config_table =
@@ -1374,7 +1377,29 @@ static void check_stochastic_faults(struct checker *c)
 			if (d[k]->kind == RNG_DIST_DETERMINISTIC && d[k]->u.deterministic.value == 0) {
 				rng_dist_release(d[k]);
 				rng_dist_init_exponential(d[k], def_h[k][sf->class_] * 3600.0);
+				*(k == 0 ? &sf->mtbf_default : &sf->mttr_default) = true;
 			}
+	}
+}
+
+/* Crews repair hosts or volumes, one pool per class (and scope). */
+static void check_crews(struct checker *c)
+{
+	const struct availability_config *a = &c->s->config.availability;
+	char path[256];
+	for (size_t i = 0; i < a->crew_count; i++) {
+		const struct crew_config *cr = &a->crews[i];
+		if (!usable(c, cr) || cr->class_ < 0)
+			continue;
+		snprintf(path, sizeof(path), "$.availability.crews[%zu].class", i);
+		if (cr->class_ != FAULT_CLASS_HOST && cr->class_ != FAULT_CLASS_VOLUME)
+			check_report(c, DIAG_ERROR, path,
+				     "crews repair hosts or volumes; %s outages end by themselves",
+				     fault_class_names[cr->class_]);
+		for (size_t k = 0; k < i; k++)
+			if (a->crews[k].class_ == cr->class_)
+				check_report(c, DIAG_ERROR, path, "a second crew pool for %s",
+					     fault_class_names[cr->class_]);
 	}
 }
 
@@ -1506,6 +1531,7 @@ int scenario_load_with(struct scenario *s, const char *path, const struct scenar
 	check_workload(&c);
 	check_faults(&c);
 	check_stochastic_faults(&c);
+	check_crews(&c);
 	check_expectations(&c);
 	checker_release(&c);
 	rc = diag_error_count(diag) ? -EINVAL : 0;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "availability.h"
 #include "catalog.h"
 #include "diag.h"
 #include "faults.h"
@@ -126,6 +127,7 @@ struct scenario_config {
 	size_t stochastic_fault_count;
 	struct expectation_config *expectations;
 	size_t expectation_count;
+	struct availability_config availability; /* read by `topsim availability` only */
 };
 
 extern const struct field_table scenario_config_table;

@@ -1,0 +1,322 @@
+/* cmd_avail.c: topsim availability: the long-run availability mode. Loads a scenario, runs
+ * the upper level (sim/avail/avail.h) over --years in independent batches, prints
+ * availability, downtime per year by cause, incidents and the distribution of a year's
+ * downtime with intervals, the exact Markov chain's answer where it applies, and stores
+ * it all in the results database (docs/results.md, schema 5). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "avail.h"
+#include "cli.h"
+#include "cmd_experiment.h"
+#include "ctmc.h"
+#include "units.h"
+#include "version.h"
+
+int cmd_availability(int argc, char **argv);
+
+static const char avail_usage[] =
+	"usage: topsim availability FILE [--years N] [--batches B] [-s SEED] [-j JOBS] [-o DB]\n"
+	"                           [--set PATH=VALUE]... [--experiment NAME] [--no-store]\n"
+	"Long-run availability: simulate only the failures and repairs of every host, volume,\n"
+	"AZ and region of the scenario's stochastic_faults (class defaults from aws.md where a\n"
+	"class gives no mtbf or mttr), correlated through the fault-domain tree, with repair\n"
+	"crews, operator restarts, mirror takeovers and DR promotion, over N years split into\n"
+	"independent batches. Prints write and read availability, expected downtime per year\n"
+	"with its breakdown by incident class and stage, incidents, takeovers and DR promotions\n"
+	"per year, and the p50/p90/p99 of a single year's downtime, with confidence intervals\n"
+	"across batches; where the scenario's upper level is a small Markov chain (exponential\n"
+	"failures and repairs of one mirror's members and arbiter), also its exact solution,\n"
+	"flagged when it falls outside the interval. Stores the figures in the results\n"
+	"database (tables avail_runs, avail_causes, avail_failures).\n"
+	"  --years N             simulated years (default 1000; 1 to 10000000)\n"
+	"  --batches B           independent batches for the intervals (default 20, at most N)\n"
+	"  -s, --seed S          scenario seed (default: the scenario's)\n"
+	"  -j, --jobs N          batches run on N threads; results identical whatever N\n"
+	"  -o, --output DB       results database (default ./topsim.db)\n"
+	"      --experiment NAME name in the database (default availability-N)\n"
+	"      --no-store        print only, write no database\n"
+	"      --set PATH=VALUE  override a scenario field, checked like the file\n"
+	"      --catalog-dir DIR AWS catalog directory\n"
+	"      --include-root DIR directory the scenario's includes may read under\n"
+	"Exit 0, 2 for bad input or usage, 3 for an internal or I/O error.\n";
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static void print_ci(const struct avail_ci *c, const char *fmt_mean, const char *unit)
+{
+	printf(fmt_mean, c->mean);
+	if (isnan(c->half))
+		printf(" (no interval)");
+	else {
+		printf(" \u00b1 ");
+		printf(fmt_mean, c->half);
+	}
+	printf("%s", unit);
+}
+
+static double nines(double a)
+{
+	return a >= 1.0 ? INFINITY : -log10(1.0 - a);
+}
+
+static void print_result(const struct scenario *s, const struct avail_result *r,
+			 const struct ctmc_result *ex, double wall)
+{
+	const struct scenario_config *c = &s->config;
+	printf("failure processes (%zu components):\n", r->components);
+	for (size_t i = 0; i < c->stochastic_fault_count; i++) {
+		const struct stochastic_fault_config *sf = &c->stochastic_faults[i];
+		char a[UNITS_FORMAT_SIZE], b[UNITS_FORMAT_SIZE];
+		double mtbf_h = rng_dist_mean(&sf->mtbf) / 3600.0;
+		double mttr_s = rng_dist_mean(&sf->mttr);
+		units_format_duration(sim_time_from_s(mttr_s), b, sizeof(b));
+		if (mtbf_h >= AVAIL_HOURS_PER_YEAR)
+			snprintf(a, sizeof(a), "%.4g y", mtbf_h / AVAIL_HOURS_PER_YEAR);
+		else
+			units_format_duration(sim_time_from_s(mtbf_h * 3600.0), a, sizeof(a));
+		printf("  %-7s MTBF %s%s, MTTR %s%s, %.4g failures/year\n",
+		       fault_class_names[sf->class_], a, sf->mtbf_default ? " (default)" : "", b,
+		       sf->mttr_default ? " (default)" : "", r->failures_per_year[sf->class_]);
+		if (sf->mtbf_default || sf->mttr_default)
+			printf("          default, an assumption: %s\n",
+			       fault_class_default_source[sf->class_]);
+	}
+	printf("\navailability (%.0f%% intervals across %d batches of %.4g years)\n",
+	       100 * r->level, r->batches, r->years / r->batches);
+	printf("  writes  ");
+	print_ci(&r->write_availability, "%.7f", "");
+	printf("  (%.2f nines)\n", nines(r->write_availability.mean));
+	printf("  reads   ");
+	print_ci(&r->read_availability, "%.7f", "");
+	printf("  (the upper level does not tell reads from writes)\n");
+	if (ex->applies) {
+		printf("  exact chain (%zu states): %.7f, downtime %.3f min/year", ex->states,
+		       ex->availability, (1 - ex->availability) * AVAIL_HOURS_PER_YEAR * 60);
+		double d = fabs(ex->availability - r->write_availability.mean);
+		if (!isnan(r->write_availability.half) && d > r->write_availability.half)
+			printf("  DISAGREES: %.3g outside the interval\n", d);
+		else
+			printf("  (agrees)\n");
+	} else {
+		printf("  exact chain: does not apply (%s)\n", ex->why);
+	}
+	printf("\ndowntime  ");
+	print_ci(&r->downtime_minutes_per_year, "%.3f", " min/year");
+	printf("\n  a single year's downtime: p50 %.3f, p90 %.3f, p99 %.3f, max %.3f min\n",
+	       r->yearly_downtime_p50, r->yearly_downtime_p90, r->yearly_downtime_p99,
+	       r->yearly_downtime_max);
+	printf("incidents ");
+	print_ci(&r->incidents_per_year, "%.4f", " /year");
+	printf("; takeovers ");
+	print_ci(&r->takeovers_per_year, "%.4f", " /year");
+	printf("\npromotions that may lose data (DR promotions, manual takeovers) ");
+	print_ci(&r->lossy_promotions_per_year, "%.5f", " /year");
+	printf("\n  RPO: a takeover by an Active backup loses nothing; each DR promotion or manual takeover loses "
+	       "what the new primary lacks (per-incident RPO comes from the incident library, not built yet)\n");
+	printf("\ndowntime by cause (min/year with interval; incidents/year counted in the stage "
+	       "they began in)\n");
+	printf("  %-52s %-17s %24s %12s\n", "incident class", "stage", "min/year", "incidents/yr");
+	for (size_t i = 0; i < r->cause_count; i++) {
+		const struct avail_cause *ca = &r->causes[i];
+		char m[64];
+		if (isnan(ca->minutes_per_year.half))
+			snprintf(m, sizeof(m), "%.4f", ca->minutes_per_year.mean);
+		else
+			snprintf(m, sizeof(m), "%.4f \u00b1 %.4f", ca->minutes_per_year.mean,
+				 ca->minutes_per_year.half);
+		printf("  %-52s %-17s %24s %12.5f\n", ca->incident_class,
+		       avail_stage_names[ca->stage], m, ca->incidents_per_year);
+	}
+	if (r->cause_count == 0)
+		printf("  (no outage in %.4g years)\n", r->years);
+	printf("\n%.4g years in %.2f s (%.0f years/s, %llu events)\n", r->years, wall,
+	       wall > 0 ? r->years / wall : 0.0, (unsigned long long)r->events);
+}
+
+static int store(struct results *db, const char *experiment, const struct scenario *s,
+		 uint64_t seed, const struct avail_result *r, const struct ctmc_result *ex,
+		 double wall)
+{
+	char hash[17], started[32];
+	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)fnv1a(s->merged_json));
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct results_avail_run a = {
+		.experiment = experiment, .scenario_name = s->config.name,
+		.scenario_text = s->merged_json, .scenario_hash = hash, .seed = seed,
+		.version = TOPSIM_VERSION, .started_at = started, .wall_s = wall,
+		.years = r->years, .batches = r->batches, .level = r->level,
+		.figures = {r->write_availability.mean, r->write_availability.half,
+			    r->read_availability.mean, r->read_availability.half,
+			    r->downtime_minutes_per_year.mean, r->downtime_minutes_per_year.half,
+			    r->incidents_per_year.mean, r->incidents_per_year.half,
+			    r->takeovers_per_year.mean, r->takeovers_per_year.half,
+			    r->lossy_promotions_per_year.mean, r->lossy_promotions_per_year.half,
+			    r->yearly_downtime_p50, r->yearly_downtime_p90, r->yearly_downtime_p99,
+			    r->yearly_downtime_max},
+		.exact_availability = ex->applies ? ex->availability : NAN,
+		.events = r->events};
+	int64_t id;
+	int rc = results_begin(db);
+	if (rc == 0)
+		rc = results_add_avail_run(db, &a, &id);
+	for (size_t i = 0; rc == 0 && i < r->cause_count; i++)
+		rc = results_add_avail_cause(db, id, r->causes[i].incident_class,
+					     avail_stage_names[r->causes[i].stage],
+					     r->causes[i].minutes_per_year.mean,
+					     r->causes[i].minutes_per_year.half,
+					     r->causes[i].incidents_per_year);
+	for (int c = 0; rc == 0 && c < FAULT_CLASS_COUNT; c++)
+		rc = results_add_avail_failures(db, id, fault_class_names[c],
+						r->failures_per_year[c]);
+	if (rc == 0)
+		rc = results_commit(db);
+	if (rc < 0) {
+		fprintf(stderr, "topsim availability: storing: %s\n", results_errmsg(db));
+		results_rollback(db);
+	}
+	return rc;
+}
+
+int cmd_availability(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		EXP_LONG_OPTIONS,
+		{"years", required_argument, NULL, 'Y'},
+		{"batches", required_argument, NULL, 'B'},
+		{"no-store", no_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct exp_opts o;
+	exp_opts_init(&o);
+	double years = 1000;
+	long batches = 20;
+	bool store_db = true;
+	int ch, rc = CLI_EXIT_OK;
+	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
+		char *end;
+		switch (ch) {
+		case 'h':
+			fputs(avail_usage, stdout);
+			goto out;
+		case 'Y':
+			errno = 0;
+			years = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(years >= 1 && years <= 1e7) ||
+			    years != floor(years)) {
+				rc = cli_usage_error("availability",
+						     "years must be a whole number from 1 to 10000000, "
+						     "not \"%s\"", optarg);
+				goto out;
+			}
+			continue;
+		case 'B':
+			errno = 0;
+			batches = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || batches < 2 || batches > 100000) {
+				rc = cli_usage_error("availability",
+						     "batches must be 2 to 100000, not \"%s\"", optarg);
+				goto out;
+			}
+			continue;
+		case 'N':
+			store_db = false;
+			continue;
+		case 'n': case 'd': case 'w': case 'W': case 'E':
+			rc = cli_usage_error("availability", "option -%c is for request-level runs",
+					     ch == 'n' ? 'n' : ch);
+			goto out;
+		default:
+			break;
+		}
+		int r = exp_opts_parse(&o, "availability", ch, optarg);
+		if (r == -1) {
+			fputs(avail_usage, stderr);
+			rc = CLI_EXIT_USAGE;
+			goto out;
+		}
+		if (r != 0) {
+			rc = r;
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		rc = cli_usage_error("availability", "expected exactly one scenario file");
+		goto out;
+	}
+	if ((double)batches > years) {
+		rc = cli_usage_error("availability", "%ld batches need at least %ld years", batches,
+				     batches);
+		goto out;
+	}
+	struct scenario s;
+	rc = cmd_scenario_load(&s, argv[optind], &o.so);
+	if (rc != CLI_EXIT_OK) {
+		scenario_release(&s);
+		goto out;
+	}
+	uint64_t seed = o.seed >= 0 ? (uint64_t)o.seed : (uint64_t)s.config.seed;
+	struct avail_opts ao = {.years = years, .batches = (int)batches, .jobs = o.threads,
+				.level = 0.95, .seed = seed};
+	if (ao.jobs <= 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		ao.jobs = cores > 0 ? (int)cores : 1;
+	}
+	struct results *db = NULL;
+	char experiment[256] = "";
+	if (store_db) {
+		db = exp_open_db(&o, "availability", experiment, sizeof(experiment), &rc);
+		if (!db) {
+			scenario_release(&s);
+			goto out;
+		}
+	}
+	struct avail_result r;
+	struct ctmc_result ex;
+	char err[256] = "";
+	double t0 = wall_now();
+	int ar = avail_run(&s.config, &ao, &r, err, sizeof(err));
+	double wall = wall_now() - t0;
+	ctmc_solve(&s.config, &ex);
+	if (ar < 0) {
+		fprintf(stderr, "%s: error: %s\n", s.file, err);
+		rc = ar == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
+	} else {
+		printf("scenario %s, seed %llu: %.0f years%s%s%s\n", s.config.name,
+		       (unsigned long long)seed, years, db ? ", results in " : "",
+		       db ? o.db_path : "", db ? "" : " (not stored)");
+		if (db)
+			printf("experiment %s\n", experiment);
+		print_result(&s, &r, &ex, wall);
+		if (db && store(db, experiment, &s, seed, &r, &ex, wall) < 0)
+			rc = CLI_EXIT_INTERNAL;
+	}
+	avail_result_release(&r);
+	results_close(db);
+	scenario_release(&s);
+out:
+	exp_opts_release(&o);
+	return rc;
+}
