@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# check_availability.sh BIN SOURCE_DIR: topsim availability from the command line.
+#   A production scenario with every class at its default rate exits 0, prints availability,
+#   downtime by cause and the chain's verdict, and stores one avail_runs row with its causes
+#   and failures; -j 1 and -j 3 store the same figures; the experiment is numbered after
+#   the previous one. Bad input exits 2 naming the JSON path (no stochastic class, a bad
+#   crew) or the option (--years 0, more batches than years), and writes nothing.
+set -uo pipefail
+bin=$1 src=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+pass=0 fail=0
+ok() { echo "ok $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+prod=$src/scenarios/production.json
+all='stochastic_faults=[{"class":"host"},{"class":"volume"},{"class":"az"},{"class":"region"}]'
+
+out=$("$bin" availability "$prod" --set "$all" --years 2000 -j 1 -o "$dir/a.db" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && ok "exit 0" || bad "exit $rc: $out"
+for want in "writes  0.99" "downtime by cause" "MIRROR1 primary host_crash: takeover" \
+            "exact chain: does not apply" "(default)" "experiment availability-1"; do
+  grep -qF "$want" <<<"$out" && ok "prints '$want'" || bad "missing '$want' in: $out"
+done
+rows=$(sqlite3 "$dir/a.db" "SELECT count(*) FROM avail_runs WHERE years = 2000 AND batches = 20")
+[ "$rows" = 1 ] && ok "one avail_runs row" || bad "avail_runs rows: $rows"
+causes=$(sqlite3 "$dir/a.db" "SELECT count(*) FROM avail_causes WHERE minutes_per_year > 0")
+[ "${causes:-0}" -ge 3 ] && ok "causes stored ($causes)" || bad "causes: $causes"
+fails=$(sqlite3 "$dir/a.db" "SELECT class FROM avail_failures WHERE failures_per_year > 0 ORDER BY class" | tr '\n' ' ')
+[ "$fails" = "az host region volume " ] && ok "failures by class" || bad "failures: $fails"
+"$bin" availability "$prod" --set "$all" --years 2000 -j 3 -o "$dir/a.db" >/dev/null 2>&1
+q="SELECT write_availability, downtime_min_per_year_half, yearly_downtime_p99_min, events FROM avail_runs"
+one=$(sqlite3 "$dir/a.db" "$q WHERE experiment = 'availability-1'")
+three=$(sqlite3 "$dir/a.db" "$q WHERE experiment = 'availability-2'")
+[ -n "$one" ] && [ "$one" = "$three" ] && ok "-j 1 and -j 3 store the same figures" \
+  || bad "-j differs: '$one' vs '$three'"
+
+expect_2() { # NAME WANT ARGS...
+  local name=$1 want=$2; shift 2
+  local o
+  o=$("$bin" availability "$@" -o "$dir/b.db" 2>&1)
+  local rc=$?
+  if [ $rc -eq 2 ] && grep -qF "$want" <<<"$o"; then ok "$name"; else bad "$name: rc $rc: $o"; fi
+}
+expect_2 "no stochastic class" '$.stochastic_faults' "$prod"
+expect_2 "crew for an AZ" '$.availability.crews[0].class' "$prod" --set "$all" \
+  --set 'availability.crews=[{"class":"az"}]'
+expect_2 "years 0" "years must be" "$prod" --years 0
+expect_2 "more batches than years" "batches need" "$prod" --set "$all" --years 5
+expect_2 "request-level option" "request-level" "$prod" -n 3
+[ ! -s "$dir/b.db" ] && ok "bad input writes no rows" || {
+  n=$(sqlite3 "$dir/b.db" "SELECT count(*) FROM avail_runs" 2>/dev/null)
+  [ "${n:-0}" = 0 ] && ok "bad input writes no rows" || bad "bad input stored $n rows"; }
+"$bin" availability --help | grep -q "^usage: topsim availability" && ok "--help" || bad "--help"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
