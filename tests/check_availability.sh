@@ -2,7 +2,8 @@
 # check_availability.sh BIN SOURCE_DIR: topsim availability from the command line.
 #   A production scenario with every class at its default rate exits 0, prints availability,
 #   downtime by cause and the chain's verdict, and stores one avail_runs row with its causes
-#   and failures; -j 1 and -j 3 store the same figures; the experiment is numbered after
+#   and failures and the incident library (request-level RTO with stages for a crash of the
+#   primary's host and an outage of its AZ); -j 1 and -j 3 store the same figures; the experiment is numbered after
 #   the previous one. Bad input exits 2 naming the JSON path (no stochastic class, a bad
 #   crew) or the option (--years 0, more batches than years), and writes nothing.
 set -uo pipefail
@@ -28,6 +29,15 @@ causes=$(sqlite3 "$dir/a.db" "SELECT count(*) FROM avail_causes WHERE minutes_pe
 [ "${causes:-0}" -ge 3 ] && ok "causes stored ($causes)" || bad "causes: $causes"
 fails=$(sqlite3 "$dir/a.db" "SELECT class FROM avail_failures WHERE failures_per_year > 0 ORDER BY class" | tr '\n' ' ')
 [ "$fails" = "az host region volume " ] && ok "failures by class" || bad "failures: $fails"
+lib=$(sqlite3 "$dir/a.db" "SELECT fault || ':' || used FROM avail_library WHERE rto_s > 0 AND detect_s > 0 ORDER BY fault" | tr '\n' ' ')
+[ "$lib" = "az_outage us-east-1a:1 host_crash iris-a:1 " ] && ok "incident library stored" \
+  || bad "library rows: $lib"
+rpo=$(sqlite3 "$dir/a.db" "SELECT rpo_tx_per_year IS NOT NULL FROM avail_runs")
+[ "$rpo" = 1 ] && ok "expected RPO stored" || bad "rpo_tx_per_year: $rpo"
+grep -q "host_crash iris-a .*RTO [0-9.]* ± [0-9.]* s (3/3 recovered; detect" <<<"$out" \
+  && ok "library printed" || bad "library line missing"
+o0=$("$bin" availability "$prod" --set "$all" --years 100 --library 0 --no-store 2>&1)
+grep -q "incident library: not built" <<<"$o0" && ok "--library 0" || bad "--library 0: $o0"
 "$bin" availability "$prod" --set "$all" --years 2000 -j 3 -o "$dir/a.db" >/dev/null 2>&1
 q="SELECT write_availability, downtime_min_per_year_half, yearly_downtime_p99_min, events FROM avail_runs"
 one=$(sqlite3 "$dir/a.db" "$q WHERE experiment = 'availability-1'")

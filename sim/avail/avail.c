@@ -24,6 +24,12 @@ const char *const avail_stage_names[] = {
 #undef AVAIL_STAGE_NAME
 	NULL};
 
+const char *const avail_takeover_kind_names[] = {
+#define AVAIL_TAKEOVER_NAME(id, name) name,
+	AVAIL_TAKEOVER_KINDS(AVAIL_TAKEOVER_NAME)
+#undef AVAIL_TAKEOVER_NAME
+	NULL};
+
 #define MAX_FAILOVER 2
 
 /* ---- the model: built once from the scenario, read-only while batches run ---------------- */
@@ -114,6 +120,7 @@ struct cause_acc {
 
 struct batch {
 	const struct model *m;
+	const double *takeover_h; /* the incident library's, or NULL */
 	const struct availability_config *ac;
 	double now, end;
 	struct ev *heap;
@@ -324,6 +331,24 @@ static void cancel_pending(struct batch *b, size_t mi)
 	b->ms[mi].gen++;
 }
 
+/* The outage of a takeover from a lost primary: the incident library's measured RTO for
+ * what took it down when there is one, else a failover_time draw. */
+static double takeover_time(struct batch *b, size_t mi, int lost)
+{
+	int kind = -1;
+	const char *why = root_kind(b, lost);
+	if (strcmp(why, "host_crash") == 0)
+		kind = AVAIL_TAKEOVER_HOST_CRASH;
+	else if (strcmp(why, "az_outage") == 0)
+		kind = AVAIL_TAKEOVER_AZ_OUTAGE;
+	if (b->takeover_h && kind >= 0) {
+		double h = b->takeover_h[mi * AVAIL_TAKEOVER_COUNT + (size_t)kind];
+		if (!isnan(h))
+			return h;
+	}
+	return draw_h(&b->ac->failover_time, b->ops);
+}
+
 /* One step of mirror mi's logic after a change; returns the stage while it is down, or -1
  * while a primary serves. */
 static int mirror_step(struct batch *b, size_t mi)
@@ -392,8 +417,7 @@ static int mirror_step(struct batch *b, size_t mi)
 			if (host_ok(b, lost) && !instance_ok(b, lost))
 				b->forced[lost] = true;
 			b->active[f] = false;
-			begin_pending(b, mi, f, AVAIL_STAGE_TAKEOVER,
-				      draw_h(&ac->failover_time, b->ops));
+			begin_pending(b, mi, f, AVAIL_STAGE_TAKEOVER, takeover_time(b, mi, lost));
 			b->takeovers++;
 			return AVAIL_STAGE_TAKEOVER;
 		}
@@ -649,10 +673,11 @@ static void batch_release(struct batch *b)
 }
 
 static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint32_t index,
-		     size_t years)
+		     size_t years, const double *takeover_h)
 {
 	memset(b, 0, sizeof(*b));
 	b->m = m;
+	b->takeover_h = takeover_h;
 	b->ac = &m->cfg->availability;
 	b->years = years;
 	b->end = (double)years * AVAIL_HOURS_PER_YEAR;
@@ -1047,7 +1072,8 @@ static void *job_main(void *arg)
 {
 	struct job *j = arg;
 	for (int i = j->worker; i < j->o->batches; i += j->workers)
-		j->rc[i] = batch_run(&j->batches[i], j->m, j->o->seed, (uint32_t)i, j->years[i]);
+		j->rc[i] = batch_run(&j->batches[i], j->m, j->o->seed, (uint32_t)i, j->years[i],
+				     j->o->takeover_h);
 	return NULL;
 }
 

@@ -74,12 +74,26 @@ enum avail_stage {
 };
 extern const char *const avail_stage_names[];
 
+/* Kinds of loss of a mirror's primary whose takeover the incident library measures. */
+#define AVAIL_TAKEOVER_KINDS(X) X(HOST_CRASH, "host_crash") X(AZ_OUTAGE, "az_outage")
+enum avail_takeover_kind {
+#define AVAIL_TAKEOVER_ENUM(id, name) AVAIL_TAKEOVER_##id,
+	AVAIL_TAKEOVER_KINDS(AVAIL_TAKEOVER_ENUM)
+#undef AVAIL_TAKEOVER_ENUM
+	AVAIL_TAKEOVER_COUNT
+};
+extern const char *const avail_takeover_kind_names[];
+
 struct avail_opts {
 	double years;      /* simulated years in all, > 0 */
 	int batches;       /* independent batches (>= 2 for an interval); years split evenly */
 	int jobs;          /* threads; results do not depend on it */
 	double level;      /* confidence level of the intervals, e.g. 0.95 */
 	uint64_t seed;     /* scenario seed */
+	/* Optional: the incident library's outage of a takeover, hours, indexed
+	 * [mirror * AVAIL_TAKEOVER_COUNT + kind]; NAN or a NULL table: failover_time. Not
+	 * owned; must outlive avail_run. */
+	const double *takeover_h;
 };
 
 /* A figure with its interval across batches. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "avail.h"
+#include "avail_library.h"
 #include "cli.h"
 #include "cmd_experiment.h"
 #include "ctmc.h"
@@ -36,6 +37,10 @@ static const char avail_usage[] =
 	"database (tables avail_runs, avail_causes, avail_failures).\n"
 	"  --years N             simulated years (default 1000; 1 to 10000000)\n"
 	"  --batches B           independent batches for the intervals (default 20, at most N)\n"
+	"  --library R           incident library: R request-level replications around each\n"
+	"                        takeover class (a crash of a mirror's primary host, an outage\n"
+	"                        of its AZ) whose mean RTO replaces availability.failover_time\n"
+	"                        (default 3; 0: failover_time only)\n"
 	"  -s, --seed S          scenario seed (default: the scenario's)\n"
 	"  -j, --jobs N          batches run on N threads; results identical whatever N\n"
 	"  -o, --output DB       results database (default ./topsim.db)\n"
@@ -78,8 +83,61 @@ static double nines(double a)
 	return a >= 1.0 ? INFINITY : -log10(1.0 - a);
 }
 
+static const struct avail_library_entry *library_entry(const struct avail_library *l,
+							      const char *incident_class)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (l->entries[i].used && strcmp(l->entries[i].incident_class, incident_class) == 0)
+			return &l->entries[i];
+	return NULL;
+}
+
+/* Expected RPO per year, transactions: each takeover class's rate times the library's RPO;
+ * NAN without a library. */
+static double expected_rpo(const struct avail_result *r, const struct avail_library *lib)
+{
+	double rpo = 0;
+	bool any = false;
+	for (size_t i = 0; i < r->cause_count; i++) {
+		const struct avail_library_entry *e = library_entry(lib, r->causes[i].incident_class);
+		if (e && r->causes[i].stage == AVAIL_STAGE_TAKEOVER && !isnan(e->rpo_tx[0])) {
+			rpo += r->causes[i].incidents_per_year * e->rpo_tx[0];
+			any = true;
+		}
+	}
+	return any ? rpo : NAN;
+}
+
+static void print_library(const struct avail_library *l)
+{
+	if (l->count == 0) {
+		printf("incident library: not built (--library 0, or no mirror): every takeover "
+		       "costs availability.failover_time\n\n");
+		return;
+	}
+	printf("incident library (request-level runs around each takeover class, %.1f s):\n",
+	       l->wall_s);
+	for (size_t i = 0; i < l->count; i++) {
+		const struct avail_library_entry *e = &l->entries[i];
+		printf("  %-40s %-26s ", e->incident_class, e->fault);
+		if (!isnan(e->rto_s[0]))
+			printf("RTO %.1f \u00b1 %.1f s (%lld/%lld recovered; detect %.1f, decide %.1f, "
+			       "transition %.1f, reroute %.1f, reconnect %.1f), RPO %.1f tx",
+			       e->rto_s[0], isnan(e->rto_s[1]) ? 0.0 : e->rto_s[1],
+			       (long long)e->recovered, (long long)e->replications, e->stage_s[0],
+			       e->stage_s[1], e->stage_s[2], e->stage_s[3], e->stage_s[4],
+			       e->rpo_tx[0]);
+		if (!e->used)
+			printf("%snot used: %s", isnan(e->rto_s[0]) ? "" : "; ", e->note);
+		printf("\n");
+	}
+	printf("  (volume failures are not in the library: the request-level IRIS node does not "
+	       "react to a failed volume, docs/models.md §11)\n\n");
+}
+
 static void print_result(const struct scenario *s, const struct avail_result *r,
-			 const struct ctmc_result *ex, double wall)
+			 const struct ctmc_result *ex, const struct avail_library *lib,
+			 double wall)
 {
 	const struct scenario_config *c = &s->config;
 	printf("failure processes (%zu components):\n", r->components);
@@ -130,8 +188,15 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 	print_ci(&r->takeovers_per_year, "%.4f", " /year");
 	printf("\npromotions that may lose data (DR promotions, manual takeovers) ");
 	print_ci(&r->lossy_promotions_per_year, "%.5f", " /year");
-	printf("\n  RPO: a takeover by an Active backup loses nothing; each DR promotion or manual takeover loses "
-	       "what the new primary lacks (per-incident RPO comes from the incident library, not built yet)\n");
+	double rpo = expected_rpo(r, lib);
+	if (!isnan(rpo))
+		printf("\n  expected RPO: %.3f acknowledged transactions lost per year in takeovers "
+		       "(each class's rate times the library's RPO); DR promotions and manual "
+		       "takeovers lose what the new primary lacks, not measured\n", rpo);
+	else
+		printf("\n  expected RPO: not measured (no incident library); DR promotions and "
+		       "manual takeovers lose what the new primary lacks\n");
+
 	printf("\ndowntime by cause (min/year with interval; incidents/year counted in the stage "
 	       "they began in)\n");
 	printf("  %-52s %-17s %24s %12s\n", "incident class", "stage", "min/year", "incidents/yr");
@@ -145,6 +210,14 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 				 ca->minutes_per_year.half);
 		printf("  %-52s %-17s %24s %12.5f\n", ca->incident_class,
 		       avail_stage_names[ca->stage], m, ca->incidents_per_year);
+		/* A takeover charged from the library: its minutes by RTO stage, in the
+		 * proportions the request-level runs measured. */
+		const struct avail_library_entry *e = library_entry(lib, ca->incident_class);
+		if (e && ca->stage == AVAIL_STAGE_TAKEOVER && e->rto_s[0] > 0)
+			for (int k = 0; k < STAGE_COUNT; k++)
+				if (e->stage_s[k] > 0)
+					printf("    %-50s %-17s %24.4f\n", "", ledger_stage_names[k],
+					       ca->minutes_per_year.mean * e->stage_s[k] / e->rto_s[0]);
 	}
 	if (r->cause_count == 0)
 		printf("  (no outage in %.4g years)\n", r->years);
@@ -154,7 +227,7 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 
 static int store(struct results *db, const char *experiment, const struct scenario *s,
 		 uint64_t seed, const struct avail_result *r, const struct ctmc_result *ex,
-		 double wall)
+		 const struct avail_library *lib, double wall)
 {
 	char hash[17], started[32];
 	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)fnv1a(s->merged_json));
@@ -176,6 +249,7 @@ static int store(struct results *db, const char *experiment, const struct scenar
 			    r->yearly_downtime_p50, r->yearly_downtime_p90, r->yearly_downtime_p99,
 			    r->yearly_downtime_max},
 		.exact_availability = ex->applies ? ex->availability : NAN,
+		.rpo_tx_per_year = expected_rpo(r, lib),
 		.events = r->events};
 	int64_t id;
 	int rc = results_begin(db);
@@ -187,6 +261,17 @@ static int store(struct results *db, const char *experiment, const struct scenar
 					     r->causes[i].minutes_per_year.mean,
 					     r->causes[i].minutes_per_year.half,
 					     r->causes[i].incidents_per_year);
+	for (size_t i = 0; rc == 0 && i < lib->count; i++) {
+		const struct avail_library_entry *e = &lib->entries[i];
+		struct results_avail_library row = {
+			.incident_class = e->incident_class, .fault = e->fault,
+			.replications = e->replications, .recovered = e->recovered,
+			.rto_s = e->rto_s[0], .rto_s_half = e->rto_s[1], .rpo_tx = e->rpo_tx[0],
+			.write_unavailable_s = e->write_unavailable_s[0], .used = e->used};
+		for (int k = 0; k < STAGE_COUNT && k < 5; k++)
+			row.stage_s[k] = e->stage_s[k];
+		rc = results_add_avail_library(db, id, &row);
+	}
 	for (int c = 0; rc == 0 && c < FAULT_CLASS_COUNT; c++)
 		rc = results_add_avail_failures(db, id, fault_class_names[c],
 						r->failures_per_year[c]);
@@ -206,13 +291,14 @@ int cmd_availability(int argc, char **argv)
 		{"years", required_argument, NULL, 'Y'},
 		{"batches", required_argument, NULL, 'B'},
 		{"no-store", no_argument, NULL, 'N'},
+		{"library", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct exp_opts o;
 	exp_opts_init(&o);
 	double years = 1000;
-	long batches = 20;
+	long batches = 20, library = 3;
 	bool store_db = true;
 	int ch, rc = CLI_EXIT_OK;
 	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
@@ -243,6 +329,16 @@ int cmd_availability(int argc, char **argv)
 			continue;
 		case 'N':
 			store_db = false;
+			continue;
+		case 'L':
+			errno = 0;
+			library = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || library < 0 || library > 1000) {
+				rc = cli_usage_error("availability",
+						     "library must be 0 to 1000 replications, not \"%s\"",
+						     optarg);
+				goto out;
+			}
 			continue;
 		case 'n': case 'd': case 'w': case 'W': case 'E':
 			rc = cli_usage_error("availability", "option -%c is for request-level runs",
@@ -295,9 +391,20 @@ int cmd_availability(int argc, char **argv)
 	}
 	struct avail_result r;
 	struct ctmc_result ex;
-	char err[256] = "";
+	struct avail_library lib;
+	memset(&r, 0, sizeof(r));
+	char err[512] = "";
+	int ar = 0;
+	if (library > 0 && s.config.mirror_count > 0) {
+		ar = avail_library_build(&s, (int)library, ao.jobs, seed, &lib, err, sizeof(err));
+		if (ar == 0)
+			ao.takeover_h = lib.takeover_h;
+	} else {
+		memset(&lib, 0, sizeof(lib));
+	}
 	double t0 = wall_now();
-	int ar = avail_run(&s.config, &ao, &r, err, sizeof(err));
+	if (ar == 0)
+		ar = avail_run(&s.config, &ao, &r, err, sizeof(err));
 	double wall = wall_now() - t0;
 	ctmc_solve(&s.config, &ex);
 	if (ar < 0) {
@@ -309,11 +416,13 @@ int cmd_availability(int argc, char **argv)
 		       db ? o.db_path : "", db ? "" : " (not stored)");
 		if (db)
 			printf("experiment %s\n", experiment);
-		print_result(&s, &r, &ex, wall);
-		if (db && store(db, experiment, &s, seed, &r, &ex, wall) < 0)
+		print_library(&lib);
+		print_result(&s, &r, &ex, &lib, wall);
+		if (db && store(db, experiment, &s, seed, &r, &ex, &lib, wall) < 0)
 			rc = CLI_EXIT_INTERNAL;
 	}
 	avail_result_release(&r);
+	avail_library_release(&lib);
 	results_close(db);
 	scenario_release(&s);
 out:

@@ -240,6 +240,7 @@ static const char schema_v5[] =
 	"  yearly_downtime_p50_min REAL, yearly_downtime_p90_min REAL,\n"
 	"  yearly_downtime_p99_min REAL, yearly_downtime_max_min REAL,\n"
 	"  exact_availability REAL,\n"
+	"  rpo_tx_per_year REAL,\n"
 	"  events INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
 	"CREATE INDEX avail_runs_experiment ON avail_runs(experiment);\n"
@@ -250,6 +251,18 @@ static const char schema_v5[] =
 	"  minutes_per_year REAL, minutes_per_year_half REAL,\n"
 	"  incidents_per_year REAL,\n"
 	"  UNIQUE (avail_id, incident_class, stage)\n"
+	");\n"
+	"CREATE TABLE avail_library (\n"
+	"  avail_id INTEGER NOT NULL REFERENCES avail_runs(avail_id) ON DELETE CASCADE,\n"
+	"  incident_class TEXT NOT NULL,\n"
+	"  fault TEXT NOT NULL,\n"
+	"  replications INTEGER NOT NULL,\n"
+	"  recovered INTEGER NOT NULL,\n"
+	"  rto_s REAL, rto_s_half REAL,\n"
+	"  detect_s REAL, decide_s REAL, transition_s REAL, reroute_s REAL, reconnect_s REAL,\n"
+	"  rpo_tx REAL, write_unavailable_s REAL,\n"
+	"  used INTEGER NOT NULL,\n"
+	"  UNIQUE (avail_id, incident_class)\n"
 	");\n"
 	"CREATE TABLE avail_failures (\n"
 	"  avail_id INTEGER NOT NULL REFERENCES avail_runs(avail_id) ON DELETE CASCADE,\n"
@@ -1632,9 +1645,9 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 		   "incidents_per_year, incidents_per_year_half, takeovers_per_year, "
 		   "takeovers_per_year_half, lossy_promotions_per_year, lossy_promotions_per_year_half, "
 		   "yearly_downtime_p50_min, yearly_downtime_p90_min, yearly_downtime_p99_min, "
-		   "yearly_downtime_max_min, exact_availability, events) VALUES (?1, ?2, ?3, ?4, "
-		   "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-		   "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)");
+		   "yearly_downtime_max_min, exact_availability, events, rpo_tx_per_year) VALUES "
+		   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+		   "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)");
 	if (!s)
 		return r->readonly ? -EROFS : -EIO;
 	int rc = bind_text(s, 1, a->experiment, 1);
@@ -1652,6 +1665,7 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 		rc |= bind_real(s, 12 + i, a->figures[i]);
 	rc |= bind_real(s, 28, a->exact_availability);
 	rc |= sqlite3_bind_int64(s, 29, (sqlite3_int64)a->events);
+	rc |= bind_real(s, 30, a->rpo_tx_per_year);
 	rc = avail_step(r, s, rc);
 	if (rc == 0 && avail_id)
 		*avail_id = sqlite3_last_insert_rowid(r->db);
@@ -1686,6 +1700,31 @@ int results_add_avail_failures(struct results *r, int64_t avail_id, const char *
 	int rc = sqlite3_bind_int64(s, 1, avail_id);
 	rc |= bind_text(s, 2, cls, 1);
 	rc |= bind_real(s, 3, failures_per_year);
+	return avail_step(r, s, rc);
+}
+
+int results_add_avail_library(struct results *r, int64_t avail_id,
+			      const struct results_avail_library *e)
+{
+	sqlite3_stmt *s = avail_stmt(
+		r, "INSERT INTO avail_library (avail_id, incident_class, fault, replications, "
+		   "recovered, rto_s, rto_s_half, detect_s, decide_s, transition_s, reroute_s, "
+		   "reconnect_s, rpo_tx, write_unavailable_s, used) VALUES (?1, ?2, ?3, ?4, ?5, "
+		   "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+	if (!s)
+		return r->readonly ? -EROFS : -EIO;
+	int rc = sqlite3_bind_int64(s, 1, avail_id);
+	rc |= bind_text(s, 2, e->incident_class, 1);
+	rc |= bind_text(s, 3, e->fault, 1);
+	rc |= sqlite3_bind_int64(s, 4, e->replications);
+	rc |= sqlite3_bind_int64(s, 5, e->recovered);
+	rc |= bind_real(s, 6, e->rto_s);
+	rc |= bind_real(s, 7, e->rto_s_half);
+	for (int i = 0; i < 5; i++)
+		rc |= bind_real(s, 8 + i, e->stage_s[i]);
+	rc |= bind_real(s, 13, e->rpo_tx);
+	rc |= bind_real(s, 14, e->write_unavailable_s);
+	rc |= sqlite3_bind_int(s, 15, e->used);
 	return avail_step(r, s, rc);
 }
 

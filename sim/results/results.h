@@ -180,6 +180,7 @@ struct results_avail_run {
 	 * lossy_promotions_per_year, half, yearly_downtime_p50_min, _p90_min, _p99_min, _max_min. */
 	double figures[16];
 	double exact_availability;  /* the exact chain's, NaN when it does not apply */
+	double rpo_tx_per_year;     /* expected RPO from the incident library, NaN: none */
 	uint64_t events;
 };
 
@@ -190,6 +191,20 @@ int results_add_avail_cause(struct results *r, int64_t avail_id, const char *inc
 			    double incidents_per_year);
 int results_add_avail_failures(struct results *r, int64_t avail_id, const char *cls,
 			       double failures_per_year);
+
+/* One incident class of the incident library: the request-level run around it. */
+struct results_avail_library {
+	const char *incident_class;
+	const char *fault;          /* "KIND TARGET" scheduled */
+	int64_t replications, recovered;
+	double rto_s, rto_s_half;
+	double stage_s[5];          /* detect, decide, transition, reroute, reconnect */
+	double rpo_tx;
+	double write_unavailable_s;
+	bool used;                  /* its RTO replaced failover_time */
+};
+int results_add_avail_library(struct results *r, int64_t avail_id,
+			      const struct results_avail_library *e);
 
 /* The expected downtime per year (minutes) and its half-width of the latest availability
  * run of experiment. Returns 0, -ENOENT (none, or a file older than schema 5) or -EIO. */

@@ -565,7 +565,8 @@ static void test_avail_tables(void **state)
 	struct results *r = open_ok(f->path);
 	struct results_avail_run a = {.experiment = "availability-1", .scenario_name = "prod",
 				      .seed = 7, .years = 1000, .batches = 20, .level = 0.95,
-				      .exact_availability = NAN, .events = 1234};
+				      .exact_availability = NAN, .rpo_tx_per_year = NAN,
+				      .events = 1234};
 	for (int i = 0; i < 16; i++)
 		a.figures[i] = i + 0.5;
 	int64_t id = 0;
