@@ -116,6 +116,7 @@ struct cause_acc {
 	char *name;
 	double minutes[AVAIL_STAGE_COUNT];
 	uint64_t started[AVAIL_STAGE_COUNT];
+	uint64_t visits[AVAIL_STAGE_COUNT]; /* outages that entered this stage */
 };
 
 struct batch {
@@ -634,6 +635,8 @@ static void evaluate(struct batch *b)
 		if (b->cause >= 0)
 			b->causes[b->cause].started[stage]++;
 	}
+	if (!up && b->cause >= 0 && (b->up || stage != b->stage))
+		b->causes[b->cause].visits[stage]++;
 	b->up = up;
 	b->stage = stage;
 	b->since = b->now;
@@ -1184,6 +1187,8 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 		r->events += b->events;
 		for (int c = 0; c < FAULT_CLASS_COUNT; c++)
 			r->failures_per_year[c] += (double)b->failures[c] / o->years;
+		r->outages += b->incidents;
+		r->batches_without_outage += b->incidents == 0;
 	}
 	r->years = (double)total;
 	r->batches = (int)nb;
@@ -1240,6 +1245,7 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 				if (strcmp(b->causes[c].name, ca->incident_class) == 0) {
 					per[i] = b->causes[c].minutes[ca->stage] / (double)years[i];
 					started += b->causes[c].started[ca->stage];
+					ca->samples += b->causes[c].visits[ca->stage];
 				}
 		}
 		ca->minutes_per_year = ci_of(per, nb, o->level);

@@ -109,7 +109,12 @@ struct avail_cause {
 	struct avail_ci minutes_per_year;
 	double incidents_per_year;  /* outages of this class (counted once, in the stage
 				     * they started in) */
+	uint64_t samples;           /* outages of this class that spent time in this stage:
+				     * the observations its estimate rests on */
 };
+
+/* An estimate resting on fewer outages than this is flagged as thin. */
+#define AVAIL_SAMPLES_MIN 30
 
 struct avail_result {
 	double years;                 /* simulated */
@@ -127,6 +132,9 @@ struct avail_result {
 	double yearly_downtime_p99;
 	double yearly_downtime_max;
 	double failures_per_year[FAULT_CLASS_COUNT]; /* component failures by class */
+	uint64_t outages;             /* service outages observed: the samples the downtime
+				       * estimate rests on */
+	int batches_without_outage;   /* batches that saw none (their variance is 0) */
 	uint64_t events;              /* failure-process and service events processed */
 	size_t components;            /* failure processes simulated */
 	struct avail_cause *causes;   /* sorted by class name, then stage */

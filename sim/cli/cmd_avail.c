@@ -179,6 +179,7 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 	}
 	printf("\ndowntime  ");
 	print_ci(&r->downtime_minutes_per_year, "%.3f", " min/year");
+	printf(" (rests on %llu outages)", (unsigned long long)r->outages);
 	printf("\n  a single year's downtime: p50 %.3f, p90 %.3f, p99 %.3f, max %.3f min\n",
 	       r->yearly_downtime_p50, r->yearly_downtime_p90, r->yearly_downtime_p99,
 	       r->yearly_downtime_max);
@@ -199,7 +200,8 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 
 	printf("\ndowntime by cause (min/year with interval; incidents/year counted in the stage "
 	       "they began in)\n");
-	printf("  %-52s %-17s %24s %12s\n", "incident class", "stage", "min/year", "incidents/yr");
+	printf("  %-52s %-17s %24s %12s %8s\n", "incident class", "stage", "min/year",
+	       "incidents/yr", "samples");
 	for (size_t i = 0; i < r->cause_count; i++) {
 		const struct avail_cause *ca = &r->causes[i];
 		char m[64];
@@ -208,8 +210,10 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 		else
 			snprintf(m, sizeof(m), "%.4f \u00b1 %.4f", ca->minutes_per_year.mean,
 				 ca->minutes_per_year.half);
-		printf("  %-52s %-17s %24s %12.5f\n", ca->incident_class,
-		       avail_stage_names[ca->stage], m, ca->incidents_per_year);
+		printf("  %-52s %-17s %24s %12.5f %8llu%s\n", ca->incident_class,
+		       avail_stage_names[ca->stage], m, ca->incidents_per_year,
+		       (unsigned long long)ca->samples,
+		       ca->samples < AVAIL_SAMPLES_MIN ? " thin" : "");
 		/* A takeover charged from the library: its minutes by RTO stage, in the
 		 * proportions the request-level runs measured. */
 		const struct avail_library_entry *e = library_entry(lib, ca->incident_class);
@@ -221,6 +225,21 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 	}
 	if (r->cause_count == 0)
 		printf("  (no outage in %.4g years)\n", r->years);
+	/* Rare events: say when an estimate rests on few observations (no variance
+	 * reduction is applied: more years is the remedy). */
+	size_t thin = 0;
+	for (size_t i = 0; i < r->cause_count; i++)
+		thin += r->causes[i].samples < AVAIL_SAMPLES_MIN;
+	if (r->outages < AVAIL_SAMPLES_MIN)
+		printf("\nwarning: the downtime rests on %llu outages (fewer than %d): its interval "
+		       "is not meaningful; simulate more years\n",
+		       (unsigned long long)r->outages, AVAIL_SAMPLES_MIN);
+	if (r->batches_without_outage > 0)
+		printf("warning: %d of %d batches saw no outage: the interval understates the "
+		       "uncertainty; simulate more years\n", r->batches_without_outage, r->batches);
+	if (thin)
+		printf("warning: %zu cause rows rest on fewer than %d outages (marked thin): their "
+		       "figures are rough\n", thin, AVAIL_SAMPLES_MIN);
 	printf("\n%.4g years in %.2f s (%.0f years/s, %llu events)\n", r->years, wall,
 	       wall > 0 ? r->years / wall : 0.0, (unsigned long long)r->events);
 }
@@ -250,6 +269,7 @@ static int store(struct results *db, const char *experiment, const struct scenar
 			    r->yearly_downtime_max},
 		.exact_availability = ex->applies ? ex->availability : NAN,
 		.rpo_tx_per_year = expected_rpo(r, lib),
+		.outages = r->outages,
 		.events = r->events};
 	int64_t id;
 	int rc = results_begin(db);
@@ -260,7 +280,7 @@ static int store(struct results *db, const char *experiment, const struct scenar
 					     avail_stage_names[r->causes[i].stage],
 					     r->causes[i].minutes_per_year.mean,
 					     r->causes[i].minutes_per_year.half,
-					     r->causes[i].incidents_per_year);
+					     r->causes[i].incidents_per_year, r->causes[i].samples);
 	for (size_t i = 0; rc == 0 && i < lib->count; i++) {
 		const struct avail_library_entry *e = &lib->entries[i];
 		struct results_avail_library row = {

@@ -241,6 +241,7 @@ static const char schema_v5[] =
 	"  yearly_downtime_p99_min REAL, yearly_downtime_max_min REAL,\n"
 	"  exact_availability REAL,\n"
 	"  rpo_tx_per_year REAL,\n"
+	"  outages INTEGER NOT NULL DEFAULT 0,\n"
 	"  events INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
 	"CREATE INDEX avail_runs_experiment ON avail_runs(experiment);\n"
@@ -250,6 +251,7 @@ static const char schema_v5[] =
 	"  stage TEXT NOT NULL,\n"
 	"  minutes_per_year REAL, minutes_per_year_half REAL,\n"
 	"  incidents_per_year REAL,\n"
+	"  samples INTEGER NOT NULL DEFAULT 0,\n"
 	"  UNIQUE (avail_id, incident_class, stage)\n"
 	");\n"
 	"CREATE TABLE avail_library (\n"
@@ -1645,9 +1647,10 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 		   "incidents_per_year, incidents_per_year_half, takeovers_per_year, "
 		   "takeovers_per_year_half, lossy_promotions_per_year, lossy_promotions_per_year_half, "
 		   "yearly_downtime_p50_min, yearly_downtime_p90_min, yearly_downtime_p99_min, "
-		   "yearly_downtime_max_min, exact_availability, events, rpo_tx_per_year) VALUES "
-		   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-		   "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)");
+		   "yearly_downtime_max_min, exact_availability, events, rpo_tx_per_year, "
+		   "outages) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+		   "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, "
+		   "?31)");
 	if (!s)
 		return r->readonly ? -EROFS : -EIO;
 	int rc = bind_text(s, 1, a->experiment, 1);
@@ -1666,6 +1669,7 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 	rc |= bind_real(s, 28, a->exact_availability);
 	rc |= sqlite3_bind_int64(s, 29, (sqlite3_int64)a->events);
 	rc |= bind_real(s, 30, a->rpo_tx_per_year);
+	rc |= sqlite3_bind_int64(s, 31, (sqlite3_int64)a->outages);
 	rc = avail_step(r, s, rc);
 	if (rc == 0 && avail_id)
 		*avail_id = sqlite3_last_insert_rowid(r->db);
@@ -1674,11 +1678,12 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 
 int results_add_avail_cause(struct results *r, int64_t avail_id, const char *incident_class,
 			    const char *stage, double minutes_per_year, double half,
-			    double incidents_per_year)
+			    double incidents_per_year, uint64_t samples)
 {
 	sqlite3_stmt *s = avail_stmt(
 		r, "INSERT INTO avail_causes (avail_id, incident_class, stage, minutes_per_year, "
-		   "minutes_per_year_half, incidents_per_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+		   "minutes_per_year_half, incidents_per_year, samples) VALUES (?1, ?2, ?3, ?4, ?5, "
+		   "?6, ?7)");
 	if (!s)
 		return r->readonly ? -EROFS : -EIO;
 	int rc = sqlite3_bind_int64(s, 1, avail_id);
@@ -1687,6 +1692,7 @@ int results_add_avail_cause(struct results *r, int64_t avail_id, const char *inc
 	rc |= bind_real(s, 4, minutes_per_year);
 	rc |= bind_real(s, 5, half);
 	rc |= bind_real(s, 6, incidents_per_year);
+	rc |= sqlite3_bind_int64(s, 7, (sqlite3_int64)samples);
 	return avail_step(r, s, rc);
 }
 

@@ -181,6 +181,7 @@ struct results_avail_run {
 	double figures[16];
 	double exact_availability;  /* the exact chain's, NaN when it does not apply */
 	double rpo_tx_per_year;     /* expected RPO from the incident library, NaN: none */
+	uint64_t outages;           /* outages observed: the downtime estimate's samples */
 	uint64_t events;
 };
 
@@ -188,7 +189,7 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 			  int64_t *avail_id /* OUT */);
 int results_add_avail_cause(struct results *r, int64_t avail_id, const char *incident_class,
 			    const char *stage, double minutes_per_year, double half,
-			    double incidents_per_year);
+			    double incidents_per_year, uint64_t samples);
 int results_add_avail_failures(struct results *r, int64_t avail_id, const char *cls,
 			       double failures_per_year);
 

@@ -573,11 +573,11 @@ static void test_avail_tables(void **state)
 	assert_int_equal(results_begin(r), 0);
 	assert_int_equal(results_add_avail_run(r, &a, &id), 0);
 	assert_int_equal(results_add_avail_cause(r, id, "MIRROR1 primary host_crash: takeover",
-						 "takeover", 0.12, 0.01, 0.5), 0);
+						 "takeover", 0.12, 0.01, 0.5, 42), 0);
 	assert_int_equal(results_add_avail_failures(r, id, "host", 5.0), 0);
 	/* One row per (class, stage). */
 	assert_int_not_equal(results_add_avail_cause(r, id, "MIRROR1 primary host_crash: takeover",
-						     "takeover", 1, 1, 1), 0);
+						     "takeover", 1, 1, 1, 1), 0);
 	assert_int_equal(results_commit(r), 0);
 	double m, h;
 	assert_int_equal(results_avail_downtime(r, "availability-1", &m, &h), 0);
@@ -591,7 +591,7 @@ static void test_avail_tables(void **state)
 
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM avail_causes WHERE avail_id = 1 AND "
-				     "stage = 'takeover' AND minutes_per_year = 0.12"), 1);
+				     "stage = 'takeover' AND minutes_per_year = 0.12 AND samples = 42"), 1);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM avail_runs WHERE exact_availability "
 				     "IS NULL AND events = 1234 AND write_availability = 0.5"), 1);
 	raw_exec(db, "PRAGMA foreign_keys = ON; DELETE FROM avail_runs");
