@@ -63,5 +63,25 @@ expect_2 "request-level option" "request-level" "$prod" -n 3
   [ "${n:-0}" = 0 ] && ok "bad input writes no rows" || bad "bad input stored $n rows"; }
 "$bin" availability --help | grep -q "^usage: topsim availability" && ok "--help" || bad "--help"
 
+# compare --years: annual downtime per variant, paired by batch; a variant without an
+# arbiter loses more (a crash of the primary's host can no longer be confirmed).
+noarb=$dir/no-arbiter.json
+python3 - "$prod" "$noarb" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+del s["mirrors"][0]["arbiter"]
+s["hosts"] = [h for h in s["hosts"] if h["name"] != "arbiter"]
+s["name"] = "production-no-arbiter"
+json.dump(s, open(sys.argv[2], "w"))
+PY
+cmp_out=$("$bin" compare "$prod" "$noarb" -n 2 --duration 20s --warmup 5s --no-progress \
+  -o "$dir/c.db" --set "$all" --years 2000 --library 0 --include-root / 2>&1)
+rc=$?
+[ $rc -eq 0 ] && ok "compare --years exit 0" || bad "compare --years rc $rc: $cmp_out"
+grep -q "^annual downtime (availability mode: 2000 years" <<<"$cmp_out" && ok "compare prints annual downtime" \
+  || bad "compare: no annual downtime table: $cmp_out"
+grep -qE "^no-arbiter +0\.99[0-9]+ ±[0-9.]+ +[0-9.]+ ±[0-9.]+ +\+[0-9.]+ ±[0-9.]+ \*" <<<"$cmp_out" \
+  && ok "no arbiter: significantly more downtime" || bad "compare row: $cmp_out"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

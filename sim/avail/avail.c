@@ -1197,6 +1197,12 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 	r->write_availability = ci_of(ua, nb, o->level);
 	r->read_availability = r->write_availability;
 	r->downtime_minutes_per_year = ci_of(dm, nb, o->level);
+	r->batch_minutes = malloc(nb * sizeof(double));
+	if (!r->batch_minutes) {
+		rc = -ENOMEM;
+		goto out_summary;
+	}
+	memcpy(r->batch_minutes, dm, nb * sizeof(double));
 	r->incidents_per_year = ci_of(inc, nb, o->level);
 	r->takeovers_per_year = ci_of(tk, nb, o->level);
 	r->lossy_promotions_per_year = ci_of(pr, nb, o->level);
@@ -1281,6 +1287,8 @@ void avail_result_release(struct avail_result *r)
 	for (size_t i = 0; i < r->cause_count; i++)
 		free(r->causes[i].incident_class);
 	free(r->causes);
+	free(r->batch_minutes);
+	r->batch_minutes = NULL;
 	r->causes = NULL;
 	r->cause_count = 0;
 }

@@ -137,6 +137,9 @@ struct avail_result {
 	int batches_without_outage;   /* batches that saw none (their variance is 0) */
 	uint64_t events;              /* failure-process and service events processed */
 	size_t components;            /* failure processes simulated */
+	double *batch_minutes;        /* downtime per year of each batch, minutes (owned;
+				       * paired differences between variants run with one
+				       * seed use it: batch b sees the same streams by name) */
 	struct avail_cause *causes;   /* sorted by class name, then stage */
 	size_t cause_count;
 };

@@ -17,6 +17,7 @@
 #include "cmd_experiment.h"
 #include "ctmc.h"
 #include "units.h"
+#include "stats.h"
 #include "version.h"
 
 int cmd_availability(int argc, char **argv);
@@ -447,5 +448,71 @@ int cmd_availability(int argc, char **argv)
 	scenario_release(&s);
 out:
 	exp_opts_release(&o);
+	return rc;
+}
+
+int cmd_avail_compare(struct scenario *const *variants, const char *const *names, size_t n,
+		      double years, int library, int jobs, uint64_t seed)
+{
+	struct avail_result *r = calloc(n + 1, sizeof(*r));
+	bool *ok = calloc(n + 1, sizeof(bool));
+	if (!r || !ok) {
+		free(r);
+		free(ok);
+		return CLI_EXIT_INTERNAL;
+	}
+	int rc = CLI_EXIT_OK;
+	printf("\nannual downtime (availability mode: %.0f years in 20 batches, seed %llu, incident "
+	       "library %d replications; values: mean \u00b195%% CI; diff: paired by batch with "
+	       "\"%s\", * significant)\n",
+	       years, (unsigned long long)seed, library, names[0]);
+	printf("%-24s %24s %26s %28s %10s\n", "variant", "write availability", "downtime min/year",
+	       "diff min/year", "outages");
+	for (size_t i = 0; i < n; i++) {
+		struct avail_opts o = {.years = years, .batches = 20, .jobs = jobs, .level = 0.95,
+				       .seed = seed};
+		struct avail_library lib;
+		memset(&lib, 0, sizeof(lib));
+		char err[512] = "";
+		int ar = 0;
+		if (library > 0 && variants[i]->config.mirror_count > 0) {
+			ar = avail_library_build(variants[i], library, jobs, seed, &lib, err,
+						 sizeof(err));
+			o.takeover_h = lib.takeover_h;
+		}
+		if (ar == 0)
+			ar = avail_run(&variants[i]->config, &o, &r[i], err, sizeof(err));
+		avail_library_release(&lib);
+		if (ar < 0) {
+			printf("%-24.24s   cannot run: %s\n", names[i], err);
+			if (ar != -EINVAL)
+				rc = CLI_EXIT_INTERNAL;
+			continue;
+		}
+		ok[i] = true;
+		char a[64], d[64], diff[64] = "";
+		snprintf(a, sizeof(a), "%.7f \u00b1%.7f", r[i].write_availability.mean,
+			 r[i].write_availability.half);
+		snprintf(d, sizeof(d), "%.3f \u00b1%.3f", r[i].downtime_minutes_per_year.mean,
+			 r[i].downtime_minutes_per_year.half);
+		if (i > 0 && ok[0] && r[0].batches == r[i].batches) {
+			double *x = malloc((size_t)r[i].batches * sizeof(double)), m, h;
+			if (x) {
+				for (int b = 0; b < r[i].batches; b++)
+					x[b] = r[i].batch_minutes[b] - r[0].batch_minutes[b];
+				stat_ci_mean(x, (size_t)r[i].batches, 0.95, &m, &h);
+				snprintf(diff, sizeof(diff), "%+.3f \u00b1%.3f%s", m, h,
+					 !isnan(h) && fabs(m) > h + 1e-12 ? " *" : "");
+				free(x);
+			}
+		}
+		printf("%-24.24s %26s %28s %28s %10llu%s\n", names[i], a, d, diff,
+		       (unsigned long long)r[i].outages,
+		       r[i].outages < AVAIL_SAMPLES_MIN ? " thin" : "");
+	}
+	for (size_t i = 0; i < n; i++)
+		avail_result_release(&r[i]);
+	free(r);
+	free(ok);
 	return rc;
 }
