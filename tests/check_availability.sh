@@ -83,5 +83,28 @@ grep -q "^annual downtime (availability mode: 2000 years" <<<"$cmp_out" && ok "c
 grep -qE "^no-arbiter +0\.99[0-9]+ ±[0-9.]+ +[0-9.]+ ±[0-9.]+ +\+[0-9.]+ ±[0-9.]+ \*" <<<"$cmp_out" \
   && ok "no arbiter: significantly more downtime" || bad "compare row: $cmp_out"
 
+# check: annual_downtime_s expectations on the availability mode's batches; a bound that
+# holds passes, one that does not exits 1.
+cat >"$dir/annual.json" <<'JSON'
+{"expectations": [
+  {"metric": "annual_downtime_s", "of": "upper_bound", "op": "<=", "value": "10m"}
+]}
+JSON
+cat >"$dir/annual-fail.json" <<'JSON'
+{"expectations": [
+  {"metric": "annual_downtime_s", "of": "mean", "op": "<=", "value": "10s"}
+]}
+JSON
+chk=(check "$prod" -n 2 --duration 20s --warmup 5s --no-progress --set "$all"
+     --set availability.library=0 --set availability.years=500)
+o=$("$bin" "${chk[@]}" --expect "$dir/annual.json" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -q "annual_downtime_s upper_bound(95%) <= 10m  ok .*20 batches in" <<<"$o" \
+  && ok "check: annual downtime within bound" || bad "check pass: rc $rc: $o"
+o=$("$bin" "${chk[@]}" --expect "$dir/annual-fail.json" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && grep -q "annual_downtime_s mean <= 10s  *FAIL" <<<"$o" \
+  && ok "check: annual downtime over bound exits 1" || bad "check fail: rc $rc: $o"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -36,12 +36,13 @@ static const char avail_usage[] =
 	"failures and repairs of one mirror's members and arbiter), also its exact solution,\n"
 	"flagged when it falls outside the interval. Stores the figures in the results\n"
 	"database (tables avail_runs, avail_causes, avail_failures).\n"
-	"  --years N             simulated years (default 1000; 1 to 10000000)\n"
+	"  --years N             simulated years (default availability.years, 1000; 1 to\n"
+	"                        10000000)\n"
 	"  --batches B           independent batches for the intervals (default 20, at most N)\n"
 	"  --library R           incident library: R request-level replications around each\n"
 	"                        takeover class (a crash of a mirror's primary host, an outage\n"
 	"                        of its AZ) whose mean RTO replaces availability.failover_time\n"
-	"                        (default 3; 0: failover_time only)\n"
+	"                        (default availability.library, 3; 0: failover_time only)\n"
 	"  -s, --seed S          scenario seed (default: the scenario's)\n"
 	"  -j, --jobs N          batches run on N threads; results identical whatever N\n"
 	"  -o, --output DB       results database (default ./topsim.db)\n"
@@ -318,8 +319,8 @@ int cmd_availability(int argc, char **argv)
 	};
 	struct exp_opts o;
 	exp_opts_init(&o);
-	double years = 1000;
-	long batches = 20, library = 3;
+	double years = NAN;
+	long batches = 20, library = -1;
 	bool store_db = true;
 	int ch, rc = CLI_EXIT_OK;
 	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
@@ -383,14 +384,20 @@ int cmd_availability(int argc, char **argv)
 		rc = cli_usage_error("availability", "expected exactly one scenario file");
 		goto out;
 	}
-	if ((double)batches > years) {
-		rc = cli_usage_error("availability", "%ld batches need at least %ld years", batches,
-				     batches);
-		goto out;
-	}
 	struct scenario s;
 	rc = cmd_scenario_load(&s, argv[optind], &o.so);
 	if (rc != CLI_EXIT_OK) {
+		scenario_release(&s);
+		goto out;
+	}
+	/* Defaults from the scenario's availability section. */
+	if (isnan(years))
+		years = (double)s.config.availability.years;
+	if (library < 0)
+		library = (long)s.config.availability.library;
+	if ((double)batches > years) {
+		rc = cli_usage_error("availability", "%ld batches need at least %ld years", batches,
+				     batches);
 		scenario_release(&s);
 		goto out;
 	}

@@ -36,6 +36,16 @@ static const struct field availability_fields[] = {
 	 .help = "operator's delay before restarting a mirror member that a takeover forced "
 		 "down (its host alive: a failed volume), once it is repaired",
 	 .source = "assumption: an on-call operator's response; no published figure"},
+	{FIELD_AT(struct availability_config, years), .type = FIELD_INT, .def = "1000",
+	 .min = "20", .max = "10000000",
+	 .help = "years simulated (in 20 batches) by `topsim availability` without --years, "
+		 "and by run and check for an annual_downtime_s expectation",
+	 .source = "modelling choice: 1000 years give production's downtime to about +-10%"},
+	{FIELD_AT(struct availability_config, library), .type = FIELD_INT, .def = "3",
+	 .min = "0", .max = "1000",
+	 .help = "incident library: request-level replications around each takeover class "
+		 "(0: every takeover costs failover_time); --library overrides it",
+	 .source = "modelling choice: 3 replications bound the library to seconds"},
 	{FIELD_AT(struct availability_config, manual_takeover), .type = FIELD_BOOL,
 	 .def = "false",
 	 .help = "when no member can take over automatically (the backup was not Active), an "

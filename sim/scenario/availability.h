@@ -33,6 +33,11 @@ struct availability_config {
 	struct rng_dist failover_time;    /* s: writes unavailable during a takeover */
 	struct rng_dist restart_delay;    /* s: operator's delay before restarting a member
 					   * forced down by a takeover, once its host is fine */
+	int64_t years;                    /* years simulated by default (topsim availability
+					   * without --years; run and check for
+					   * annual_downtime_s expectations) */
+	int64_t library;                  /* incident library replications per takeover
+					   * class by default (0: none) */
 	bool manual_takeover;             /* an operator forces a member that is not Active
 					   * to primary when nothing else can serve */
 	struct rng_dist manual_takeover_delay; /* s: before the manual takeover */
