@@ -4,8 +4,8 @@
 #   downtime by cause and the chain's verdict, and stores one avail_runs row with its causes
 #   and failures and the incident library (request-level RTO with stages for a crash of the
 #   primary's host and an outage of its AZ); -j 1 and -j 3 store the same figures; the experiment is numbered after
-#   the previous one. Bad input exits 2 naming the JSON path (no stochastic class, a bad
-#   crew) or the option (--years 0, more batches than years), and writes nothing.
+#   the previous one. Without stochastic_faults every class fails at its default rate. Bad
+#   input exits 2 naming the JSON path (a bad crew) or the option (--years 0, more batches than years), and writes nothing.
 set -uo pipefail
 bin=$1 src=$2
 dir=$(mktemp -d)
@@ -52,7 +52,11 @@ expect_2() { # NAME WANT ARGS...
   local rc=$?
   if [ $rc -eq 2 ] && grep -qF "$want" <<<"$o"; then ok "$name"; else bad "$name: rc $rc: $o"; fi
 }
-expect_2 "no stochastic class" '$.stochastic_faults' "$prod"
+o=$("$bin" availability "$prod" --years 100 --library 0 --no-store 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -q "no stochastic_faults: every host, volume, AZ and region fails" <<<"$o" \
+  && grep -q "^  region  MTBF 10 y (default)" <<<"$o" && ok "no stochastic class: class defaults" \
+  || bad "no stochastic class: rc $rc: $o"
 expect_2 "crew for an AZ" '$.availability.crews[0].class' "$prod" --set "$all" \
   --set 'availability.crews=[{"class":"az"}]'
 expect_2 "years 0" "years must be" "$prod" --years 0

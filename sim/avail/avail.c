@@ -1111,6 +1111,25 @@ static double quantile_sorted(const double *x, size_t n, double p)
 	return x[i] + (r - (double)i) * (x[i + 1] - x[i]);
 }
 
+int avail_default_classes(struct scenario_config *cfg)
+{
+	if (cfg->stochastic_fault_count > 0)
+		return 0;
+	struct stochastic_fault_config *sf = calloc(FAULT_CLASS_COUNT, sizeof(*sf));
+	if (!sf)
+		return -ENOMEM;
+	for (int c = 0; c < FAULT_CLASS_COUNT; c++) {
+		sf[c].class_ = c;
+		rng_dist_init_exponential(&sf[c].mtbf, fault_class_default_mtbf_h[c] * 3600.0);
+		rng_dist_init_exponential(&sf[c].mttr, fault_class_default_mttr_h[c] * 3600.0);
+		sf[c].mtbf_default = sf[c].mttr_default = true;
+	}
+	free(cfg->stochastic_faults);
+	cfg->stochastic_faults = sf;
+	cfg->stochastic_fault_count = FAULT_CLASS_COUNT;
+	return 1;
+}
+
 int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 	      struct avail_result *r, char *err, size_t err_size)
 {

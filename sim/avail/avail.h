@@ -144,6 +144,12 @@ struct avail_result {
 	size_t cause_count;
 };
 
+/* When cfg has no stochastic_faults: give it one entry per class (host, volume, az,
+ * region) at the class's sourced default rate, so that every component fails (flagged as
+ * defaults). The entries belong to the config (freed by scenario_release). Returns 1 when
+ * it added them, 0 when cfg already had classes, -ENOMEM. */
+int avail_default_classes(struct scenario_config *cfg);
+
 /* Simulate cfg's fault and repair processes for o->years and summarise. cfg must have been
  * checked by scenario_load (stochastic defaults filled in). Returns 0, -EINVAL (message in
  * err: nothing to fail, or bad options) or -ENOMEM. r must be released either way. */

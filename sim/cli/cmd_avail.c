@@ -27,7 +27,8 @@ static const char avail_usage[] =
 	"                           [--set PATH=VALUE]... [--experiment NAME] [--no-store]\n"
 	"Long-run availability: simulate only the failures and repairs of every host, volume,\n"
 	"AZ and region of the scenario's stochastic_faults (class defaults from aws.md where a\n"
-	"class gives no mtbf or mttr), correlated through the fault-domain tree, with repair\n"
+	"class gives no mtbf or mttr; without stochastic_faults every component fails at its\n"
+	"class's default rate), correlated through the fault-domain tree, with repair\n"
 	"crews, operator restarts, mirror takeovers and DR promotion, over N years split into\n"
 	"independent batches. Prints write and read availability, expected downtime per year\n"
 	"with its breakdown by incident class and stage, incidents, takeovers and DR promotions\n"
@@ -390,6 +391,17 @@ int cmd_availability(int argc, char **argv)
 		scenario_release(&s);
 		goto out;
 	}
+	/* A scenario without stochastic_faults: every component fails at its class's sourced
+	 * default rate. */
+	int defaults = avail_default_classes(&s.config);
+	if (defaults < 0) {
+		scenario_release(&s);
+		rc = CLI_EXIT_INTERNAL;
+		goto out;
+	}
+	if (defaults)
+		printf("the scenario has no stochastic_faults: every host, volume, AZ and region "
+		       "fails at its class's default rate (assumptions, below)\n");
 	/* Defaults from the scenario's availability section. */
 	if (isnan(years))
 		years = (double)s.config.availability.years;
@@ -478,6 +490,10 @@ int cmd_avail_compare(struct scenario *const *variants, const char *const *names
 	for (size_t i = 0; i < n; i++) {
 		struct avail_opts o = {.years = years, .batches = 20, .jobs = jobs, .level = 0.95,
 				       .seed = seed};
+		if (avail_default_classes(&variants[i]->config) < 0) {
+			rc = CLI_EXIT_INTERNAL;
+			break;
+		}
 		struct avail_library lib;
 		memset(&lib, 0, sizeof(lib));
 		char err[512] = "";

@@ -244,8 +244,9 @@ static const char compare_usage[] =
 	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
 	"      --variant NAME:   start a variant (the colon is optional)\n"
 	"      --years N         also each variant's annual downtime from the availability mode\n"
-	"                        (N years in 20 batches, paired by batch; needs\n"
-	"                        stochastic_faults; printed, not stored)\n"
+	"                        (N years in 20 batches, paired by batch; without\n"
+	"                        stochastic_faults every class fails at its default\n"
+	"                        rate; printed, not stored)\n"
 	"      --library R       with --years: incident library replications per takeover\n"
 	"                        class (default 3; 0: availability.failover_time)\n" EXP_OPTIONS_HELP;
 

@@ -293,8 +293,8 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 					.level = 0.95, .seed = out->ro.seed};
 		struct avail_result ar;
 		memset(&ar, 0, sizeof(ar));
-		int a = 0;
-		if (ac->library > 0 && c->mirror_count > 0) {
+		int a = avail_default_classes(&out->s.config) < 0 ? -ENOMEM : 0;
+		if (a == 0 && ac->library > 0 && c->mirror_count > 0) {
 			a = avail_library_build(&out->s, (int)ac->library, ao.jobs, ao.seed, &lib,
 						rerr, sizeof(rerr));
 			ao.takeover_h = lib.takeover_h;

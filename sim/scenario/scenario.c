@@ -1071,7 +1071,8 @@ static void check_expectations(struct checker *c)
 				check_report(c, DIAG_ERROR, path, "unknown fault kind \"%s\"%s", x->kind,
 					     hint_text(hint, sizeof(hint), x->kind, fault_kind_names, nk));
 		}
-		/* The availability mode's figure stands alone and needs something to fail. */
+		/* The availability mode's figure stands alone (without stochastic_faults, every
+		 * component fails at its class's default rate). */
 		for (size_t k = 0; k < x->term_count; k++)
 			if (x->terms[k].id == (int)METRIC_COUNT + EXPECT_FIGURE_ANNUAL_DOWNTIME) {
 				snprintf(path, sizeof(path), "$.expectations[%zu].metric", i);
@@ -1079,10 +1080,6 @@ static void check_expectations(struct checker *c)
 					check_report(c, DIAG_ERROR, path,
 						     "annual_downtime_s cannot be summed with other "
 						     "figures");
-				else if (c->s->config.stochastic_fault_count == 0)
-					check_report(c, DIAG_ERROR, path,
-						     "annual_downtime_s needs stochastic_faults (the "
-						     "availability mode simulates their failures)");
 				break;
 			}
 		/* of */
