@@ -110,5 +110,15 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "annual_downtime_s mean <= 10s  *FAIL" <<<"$o" \
   && ok "check: annual downtime over bound exits 1" || bad "check fail: rc $rc: $o"
 
+# --bias: importance sampling prints and stores its effective sample count.
+o=$("$bin" availability "$src/tests/validation/availability/rare-pair.json" --years 2000 \
+  --bias 0.3 --library 0 -o "$dir/is.db" --include-root "$src" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -q "importance sampling: [0-9]* regenerative cycles, effective sample count" <<<"$o" \
+  && ok "--bias prints the effective sample count" || bad "--bias: rc $rc: $o"
+ess=$(sqlite3 "$dir/is.db" "SELECT bias, effective_samples > 30, yearly_downtime_p50_min IS NULL FROM avail_runs")
+[ "$ess" = "0.3|1|1" ] && ok "--bias stored" || bad "--bias stored: $ess"
+expect_2 "bias out of range" "bias must be" "$prod" --bias 1.5
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -117,6 +117,9 @@ struct cause_acc {
 	double minutes[AVAIL_STAGE_COUNT];
 	uint64_t started[AVAIL_STAGE_COUNT];
 	uint64_t visits[AVAIL_STAGE_COUNT]; /* outages that entered this stage */
+	/* importance sampling: the current cycle's, and likelihood-weighted sums */
+	double cyc_minutes[AVAIL_STAGE_COUNT], cyc_started[AVAIL_STAGE_COUNT];
+	double w_minutes[AVAIL_STAGE_COUNT], w_started[AVAIL_STAGE_COUNT];
 };
 
 struct batch {
@@ -152,8 +155,22 @@ struct batch {
 	/* outputs */
 	double down_minutes;
 	uint64_t incidents, takeovers, promotions, events;
+	uint64_t outages;        /* outages that lasted (not a zero-length takeover) */
+	double down_start;       /* when the current outage began */
 	uint64_t failures[FAULT_CLASS_COUNT];
 	int err;
+	/* importance sampling (bias > 0) */
+	double bias;             /* target probability of a failure while degraded */
+	double beta;             /* current failure-rate multiplier (1 when all is up) */
+	uint32_t *pgen;          /* per process: generation of its pending failure event */
+	double log_l;            /* log likelihood ratio of the current cycle */
+	double last_t;           /* time the likelihood ratio was brought up to */
+	bool in_regen;           /* in a regeneration state */
+	double cyc_start, cyc_down;
+	double cyc_inc, cyc_tk, cyc_pr, cyc_fail[FAULT_CLASS_COUNT];
+	double w_down, w_time, w_inc, w_tk, w_pr, w_fail[FAULT_CLASS_COUNT];
+	double ess_s1, ess_s2;   /* sums of L D and (L D)^2 over cycles */
+	uint64_t cycles;
 };
 
 static int heap_push(struct batch *b, double t, int type, int id, uint32_t gen)
@@ -282,6 +299,9 @@ static void on_fail(struct batch *b, int p)
 	const struct proc_def *d = &b->m->procs[p];
 	set_proc(b, p, true);
 	b->failures[d->cls]++;
+	b->cyc_fail[d->cls]++;
+	if (b->bias > 0)
+		b->log_l -= log(b->beta); /* a failure drawn at beta times its rate */
 	if (d->pool < 0) {
 		start_repair(b, p);
 		return;
@@ -301,7 +321,8 @@ static void on_repaired(struct batch *b, int p)
 {
 	const struct proc_def *d = &b->m->procs[p];
 	set_proc(b, p, false);
-	heap_push(b, b->now + draw_h(&d->sc->mtbf, b->rng[p]), EV_FAIL, p, 0);
+	heap_push(b, b->now + draw_h(&d->sc->mtbf, b->rng[p]) / b->beta, EV_FAIL, p,
+		  b->pgen ? b->pgen[p] : 0);
 	if (d->pool < 0)
 		return;
 	size_t np = b->m->np;
@@ -420,6 +441,7 @@ static int mirror_step(struct batch *b, size_t mi)
 			b->active[f] = false;
 			begin_pending(b, mi, f, AVAIL_STAGE_TAKEOVER, takeover_time(b, mi, lost));
 			b->takeovers++;
+			b->cyc_tk++;
 			return AVAIL_STAGE_TAKEOVER;
 		}
 		bool is_failover = false;
@@ -466,7 +488,10 @@ static void on_mirror(struct batch *b, size_t mi, uint32_t gen)
 		return;
 	if (s->pending_stage == AVAIL_STAGE_DR_PROMOTION ||
 	    s->pending_stage == AVAIL_STAGE_MANUAL_TAKEOVER)
+	{
 		b->promotions++;
+		b->cyc_pr++;
+	}
 	s->acting = s->last_primary = s->pending;
 	s->pending = -1;
 }
@@ -540,7 +565,9 @@ static void account(struct batch *b)
 		return;
 	double t0 = b->since, t1 = b->now;
 	b->causes[b->cause].minutes[b->stage] += (t1 - t0) * 60.0;
+	b->causes[b->cause].cyc_minutes[b->stage] += (t1 - t0) * 60.0;
 	b->down_minutes += (t1 - t0) * 60.0;
+	b->cyc_down += (t1 - t0) * 60.0;
 	while (t0 < t1) {
 		size_t y = (size_t)(t0 / AVAIL_HOURS_PER_YEAR);
 		if (y >= b->years)
@@ -629,17 +656,131 @@ static void evaluate(struct batch *b)
 	if (up == b->up && (up || stage == b->stage))
 		return;
 	account(b);
+	if (up && !b->up && b->now > b->down_start)
+		b->outages++;
 	if (!up && b->up) {
+		b->down_start = b->now;
 		b->incidents++;
+		b->cyc_inc++;
 		b->cause = cause_index(b, outage);
-		if (b->cause >= 0)
+		if (b->cause >= 0) {
 			b->causes[b->cause].started[stage]++;
+			b->causes[b->cause].cyc_started[stage]++;
+		}
 	}
 	if (!up && b->cause >= 0 && (b->up || stage != b->stage))
 		b->causes[b->cause].visits[stage]++;
 	b->up = up;
 	b->stage = stage;
 	b->since = b->now;
+}
+
+/* ---- importance sampling ------------------------------------------------------------------- */
+
+/* Failure rate (per hour) of the processes up now, at their original rates. */
+static double up_rate(const struct batch *b)
+{
+	double lam = 0;
+	for (size_t p = 0; p < b->m->np; p++)
+		if (!b->pdown[p])
+			lam += 3600.0 / rng_dist_mean(&b->m->procs[p].sc->mtbf);
+	return lam;
+}
+
+/* Bring the likelihood ratio to time t: surviving an interval at beta times the rates
+ * instead of the rates multiplies it by exp((beta - 1) Lambda dt). */
+static void is_advance(struct batch *b, double t)
+{
+	if (b->beta != 1.0)
+		b->log_l += (b->beta - 1.0) * up_rate(b) * (t - b->last_t);
+	b->last_t = t;
+}
+
+/* The regeneration state: everything up, nothing pending or forced, each mirror's first
+ * member primary with the others Active, every Route 53 record on its primary. With
+ * exponential failure clocks the future from here does not depend on the past. */
+static bool is_regen(const struct batch *b)
+{
+	const struct model *m = b->m;
+	for (size_t p = 0; p < m->np; p++)
+		if (b->pdown[p])
+			return false;
+	for (size_t h = 0; h < m->nh; h++)
+		if (b->forced[h] || b->restarting[h])
+			return false;
+	for (size_t i = 0; i < m->nm; i++) {
+		const struct mirror_def *md = &m->mirrors[i];
+		if (b->ms[i].acting != md->failover[0] || b->ms[i].pending >= 0)
+			return false;
+		for (int k = 1; k < md->nf; k++)
+			if (!b->active[md->failover[k]])
+				return false;
+	}
+	for (size_t d = 0; d < m->ndns; d++)
+		if (b->ds[d].switching || b->ds[d].on_secondary)
+			return false;
+	return true;
+}
+
+static void is_close_cycle(struct batch *b)
+{
+	double l = exp(b->log_l);
+	double ld = l * b->cyc_down;
+	b->w_down += ld;
+	b->w_time += l * (b->now - b->cyc_start);
+	b->w_inc += l * b->cyc_inc;
+	b->w_tk += l * b->cyc_tk;
+	b->w_pr += l * b->cyc_pr;
+	for (int c = 0; c < FAULT_CLASS_COUNT; c++) {
+		b->w_fail[c] += l * b->cyc_fail[c];
+		b->cyc_fail[c] = 0;
+	}
+	for (size_t i = 0; i < b->ncauses; i++)
+		for (int s = 0; s < AVAIL_STAGE_COUNT; s++) {
+			struct cause_acc *ca = &b->causes[i];
+			ca->w_minutes[s] += l * ca->cyc_minutes[s];
+			ca->w_started[s] += l * ca->cyc_started[s];
+			ca->cyc_minutes[s] = ca->cyc_started[s] = 0;
+		}
+	b->ess_s1 += ld;
+	b->ess_s2 += ld * ld;
+	b->cycles++;
+	b->log_l = 0;
+	b->cyc_start = b->now;
+	b->cyc_down = b->cyc_inc = b->cyc_tk = b->cyc_pr = 0;
+}
+
+/* After a change: close the cycle on entering the regeneration state, and re-choose the
+ * bias: 1 with everything up, else the factor that makes another failure during the
+ * mean remaining repair about `bias` likely. A new factor redraws the clocks of every
+ * process up (memoryless: valid under both measures). */
+static void is_rebias(struct batch *b)
+{
+	const struct model *m = b->m;
+	bool regen = is_regen(b);
+	if (regen && !b->in_regen)
+		is_close_cycle(b);
+	b->in_regen = regen;
+	double repair = 0;
+	int down = 0;
+	for (size_t p = 0; p < m->np; p++)
+		if (b->pdown[p]) {
+			repair += rng_dist_mean(&m->procs[p].sc->mttr) / 3600.0;
+			down++;
+		}
+	double beta = 1.0;
+	if (down > 0) {
+		double lam = up_rate(b);
+		if (lam > 0 && repair > 0)
+			beta = fmax(1.0, b->bias / (lam * repair / down));
+	}
+	if (beta == b->beta)
+		return;
+	b->beta = beta;
+	for (size_t p = 0; p < m->np; p++)
+		if (!b->pdown[p])
+			heap_push(b, b->now + draw_h(&m->procs[p].sc->mtbf, b->rng[p]) / beta,
+				  EV_FAIL, (int)p, ++b->pgen[p]);
 }
 
 /* ---- one batch ----------------------------------------------------------------------------- */
@@ -673,14 +814,18 @@ static void batch_release(struct batch *b)
 		free(b->causes[i].name);
 	free(b->causes);
 	free(b->year_minutes);
+	free(b->pgen);
 }
 
 static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint32_t index,
-		     size_t years, const double *takeover_h)
+		     size_t years, const double *takeover_h, double bias)
 {
 	memset(b, 0, sizeof(*b));
 	b->m = m;
 	b->takeover_h = takeover_h;
+	b->bias = bias;
+	b->beta = 1.0;
+	b->in_regen = true;
 	b->ac = &m->cfg->availability;
 	b->years = years;
 	b->end = (double)years * AVAIL_HOURS_PER_YEAR;
@@ -708,6 +853,8 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 	    !b->busy || !b->queue || !b->qhead || !b->qlen || !b->ms || !b->ds ||
 	    !b->year_minutes || !b->ops)
 		return -ENOMEM;
+	if (bias > 0 && !(b->pgen = calloc(np + 1, sizeof(uint32_t))))
+		return -ENOMEM;
 	for (size_t p = 0; p < np; p++) {
 		b->rng[p] = rng_stream_new(seed, index, m->procs[p].name);
 		if (!b->rng[p])
@@ -729,6 +876,10 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 		if (b->heap[0].t >= b->end)
 			break;
 		struct ev e = heap_pop(b);
+		if (e.type == EV_FAIL && b->pgen && e.gen != b->pgen[e.id])
+			continue; /* a clock redrawn at another bias */
+		if (b->bias > 0)
+			is_advance(b, e.t);
 		b->now = e.t;
 		b->events++;
 		switch (e.type) {
@@ -755,9 +906,13 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 			break;
 		}
 		evaluate(b);
+		if (b->bias > 0)
+			is_rebias(b);
 	}
 	b->now = b->end;
-	account(b);
+	account(b); /* importance sampling drops the last, unfinished cycle */
+	if (!b->up && b->now > b->down_start)
+		b->outages++;
 	return b->err;
 }
 
@@ -1076,7 +1231,7 @@ static void *job_main(void *arg)
 	struct job *j = arg;
 	for (int i = j->worker; i < j->o->batches; i += j->workers)
 		j->rc[i] = batch_run(&j->batches[i], j->m, j->o->seed, (uint32_t)i, j->years[i],
-				     j->o->takeover_h);
+				     j->o->takeover_h, j->o->bias);
 	return NULL;
 }
 
@@ -1140,6 +1295,16 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 	}
 	struct model m;
 	int rc = model_build(&m, cfg, err, err_size);
+	for (size_t p = 0; rc == 0 && o->bias > 0 && p < m.np; p++)
+		if (m.procs[p].sc->mtbf.kind != RNG_DIST_EXPONENTIAL) {
+			snprintf(err, err_size, "importance sampling needs exponential mtbf "
+				 "everywhere (%s is not)", m.procs[p].name + strlen("avail:"));
+			rc = -EINVAL;
+		}
+	if (rc == 0 && !(o->bias >= 0 && o->bias < 1)) {
+		snprintf(err, err_size, "the bias must be in [0, 1)");
+		rc = -EINVAL;
+	}
 	if (rc == 0 && m.np == 0) {
 		snprintf(err, err_size, "$.stochastic_faults: no stochastic fault class, so nothing fails (add {\"class\": \"host\"} and the others for their sourced default rates)");
 		rc = -EINVAL;
@@ -1193,21 +1358,46 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 		goto out_summary;
 	}
 	size_t y = 0;
+	bool is = o->bias > 0;
+	double ess1 = 0, ess2 = 0, wt_all = 0;
+	for (size_t i = 0; i < nb && is; i++) {
+		if (batches[i].cycles == 0) {
+			snprintf(err, err_size, "importance sampling: batch %zu closed no regenerative "
+				 "cycle; simulate more years", i);
+			rc = -EINVAL;
+			goto out_summary;
+		}
+		ess1 += batches[i].ess_s1;
+		ess2 += batches[i].ess_s2;
+		wt_all += batches[i].w_time;
+		r->cycles += batches[i].cycles;
+	}
 	for (size_t i = 0; i < nb; i++) {
 		const struct batch *b = &batches[i];
 		double yrs = (double)years[i];
-		ua[i] = 1.0 - b->down_minutes / (yrs * AVAIL_HOURS_PER_YEAR * 60.0);
-		dm[i] = b->down_minutes / yrs;
-		inc[i] = (double)b->incidents / yrs;
-		tk[i] = (double)b->takeovers / yrs;
-		pr[i] = (double)b->promotions / yrs;
+		if (is) {
+			/* Ratios of likelihood-weighted sums over the batch's closed cycles. */
+			double per_year = AVAIL_HOURS_PER_YEAR / b->w_time;
+			ua[i] = 1.0 - b->w_down / (b->w_time * 60.0);
+			dm[i] = b->w_down * per_year;
+			inc[i] = b->w_inc * per_year;
+			tk[i] = b->w_tk * per_year;
+			pr[i] = b->w_pr * per_year;
+		} else {
+			ua[i] = 1.0 - b->down_minutes / (yrs * AVAIL_HOURS_PER_YEAR * 60.0);
+			dm[i] = b->down_minutes / yrs;
+			inc[i] = (double)b->incidents / yrs;
+			tk[i] = (double)b->takeovers / yrs;
+			pr[i] = (double)b->promotions / yrs;
+		}
 		for (size_t k = 0; k < years[i]; k++)
 			all_years[y++] = b->year_minutes[k];
 		r->events += b->events;
 		for (int c = 0; c < FAULT_CLASS_COUNT; c++)
-			r->failures_per_year[c] += (double)b->failures[c] / o->years;
-		r->outages += b->incidents;
-		r->batches_without_outage += b->incidents == 0;
+			r->failures_per_year[c] += is ? b->w_fail[c] * AVAIL_HOURS_PER_YEAR / wt_all
+						      : (double)b->failures[c] / o->years;
+		r->outages += b->outages;
+		r->batches_without_outage += b->outages == 0;
 	}
 	r->years = (double)total;
 	r->batches = (int)nb;
@@ -1230,6 +1420,14 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 	r->yearly_downtime_p90 = quantile_sorted(all_years, total, 0.90);
 	r->yearly_downtime_p99 = quantile_sorted(all_years, total, 0.99);
 	r->yearly_downtime_max = all_years[total - 1];
+	r->importance = is;
+	r->effective_samples = (double)r->outages;
+	if (is) {
+		/* The biased years' downtime is not a sample of a year's downtime. */
+		r->yearly_downtime_p50 = r->yearly_downtime_p90 = NAN;
+		r->yearly_downtime_p99 = r->yearly_downtime_max = NAN;
+		r->effective_samples = ess2 > 0 ? ess1 * ess1 / ess2 : 0;
+	}
 	/* Causes: the union of the batches' (class, stage) pairs with downtime. */
 	for (size_t i = 0; i < nb; i++) {
 		const struct batch *b = &batches[i];
@@ -1263,18 +1461,24 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 	for (size_t k = 0; k < r->cause_count; k++) {
 		struct avail_cause *ca = &r->causes[k];
 		uint64_t started = 0;
+		double started_w = 0;
 		for (size_t i = 0; i < nb; i++) {
 			per[i] = 0;
 			const struct batch *b = &batches[i];
 			for (size_t c = 0; c < b->ncauses; c++)
 				if (strcmp(b->causes[c].name, ca->incident_class) == 0) {
-					per[i] = b->causes[c].minutes[ca->stage] / (double)years[i];
-					started += b->causes[c].started[ca->stage];
-					ca->samples += b->causes[c].visits[ca->stage];
+					const struct cause_acc *cc = &b->causes[c];
+					per[i] = is ? cc->w_minutes[ca->stage] * AVAIL_HOURS_PER_YEAR /
+							      b->w_time
+						    : cc->minutes[ca->stage] / (double)years[i];
+					started_w += cc->w_started[ca->stage];
+					started += cc->started[ca->stage];
+					ca->samples += cc->visits[ca->stage];
 				}
 		}
 		ca->minutes_per_year = ci_of(per, nb, o->level);
-		ca->incidents_per_year = (double)started / o->years;
+		ca->incidents_per_year = is ? started_w * AVAIL_HOURS_PER_YEAR / wt_all
+					    : (double)started / o->years;
 	}
 out_summary:
 	free(ua);

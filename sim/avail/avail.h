@@ -94,6 +94,13 @@ struct avail_opts {
 	 * [mirror * AVAIL_TAKEOVER_COUNT + kind]; NAN or a NULL table: failover_time. Not
 	 * owned; must outlive avail_run. */
 	const double *takeover_h;
+	/* Importance sampling (failure biasing), 0: off. While a component is down, every
+	 * component still up fails faster, by a factor chosen so that another failure before
+	 * the repairs end has about this probability (e.g. 0.3); each regenerative cycle
+	 * (from one instant with everything up and each mirror's first member primary to the
+	 * next) carries its likelihood ratio, and downtime and the other rates are ratios of
+	 * likelihood-weighted sums over cycles. Needs exponential mtbf everywhere. */
+	double bias;
 };
 
 /* A figure with its interval across batches. */
@@ -132,8 +139,14 @@ struct avail_result {
 	double yearly_downtime_p99;
 	double yearly_downtime_max;
 	double failures_per_year[FAULT_CLASS_COUNT]; /* component failures by class */
-	uint64_t outages;             /* service outages observed: the samples the downtime
+	uint64_t outages;             /* service outages that lasted (a takeover of zero
+				       * failover_time is none): the samples the downtime
 				       * estimate rests on */
+	bool importance;              /* importance sampling was on: the yearly downtime
+				       * distribution is not estimated (NAN) */
+	uint64_t cycles;              /* importance sampling: regenerative cycles closed */
+	double effective_samples;     /* importance sampling: (sum L D)^2 / sum (L D)^2 over
+				       * cycles; without it, the outages */
 	int batches_without_outage;   /* batches that saw none (their variance is 0) */
 	uint64_t events;              /* failure-process and service events processed */
 	size_t components;            /* failure processes simulated */

@@ -48,6 +48,11 @@ static const char avail_usage[] =
 	"  -j, --jobs N          batches run on N threads; results identical whatever N\n"
 	"  -o, --output DB       results database (default ./topsim.db)\n"
 	"      --experiment NAME name in the database (default availability-N)\n"
+	"      --bias P          importance sampling (failure biasing): while a component is\n"
+	"                        down, the others fail faster so that another failure before\n"
+	"                        the repairs has probability about P (e.g. 0.3); estimates are\n"
+	"                        likelihood-weighted over regenerative cycles, with their\n"
+	"                        effective sample count (needs exponential mtbf)\n"
 	"      --no-store        print only, write no database\n"
 	"      --set PATH=VALUE  override a scenario field, checked like the file\n"
 	"      --catalog-dir DIR AWS catalog directory\n"
@@ -165,13 +170,15 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 	       100 * r->level, r->batches, r->years / r->batches);
 	printf("  writes  ");
 	print_ci(&r->write_availability, "%.7f", "");
-	printf("  (%.2f nines)\n", nines(r->write_availability.mean));
+	printf("  (unavailability %.3g, %.2f nines)\n", 1 - r->write_availability.mean,
+	       nines(r->write_availability.mean));
 	printf("  reads   ");
 	print_ci(&r->read_availability, "%.7f", "");
 	printf("  (the upper level does not tell reads from writes)\n");
 	if (ex->applies) {
-		printf("  exact chain (%zu states): %.7f, downtime %.3f min/year", ex->states,
-		       ex->availability, (1 - ex->availability) * AVAIL_HOURS_PER_YEAR * 60);
+		printf("  exact chain (%zu states): %.7f (unavailability %.3g), downtime %.4g "
+		       "min/year", ex->states, ex->availability, 1 - ex->availability,
+		       (1 - ex->availability) * AVAIL_HOURS_PER_YEAR * 60);
 		double d = fabs(ex->availability - r->write_availability.mean);
 		if (!isnan(r->write_availability.half) && d > r->write_availability.half)
 			printf("  DISAGREES: %.3g outside the interval\n", d);
@@ -181,11 +188,16 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 		printf("  exact chain: does not apply (%s)\n", ex->why);
 	}
 	printf("\ndowntime  ");
-	print_ci(&r->downtime_minutes_per_year, "%.3f", " min/year");
+	print_ci(&r->downtime_minutes_per_year, "%.4g", " min/year");
 	printf(" (rests on %llu outages)", (unsigned long long)r->outages);
-	printf("\n  a single year's downtime: p50 %.3f, p90 %.3f, p99 %.3f, max %.3f min\n",
-	       r->yearly_downtime_p50, r->yearly_downtime_p90, r->yearly_downtime_p99,
-	       r->yearly_downtime_max);
+	if (r->importance)
+		printf("\n  importance sampling: %llu regenerative cycles, effective sample count "
+		       "%.1f; a single year's downtime is not estimated under it\n",
+		       (unsigned long long)r->cycles, r->effective_samples);
+	else
+		printf("\n  a single year's downtime: p50 %.3f, p90 %.3f, p99 %.3f, max %.3f min\n",
+		       r->yearly_downtime_p50, r->yearly_downtime_p90, r->yearly_downtime_p99,
+		       r->yearly_downtime_max);
 	printf("incidents ");
 	print_ci(&r->incidents_per_year, "%.4f", " /year");
 	printf("; takeovers ");
@@ -233,7 +245,11 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 	size_t thin = 0;
 	for (size_t i = 0; i < r->cause_count; i++)
 		thin += r->causes[i].samples < AVAIL_SAMPLES_MIN;
-	if (r->outages < AVAIL_SAMPLES_MIN)
+	if (r->importance && r->effective_samples < AVAIL_SAMPLES_MIN)
+		printf("\nwarning: the effective sample count is %.1f (fewer than %d): the "
+		       "interval is not meaningful; simulate more years or change --bias\n",
+		       r->effective_samples, AVAIL_SAMPLES_MIN);
+	else if (!r->importance && r->outages < AVAIL_SAMPLES_MIN)
 		printf("\nwarning: the downtime rests on %llu outages (fewer than %d): its interval "
 		       "is not meaningful; simulate more years\n",
 		       (unsigned long long)r->outages, AVAIL_SAMPLES_MIN);
@@ -249,7 +265,7 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 
 static int store(struct results *db, const char *experiment, const struct scenario *s,
 		 uint64_t seed, const struct avail_result *r, const struct ctmc_result *ex,
-		 const struct avail_library *lib, double wall)
+		 const struct avail_library *lib, double bias, double wall)
 {
 	char hash[17], started[32];
 	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)fnv1a(s->merged_json));
@@ -273,6 +289,8 @@ static int store(struct results *db, const char *experiment, const struct scenar
 		.exact_availability = ex->applies ? ex->availability : NAN,
 		.rpo_tx_per_year = expected_rpo(r, lib),
 		.outages = r->outages,
+		.bias = bias,
+		.effective_samples = r->effective_samples,
 		.events = r->events};
 	int64_t id;
 	int rc = results_begin(db);
@@ -315,6 +333,7 @@ int cmd_availability(int argc, char **argv)
 		{"batches", required_argument, NULL, 'B'},
 		{"no-store", no_argument, NULL, 'N'},
 		{"library", required_argument, NULL, 'L'},
+		{"bias", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -322,6 +341,7 @@ int cmd_availability(int argc, char **argv)
 	exp_opts_init(&o);
 	double years = NAN;
 	long batches = 20, library = -1;
+	double bias = 0;
 	bool store_db = true;
 	int ch, rc = CLI_EXIT_OK;
 	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
@@ -352,6 +372,16 @@ int cmd_availability(int argc, char **argv)
 			continue;
 		case 'N':
 			store_db = false;
+			continue;
+		case 'b':
+			errno = 0;
+			bias = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(bias > 0 && bias < 1)) {
+				rc = cli_usage_error("availability",
+						     "bias must be a probability between 0 and 1, not "
+						     "\"%s\"", optarg);
+				goto out;
+			}
 			continue;
 		case 'L':
 			errno = 0;
@@ -415,7 +445,7 @@ int cmd_availability(int argc, char **argv)
 	}
 	uint64_t seed = o.seed >= 0 ? (uint64_t)o.seed : (uint64_t)s.config.seed;
 	struct avail_opts ao = {.years = years, .batches = (int)batches, .jobs = o.threads,
-				.level = 0.95, .seed = seed};
+				.level = 0.95, .seed = seed, .bias = bias};
 	if (ao.jobs <= 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		ao.jobs = cores > 0 ? (int)cores : 1;
@@ -436,9 +466,16 @@ int cmd_availability(int argc, char **argv)
 	char err[512] = "";
 	int ar = 0;
 	if (library > 0 && s.config.mirror_count > 0) {
-		ar = avail_library_build(&s, (int)library, ao.jobs, seed, &lib, err, sizeof(err));
-		if (ar == 0)
+		if (avail_library_build(&s, (int)library, ao.jobs, seed, &lib, err, sizeof(err)) == 0) {
 			ao.takeover_h = lib.takeover_h;
+		} else {
+			/* The availability mode stands without it: failover_time for every takeover. */
+			fprintf(stderr, "%s: warning: incident library not built (%s): every takeover "
+				"costs availability.failover_time\n", s.file, err);
+			avail_library_release(&lib);
+			memset(&lib, 0, sizeof(lib));
+			err[0] = '\0';
+		}
 	} else {
 		memset(&lib, 0, sizeof(lib));
 	}
@@ -458,7 +495,7 @@ int cmd_availability(int argc, char **argv)
 			printf("experiment %s\n", experiment);
 		print_library(&lib);
 		print_result(&s, &r, &ex, &lib, wall);
-		if (db && store(db, experiment, &s, seed, &r, &ex, &lib, wall) < 0)
+		if (db && store(db, experiment, &s, seed, &r, &ex, &lib, bias, wall) < 0)
 			rc = CLI_EXIT_INTERNAL;
 	}
 	avail_result_release(&r);
@@ -499,9 +536,15 @@ int cmd_avail_compare(struct scenario *const *variants, const char *const *names
 		char err[512] = "";
 		int ar = 0;
 		if (library > 0 && variants[i]->config.mirror_count > 0) {
-			ar = avail_library_build(variants[i], library, jobs, seed, &lib, err,
-						 sizeof(err));
-			o.takeover_h = lib.takeover_h;
+			if (avail_library_build(variants[i], library, jobs, seed, &lib, err,
+						sizeof(err)) == 0) {
+				o.takeover_h = lib.takeover_h;
+			} else {
+				fprintf(stderr, "%s: warning: incident library not built (%s): every "
+					"takeover costs availability.failover_time\n", names[i], err);
+				avail_library_release(&lib);
+				memset(&lib, 0, sizeof(lib));
+			}
 		}
 		if (ar == 0)
 			ar = avail_run(&variants[i]->config, &o, &r[i], err, sizeof(err));

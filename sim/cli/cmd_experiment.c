@@ -295,9 +295,15 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 		memset(&ar, 0, sizeof(ar));
 		int a = avail_default_classes(&out->s.config) < 0 ? -ENOMEM : 0;
 		if (a == 0 && ac->library > 0 && c->mirror_count > 0) {
-			a = avail_library_build(&out->s, (int)ac->library, ao.jobs, ao.seed, &lib,
-						rerr, sizeof(rerr));
-			ao.takeover_h = lib.takeover_h;
+			if (avail_library_build(&out->s, (int)ac->library, ao.jobs, ao.seed, &lib,
+						rerr, sizeof(rerr)) == 0) {
+				ao.takeover_h = lib.takeover_h;
+			} else {
+				fprintf(stderr, "topsim: %s: warning: incident library not built (%s): "
+					"every takeover costs availability.failover_time\n", file, rerr);
+				avail_library_release(&lib);
+				memset(&lib, 0, sizeof(lib));
+			}
 		}
 		if (a == 0)
 			a = avail_run(c, &ao, &ar, rerr, sizeof(rerr));

@@ -242,6 +242,8 @@ static const char schema_v5[] =
 	"  exact_availability REAL,\n"
 	"  rpo_tx_per_year REAL,\n"
 	"  outages INTEGER NOT NULL DEFAULT 0,\n"
+	"  bias REAL,\n"
+	"  effective_samples REAL,\n"
 	"  events INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
 	"CREATE INDEX avail_runs_experiment ON avail_runs(experiment);\n"
@@ -1648,9 +1650,9 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 		   "takeovers_per_year_half, lossy_promotions_per_year, lossy_promotions_per_year_half, "
 		   "yearly_downtime_p50_min, yearly_downtime_p90_min, yearly_downtime_p99_min, "
 		   "yearly_downtime_max_min, exact_availability, events, rpo_tx_per_year, "
-		   "outages) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-		   "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, "
-		   "?31)");
+		   "outages, bias, effective_samples) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		   "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+		   "?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)");
 	if (!s)
 		return r->readonly ? -EROFS : -EIO;
 	int rc = bind_text(s, 1, a->experiment, 1);
@@ -1670,6 +1672,8 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 	rc |= sqlite3_bind_int64(s, 29, (sqlite3_int64)a->events);
 	rc |= bind_real(s, 30, a->rpo_tx_per_year);
 	rc |= sqlite3_bind_int64(s, 31, (sqlite3_int64)a->outages);
+	rc |= bind_real(s, 32, a->bias > 0 ? a->bias : NAN);
+	rc |= bind_real(s, 33, a->effective_samples);
 	rc = avail_step(r, s, rc);
 	if (rc == 0 && avail_id)
 		*avail_id = sqlite3_last_insert_rowid(r->db);

@@ -182,6 +182,9 @@ struct results_avail_run {
 	double exact_availability;  /* the exact chain's, NaN when it does not apply */
 	double rpo_tx_per_year;     /* expected RPO from the incident library, NaN: none */
 	uint64_t outages;           /* outages observed: the downtime estimate's samples */
+	double bias;                /* importance sampling's target, 0 (stored NULL): off */
+	double effective_samples;   /* with importance sampling: (sum L D)^2 / sum (L D)^2;
+				     * else the outages */
 	uint64_t events;
 };
 

@@ -220,6 +220,22 @@ static void test_errors(void **state)
 	scenario_release(&s);
 }
 
+/* Importance sampling redraws failure clocks: it refuses a non-exponential mtbf. */
+static void test_importance_needs_exponential(void **state)
+{
+	(void)state;
+	const char *sets[] = {"stochastic_faults=[{\"class\": \"host\", \"mtbf\": \"1000h\"}]"};
+	struct scenario s;
+	load("scenarios/production.json", sets, 1, &s);
+	struct avail_opts o = {.years = 100, .batches = 10, .jobs = 1, .level = 0.95, .bias = 0.3};
+	struct avail_result r;
+	char err[256];
+	assert_int_equal(avail_run(&s.config, &o, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "exponential mtbf"));
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_forced_down_and_restart),
 		cmocka_unit_test(test_dr_promotion),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_importance_needs_exponential),
 	};
 	return cmocka_run_group_tests_name("avail", tests, NULL, NULL);
 }
