@@ -567,8 +567,8 @@ int cmd_avail_compare(struct scenario *const *variants, const char *const *names
 				for (int b = 0; b < r[i].batches; b++)
 					x[b] = r[i].batch_minutes[b] - r[0].batch_minutes[b];
 				stat_ci_mean(x, (size_t)r[i].batches, 0.95, &m, &h);
-				snprintf(diff, sizeof(diff), "%+.3f \u00b1%.3f%s", m, h,
-					 !isnan(h) && fabs(m) > h + 1e-12 ? " *" : "");
+				snprintf(diff, sizeof(diff), "%+.4g \u00b1%.2g%s", m, h,
+					 !isnan(h) && fabs(m) > h && fabs(m) > 1e-9 ? " *" : "");
 				free(x);
 			}
 		}
