@@ -918,9 +918,8 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 
 /* ---- building the model -------------------------------------------------------------------- */
 
-static int find_name(char *const *names, size_t stride_unused, size_t n, const char *name)
+static int find_name(char *const *names, size_t n, const char *name)
 {
-	(void)stride_unused;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(names[i], name) == 0)
 			return (int)i;
@@ -1000,7 +999,7 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 			m->az_region[k++] = (int)r;
 		}
 	for (size_t h = 0; h < m->nh; h++) {
-		int a = find_name(az_names, 0, m->naz, c->hosts[h].az);
+		int a = find_name(az_names, m->naz, c->hosts[h].az);
 		m->host_az[h] = a < 0 ? 0 : a;
 		m->host_region[h] = m->az_region[m->host_az[h]];
 		m->is_data[h] = c->hosts[h].role == HOST_ROLE_DATA;
@@ -1162,7 +1161,7 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 		if (!m->lb_azs[l] || !m->lb_targets[l])
 			goto nomem;
 		for (size_t a = 0; a < lc->az_count; a++) {
-			int ai = find_name(az_names, 0, m->naz, lc->azs[a]);
+			int ai = find_name(az_names, m->naz, lc->azs[a]);
 			if (ai >= 0)
 				m->lb_azs[l][m->lb_naz[l]++] = ai;
 		}
