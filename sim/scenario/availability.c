@@ -14,7 +14,8 @@ static const struct field crew_fields[] = {
 	 .source = "modelling choice: one crew is the textbook shared-repair case "
 		   "(validation.md, Trivedi ch. 8)"},
 	{FIELD_AT(struct crew_config, per), .type = FIELD_ENUM, .enum_names = crew_scope_names,
-	 .def = "class", .help = "one pool for the whole class, or one pool per AZ"},
+	 .def = "class", .help = "one pool for the whole class, or one pool per AZ",
+	 .source = "modelling choice: one pool per class is the textbook shared repair"},
 };
 const struct field_table crew_config_table =
 	FIELD_TABLE_OF("crew", "A pool of repair crews (availability mode).",
@@ -50,7 +51,9 @@ static const struct field availability_fields[] = {
 	 .def = "false",
 	 .help = "when no member can take over automatically (the backup was not Active), an "
 		 "operator forces a running member to primary, accepting data loss (iris.md "
-		 "§1.4: manual forced promotion); 0s delay gives the textbook 1-out-of-2 pair"},
+		 "§1.4: manual forced promotion); 0s delay gives the textbook 1-out-of-2 pair",
+	 .source = "iris.md §1.4: no automatic failover without confirmation; a forced "
+		   "promotion is an operator's decision, off by default"},
 	{FIELD_AT(struct availability_config, manual_takeover_delay), .type = FIELD_DIST,
 	 .units = UNITS_DURATION, .def = "30m",
 	 .help = "operator's delay before a manual takeover",
