@@ -202,6 +202,31 @@ static void test_dr_promotion(void **state)
 	scenario_release(&s);
 }
 
+/* Route 53: when the primary load balancer has no live target, the record answers the
+ * secondary after check_interval x failure_threshold + ttl (30 s x 3 + 60 s = 150 s in
+ * production); service is down for exactly that long, in the dns_failover stage, and back
+ * on the primary when its target is repaired. */
+static void test_dns_failover(void **state)
+{
+	(void)state;
+	const char *sets[] = {
+		"load_balancers[0].targets=[\"web-a1\"]",
+		"stochastic_faults=[{\"class\": \"host\", \"hosts\": [\"web-a1\"], \"mtbf\": "
+		"{\"kind\": \"exponential\", \"mean\": \"100h\"}, \"mttr\": \"10h\"}]"};
+	struct scenario s;
+	load("scenarios/production.json", sets, 2, &s);
+	struct avail_result r;
+	run(&s, 200, 2, &r);
+	double per = r.downtime_minutes_per_year.mean * 60 / r.incidents_per_year.mean;
+	printf("  %.2f incidents/year, %.3f s each\n", r.incidents_per_year.mean, per);
+	assert_true(fabs(per - 150) < 1e-6);
+	assert_true(cause_minutes(&r, "entry load balancer down", AVAIL_STAGE_DNS_FAILOVER) > 0);
+	/* about 8766 / 110 = 80 failures a year, each an outage */
+	assert_true(fabs(r.incidents_per_year.mean / (8766.0 / 110.0) - 1) < 0.05);
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
 /* Bad input: nothing fails, or fewer years than batches. */
 static void test_errors(void **state)
 {
@@ -245,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_arbiter_needed),
 		cmocka_unit_test(test_forced_down_and_restart),
 		cmocka_unit_test(test_dr_promotion),
+		cmocka_unit_test(test_dns_failover),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_importance_needs_exponential),
 	};
