@@ -19,7 +19,9 @@ struct attempt {
 	struct population *pop;
 	struct request *rq;          /* NULL once the client has given up on this try */
 	struct route route;
-	struct dataserver *server;   /* NULL when the route reached no data server */
+	struct dataserver *server;   /* the data server the route reached, or */
+	struct ecp_app *app;         /* the ECP application server; both NULL: none */
+	int shard_entry;             /* entry host of the sharded cluster, or -1 */
 	struct gateway *gateway;     /* the web gateway whose connection it needs, or NULL */
 	struct gateway_wait gateway_wait;
 	sim_time gateway_to_server;  /* delay of the leg after the gateway */
@@ -39,7 +41,7 @@ struct request {
 	bool measured;
 	bool update;                 /* write or commit */
 	double request_bytes, response_bytes;
-	double cpu_s, journal_bytes;
+	double cpu_s, journal_bytes, rows;
 	uint32_t block_reads, writes;
 	bool sync_commit;
 	void *next_free;
@@ -48,6 +50,9 @@ struct request {
 struct population {
 	struct clients *c;
 	const struct population_config *cfg;
+	uint32_t *ops;               /* the classes it draws from */
+	size_t op_count;
+	double weight;               /* their total weight */
 	struct sim_entity *self;
 	int region;
 	struct router_entry entry;
@@ -162,10 +167,10 @@ static void attempt_served(struct svc_req *req, int cause)
 		attempt_release(c, a);
 		return;
 	default: /* an error answer (a member that is not primary refuses) */
-		a->error = cause;
 		if (router_delay(c->p.router, pop->self->rng, &a->route, 256, true, &back)) {
+			a->error = cause;
 			sim_schedule_in(c->e, pop->self, back, POP_EV_RESPONSE, &p, sizeof(p));
-		} else {
+		} else { /* lost on the way: the client sees only its timeout */
 			a->server_done = true;
 			attempt_release(c, a);
 		}
@@ -191,14 +196,27 @@ static void send_try(struct clients *c, struct request *rq)
 	w->writes = rq->writes;
 	w->journal_bytes = rq->journal_bytes;
 	w->sync_commit = rq->sync_commit;
+	const struct operation_config *oc = c->classes[rq->op].cfg;
+	a->server_req.shard = (struct shard_work){
+		.fan_out = oc->kind == OP_SHARDED_SQL,
+		.master = oc->placement == PLACEMENT_MASTER,
+		.write = rq->update,
+		.joins = (uint32_t)oc->joins,
+		.rows = rq->rows,
+		.response_bytes = rq->response_bytes,
+		.cpu = &oc->cpu,
+		.block_reads = &oc->block_reads,
+	};
 	svc_req_init(&a->server_req.base, SVC_DATA_REQUEST, NULL, attempt_served, rq);
 	int host = router_route(c->p.router, &pop->entry, pop->region, pop->self->rng, &a->route);
 	a->error = a->route.error;
+	a->shard_entry = host >= 0 && shard_is_entry(c->p.shards, host) ? host : -1;
 	a->server = host >= 0 ? c->p.server_of_host[host] : NULL;
+	a->app = host >= 0 && c->p.app_of_host ? c->p.app_of_host[host] : NULL;
 	void *p = a;
 	a->timer = sim_schedule_in(c->e, pop->self, pop->cfg->timeout, POP_EV_TIMEOUT, &p, sizeof(p));
 	sim_time delay;
-	if (a->server && a->route.gateway >= 0) {
+	if ((a->server || a->app || a->shard_entry >= 0) && a->route.gateway >= 0) {
 		/* Through a web gateway: to the gateway, then (with a connection) on to IRIS. The
 		 * two legs are drawn now, hop by hop, like a whole route. */
 		int gw = a->route.gateway_hop, last = a->route.hop_count - 1;
@@ -217,7 +235,7 @@ static void send_try(struct clients *c, struct request *rq)
 		a->server_done = true; /* lost on the way: only the timeout will tell */
 		return;
 	}
-	if (!a->server) {
+	if (!a->server && !a->app && a->shard_entry < 0) {
 		/* An error answer from the last hop (gateway without primary, LB without node). */
 		if (a->error == CAUSE_LB_UNAVAILABLE) {
 			a->server_done = true; /* connection not accepted: the client times out */
@@ -274,12 +292,13 @@ static void pop_on_arrival(struct sim_entity *self, const struct sim_event *ev)
 		sim_stop(self->engine);
 		return;
 	}
-	double u = gsl_rng_uniform(r) * c->total_weight;
-	uint32_t op = 0;
-	while (op + 1 < c->class_count && u >= c->classes[op].cfg->weight) {
-		u -= c->classes[op].cfg->weight;
-		op++;
+	double u = gsl_rng_uniform(r) * pop->weight;
+	size_t pick = 0;
+	while (pick + 1 < pop->op_count && u >= c->classes[pop->ops[pick]].cfg->weight) {
+		u -= c->classes[pop->ops[pick]].cfg->weight;
+		pick++;
 	}
+	uint32_t op = pop->ops[pick];
 	const struct operation_config *oc = c->classes[op].cfg;
 	rq->pop = pop;
 	rq->op = op;
@@ -293,6 +312,7 @@ static void pop_on_arrival(struct sim_entity *self, const struct sim_event *ev)
 	rq->sync_commit = oc->kind == OP_COMMIT && oc->commit_mode == COMMIT_SYNC;
 	rq->request_bytes = rng_dist_sample_nonneg(&oc->request_bytes, r);
 	rq->response_bytes = rng_dist_sample_nonneg(&oc->response_bytes, r);
+	rq->rows = oc->kind == OP_SHARDED_SQL ? rng_dist_sample_nonneg(&oc->rows, r) : 0;
 	c->totals.arrived++;
 	if (rq->measured)
 		c->classes[op].pub.arrived++;
@@ -373,7 +393,12 @@ static void pop_on_at_server(struct sim_entity *self, const struct sim_event *ev
 {
 	struct attempt *a = *(struct attempt *const *)sim_event_payload(ev);
 	(void)self;
-	dataserver_submit(a->server, &a->server_req);
+	if (a->shard_entry >= 0)
+		shard_submit(a->pop->c->p.shards, a->shard_entry, &a->server_req);
+	else if (a->app)
+		ecp_app_submit(a->app, &a->server_req);
+	else
+		dataserver_submit(a->server, &a->server_req);
 }
 
 static void pop_on_response(struct sim_entity *self, const struct sim_event *ev)
@@ -485,6 +510,18 @@ struct clients *clients_new(struct sim_engine *e, const struct clients_params *p
 		if (!pop->self)
 			goto fail;
 		*(struct population **)pop->self->state = pop;
+		pop->ops = calloc(c->class_count + 1, sizeof(*pop->ops));
+		if (!pop->ops)
+			goto fail;
+		for (size_t k = 0; k < c->class_count; k++) {
+			bool in = pop->cfg->operation_count == 0;
+			for (size_t j = 0; !in && j < pop->cfg->operation_count; j++)
+				in = strcmp(pop->cfg->operations[j], c->classes[k].cfg->name) == 0;
+			if (in) {
+				pop->ops[pop->op_count++] = (uint32_t)k;
+				pop->weight += c->classes[k].cfg->weight;
+			}
+		}
 		pop->rate = pop->cfg->arrival == ARRIVAL_POISSON ? pop->cfg->rate : 0;
 		if (pop->cfg->arrival == ARRIVAL_CLOSED) {
 			for (int64_t k = 0; k < pop->cfg->clients; k++)
@@ -503,6 +540,8 @@ void clients_free(struct clients *c)
 {
 	if (!c)
 		return;
+	for (size_t i = 0; c->pops && i < c->pop_count; i++)
+		free(c->pops[i].ops);
 	free(c->pops);
 	free(c->classes);
 	pool_release(&c->attempts);

@@ -5,6 +5,7 @@ const char *const arrival_kind_names[] = {"poisson", "piecewise", "closed", NULL
 const char *const operation_kind_names[] = {"read", "write", "commit", "sql", "sharded_sql",
 					     NULL};
 const char *const commit_mode_names[] = {"nonsync", "sync", NULL};
+const char *const placement_names[] = {"sharded", "master", NULL};
 
 static const struct field rate_step_fields[] = {
 	{FIELD_AT(struct rate_step_config, at), .type = FIELD_DURATION, .flags = FIELD_REQUIRED,
@@ -48,6 +49,9 @@ static const struct field population_fields[] = {
 	{FIELD_AT(struct population_config, backoff), .type = FIELD_DURATION, .def = "1s",
 	 .min = "0s", .max = "1h", .help = "wait before the first retry; doubles at each retry",
 	 .source = "modelling choice (application setting)"},
+	{FIELD_LIST_AT(struct population_config, operations, operation_count),
+	 .type = FIELD_STRING_LIST,
+	 .help = "operation classes its requests draw from, by weight (absent: all of them)"},
 };
 const struct field_table population_config_table =
 	FIELD_TABLE_OF("population", "A client population with its arrival process.",
@@ -84,6 +88,21 @@ static const struct field operation_fields[] = {
 	{FIELD_AT(struct operation_config, response_bytes), .type = FIELD_DIST,
 	 .units = UNITS_SIZE, .def = "4KiB", .help = "response size on the network",
 	 .source = "modelling choice"},
+	{FIELD_AT(struct operation_config, rows), .type = FIELD_DIST, .units = UNITS_NUMBER,
+	 .def = "0",
+	 .help = "sharded_sql: rows the shards return, merged at the entry node "
+		 "(sharding.merge_cpu_per_row each)",
+	 .source = "modelling choice (application setting)"},
+	{FIELD_AT(struct operation_config, joins), .type = FIELD_INT, .def = "0", .min = "0",
+	 .max = "100",
+	 .help = "sharded_sql: joins that are not cosharded, each moving sharding.join_bytes "
+		 "between every pair of shards",
+	 .source = "iris.md §5: joins that are not cosharded need data from other shards"},
+	{FIELD_AT(struct operation_config, placement), .type = FIELD_ENUM,
+	 .enum_names = placement_names, .def = "sharded",
+	 .help = "sharded cluster: sharded (rows of sharded tables: one shard by key, every "
+		 "shard for sharded_sql) or master (non-sharded tables, on data node 1)",
+	 .source = "iris.md §5: data node 1 holds the master namespace"},
 };
 const struct field_table operation_config_table =
 	FIELD_TABLE_OF("operation", "One class of the operation mix.", struct operation_config,

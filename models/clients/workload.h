@@ -14,6 +14,9 @@
 
 enum arrival_kind { ARRIVAL_POISSON, ARRIVAL_PIECEWISE, ARRIVAL_CLOSED };
 enum operation_kind { OP_READ, OP_WRITE, OP_COMMIT, OP_SQL, OP_SHARDED_SQL };
+/* Where a sharded cluster keeps an operation's data: sharded tables (one shard by key, or
+ * every shard for sharded_sql) or the master namespace's tables on data node 1. */
+enum placement { PLACEMENT_SHARDED, PLACEMENT_MASTER };
 enum commit_mode { COMMIT_NONSYNC, COMMIT_SYNC };
 
 struct rate_step_config {
@@ -34,6 +37,8 @@ struct population_config {
 	sim_time timeout;            /* a request without an answer by then has failed */
 	int64_t attempts;            /* tries per request, the first included */
 	sim_time backoff;            /* wait before the first retry; doubles each retry */
+	char **operations;           /* the classes its requests draw from; none: all */
+	size_t operation_count;
 };
 
 struct operation_config {
@@ -47,6 +52,9 @@ struct operation_config {
 	struct rng_dist journal_bytes; /* journal bytes written, B */
 	struct rng_dist request_bytes; /* request payload on the network, B */
 	struct rng_dist response_bytes; /* response payload on the network, B */
+	struct rng_dist rows;         /* sharded_sql: rows merged at the entry node */
+	int64_t joins;                /* sharded_sql: joins that are not cosharded */
+	int placement;                /* enum placement: sharded tables or the master's */
 };
 
 struct workload_config {
@@ -61,6 +69,7 @@ struct workload_config {
 
 extern const char *const arrival_kind_names[];
 extern const char *const operation_kind_names[];
+extern const char *const placement_names[];
 extern const char *const commit_mode_names[];
 extern const struct field_table rate_step_config_table;
 extern const struct field_table population_config_table;

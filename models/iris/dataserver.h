@@ -16,16 +16,30 @@
 #ifndef TOPSIM_DATASERVER_H
 #define TOPSIM_DATASERVER_H
 
+#include "fabric.h"
 #include "iris_node.h"
 #include "mirror.h"
+#include "rng.h"
 #include "sim.h"
 #include "svc.h"
 
 enum { SVC_DATA_REQUEST = 1 }; /* svc_req.type of a data_req */
 
+/* What a sharded cluster needs to know of a request (shard.h); zero elsewhere. */
+struct shard_work {
+	bool fan_out;             /* a sharded query: every shard does its part */
+	bool master;              /* on data node 1's non-sharded tables */
+	bool write;               /* writes run on data nodes, never on compute nodes */
+	uint32_t joins;           /* joins that are not cosharded */
+	double rows;              /* rows merged at the entry node */
+	double response_bytes;    /* the whole answer; each shard returns its share */
+	const struct rng_dist *cpu, *block_reads; /* the class's demands, drawn per shard */
+};
+
 struct data_req {
 	struct svc_req base;      /* base.data points at the sender's request */
 	struct iris_request iris; /* the work; the server fills its bookkeeping */
+	struct shard_work shard;
 };
 
 struct dataserver;
@@ -38,6 +52,12 @@ void dataserver_free(struct dataserver *ds);
 
 /* The server is member `host` of mirror m from now on. */
 void dataserver_join_mirror(struct dataserver *ds, struct mirror *m);
+
+/* A server outside any mirror follows its instance's state in the fabric: its node stops
+ * (dropping what it holds) when the instance crashes, hangs or its host goes down, and
+ * restarts empty when it runs again (a mirror does this for its members). Returns 0 or
+ * -ENOMEM. */
+int dataserver_watch(struct dataserver *ds, struct fabric *f);
 
 /* Serve r (see above). r->base must have been prepared with svc_req_init. */
 void dataserver_submit(struct dataserver *ds, struct data_req *r);

@@ -44,7 +44,12 @@ struct mirror_set_config {
 	size_t async_count;
 };
 
+enum ecp_affinity { ECP_AFFINITY_STICKY, ECP_AFFINITY_ROUND_ROBIN };
+
+/* One group of ECP application servers and the data server they cache (an entry of the
+ * scenario's "ecp" array). */
 struct ecp_config {
+	char *name;                       /* group name */
 	char *data_server;                /* host or mirror-set name serving the data */
 	char **app_servers;               /* ECP application server hosts */
 	size_t app_server_count;
@@ -52,7 +57,15 @@ struct ecp_config {
 	sim_time server_trouble_duration; /* ServerTroubleDuration, default 60 s */
 	sim_time client_reconnect_duration; /* ClientReconnectDuration, default 1200 s */
 	sim_time connection_wait;         /* "connection in progress" wait, default 20 s */
+	sim_time recovery_wait;           /* restarted server waits for its app servers, 30 s */
+	int affinity;                     /* enum ecp_affinity: users stay on one app server */
+	double shared_block_fraction;     /* reads of blocks other app servers' users update */
+	sim_time server_cpu;              /* data-server CPU per ECP request */
+	double request_bytes;             /* an ECP request on the wire (a reply: one block) */
+	double global_buffers;            /* each app server's buffers; 0: iris.global_buffers */
 };
+
+enum shard_query_mode { SHARD_QUERY_ASYNC, SHARD_QUERY_SYNC };
 
 struct sharding_config {
 	char **data_nodes;            /* host or mirror-set names, one per data node */
@@ -60,7 +73,10 @@ struct sharding_config {
 	char **compute_nodes;         /* compute node hosts */
 	size_t compute_node_count;
 	sim_time connection_timeout;  /* shard connection timeout, default 60 s */
-	int64_t mirror_retries;       /* retries connecting to a mirrored shard, default 1 */
+	int query_mode;               /* enum shard_query_mode, default async */
+	sim_time merge_cpu_per_row;   /* entry node's CPU per row merged */
+	double join_bytes;            /* moved between each pair of shards per join */
+	double key_skew;              /* extra share of one-shard rows on data node 1 */
 };
 
 struct web_gateway_config {
@@ -71,13 +87,19 @@ struct web_gateway_config {
 	bool mirror_aware;   /* follows the primary of a mirror set by itself */
 	int64_t connections; /* connections to IRIS it holds at most (requests in service) */
 	sim_time queued_request_timeout; /* a request waiting for a connection longer fails */
+	sim_time server_response_timeout; /* a server silent this long is marked offline */
 };
 
 extern const char *const mirror_async_kind_names[];
+extern const char *const ecp_affinity_names[];
+extern const char *const shard_query_mode_names[];
 extern const struct field_table mirror_policy_config_table;
 extern const struct field_table mirror_async_config_table;
 extern const struct field_table mirror_set_config_table;
 extern const struct field_table ecp_config_table;
+
+/* The ECP defaults (the table's), for the compute nodes' connections to their data nodes. */
+void ecp_config_defaults(struct ecp_config *c);
 extern const struct field_table sharding_config_table;
 extern const struct field_table web_gateway_config_table;
 

@@ -14,6 +14,7 @@
 
 #include "clients.h"
 #include "dataserver.h"
+#include "ecp.h"
 #include "fabric.h"
 #include "injector.h"
 #include "ledger.h"
@@ -21,6 +22,7 @@
 #include "network.h"
 #include "obs.h"
 #include "router.h"
+#include "shard.h"
 #include "volume.h"
 
 #define PROGRESS_SLICES 200
@@ -41,6 +43,10 @@ struct world {
 	struct volume_group **groups;   /* per host */
 	struct volume_logical ***volumes; /* per host, per volume */
 	struct dataserver **servers;    /* per host, NULL when not a data host */
+	struct ecp_group **ecp_groups;  /* per scenario ECP group */
+	struct ecp_app **app_of_host;   /* per host, NULL when not an application server */
+	struct ecp_group **ecp_all;     /* every ECP group: the scenario's, then compute nodes' */
+	size_t ecp_all_count;
 	struct mirror **mirrors;
 	struct ledger *ledger;
 	struct router *router;
@@ -48,7 +54,11 @@ struct world {
 	int *dns_primary_lb, *dns_secondary_lb;
 	struct server_ref **gateway_servers;
 	int *gateway_of_host;
-	struct server_ref *shard_servers;
+	struct shard_cluster *shards;   /* NULL without sharding */
+	struct ecp_group **compute;     /* per data node: its compute nodes' group, or NULL */
+	struct mirror **node_mirror;    /* per data node: its mirror, or NULL */
+	int *node_host;                 /* per data node without a mirror: its host */
+	struct ecp_config *compute_ecp; /* per data node: its compute nodes' ECP settings */
 	struct injector *injector;
 	struct clients *clients;
 	int *population_region;
@@ -238,6 +248,65 @@ static struct volume_logical *volume_by_purpose(struct world *w, size_t h, int p
 	return NULL;
 }
 
+/* The hit ratio of an instance's buffers: buffers over the working set when both are
+ * given, else the workload's cache_hit_ratio. */
+static double buffer_hit_ratio(const struct world_config *c, double buffers)
+{
+	if (c->workload->working_set > 0 && c->iris->global_buffers > 0)
+		return fmin(1.0, fmax(0.0, buffers) / c->workload->working_set);
+	return c->workload->cache_hit_ratio;
+}
+
+/* Does ECP group g use data host h (the host itself, or a member of its mirror)? */
+static bool ecp_uses_host(const struct world *w, const struct ecp_config *g, int h)
+{
+	const struct world_config *c = w->cfg;
+	if (strcmp(g->data_server, c->hosts[h].cfg->name) == 0)
+		return true;
+	for (size_t m = 0; m < c->mirror_count; m++) {
+		const struct mirror_set_config *ms = &c->mirrors[m];
+		if (strcmp(ms->name, g->data_server) != 0)
+			continue;
+		for (size_t k = 0; k < ms->failover_count; k++)
+			if (strcmp(ms->failover[k], c->hosts[h].cfg->name) == 0)
+				return true;
+		for (size_t k = 0; k < ms->async_count; k++)
+			if (strcmp(ms->asyncs[k].host, c->hosts[h].cfg->name) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Memory data host h gives to ECP control structures, B (0 when no group uses it). */
+static double ecp_control_memory(const struct world *w, int h)
+{
+	const struct world_config *c = w->cfg;
+	double app_caches = 0;
+	bool used = false;
+	for (size_t g = 0; g < c->ecp_count; g++) {
+		if (!ecp_uses_host(w, &c->ecp[g], h))
+			continue;
+		used = true;
+		double each = c->ecp[g].global_buffers > 0 ? c->ecp[g].global_buffers
+							   : c->iris->global_buffers;
+		app_caches += (double)c->ecp[g].app_server_count * each;
+	}
+	return used ? ecp_control_bytes(app_caches, c->iris->block_size) : 0;
+}
+
+/* Block writes per logical block read in the workload's mix (ECP invalidations). */
+static double workload_write_share(const struct workload_config *wl)
+{
+	double writes = 0, reads = 0;
+	for (size_t i = 0; i < wl->operation_count; i++) {
+		const struct operation_config *oc = &wl->operations[i];
+		bool update = oc->kind == OP_WRITE || oc->kind == OP_COMMIT;
+		writes += oc->weight * (update ? (double)oc->writes : 0);
+		reads += oc->weight * rng_dist_mean(&oc->block_reads);
+	}
+	return reads > 0 ? writes / reads : 0;
+}
+
 static int build_hosts(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -280,12 +349,12 @@ static int build_hosts(struct world *w)
 		if (!db)
 			db = w->volumes[h][0];
 		struct volume_logical *jrn = volume_by_purpose(w, h, VOLUME_JOURNAL);
-		double hit = c->workload->cache_hit_ratio;
-		if (c->workload->working_set > 0 && c->iris->global_buffers > 0)
-			hit = fmin(1.0, c->iris->global_buffers / c->workload->working_set);
+		/* ECP control structures take 50 MB + 1% of the app servers' caches from the
+		 * buffers of a data server they use (iris.md §4). */
+		double buffers = c->iris->global_buffers - ecp_control_memory(w, (int)h);
 		struct iris_node_params np = {
 			.vcpu = host->vcpu,
-			.hit_ratio = hit,
+			.hit_ratio = buffer_hit_ratio(c, buffers),
 			.db = db,
 			.journal = jrn ? jrn : db,
 			.wij = volume_by_purpose(w, h, VOLUME_WIJ),
@@ -295,6 +364,8 @@ static int build_hosts(struct world *w)
 		w->servers[h] = dataserver_new(w->e, name, (int)h, c->iris, np);
 		if (!w->servers[h])
 			return -EINVAL;
+		if (dataserver_watch(w->servers[h], w->fabric) < 0)
+			return -ENOMEM;
 		iris_node_start(dataserver_node(w->servers[h]));
 	}
 	return 0;
@@ -348,19 +419,161 @@ static int build_mirrors(struct world *w)
 	return 0;
 }
 
+static int build_ecp(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	size_t nodes = c->sharding ? c->sharding->data_node_count : 0;
+	w->ecp_groups = calloc(c->ecp_count + 1, sizeof(*w->ecp_groups));
+	w->app_of_host = calloc(c->host_count + 1, sizeof(*w->app_of_host));
+	w->ecp_all = calloc(c->ecp_count + nodes + 1, sizeof(*w->ecp_all));
+	if (!w->ecp_groups || !w->app_of_host || !w->ecp_all)
+		return -ENOMEM;
+	double write_share = workload_write_share(c->workload);
+	for (size_t g = 0; g < c->ecp_count; g++) {
+		const struct ecp_config *ec = &c->ecp[g];
+		struct ecp_app_init *apps = calloc(ec->app_server_count + 1, sizeof(*apps));
+		if (!apps)
+			return -ENOMEM;
+		double base = buffer_hit_ratio(c, ec->global_buffers > 0 ? ec->global_buffers
+								 : c->iris->global_buffers);
+		double app = ecp_hit_ratio(base, write_share, ec, ec->app_server_count);
+		for (size_t i = 0; i < ec->app_server_count; i++) {
+			int h = host_index(w, ec->app_servers[i]);
+			apps[i] = (struct ecp_app_init){h, ec->app_servers[i], c->hosts[h].vcpu, app};
+		}
+		struct server_ref ref = resolve_server(w, ec->data_server);
+		/* The data server's buffers, less its ECP control memory: those of the mirror's
+		 * first member or of the host (every member has the same). */
+		int ds_host = ref.mirror >= 0 ? host_index(w, c->mirrors[ref.mirror].failover[0])
+					      : ref.host;
+		double server = buffer_hit_ratio(c, c->iris->global_buffers -
+							    ecp_control_memory(w, ds_host));
+		struct ecp_params ep = {
+			.cfg = ec,
+			.iris = c->iris,
+			.mirror = ref.mirror >= 0 ? w->mirrors[ref.mirror] : NULL,
+			.data_host = ref.host,
+			.server_of_host = w->servers,
+			.host_count = c->host_count,
+			.fabric = w->fabric,
+			.obs = &w->obs,
+			.delay = mirror_delay,
+			.delay_arg = w,
+			.apps = apps,
+			.app_count = ec->app_server_count,
+			.block_hit_ratio = ecp_block_hit_ratio(base, app, server),
+		};
+		w->ecp_groups[g] = ecp_group_new(w->e, &ep);
+		free(apps);
+		if (!w->ecp_groups[g])
+			return -EINVAL;
+		for (size_t i = 0; i < ec->app_server_count; i++) {
+			struct ecp_app *a = ecp_group_app(w->ecp_groups[g], i);
+			w->app_of_host[ecp_app_host(a)] = a;
+		}
+		w->ecp_all[w->ecp_all_count++] = w->ecp_groups[g];
+	}
+	return 0;
+}
+
+
+/* The sharded cluster: compute nodes tied to the data nodes in turn (iris-2.md §5: equal
+ * numbers per data node), each data node's compute nodes an ECP group of it. */
+static int build_shards(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	size_t k = c->sharding ? c->sharding->data_node_count : 0;
+	if (k == 0)
+		return 0;
+	const struct sharding_config *sc = c->sharding;
+	w->compute = calloc(k + 1, sizeof(*w->compute));
+	w->node_mirror = calloc(k + 1, sizeof(*w->node_mirror));
+	w->node_host = calloc(k + 1, sizeof(*w->node_host));
+	w->compute_ecp = calloc(k + 1, sizeof(*w->compute_ecp));
+	if (!w->compute || !w->node_mirror || !w->node_host || !w->compute_ecp)
+		return -ENOMEM;
+	double write_share = workload_write_share(c->workload);
+	for (size_t n = 0; n < k; n++) {
+		struct server_ref ref = resolve_server(w, sc->data_nodes[n]);
+		w->node_mirror[n] = ref.mirror >= 0 ? w->mirrors[ref.mirror] : NULL;
+		w->node_host[n] = ref.host;
+		size_t count = 0;
+		for (size_t i = n; i < sc->compute_node_count; i += k)
+			count++;
+		if (count == 0)
+			continue;
+		struct ecp_app_init *apps = calloc(count + 1, sizeof(*apps));
+		if (!apps)
+			return -ENOMEM;
+		/* Writes run on the data node, so every block it updates is invalidated in its
+		 * compute nodes' buffers (docs/models.md §14). */
+		double hit = buffer_hit_ratio(c, c->iris->global_buffers) * (1 - fmin(1, write_share));
+		size_t a = 0;
+		for (size_t i = n; i < sc->compute_node_count; i += k) {
+			int h = host_index(w, sc->compute_nodes[i]);
+			apps[a++] = (struct ecp_app_init){h, sc->compute_nodes[i], c->hosts[h].vcpu, hit};
+		}
+		int ds_host = ref.mirror >= 0 ? host_index(w, c->mirrors[ref.mirror].failover[0])
+					      : ref.host;
+		double server = buffer_hit_ratio(c, c->iris->global_buffers -
+							    ecp_control_memory(w, ds_host));
+		/* The compute nodes' ECP settings: the ecp table's defaults (iris.c). */
+		ecp_config_defaults(&w->compute_ecp[n]);
+		w->compute_ecp[n].name = sc->data_nodes[n];
+		struct ecp_params ep = {
+			.cfg = &w->compute_ecp[n],
+			.iris = c->iris,
+			.mirror = w->node_mirror[n],
+			.data_host = ref.host,
+			.server_of_host = w->servers,
+			.host_count = c->host_count,
+			.fabric = w->fabric,
+			.obs = &w->obs,
+			.delay = mirror_delay,
+			.delay_arg = w,
+			.apps = apps,
+			.app_count = count,
+			.block_hit_ratio = ecp_block_hit_ratio(
+				buffer_hit_ratio(c, c->iris->global_buffers), hit, server),
+		};
+		w->compute[n] = ecp_group_new(w->e, &ep);
+		free(apps);
+		if (!w->compute[n])
+			return -EINVAL;
+		for (size_t i = 0; i < count; i++) {
+			struct ecp_app *app = ecp_group_app(w->compute[n], i);
+			w->app_of_host[ecp_app_host(app)] = app;
+		}
+		w->ecp_all[w->ecp_all_count++] = w->compute[n];
+	}
+	struct shard_params sp = {
+		.cfg = sc,
+		.node_count = k,
+		.node_mirror = w->node_mirror,
+		.node_host = w->node_host,
+		.compute = w->compute,
+		.server_of_host = w->servers,
+		.app_of_host = w->app_of_host,
+		.host_count = c->host_count,
+		.fabric = w->fabric,
+		.delay = mirror_delay,
+		.delay_arg = w,
+	};
+	w->shards = shard_cluster_new(w->e, &sp);
+	return w->shards ? 0 : -EINVAL;
+}
+
 static int build_routing(struct world *w)
 {
 	const struct world_config *c = w->cfg;
-	size_t shards = c->sharding ? c->sharding->data_node_count : 0;
 	w->lb_target_host = calloc(c->lb_count + 1, sizeof(*w->lb_target_host));
 	w->lb_az = calloc(c->lb_count + 1, sizeof(*w->lb_az));
 	w->dns_primary_lb = calloc(c->dns_count + 1, sizeof(int));
 	w->dns_secondary_lb = calloc(c->dns_count + 1, sizeof(int));
 	w->gateway_servers = calloc(c->gateway_count + 1, sizeof(*w->gateway_servers));
 	w->gateway_of_host = malloc(sizeof(int) * (c->host_count + 1));
-	w->shard_servers = calloc(shards + 1, sizeof(*w->shard_servers));
 	if (!w->lb_target_host || !w->lb_az || !w->dns_primary_lb || !w->dns_secondary_lb ||
-	    !w->gateway_servers || !w->gateway_of_host || !w->shard_servers)
+	    !w->gateway_servers || !w->gateway_of_host)
 		return -ENOMEM;
 	for (size_t h = 0; h < c->host_count; h++)
 		w->gateway_of_host[h] = -1;
@@ -382,8 +595,6 @@ static int build_routing(struct world *w)
 			w->gateway_servers[g][k] = ref;
 		}
 	}
-	for (size_t k = 0; k < shards; k++)
-		w->shard_servers[k] = resolve_server(w, c->sharding->data_nodes[k]);
 	for (size_t l = 0; l < c->lb_count; l++) {
 		const struct load_balancer_config *lb = &c->lbs[l];
 		w->lb_target_host[l] = calloc(lb->target_count + 1, sizeof(int));
@@ -399,7 +610,6 @@ static int build_routing(struct world *w)
 		w->dns_primary_lb[i] = lb_index(w, c->dns[i].primary);
 		w->dns_secondary_lb[i] = c->dns[i].secondary ? lb_index(w, c->dns[i].secondary) : -1;
 	}
-	bool ecp = c->ecp && c->ecp->app_server_count > 0;
 	struct router_params rp = {
 		.hosts = c->hosts,
 		.host_count = c->host_count,
@@ -420,11 +630,7 @@ static int build_routing(struct world *w)
 		.gateway_count = c->gateway_count,
 		.gateway_servers = (const struct server_ref *const *)w->gateway_servers,
 		.gateway_of_host = w->gateway_of_host,
-		.ecp = ecp,
-		.ecp_server = ecp ? resolve_server(w, c->ecp->data_server)
-				  : (struct server_ref){-1, -1},
-		.shard_servers = w->shard_servers,
-		.shard_count = shards,
+		.app_of_host = w->app_of_host,
 		.obs = &w->obs,
 	};
 	w->router = router_new(w->e, &rp);
@@ -560,6 +766,8 @@ static int build_clients(struct world *w)
 		.population_entry = w->population_entry,
 		.router = w->router,
 		.server_of_host = w->servers,
+		.app_of_host = w->app_of_host,
+		.shards = w->shards,
 		.ledger = w->ledger,
 		.measure_from = w->cfg->warmup,
 	};
@@ -585,6 +793,15 @@ static void close_bucket(struct world *w, sim_time end)
 			  METRIC_SERIES_CPU_UTILISATION, w->cfg->hosts[h].cfg->name,
 			  st.cpu_utilisation);
 	}
+	for (size_t g = 0; g < w->ecp_all_count; g++)
+		for (size_t i = 0; i < ecp_group_app_count(w->ecp_all[g]); i++) {
+			struct ecp_app *a = ecp_group_app(w->ecp_all[g], i);
+			struct iris_node_stats st;
+			iris_node_stats(ecp_app_node(a), &st);
+			obs_point(&w->obs, w->bucket_start, end - w->bucket_start,
+				  METRIC_SERIES_CPU_UTILISATION, w->cfg->hosts[ecp_app_host(a)].cfg->name,
+				  st.cpu_utilisation);
+		}
 	w->bucket_start = end;
 }
 
@@ -598,6 +815,14 @@ static void tick_on_warmup(struct sim_entity *self, const struct sim_event *ev)
 		for (size_t v = 0; w->volumes[h] && v < w->cfg->hosts[h].cfg->volume_count; v++)
 			volume_stats_reset(w->volumes[h][v]);
 	}
+	for (size_t g = 0; g < w->ecp_all_count; g++)
+		for (size_t i = 0; i < ecp_group_app_count(w->ecp_all[g]); i++) {
+			struct ecp_app *a = ecp_group_app(w->ecp_all[g], i);
+			iris_node_stats_reset(ecp_app_node(a));
+			ecp_app_stats_reset(a);
+		}
+	if (w->shards)
+		shard_cluster_stats_reset(w->shards);
 	w->bucket_start = sim_now(self->engine);
 	clients_start_measuring(w->clients);
 	ledger_start_measuring(w->ledger);
@@ -681,7 +906,16 @@ static void report_hosts(struct world *w)
 		struct iris_node_stats st;
 		iris_node_stats(dataserver_node(w->servers[h]), &st);
 		obs_metric(&w->obs, METRIC_CPU_UTILISATION, name, st.cpu_utilisation);
+		if (st.block_reads > 0)
+			obs_metric(&w->obs, METRIC_CACHE_HIT_RATIO, name,
+				   1.0 - (double)st.physical_reads / (double)st.block_reads);
 		obs_metric(&w->obs, METRIC_PHYSICAL_READS, name, (double)st.physical_reads);
+		if (w->ecp_all_count > 0) {
+			uint64_t served = 0;
+			for (size_t g = 0; g < w->ecp_all_count; g++)
+				served += ecp_group_served(w->ecp_all[g], (int)h);
+			obs_metric(&w->obs, METRIC_ECP_REQUESTS_SERVED, name, (double)served);
+		}
 		obs_metric(&w->obs, METRIC_JOURNAL_FLUSHES, name, (double)st.journal_flushes);
 		obs_metric(&w->obs, METRIC_WRITE_DAEMON_BLOCKS, name, (double)st.wd_blocks);
 	}
@@ -695,6 +929,43 @@ static void report_hosts(struct world *w)
 			obs_metric(&w->obs, METRIC_VOLUME_MEAN_LATENCY_S, name, vs.mean_latency);
 		}
 	}
+}
+
+static void report_ecp(struct world *w)
+{
+	for (size_t g = 0; g < w->ecp_all_count; g++)
+		for (size_t i = 0; i < ecp_group_app_count(w->ecp_all[g]); i++) {
+			struct ecp_app *a = ecp_group_app(w->ecp_all[g], i);
+			const char *name = w->cfg->hosts[ecp_app_host(a)].cfg->name;
+			struct iris_node_stats st;
+			struct ecp_app_stats es;
+			iris_node_stats(ecp_app_node(a), &st);
+			ecp_app_stats(a, &es);
+			obs_metric(&w->obs, METRIC_CPU_UTILISATION, name, st.cpu_utilisation);
+			if (st.block_reads > 0)
+				obs_metric(&w->obs, METRIC_CACHE_HIT_RATIO, name,
+					   1.0 - (double)st.physical_reads / (double)st.block_reads);
+			obs_metric(&w->obs, METRIC_ECP_REQUESTS, name, (double)es.requests);
+			obs_metric(&w->obs, METRIC_ECP_TROUBLES, name, (double)es.troubles);
+			obs_metric(&w->obs, METRIC_ECP_STALL_MAX_S, name, es.stall_max_s);
+			obs_metric(&w->obs, METRIC_ECP_HELD_COMPLETED, name, (double)es.held_completed);
+			obs_metric(&w->obs, METRIC_ECP_NETWORK_ERRORS, name, (double)es.network_errors);
+			obs_metric(&w->obs, METRIC_ECP_ROLLED_BACK, name, (double)es.rolled_back);
+			obs_metric(&w->obs, METRIC_ECP_SESSIONS_PRESERVED, name,
+				   (double)es.sessions_preserved);
+			obs_metric(&w->obs, METRIC_ECP_SESSIONS_LOST, name, (double)es.sessions_lost);
+		}
+}
+
+static void report_shards(struct world *w)
+{
+	if (!w->shards)
+		return;
+	struct shard_stats st;
+	shard_cluster_stats(w->shards, &st);
+	obs_metric(&w->obs, METRIC_SHARD_PARTS, "", (double)st.parts);
+	obs_metric(&w->obs, METRIC_SHARD_PARTS_FAILED, "", (double)st.parts_failed);
+	obs_metric(&w->obs, METRIC_SHARD_PARTS_WAITED, "", (double)st.parts_waited);
 }
 
 static void report_routing(struct world *w)
@@ -760,6 +1031,17 @@ static void start_mirrors(struct world *w)
 		mirror_start(w->mirrors[m]);
 }
 static void start_routing(struct world *w) { router_start(w->router); }
+static void start_ecp(struct world *w)
+{
+	for (size_t g = 0; g < w->cfg->ecp_count; g++)
+		ecp_group_start(w->ecp_groups[g]);
+}
+static void start_shards(struct world *w)
+{
+	for (size_t k = 0; w->compute && k < w->cfg->sharding->data_node_count; k++)
+		if (w->compute[k])
+			ecp_group_start(w->compute[k]);
+}
 static void start_injector(struct world *w) { injector_start(w->injector); }
 
 /* One row per model, in build order; start and report run in the same order. */
@@ -773,6 +1055,8 @@ static const struct world_model {
 	{"hosts", build_hosts, NULL, report_hosts},
 	{"ledger", build_ledger, NULL, report_ledger},
 	{"mirrors", build_mirrors, start_mirrors, NULL},
+	{"ecp", build_ecp, start_ecp, report_ecp},
+	{"shards", build_shards, start_shards, report_shards},
 	{"routing", build_routing, start_routing, report_routing},
 	{"injector", build_injector, start_injector, NULL},
 	{"clients", build_clients, NULL, report_clients},
@@ -798,6 +1082,11 @@ static void world_release(struct world *w)
 	free(w->groups);
 	free(w->volumes);
 	free(w->servers);
+	for (size_t g = 0; w->ecp_groups && g < c->ecp_count; g++)
+		ecp_group_free(w->ecp_groups[g]);
+	free(w->ecp_groups);
+	free(w->ecp_all);
+	free(w->app_of_host);
 	free(w->mirrors);
 	ledger_free(w->ledger);
 	for (size_t l = 0; l < c->lb_count; l++) {
@@ -814,7 +1103,13 @@ static void world_release(struct world *w)
 		free(w->gateway_servers[g]);
 	free(w->gateway_servers);
 	free(w->gateway_of_host);
-	free(w->shard_servers);
+	shard_cluster_free(w->shards);
+	for (size_t k = 0; w->compute && c->sharding && k < c->sharding->data_node_count; k++)
+		ecp_group_free(w->compute[k]);
+	free(w->compute);
+	free(w->node_mirror);
+	free(w->node_host);
+	free(w->compute_ecp);
 	free(w->population_region);
 	free(w->population_entry);
 	fabric_free(w->fabric);

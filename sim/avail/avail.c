@@ -75,7 +75,8 @@ struct model {
 	int *standalone;               /* data hosts in no mirror */
 	size_t nstandalone;
 	int *apps;                     /* ECP application servers */
-	size_t napps;
+	int *app_group;                /* the ECP group of each */
+	size_t napps, ngroups;
 	struct path_def *paths;
 	size_t npaths;
 	double *dns_delay_h;           /* per DNS record: time to answer the secondary */
@@ -612,13 +613,21 @@ static void evaluate(struct batch *b)
 			snprintf(outage, sizeof(outage), "%s %s", m->cfg->hosts[m->standalone[i]].name,
 				 root_kind(b, m->standalone[i]));
 		}
-	if (m->napps > 0 && stage < 0) {
+	/* Each ECP group needs one of its application servers. */
+	for (size_t g = 0; g < m->ngroups && stage < 0; g++) {
 		bool any = false;
+		int first = -1;
 		for (size_t i = 0; i < m->napps && !any; i++)
-			any = instance_ok(b, m->apps[i]);
-		if (!any) {
+			if (m->app_group[i] == (int)g) {
+				any = instance_ok(b, m->apps[i]);
+				if (first < 0)
+					first = m->apps[i];
+			}
+		if (!any && first >= 0) {
 			stage = AVAIL_STAGE_REPAIR;
-			snprintf(outage, sizeof(outage), "app servers %s", root_kind(b, m->apps[0]));
+			snprintf(outage, sizeof(outage), "%s app servers %s",
+				 m->cfg->ecp[g].name ? m->cfg->ecp[g].name : "ecp",
+				 root_kind(b, first));
 		}
 	}
 	for (size_t d = 0; d < m->ndns; d++) {
@@ -956,6 +965,7 @@ static void model_release(struct model *m)
 	free(m->mirrors);
 	free(m->standalone);
 	free(m->apps);
+	free(m->app_group);
 	free(m->paths);
 	free(m->dns_delay_h);
 	free(m->dns_primary);
@@ -1130,17 +1140,25 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 		}
 	}
 	m->standalone = calloc(m->nh + 1, sizeof(int));
-	m->apps = calloc(c->ecp.app_server_count + 1, sizeof(int));
-	if (!m->standalone || !m->apps)
+	size_t napp_all = 0;
+	for (size_t g = 0; g < c->ecp_count; g++)
+		napp_all += c->ecp[g].app_server_count;
+	m->apps = calloc(napp_all + 1, sizeof(int));
+	m->app_group = calloc(napp_all + 1, sizeof(int));
+	if (!m->standalone || !m->apps || !m->app_group)
 		goto nomem;
 	for (size_t h = 0; h < m->nh; h++)
 		if (m->is_data[h] && !m->in_mirror[h])
 			m->standalone[m->nstandalone++] = (int)h;
-	for (size_t i = 0; i < c->ecp.app_server_count; i++) {
-		int h = host_index(c, c->ecp.app_servers[i]);
-		if (h >= 0)
-			m->apps[m->napps++] = h;
-	}
+	m->ngroups = c->ecp_count;
+	for (size_t g = 0; g < c->ecp_count; g++)
+		for (size_t i = 0; i < c->ecp[g].app_server_count; i++) {
+			int h = host_index(c, c->ecp[g].app_servers[i]);
+			if (h >= 0) {
+				m->app_group[m->napps] = (int)g;
+				m->apps[m->napps++] = h;
+			}
+		}
 	/* Load balancers and DNS records. */
 	m->nlb = c->load_balancer_count;
 	m->ndns = c->dns_count;

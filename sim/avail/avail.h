@@ -32,8 +32,8 @@
  *     Active to primary after manual_takeover_delay (accepting data loss). A failover
  *     member back while a DR async acts as primary takes over again without an outage (a
  *     planned failback; an assumption).
- *   - Standalone data hosts (role data, in no mirror) must be up; ECP application servers
- *     and web gateways: at least one of each kind present; load balancers: the one the
+ *   - Standalone data hosts (role data, in no mirror) must be up; each ECP group: at least
+ *     one of its application servers; load balancers: the one the
  *     Route 53 record answers (the secondary after check_interval x failure_threshold +
  *     ttl of the primary being down) needs a node AZ up and a target host up.
  *   - Service (writes, and reads: the upper level does not tell them apart) is up while all

@@ -177,7 +177,7 @@ static bool ct_derive(const struct scenario_config *c, struct ct_model *m, char 
 		snprintf(why, n, "no data server");
 		return false;
 	}
-	if (c->ecp.app_server_count > 0) {
+	if (c->ecp_count > 0) {
 		snprintf(why, n, "ECP application servers");
 		return false;
 	}

@@ -114,6 +114,94 @@ static void test_md1(void **state)
 	scenario_release(&s);
 }
 
+/* The ECP path as a tandem (ecp-tandem.json): M/M/4 on the application server's CPU, then
+ * M/D/1 on the data server's CPU for the one ECP block request each request makes (Burke:
+ * the first stage's departures are Poisson). */
+static void test_ecp_tandem(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct summary sum;
+	run("tests/validation/ecp-tandem.json", 0.99, &s, &sum);
+	expect_in_ci("ECP M/M/4 + M/D/1 E[T]", sum.classes[0].mean_s,
+		     1.0 + 27.0 / 53.0 + 0.25 + 0.75 * 0.25 / (2 * 0.25));
+	summary_release(&sum);
+	scenario_release(&s);
+}
+
+static double harmonic(int k)
+{
+	double h = 0;
+	for (int i = 1; i <= k; i++)
+		h += 1.0 / i;
+	return h;
+}
+
+/* Fan-out without queueing (fanout-k4.json: one client at a time): the latency of a sharded
+ * query is the largest of K = 4 iid Exp(1) parts: E = H_4, p-quantile -ln(1 - p^(1/K)). */
+static void test_fanout_no_queueing(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct summary sum;
+	run("tests/validation/fanout-k4.json", 0.99, &s, &sum);
+	expect_in_ci("fan-out K=4 E[max]", sum.classes[0].mean_s, harmonic(4));
+	expect_in_ci("fan-out K=4 p99(max)", sum.classes[0].p99_s, -log(1 - pow(0.99, 0.25)));
+	summary_release(&sum);
+	scenario_release(&s);
+}
+
+/* Fork-join with queueing, K = 2, exact: R_2 = (12 - rho)/8 / (mu - lambda), mu = 1. */
+static void fork_join_2(const char *file, double rho)
+{
+	struct scenario s;
+	struct summary sum;
+	run(file, 0.99, &s, &sum);
+	char what[64];
+	snprintf(what, sizeof(what), "fork-join K=2 rho %.1f R", rho);
+	expect_in_ci(what, sum.classes[0].mean_s, (12 - rho) / 8 / (1 - rho));
+	summary_release(&sum);
+	scenario_release(&s);
+}
+static void test_fork_join_k2_rho05(void **state)
+{
+	(void)state;
+	fork_join_2("tests/validation/forkjoin-k2-rho05.json", 0.5);
+}
+static void test_fork_join_k2_rho08(void **state)
+{
+	(void)state;
+	fork_join_2("tests/validation/forkjoin-k2-rho08.json", 0.8);
+}
+
+/* K = 4, 8, 16 at rho 0.5: within 5% of the Nelson-Tantawi approximation (its stated
+ * accuracy) and inside max(H_K, 1/(1 - rho)) <= R_K <= H_K/(1 - rho), the interval included. */
+static void test_fork_join_nelson_tantawi(void **state)
+{
+	(void)state;
+	const double rho = 0.5, r2 = (12 - rho) / 8 / (1 - rho);
+	const int ks[] = {4, 8, 16};
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		int k = ks[i];
+		char file[96];
+		snprintf(file, sizeof(file), "tests/validation/forkjoin-k%d-rho05.json", k);
+		struct scenario s;
+		struct summary sum;
+		run(file, 0.99, &s, &sum);
+		double hk = harmonic(k), h2 = harmonic(2);
+		double nt = (hk / h2 + 4.0 / 11 * (1 - hk / h2) * rho) * r2;
+		double lo = fmax(hk, 1 / (1 - rho)), hi = hk / (1 - rho);
+		const double *m = sum.classes[0].mean_s;
+		printf("  fork-join K=%-2d rho 0.5 R     %.5f +- %.5f  (Nelson-Tantawi %.5f, error "
+		       "%+.2f%%; bounds [%.4f, %.4f])\n",
+		       k, m[0], m[1], nt, 100 * (m[0] - nt) / nt, lo, hi);
+		assert_true(fabs(m[0] - nt) <= 0.05 * nt);
+		assert_true(m[0] - m[1] >= lo && m[0] + m[1] <= hi);
+		summary_release(&sum);
+		scenario_release(&s);
+	}
+}
+
 static void test_little_on_production(void **state)
 {
 	(void)state;
@@ -146,6 +234,11 @@ int main(void)
 		cmocka_unit_test(test_mm1_rho095_tail),
 		cmocka_unit_test(test_mmc4),
 		cmocka_unit_test(test_md1),
+		cmocka_unit_test(test_ecp_tandem),
+		cmocka_unit_test(test_fanout_no_queueing),
+		cmocka_unit_test(test_fork_join_k2_rho05),
+		cmocka_unit_test(test_fork_join_k2_rho08),
+		cmocka_unit_test(test_fork_join_nelson_tantawi),
 		cmocka_unit_test(test_little_on_production),
 		cmocka_unit_test(test_availability_one_unit),
 	};
