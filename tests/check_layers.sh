@@ -16,8 +16,9 @@ allowed() {
     models/*) echo "sim/engine models/api $areas" ;;
     sim/scenario) echo "sim/engine models/api $areas" ;;
     sim/results) echo "sim/engine models/api" ;;
-    sim/run) echo "sim/engine models/api $areas models/world sim/scenario sim/results" ;;
-    sim/cli) echo "sim/engine models/api $areas models/world sim/scenario sim/results sim/run" ;;
+    sim/avail) echo "sim/engine models/api $areas sim/scenario" ;;
+    sim/run) echo "sim/engine models/api $areas models/world sim/scenario sim/results sim/avail" ;;
+    sim/cli) echo "sim/engine models/api $areas models/world sim/scenario sim/results sim/avail sim/run" ;;
     *) echo "UNKNOWN" ;;
   esac
 }

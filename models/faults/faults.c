@@ -1,6 +1,8 @@
 /* faults.c: configuration tables of faults (see faults.h). */
 #include "faults.h"
 
+#include <string.h>
+
 const char *const fault_target_names[] = {
 #define FAULT_TARGET_NAME(id) FAULT_TARGET_TEXT_##id,
 	FAULT_TARGET_MAP(FAULT_TARGET_NAME)
@@ -27,14 +29,29 @@ const unsigned fault_kind_reads[] = {
 #undef FAULT_KIND_READS
 };
 const char *const fault_class_names[] = {
-#define FAULT_CLASS_NAME(id, name, kind) name,
+#define FAULT_CLASS_NAME(id, name, kind, mtbf_h, mttr_h, source) name,
 	FAULT_CLASS_MAP(FAULT_CLASS_NAME)
 #undef FAULT_CLASS_NAME
 	NULL};
 const enum fault_kind fault_class_kind[] = {
-#define FAULT_CLASS_KIND(id, name, kind) FAULT_##kind,
+#define FAULT_CLASS_KIND(id, name, kind, mtbf_h, mttr_h, source) FAULT_##kind,
 	FAULT_CLASS_MAP(FAULT_CLASS_KIND)
 #undef FAULT_CLASS_KIND
+};
+const double fault_class_default_mtbf_h[] = {
+#define FAULT_CLASS_MTBF(id, name, kind, mtbf_h, mttr_h, source) mtbf_h,
+	FAULT_CLASS_MAP(FAULT_CLASS_MTBF)
+#undef FAULT_CLASS_MTBF
+};
+const double fault_class_default_mttr_h[] = {
+#define FAULT_CLASS_MTTR(id, name, kind, mtbf_h, mttr_h, source) mttr_h,
+	FAULT_CLASS_MAP(FAULT_CLASS_MTTR)
+#undef FAULT_CLASS_MTTR
+};
+const char *const fault_class_default_source[] = {
+#define FAULT_CLASS_SOURCE(id, name, kind, mtbf_h, mttr_h, source) source,
+	FAULT_CLASS_MAP(FAULT_CLASS_SOURCE)
+#undef FAULT_CLASS_SOURCE
 };
 _Static_assert(sizeof(fault_kind_target) / sizeof(fault_kind_target[0]) == FAULT_KIND_COUNT,
 	       "one target per kind");
@@ -85,17 +102,61 @@ static const struct field fault_fields[] = {
 const struct field_table fault_config_table =
 	FIELD_TABLE_OF("fault", "A scheduled fault.", struct fault_config, fault_fields);
 
+static bool name_in(char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name && strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+bool stochastic_fault_aims(const struct stochastic_fault_config *c, const char *host,
+			   const char *role, const char *purpose)
+{
+	if (c->class_ != FAULT_CLASS_HOST && c->class_ != FAULT_CLASS_VOLUME)
+		return true;
+	if ((c->class_ == FAULT_CLASS_VOLUME) != (purpose != NULL))
+		return false;
+	if (c->role_count > 0 && !name_in(c->roles, c->role_count, role))
+		return false;
+	if (c->host_count > 0 && !name_in(c->hosts, c->host_count, host))
+		return false;
+	if (c->purpose_count > 0 && !name_in(c->purposes, c->purpose_count, purpose))
+		return false;
+	return true;
+}
+
+/* The mtbf and mttr fields' defaults, one clause per class from FAULT_CLASS_MAP. */
+#define FAULT_CLASS_DEFAULT_HELP(id, name, kind, mtbf_h, mttr_h, source) "; " name ": " source
+static const char fault_class_default_help[] = "" FAULT_CLASS_MAP(FAULT_CLASS_DEFAULT_HELP);
+#undef FAULT_CLASS_DEFAULT_HELP
+
 static const struct field stochastic_fault_fields[] = {
 	{.name = "class", .offset = offsetof(struct stochastic_fault_config, class_),
 	 .type = FIELD_ENUM, .enum_names = fault_class_names, .flags = FIELD_REQUIRED,
 	 .help = "what fails: host, volume, az or region (each component independently)"},
 	{FIELD_AT(struct stochastic_fault_config, mtbf), .type = FIELD_DIST,
-	 .units = UNITS_DURATION, .flags = FIELD_REQUIRED,
-	 .help = "time between failures of one component",
-	 .source = "aws.md §6a: no published EC2 failure rates; EBS AFR 0.1-0.2%/year"},
+	 .units = UNITS_DURATION, .max = "1000000y",
+	 .help = "time between failures of one component; absent: the class's default, "
+		 "exponential (host 2 years, volume 500 years, az 10 years, region 10 years)",
+	 .source = fault_class_default_help + 2},
 	{FIELD_AT(struct stochastic_fault_config, mttr), .type = FIELD_DIST,
-	 .units = UNITS_DURATION, .flags = FIELD_REQUIRED, .help = "time to repair",
-	 .source = "aws.md §6a-b: host 5-15 min suggested, AZ events 1-6 h"},
+	 .units = UNITS_DURATION, .max = "10y",
+	 .help = "time to repair; absent: the class's default, exponential (host 10 min, "
+		 "volume 4 h, az 3 h, region 7 h)",
+	 .source = fault_class_default_help + 2},
+	{FIELD_LIST_AT(struct stochastic_fault_config, roles, role_count),
+	 .type = FIELD_STRING_LIST,
+	 .help = "host and volume classes: only hosts (or their volumes) with these roles "
+		 "(data, app, compute, arbiter, web, icm); empty: every role"},
+	{FIELD_LIST_AT(struct stochastic_fault_config, hosts, host_count),
+	 .type = FIELD_STRING_LIST,
+	 .help = "host and volume classes: only these hosts (or their volumes); empty: every "
+		 "host"},
+	{FIELD_LIST_AT(struct stochastic_fault_config, purposes, purpose_count),
+	 .type = FIELD_STRING_LIST,
+	 .help = "volume class: only volumes with these purposes (sys, db, journal, "
+		 "journal_alt, wij, other); empty: every volume"},
 };
 const struct field_table stochastic_fault_config_table =
 	FIELD_TABLE_OF("stochastic_fault", "Random failures for availability studies.",

@@ -11,6 +11,7 @@
 #ifndef TOPSIM_FAULTS_H
 #define TOPSIM_FAULTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,16 +86,27 @@ enum fault_kind {
 	FAULT_KIND_COUNT
 };
 
-/* Stochastic classes: X(ID, name, KIND) where KIND (a FAULT_KIND_MAP ID) is what a failure
- * of one component of the class is. */
+/* Stochastic classes: X(ID, name, KIND, MTBF_H, MTTR_H, SOURCE) where KIND (a FAULT_KIND_MAP
+ * ID) is what a failure of one component of the class is, and MTBF_H, MTTR_H the default
+ * means (hours, exponential) used when a class entry gives no mtbf or mttr, with where they
+ * come from. Every default is an assumption: AWS publishes no EC2 failure rate (aws.md §6a)
+ * and the AZ and region rates are arithmetic on published outage summaries (aws-2.md §6). */
 #define FAULT_CLASS_MAP(X)                                                              \
-	X(HOST, "host", HOST_CRASH)                                                     \
-	X(VOLUME, "volume", VOLUME_FAILURE)                                             \
-	X(AZ, "az", AZ_OUTAGE)                                                          \
-	X(REGION, "region", REGION_OUTAGE)
+	X(HOST, "host", HOST_CRASH, 2.0 * 8766.0, 10.0 / 60.0,                         \
+	  "assumption, aws.md §6a: no published EC2 failure rate; typical modelling "   \
+	  "choice host MTBF 1-3 years (2 y), MTTR 5-15 min (10 min)")                  \
+	X(VOLUME, "volume", VOLUME_FAILURE, 500.0 * 8766.0, 4.0,                        \
+	  "aws.md §2: gp2/gp3/io1 AFR 0.1-0.2%/year (0.2%: MTBF 500 y); MTTR 4 h is an " \
+	  "assumption (replace the volume, rebuild the member)")                       \
+	X(AZ, "az", AZ_OUTAGE, 10.0 * 8766.0, 3.0,                                      \
+	  "assumption, aws-2.md §6: about 0.05-0.1 reported events per AZ-year (0.1: "  \
+	  "MTBF 10 y); aws.md §6b: impact usually 1-6 h (3 h)")                        \
+	X(REGION, "region", REGION_OUTAGE, 10.0 * 8766.0, 7.0,                          \
+	  "assumption, aws-2.md §6: 0.6 region events/year in us-east-1, median 7 h, "  \
+	  "most spare running EC2 (aws.md §6b), so one that stops it every 10 y")
 
 enum fault_class {
-#define FAULT_CLASS_ENUM(id, name, kind) FAULT_CLASS_##id,
+#define FAULT_CLASS_ENUM(id, name, kind, mtbf_h, mttr_h, source) FAULT_CLASS_##id,
 	FAULT_CLASS_MAP(FAULT_CLASS_ENUM)
 #undef FAULT_CLASS_ENUM
 	FAULT_CLASS_COUNT
@@ -118,8 +130,19 @@ struct fault_config {
 
 struct stochastic_fault_config {
 	int class_;             /* enum fault_class: what fails */
-	struct rng_dist mtbf;   /* time between failures of one component, s */
-	struct rng_dist mttr;   /* time to repair, s */
+	struct rng_dist mtbf;   /* time between failures of one component, s; absent (a
+				 * deterministic 0) until the scenario check puts the class's
+				 * default (FAULT_CLASS_MAP) there */
+	struct rng_dist mttr;   /* time to repair, s; likewise */
+	/* Aiming: which components of the class fail. Empty lists aim at all of them. */
+	char **roles;           /* host and volume classes: hosts with these roles */
+	size_t role_count;
+	char **hosts;           /* host and volume classes: these hosts */
+	size_t host_count;
+	char **purposes;        /* volume class: volumes with these purposes */
+	size_t purpose_count;
+	bool mtbf_default;      /* set by the scenario check: mtbf is the class's default */
+	bool mttr_default;      /* likewise mttr */
 };
 
 /* Generated from the tables above, indexed by enum fault_kind, enum fault_target or enum
@@ -131,7 +154,16 @@ extern const unsigned fault_kind_reads[];          /* FAULT_READS_* mask */
 extern const char *const fault_target_names[];
 extern const char *const fault_class_names[];
 extern const enum fault_kind fault_class_kind[];
+extern const double fault_class_default_mtbf_h[];   /* hours, exponential mean */
+extern const double fault_class_default_mttr_h[];   /* hours, exponential mean */
+extern const char *const fault_class_default_source[];
 extern const struct field_table fault_config_table;
 extern const struct field_table stochastic_fault_config_table;
+
+/* Whether class entry c aims at a component: a host (purpose NULL) or one of its volumes
+ * (purpose its name, e.g. "db"), given the host's name and role name. AZ and region classes
+ * aim at every AZ or region (the scenario check refuses aiming lists there). */
+bool stochastic_fault_aims(const struct stochastic_fault_config *c, const char *host,
+			   const char *role, const char *purpose);
 
 #endif

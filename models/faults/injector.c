@@ -463,6 +463,8 @@ struct injector *injector_new(struct sim_engine *e, struct fabric *fabric,
 	for (size_t s = 0; s < stochastic_count; s++) {
 		int cls = stochastic[s].class_;
 		for (size_t k = 0; k < counts[cls]; k++) {
+			if (hooks->aims && !hooks->aims(hooks->arg, &stochastic[s], lists[cls][k]))
+				continue;
 			struct component *c = &inj->components[inj->component_count++];
 			struct instance *x = &inj->instances[inj->instance_count];
 			/* A component's failure: its class's kind on itself, default parameters. */

@@ -69,6 +69,9 @@ struct injector_hooks {
 	/* Shut the instance on `host` down normally (a mirror member hands over); NULL: it
 	 * stops as in iris_crash. */
 	void (*shutdown_iris)(void *arg, int host);
+	/* Optional (NULL: every component): whether stochastic class entry c aims at the
+	 * component named `name` (a host, host/volume, AZ or region of its class). */
+	bool (*aims)(void *arg, const struct stochastic_fault_config *c, const char *name);
 };
 
 struct injector;

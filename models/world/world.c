@@ -759,6 +759,27 @@ static void hook_shutdown_iris(void *arg, int host)
 	fabric_set_iris(w->fabric, host, FABRIC_IRIS_STOPPED);
 }
 
+/* Stochastic aiming: the component's host, role and volume purpose from the configs. */
+static bool hook_aims(void *arg, const struct stochastic_fault_config *sc, const char *name)
+{
+	const struct world_config *c = ((struct world *)arg)->cfg;
+	const char *slash = sc->class_ == FAULT_CLASS_VOLUME ? strchr(name, '/') : NULL;
+	size_t len = slash ? (size_t)(slash - name) : strlen(name);
+	for (size_t h = 0; h < c->host_count; h++) {
+		const struct host_config *hc = c->hosts[h].cfg;
+		if (strlen(hc->name) != len || strncmp(hc->name, name, len) != 0)
+			continue;
+		const char *purpose = NULL;
+		for (size_t v = 0; slash && v < hc->volume_count; v++)
+			if (strcmp(hc->volumes[v].name, slash + 1) == 0)
+				purpose = volume_purpose_names[hc->volumes[v].purpose];
+		if (slash && !purpose)
+			return false;
+		return stochastic_fault_aims(sc, hc->name, host_role_names[hc->role], purpose);
+	}
+	return stochastic_fault_aims(sc, NULL, NULL, NULL);
+}
+
 static int build_injector(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -786,7 +807,7 @@ static int build_injector(struct world *w)
 	}
 	struct injector_hooks hooks = {w, hook_host, hook_az, hook_region, hook_volume, hook_lb,
 				       hook_freeze, NULL, hook_started, hook_ended,
-				       hook_net_degrade, hook_net_restore, hook_shutdown_iris};
+				       hook_net_degrade, hook_net_restore, hook_shutdown_iris, hook_aims};
 	w->injector = injector_new(w->e, w->fabric, c->faults, c->fault_count, c->stochastic,
 				   c->stochastic_count, hosts, nh, vols, nv, azs, w->az_count,
 				   regions, nr, &hooks);

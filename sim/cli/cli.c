@@ -7,12 +7,15 @@
 
 int cmd_plot(int argc, char **argv);   /* cmd_plot.c */
 int cmd_report(int argc, char **argv); /* cmd_report.c */
+int cmd_availability(int argc, char **argv); /* cmd_avail.c */
 
 const struct cli_command cli_commands[] = {
 	{"run", "run a scenario's replications; results into SQLite", cmd_run},
 	{"check", "run scenarios and check their expectations (CI: JUnit, JSON, exit 1)", cmd_check},
 	{"compare", "run variants with common random numbers; paired differences", cmd_compare},
 	{"sweep", "run a scenario over a grid of parameter values", cmd_sweep},
+	{"availability", "long-run availability over years: downtime by cause, intervals",
+	 cmd_availability},
 	{"plot", "draw a results database's figures with gnuplot (PNG, SVG)", cmd_plot},
 	{"report", "write a self-contained HTML report of a results database", cmd_report},
 	{"validate", "check scenario files without running them", cmd_validate},

@@ -242,13 +242,21 @@ static const char compare_usage[] =
 	"belongs to that variant, before any --variant to all. Runs are stored in the results\n"
 	"database under experiment compare-N (or --experiment) and the variants' names.\n"
 	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
-	"      --variant NAME:   start a variant (the colon is optional)\n" EXP_OPTIONS_HELP;
+	"      --variant NAME:   start a variant (the colon is optional)\n"
+	"      --years N         also each variant's annual downtime from the availability mode\n"
+	"                        (N years in 20 batches, paired by batch; without\n"
+	"                        stochastic_faults every class fails at its default\n"
+	"                        rate; printed, not stored)\n"
+	"      --library R       with --years: incident library replications per takeover\n"
+	"                        class (default 3; 0: availability.failover_time)\n" EXP_OPTIONS_HELP;
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		EXP_LONG_OPTIONS,
 		{"variant", required_argument, NULL, 'V'},
+		{"years", required_argument, NULL, 'Y'},
+		{"library", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -256,6 +264,8 @@ int cmd_compare(int argc, char **argv)
 	exp_opts_init(&o);
 	struct variants vs = {0};
 	struct variant *current = NULL;
+	double avail_years = 0;
+	int avail_library = 3;
 	int ch, rc = CLI_EXIT_OK;
 	/* "-" first: positional files come in order, so variants and their --set interleave. */
 	const char **files = calloc((size_t)argc, sizeof(*files));
@@ -287,6 +297,25 @@ int cmd_compare(int argc, char **argv)
 				rc = CLI_EXIT_INTERNAL;
 				goto out;
 			}
+			continue;
+		}
+		if (ch == 'Y' || ch == 'L') {
+			char *end;
+			double v = strtod(optarg, &end);
+			bool years = ch == 'Y';
+			if (*end || end == optarg || v != floor(v) ||
+			    !(years ? v >= 20 && v <= 1e7 : v >= 0 && v <= 1000)) {
+				rc = cli_usage_error("compare", years ? "years must be a whole number "
+									"from 20 to 10000000, not \"%s\""
+								      : "library must be 0 to 1000 "
+									"replications, not \"%s\"",
+						     optarg);
+				goto out;
+			}
+			if (years)
+				avail_years = v;
+			else
+				avail_library = (int)v;
 			continue;
 		}
 		if (ch == 'S' && current) {
@@ -345,6 +374,23 @@ int cmd_compare(int argc, char **argv)
 	rc = run_variants(&vs, &o, "compare");
 	if (rc == CLI_EXIT_OK)
 		print_compare(&vs);
+	if (rc == CLI_EXIT_OK && avail_years > 0) {
+		struct scenario **sc = calloc(vs.n + 1, sizeof(*sc));
+		const char **names = calloc(vs.n + 1, sizeof(*names));
+		if (!sc || !names) {
+			rc = CLI_EXIT_INTERNAL;
+		} else {
+			for (size_t i = 0; i < vs.n; i++) {
+				sc[i] = &vs.v[i].res.s;
+				names[i] = vs.v[i].name;
+			}
+			int jobs = o.threads > 0 ? o.threads : runner_default_threads();
+			rc = cmd_avail_compare(sc, names, vs.n, avail_years, avail_library, jobs,
+					       vs.v[0].res.ro.seed);
+		}
+		free(sc);
+		free(names);
+	}
 out:
 	free(files);
 	variants_release(&vs);

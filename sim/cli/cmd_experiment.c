@@ -2,6 +2,9 @@
  * sweep (see cmd_experiment.h). */
 #include "cmd_experiment.h"
 
+#include "avail.h"
+#include "avail_library.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -279,6 +282,42 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 	if (o->progress)
 		fprintf(stderr, "\r%*s\r", 79, "");
 	out->ran = true;
+	if (r == 0 && expect_wants_annual(&out->ex)) {
+		/* The availability mode for annual_downtime_s: the scenario's years and library,
+		 * the run's seed; one value per batch. */
+		const struct availability_config *ac = &c->availability;
+		struct avail_library lib;
+		memset(&lib, 0, sizeof(lib));
+		struct avail_opts ao = {.years = (double)ac->years, .batches = 20,
+					.jobs = o->threads > 0 ? o->threads : runner_default_threads(),
+					.level = 0.95, .seed = out->ro.seed};
+		struct avail_result ar;
+		memset(&ar, 0, sizeof(ar));
+		int a = avail_default_classes(&out->s.config) < 0 ? -ENOMEM : 0;
+		if (a == 0 && ac->library > 0 && c->mirror_count > 0) {
+			if (avail_library_build(&out->s, (int)ac->library, ao.jobs, ao.seed, &lib,
+						rerr, sizeof(rerr)) == 0) {
+				ao.takeover_h = lib.takeover_h;
+			} else {
+				fprintf(stderr, "topsim: %s: warning: incident library not built (%s): "
+					"every takeover costs availability.failover_time\n", file, rerr);
+				avail_library_release(&lib);
+				memset(&lib, 0, sizeof(lib));
+			}
+		}
+		if (a == 0)
+			a = avail_run(c, &ao, &ar, rerr, sizeof(rerr));
+		if (a == 0) {
+			double sec[20];
+			for (int i = 0; i < ar.batches && i < 20; i++)
+				sec[i] = ar.batch_minutes[i] * 60.0;
+			expect_add_annual(&out->ex, sec, (size_t)ar.batches);
+		} else {
+			r = a;
+		}
+		avail_result_release(&ar);
+		avail_library_release(&lib);
+	}
 	expect_finish(&out->ex);
 	if (r == -EINTR) {
 		fprintf(stderr, "topsim: interrupted; %lld complete replications kept%s%s\n",

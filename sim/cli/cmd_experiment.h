@@ -115,6 +115,14 @@ void exp_result_release(struct exp_result *r);
  * Commands check it on their probe load, before a database is opened. */
 int exp_check_series(const struct exp_opts *o, const struct scenario *s);
 
+/* compare --years: each loaded variant's annual downtime from the availability mode
+ * (cmd_avail.c): `years` in 20 batches with the same seed, the incident library with
+ * `library` replications (0: none), and the paired difference by batch with the first
+ * variant. Prints the table; a variant that cannot run (no stochastic_faults) gets its
+ * reason. Returns CLI_EXIT_OK or CLI_EXIT_INTERNAL. */
+int cmd_avail_compare(struct scenario *const *variants, const char *const *names, size_t n,
+		      double years, int library, int jobs, uint64_t seed);
+
 int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

@@ -213,12 +213,75 @@ static const char schema_v4[] =
 	"ALTER TABLE timeseries ADD COLUMN unit TEXT NOT NULL DEFAULT '';\n"
 	"UPDATE timeseries SET unit = " SERIES_UNIT_BEFORE_V4 ";\n";
 
+/* Version 4 -> 5: the availability mode (`topsim availability`). One row per invocation in
+ * avail_runs with its figures and their intervals across batches of years; the downtime by
+ * incident class and stage in avail_causes; component failures per class in
+ * avail_failures. Replication tables are untouched: the mode writes no runs rows. */
+static const char schema_v5[] =
+	"CREATE TABLE avail_runs (\n"
+	"  avail_id INTEGER PRIMARY KEY,\n"
+	"  experiment TEXT NOT NULL DEFAULT '',\n"
+	"  scenario_name TEXT NOT NULL,\n"
+	"  scenario_text TEXT,\n"
+	"  scenario_hash TEXT,\n"
+	"  seed INTEGER NOT NULL,\n"
+	"  version TEXT,\n"
+	"  started_at TEXT,\n"
+	"  wall_s REAL,\n"
+	"  years REAL NOT NULL,\n"
+	"  batches INTEGER NOT NULL,\n"
+	"  level REAL NOT NULL,\n"
+	"  write_availability REAL, write_availability_half REAL,\n"
+	"  read_availability REAL, read_availability_half REAL,\n"
+	"  downtime_min_per_year REAL, downtime_min_per_year_half REAL,\n"
+	"  incidents_per_year REAL, incidents_per_year_half REAL,\n"
+	"  takeovers_per_year REAL, takeovers_per_year_half REAL,\n"
+	"  lossy_promotions_per_year REAL, lossy_promotions_per_year_half REAL,\n"
+	"  yearly_downtime_p50_min REAL, yearly_downtime_p90_min REAL,\n"
+	"  yearly_downtime_p99_min REAL, yearly_downtime_max_min REAL,\n"
+	"  exact_availability REAL,\n"
+	"  rpo_tx_per_year REAL,\n"
+	"  outages INTEGER NOT NULL DEFAULT 0,\n"
+	"  bias REAL,\n"
+	"  effective_samples REAL,\n"
+	"  events INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX avail_runs_experiment ON avail_runs(experiment);\n"
+	"CREATE TABLE avail_causes (\n"
+	"  avail_id INTEGER NOT NULL REFERENCES avail_runs(avail_id) ON DELETE CASCADE,\n"
+	"  incident_class TEXT NOT NULL,\n"
+	"  stage TEXT NOT NULL,\n"
+	"  minutes_per_year REAL, minutes_per_year_half REAL,\n"
+	"  incidents_per_year REAL,\n"
+	"  samples INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE (avail_id, incident_class, stage)\n"
+	");\n"
+	"CREATE TABLE avail_library (\n"
+	"  avail_id INTEGER NOT NULL REFERENCES avail_runs(avail_id) ON DELETE CASCADE,\n"
+	"  incident_class TEXT NOT NULL,\n"
+	"  fault TEXT NOT NULL,\n"
+	"  replications INTEGER NOT NULL,\n"
+	"  recovered INTEGER NOT NULL,\n"
+	"  rto_s REAL, rto_s_half REAL,\n"
+	"  detect_s REAL, decide_s REAL, transition_s REAL, reroute_s REAL, reconnect_s REAL,\n"
+	"  rpo_tx REAL, write_unavailable_s REAL,\n"
+	"  used INTEGER NOT NULL,\n"
+	"  UNIQUE (avail_id, incident_class)\n"
+	");\n"
+	"CREATE TABLE avail_failures (\n"
+	"  avail_id INTEGER NOT NULL REFERENCES avail_runs(avail_id) ON DELETE CASCADE,\n"
+	"  class TEXT NOT NULL,\n"
+	"  failures_per_year REAL,\n"
+	"  UNIQUE (avail_id, class)\n"
+	");\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -1526,10 +1589,13 @@ int results_new_experiment(struct results *r, const char *prefix, char *out, siz
 		return 0;
 	}
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(r->db,
-			       "SELECT count(DISTINCT experiment) FROM runs WHERE experiment = ?1 "
-			       "OR experiment GLOB ?1 || '-[0-9]*'",
-			       -1, &s, NULL) != SQLITE_OK)
+	const char *sql = r->version >= 5
+		? "SELECT count(DISTINCT experiment) FROM (SELECT experiment FROM runs UNION ALL "
+		  "SELECT experiment FROM avail_runs) WHERE experiment = ?1 "
+		  "OR experiment GLOB ?1 || '-[0-9]*'"
+		: "SELECT count(DISTINCT experiment) FROM runs WHERE experiment = ?1 "
+		  "OR experiment GLOB ?1 || '-[0-9]*'";
+	if (sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(r);
 	int rc = bind_text(s, 1, prefix, 1);
 	if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
@@ -1541,4 +1607,163 @@ int results_new_experiment(struct results *r, const char *prefix, char *out, siz
 	sqlite3_finalize(s);
 	snprintf(out, size, "%s-%d", prefix, n + 1);
 	return 0;
+}
+
+/* ---- availability mode (schema 5) -------------------------------------------------------- */
+
+/* Prepare sql on r's connection for one write; NULL (message set) on a read-only handle or
+ * an older schema. */
+static sqlite3_stmt *avail_stmt(struct results *r, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	if (r->readonly) {
+		set_err(r, "read-only results handle");
+		return NULL;
+	}
+	if (r->version < 5) {
+		set_err(r, "the results database predates the availability tables (schema 5)");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		db_fail(r);
+		return NULL;
+	}
+	return s;
+}
+
+static int avail_step(struct results *r, sqlite3_stmt *s, int rc)
+{
+	rc = bound_step(r, s, rc);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int results_add_avail_run(struct results *r, const struct results_avail_run *a,
+			  int64_t *avail_id)
+{
+	sqlite3_stmt *s = avail_stmt(
+		r, "INSERT INTO avail_runs (experiment, scenario_name, scenario_text, "
+		   "scenario_hash, seed, version, started_at, wall_s, years, batches, level, "
+		   "write_availability, write_availability_half, read_availability, "
+		   "read_availability_half, downtime_min_per_year, downtime_min_per_year_half, "
+		   "incidents_per_year, incidents_per_year_half, takeovers_per_year, "
+		   "takeovers_per_year_half, lossy_promotions_per_year, lossy_promotions_per_year_half, "
+		   "yearly_downtime_p50_min, yearly_downtime_p90_min, yearly_downtime_p99_min, "
+		   "yearly_downtime_max_min, exact_availability, events, rpo_tx_per_year, "
+		   "outages, bias, effective_samples) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		   "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+		   "?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)");
+	if (!s)
+		return r->readonly ? -EROFS : -EIO;
+	int rc = bind_text(s, 1, a->experiment, 1);
+	rc |= bind_text(s, 2, a->scenario_name, 1);
+	rc |= bind_text(s, 3, a->scenario_text, 0);
+	rc |= bind_text(s, 4, a->scenario_hash, 0);
+	rc |= sqlite3_bind_int64(s, 5, (sqlite3_int64)a->seed);
+	rc |= bind_text(s, 6, a->version, 0);
+	rc |= bind_text(s, 7, a->started_at, 0);
+	rc |= bind_real(s, 8, a->wall_s);
+	rc |= bind_real(s, 9, a->years);
+	rc |= sqlite3_bind_int64(s, 10, a->batches);
+	rc |= bind_real(s, 11, a->level);
+	for (int i = 0; i < 16; i++)
+		rc |= bind_real(s, 12 + i, a->figures[i]);
+	rc |= bind_real(s, 28, a->exact_availability);
+	rc |= sqlite3_bind_int64(s, 29, (sqlite3_int64)a->events);
+	rc |= bind_real(s, 30, a->rpo_tx_per_year);
+	rc |= sqlite3_bind_int64(s, 31, (sqlite3_int64)a->outages);
+	rc |= bind_real(s, 32, a->bias > 0 ? a->bias : NAN);
+	rc |= bind_real(s, 33, a->effective_samples);
+	rc = avail_step(r, s, rc);
+	if (rc == 0 && avail_id)
+		*avail_id = sqlite3_last_insert_rowid(r->db);
+	return rc;
+}
+
+int results_add_avail_cause(struct results *r, int64_t avail_id, const char *incident_class,
+			    const char *stage, double minutes_per_year, double half,
+			    double incidents_per_year, uint64_t samples)
+{
+	sqlite3_stmt *s = avail_stmt(
+		r, "INSERT INTO avail_causes (avail_id, incident_class, stage, minutes_per_year, "
+		   "minutes_per_year_half, incidents_per_year, samples) VALUES (?1, ?2, ?3, ?4, ?5, "
+		   "?6, ?7)");
+	if (!s)
+		return r->readonly ? -EROFS : -EIO;
+	int rc = sqlite3_bind_int64(s, 1, avail_id);
+	rc |= bind_text(s, 2, incident_class, 1);
+	rc |= bind_text(s, 3, stage, 1);
+	rc |= bind_real(s, 4, minutes_per_year);
+	rc |= bind_real(s, 5, half);
+	rc |= bind_real(s, 6, incidents_per_year);
+	rc |= sqlite3_bind_int64(s, 7, (sqlite3_int64)samples);
+	return avail_step(r, s, rc);
+}
+
+int results_add_avail_failures(struct results *r, int64_t avail_id, const char *cls,
+			       double failures_per_year)
+{
+	sqlite3_stmt *s = avail_stmt(r, "INSERT INTO avail_failures (avail_id, class, "
+					"failures_per_year) VALUES (?1, ?2, ?3)");
+	if (!s)
+		return r->readonly ? -EROFS : -EIO;
+	int rc = sqlite3_bind_int64(s, 1, avail_id);
+	rc |= bind_text(s, 2, cls, 1);
+	rc |= bind_real(s, 3, failures_per_year);
+	return avail_step(r, s, rc);
+}
+
+int results_add_avail_library(struct results *r, int64_t avail_id,
+			      const struct results_avail_library *e)
+{
+	sqlite3_stmt *s = avail_stmt(
+		r, "INSERT INTO avail_library (avail_id, incident_class, fault, replications, "
+		   "recovered, rto_s, rto_s_half, detect_s, decide_s, transition_s, reroute_s, "
+		   "reconnect_s, rpo_tx, write_unavailable_s, used) VALUES (?1, ?2, ?3, ?4, ?5, "
+		   "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+	if (!s)
+		return r->readonly ? -EROFS : -EIO;
+	int rc = sqlite3_bind_int64(s, 1, avail_id);
+	rc |= bind_text(s, 2, e->incident_class, 1);
+	rc |= bind_text(s, 3, e->fault, 1);
+	rc |= sqlite3_bind_int64(s, 4, e->replications);
+	rc |= sqlite3_bind_int64(s, 5, e->recovered);
+	rc |= bind_real(s, 6, e->rto_s);
+	rc |= bind_real(s, 7, e->rto_s_half);
+	for (int i = 0; i < 5; i++)
+		rc |= bind_real(s, 8 + i, e->stage_s[i]);
+	rc |= bind_real(s, 13, e->rpo_tx);
+	rc |= bind_real(s, 14, e->write_unavailable_s);
+	rc |= sqlite3_bind_int(s, 15, e->used);
+	return avail_step(r, s, rc);
+}
+
+int results_avail_downtime(struct results *r, const char *experiment, double *minutes,
+			   double *half)
+{
+	*minutes = *half = NAN;
+	if (r->version < 5) {
+		set_err(r, "no availability results (schema %d)", r->version);
+		return -ENOENT;
+	}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT downtime_min_per_year, downtime_min_per_year_half FROM "
+			       "avail_runs WHERE experiment = ?1 ORDER BY avail_id DESC LIMIT 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(r);
+	int rc = bind_text(s, 1, experiment, 1);
+	int st = rc == SQLITE_OK ? sqlite3_step(s) : SQLITE_ERROR;
+	if (st == SQLITE_ROW) {
+		*minutes = sqlite3_column_type(s, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 0);
+		*half = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
+		rc = 0;
+	} else if (st == SQLITE_DONE) {
+		set_err(r, "no availability results for experiment \"%s\"", experiment);
+		rc = -ENOENT;
+	} else {
+		rc = db_fail(r);
+	}
+	sqlite3_finalize(s);
+	return rc;
 }

@@ -27,7 +27,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 4
+#define RESULTS_SCHEMA_VERSION 5
 
 struct results;
 
@@ -157,6 +157,63 @@ int results_add_violation(struct results *r, int64_t run_id, double t_s, const c
  * it; NULL when from_version is outside [0, RESULTS_SCHEMA_VERSION). Static storage. For
  * tests and tools that need a file at an older version. Cannot fail. */
 const char *results_migration_sql(int from_version);
+
+/* ---- availability mode (schema 5; docs/results.md) ----
+ * One row in avail_runs per `topsim availability`, its downtime by incident class and stage
+ * in avail_causes, component failures per class in avail_failures. Each add is one INSERT;
+ * wrap them in results_begin/results_commit. Return 0, -EROFS (read-only handle) or -EIO
+ * (message in results_errmsg, also for a file older than schema 5). */
+struct results_avail_run {
+	const char *experiment;
+	const char *scenario_name;
+	const char *scenario_text;
+	const char *scenario_hash;
+	uint64_t seed;
+	const char *version;
+	const char *started_at;     /* metadata only */
+	double wall_s;
+	double years;
+	int64_t batches;
+	double level;
+	/* In column order: write_availability and its half-width, read_availability, half,
+	 * downtime_min_per_year, half, incidents_per_year, half, takeovers_per_year, half,
+	 * lossy_promotions_per_year, half, yearly_downtime_p50_min, _p90_min, _p99_min, _max_min. */
+	double figures[16];
+	double exact_availability;  /* the exact chain's, NaN when it does not apply */
+	double rpo_tx_per_year;     /* expected RPO from the incident library, NaN: none */
+	uint64_t outages;           /* outages observed: the downtime estimate's samples */
+	double bias;                /* importance sampling's target, 0 (stored NULL): off */
+	double effective_samples;   /* with importance sampling: (sum L D)^2 / sum (L D)^2;
+				     * else the outages */
+	uint64_t events;
+};
+
+int results_add_avail_run(struct results *r, const struct results_avail_run *a,
+			  int64_t *avail_id /* OUT */);
+int results_add_avail_cause(struct results *r, int64_t avail_id, const char *incident_class,
+			    const char *stage, double minutes_per_year, double half,
+			    double incidents_per_year, uint64_t samples);
+int results_add_avail_failures(struct results *r, int64_t avail_id, const char *cls,
+			       double failures_per_year);
+
+/* One incident class of the incident library: the request-level run around it. */
+struct results_avail_library {
+	const char *incident_class;
+	const char *fault;          /* "KIND TARGET" scheduled */
+	int64_t replications, recovered;
+	double rto_s, rto_s_half;
+	double stage_s[5];          /* detect, decide, transition, reroute, reconnect */
+	double rpo_tx;
+	double write_unavailable_s;
+	bool used;                  /* its RTO replaced failover_time */
+};
+int results_add_avail_library(struct results *r, int64_t avail_id,
+			      const struct results_avail_library *e);
+
+/* The expected downtime per year (minutes) and its half-width of the latest availability
+ * run of experiment. Returns 0, -ENOENT (none, or a file older than schema 5) or -EIO. */
+int results_avail_downtime(struct results *r, const char *experiment, double *minutes /* OUT */,
+			   double *half /* OUT */);
 
 /* ==== reading ==============================================================================
  *

@@ -166,12 +166,35 @@ static double incident_term(int id, const struct incident_result *in)
 	return isnan(in->stage_s[stage]) ? 0 : in->stage_s[stage];
 }
 
+static bool is_annual(const struct expectation_config *x)
+{
+	return x->term_count == 1 && x->terms[0].id == FIGURE(ANNUAL_DOWNTIME);
+}
+
+bool expect_wants_annual(const struct expect_set *set)
+{
+	for (size_t e = 0; e < set->count; e++)
+		if (is_annual(set->results[e].x))
+			return true;
+	return false;
+}
+
+void expect_add_annual(struct expect_set *set, const double *seconds, size_t n)
+{
+	for (size_t e = 0; e < set->count; e++)
+		if (is_annual(set->results[e].x))
+			for (size_t i = 0; i < n; i++)
+				push(set, &set->results[e], seconds[i]);
+}
+
 void expect_add(struct expect_set *set, const struct record *rec)
 {
 	for (size_t e = 0; e < set->count; e++) {
 		struct expect_result *r = &set->results[e];
 		const struct expectation_config *x = r->x;
 		r->replications++;
+		if (is_annual(x))
+			continue; /* values come from expect_add_annual */
 		if (!x->per_incident) {
 			double v = 0;
 			for (size_t k = 0; k < x->term_count; k++)
@@ -295,7 +318,10 @@ static void finish_one(struct expect_result *r)
 	describe(r);
 	r->mean = r->half_width = r->min = r->max = r->measured = NAN;
 	r->reason[0] = '\0';
-	const char *unit_of = x->per_incident ? "incident" : "replication";
+	/* What one value is, in the plural: annual downtime has one per batch of years. */
+	const char *unit_of = is_annual(x)        ? "batches"
+			      : x->per_incident ? "incidents"
+						: "replications";
 	if (x->terms[0].id == FIGURE(PRIMARY_AFTER)) {
 		size_t same = r->count - r->mismatches;
 		r->pass = r->count > 0 && r->mismatches == 0;
@@ -331,7 +357,7 @@ static void finish_one(struct expect_result *r)
 		else if (r->count && !failing)
 			r->measured = r->values[0];
 		if (failing)
-			snprintf(r->reason, sizeof(r->reason), "fails in %zu of %zu %ss", failing,
+			snprintf(r->reason, sizeof(r->reason), "fails in %zu of %zu %s", failing,
 				 r->count, unit_of);
 		ok &= failing == 0;
 		break;
@@ -370,7 +396,7 @@ static void finish_one(struct expect_result *r)
 			 x->per_incident ? ": no matching incident" : "");
 	if (r->unmeasured) {
 		ok = false;
-		snprintf(r->reason, sizeof(r->reason), "not measured in %zu of %zu %ss%s",
+		snprintf(r->reason, sizeof(r->reason), "not measured in %zu of %zu %s%s",
 			 r->unmeasured, r->unmeasured + r->count, unit_of,
 			 x->per_incident ? " (writes never came back)" : "");
 	}
@@ -388,12 +414,13 @@ static void finish_one(struct expect_result *r)
 	}
 	char range[120];
 	if (r->count == 0)
-		snprintf(range, sizeof(range), "no %ss", unit_of);
+		snprintf(range, sizeof(range), "no %s", unit_of);
 	else if (r->min == r->max)
-		snprintf(range, sizeof(range), "%zu %s%s, all %s", r->count, unit_of,
-			 r->count == 1 ? "" : "s", lo);
+		snprintf(range, sizeof(range), "%zu %.*s, all %s", r->count,
+			 (int)(strlen(unit_of) - (r->count == 1 ? (is_annual(x) ? 2 : 1) : 0)),
+			 unit_of, lo);
 	else
-		snprintf(range, sizeof(range), "%zu %ss in [%s, %s]", r->count, unit_of, lo, hi);
+		snprintf(range, sizeof(range), "%zu %s in [%s, %s]", r->count, unit_of, lo, hi);
 	if (x->quantifier == EXPECT_MEAN)
 		snprintf(r->measured_text, sizeof(r->measured_text), "mean %s%s (%s)", mean, hw, range);
 	else if (x->quantifier == EXPECT_EVERY)

@@ -61,6 +61,13 @@ int expect_init(struct expect_set *set, const struct expectation_config *xs, siz
 /* Add one replication's record (in replication order). */
 void expect_add(struct expect_set *set, const struct record *rec);
 
+/* Whether an expectation names annual_downtime_s (the availability mode's figure). */
+bool expect_wants_annual(const struct expect_set *set);
+
+/* Add the availability mode's downtime per year, seconds, one value per batch, to every
+ * expectation on annual_downtime_s (before expect_finish; expect_add gives them none). */
+void expect_add_annual(struct expect_set *set, const double *seconds, size_t n);
+
 /* Reduce and compare (once, after the last expect_add). */
 void expect_finish(struct expect_set *set);
 

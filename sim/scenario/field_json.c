@@ -259,7 +259,11 @@ static int check_dist_cap(const struct field *f, const struct rng_dist *d, const
 {
 	if (f->units != UNITS_DURATION)
 		return 0;
-	const double cap_s = (double)FIELD_DURATION_CAP_NS * 1e-9;
+	double cap_s = (double)FIELD_DURATION_CAP_NS * 1e-9;
+	const char *cap_text = FIELD_DURATION_CAP_TEXT;
+	char err[UNITS_ERR_SIZE];
+	if (f->max && units_parse_seconds(f->max, &cap_s, err, sizeof(err)) == 0)
+		cap_text = f->max; /* the field's own bound */
 	double params[2] = {0, 0};
 	switch (d->kind) {
 	case RNG_DIST_EXPONENTIAL:
@@ -288,9 +292,8 @@ static int check_dist_cap(const struct field *f, const struct rng_dist *d, const
 	if (!over)
 		return 0;
 	report(ctx, DIAG_ERROR, node, false, path,
-	       "this distribution exceeds the maximum %s of every duration (in a parameter or "
-	       "its mean)",
-	       FIELD_DURATION_CAP_TEXT);
+	       "this distribution exceeds the maximum %s %s (in a parameter or its mean)",
+	       cap_text, f->max ? "of this field" : "of every duration");
 	return 1;
 }
 
@@ -331,6 +334,15 @@ static int dist_param(const struct field *f, const cJSON *obj, const char *key, 
 		       units_kind_name(f->units), units_kind_example(f->units), json_type_name(v));
 		(*errors)++;
 		return -EINVAL;
+	}
+	if (f->units == UNITS_DURATION && f->max) {
+		/* A field with its own bound may go beyond int64 nanoseconds (kept in seconds). */
+		if (units_parse_seconds(text, out, err, sizeof(err)) < 0) {
+			report(ctx, DIAG_ERROR, v, false, sub, "%s", err);
+			(*errors)++;
+			return -EINVAL;
+		}
+		return 0;
 	}
 	if (units_parse(f->units, text, out, err, sizeof(err)) < 0) {
 		report(ctx, DIAG_ERROR, v, false, sub, "%s", err);
@@ -411,11 +423,13 @@ static int parse_dist(const struct field *f, const cJSON *v, void *out, struct f
 
 	rng_dist_release(d); /* the default being replaced may own an empirical table */
 	if (cJSON_IsString(v)) { /* shorthand: a deterministic value */
-		if (units_parse(f->units, v->valuestring, &a, err, sizeof(err)) < 0) {
+		bool long_s = f->units == UNITS_DURATION && f->max; /* see dist_param */
+		if ((long_s ? units_parse_seconds(v->valuestring, &a, err, sizeof(err))
+			    : units_parse(f->units, v->valuestring, &a, err, sizeof(err))) < 0) {
 			report(ctx, DIAG_ERROR, v, false, path, "%s", err);
 			return 1;
 		}
-		rng_dist_init_deterministic(d, f->units == UNITS_DURATION ? a * 1e-9 : a);
+		rng_dist_init_deterministic(d, f->units == UNITS_DURATION && !long_s ? a * 1e-9 : a);
 		if (check_dist_cap(f, d, v, ctx, path)) {
 			rng_dist_init_deterministic(d, 0);
 			return 1;

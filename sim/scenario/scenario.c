@@ -145,6 +145,9 @@ static const struct field scenario_fields[] = {
 	{FIELD_LIST_AT(struct scenario_config, expectations, expectation_count),
 	 .type = FIELD_ARRAY, .sub = &expectation_config_table,
 	 .help = "bounds checked by `topsim check`"},
+	{FIELD_AT(struct scenario_config, availability), .type = FIELD_OBJECT,
+	 .sub = &availability_config_table,
+	 .help = "long-run availability mode: repair crews, operator restarts, takeover outage"},
 };
 /* "include" and "catalog" are taken out before the table parses the rest. */
 const struct field_table scenario_config_table =
@@ -1109,6 +1112,17 @@ static void check_expectations(struct checker *c)
 				check_report(c, DIAG_ERROR, path, "unknown fault kind \"%s\"%s", x->kind,
 					     hint_text(hint, sizeof(hint), x->kind, fault_kind_names, nk));
 		}
+		/* The availability mode's figure stands alone (without stochastic_faults, every
+		 * component fails at its class's default rate). */
+		for (size_t k = 0; k < x->term_count; k++)
+			if (x->terms[k].id == (int)METRIC_COUNT + EXPECT_FIGURE_ANNUAL_DOWNTIME) {
+				snprintf(path, sizeof(path), "$.expectations[%zu].metric", i);
+				if (x->term_count > 1)
+					check_report(c, DIAG_ERROR, path,
+						     "annual_downtime_s cannot be summed with other "
+						     "figures");
+				break;
+			}
 		/* of */
 		snprintf(path, sizeof(path), "$.expectations[%zu].of", i);
 		if (compile_quantifier(x) < 0)
@@ -1425,6 +1439,87 @@ static void check_faults(struct checker *c)
 /* Simulated time: each duration is at most the field cap, and so is their sum, so that
  * no time computed from them (warm-up + duration + a fault's start and length) comes near
  * int64 overflow. --duration and --warmup arrive here as overrides, like --set. */
+static bool name_listed(const char *const *names, const char *name)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Stochastic classes: aiming lists name roles, hosts and purposes that exist, only where
+ * the class has them; an absent mtbf or mttr takes the class's sourced default. */
+static void check_stochastic_faults(struct checker *c)
+{
+	struct scenario_config *cfg = &c->s->config;
+	char path[256], hint[160];
+	for (size_t i = 0; i < cfg->stochastic_fault_count; i++) {
+		struct stochastic_fault_config *sf = &cfg->stochastic_faults[i];
+		if (!usable(c, sf) || sf->class_ < 0)
+			continue;
+		bool hostly = sf->class_ == FAULT_CLASS_HOST || sf->class_ == FAULT_CLASS_VOLUME;
+		for (size_t k = 0; k < sf->role_count; k++) {
+			snprintf(path, sizeof(path), "$.stochastic_faults[%zu].roles[%zu]", i, k);
+			if (!hostly)
+				check_report(c, DIAG_ERROR, path, "class %s cannot be aimed by role",
+					     fault_class_names[sf->class_]);
+			else if (!name_listed(host_role_names, sf->roles[k]))
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not a host role%s",
+					     sf->roles[k],
+					     hint_text(hint, sizeof(hint), sf->roles[k],
+						       host_role_names, HOST_ROLE_COUNT));
+		}
+		for (size_t k = 0; k < sf->host_count; k++) {
+			snprintf(path, sizeof(path), "$.stochastic_faults[%zu].hosts[%zu]", i, k);
+			if (!hostly)
+				check_report(c, DIAG_ERROR, path, "class %s cannot be aimed at hosts",
+					     fault_class_names[sf->class_]);
+			else
+				check_host_ref(c, sf->hosts[k], 0, path, "aimed host");
+		}
+		for (size_t k = 0; k < sf->purpose_count; k++) {
+			snprintf(path, sizeof(path), "$.stochastic_faults[%zu].purposes[%zu]", i, k);
+			if (sf->class_ != FAULT_CLASS_VOLUME)
+				check_report(c, DIAG_ERROR, path, "only a volume class has purposes");
+			else if (!name_listed(volume_purpose_names, sf->purposes[k]))
+				check_report(c, DIAG_ERROR, path, "\"%s\" is not a volume purpose%s",
+					     sf->purposes[k],
+					     hint_text(hint, sizeof(hint), sf->purposes[k],
+						       volume_purpose_names, 6));
+		}
+		/* Absent (the loader's deterministic 0): the class's default. */
+		struct rng_dist *d[2] = {&sf->mtbf, &sf->mttr};
+		const double *def_h[2] = {fault_class_default_mtbf_h, fault_class_default_mttr_h};
+		for (int k = 0; k < 2; k++)
+			if (d[k]->kind == RNG_DIST_DETERMINISTIC && d[k]->u.deterministic.value == 0) {
+				rng_dist_release(d[k]);
+				rng_dist_init_exponential(d[k], def_h[k][sf->class_] * 3600.0);
+				*(k == 0 ? &sf->mtbf_default : &sf->mttr_default) = true;
+			}
+	}
+}
+
+/* Crews repair hosts or volumes, one pool per class (and scope). */
+static void check_crews(struct checker *c)
+{
+	const struct availability_config *a = &c->s->config.availability;
+	char path[256];
+	for (size_t i = 0; i < a->crew_count; i++) {
+		const struct crew_config *cr = &a->crews[i];
+		if (!usable(c, cr) || cr->class_ < 0)
+			continue;
+		snprintf(path, sizeof(path), "$.availability.crews[%zu].class", i);
+		if (cr->class_ != FAULT_CLASS_HOST && cr->class_ != FAULT_CLASS_VOLUME)
+			check_report(c, DIAG_ERROR, path,
+				     "crews repair hosts or volumes; %s outages end by themselves",
+				     fault_class_names[cr->class_]);
+		for (size_t k = 0; k < i; k++)
+			if (a->crews[k].class_ == cr->class_)
+				check_report(c, DIAG_ERROR, path, "a second crew pool for %s",
+					     fault_class_names[cr->class_]);
+	}
+}
+
 static void check_run_time(struct checker *c)
 {
 	const struct scenario_config *cfg = &c->s->config;
@@ -1552,6 +1647,8 @@ int scenario_load_with(struct scenario *s, const char *path, const struct scenar
 	check_routing(&c);
 	check_workload(&c);
 	check_faults(&c);
+	check_stochastic_faults(&c);
+	check_crews(&c);
 	check_expectations(&c);
 	checker_release(&c);
 	rc = diag_error_count(diag) ? -EINVAL : 0;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "availability.h"
 #include "catalog.h"
 #include "diag.h"
 #include "faults.h"
@@ -48,7 +49,10 @@ enum expectation_quantifier {
 	X(PRIMARY_AFTER, "primary_after", "host", true,                                        \
 	  "host serving writes after the incident, \"\" for none (per incident; op ==)")      \
 	X(INVARIANT_VIOLATIONS, "invariant_violations", "violations", false,                   \
-	  "invariant violations in a replication, request conservation included")
+	  "invariant violations in a replication, request conservation included")              \
+	X(ANNUAL_DOWNTIME, "annual_downtime_s", "s", false,                                    \
+	  "expected downtime per year from the availability mode, one value per batch of "   \
+	  "availability.years (run and check simulate them when an expectation names it)")
 
 enum expectation_figure {
 #define EXPECT_FIGURE_ENUM(id, name, unit, per_incident, help) EXPECT_FIGURE_##id,
@@ -127,6 +131,7 @@ struct scenario_config {
 	size_t stochastic_fault_count;
 	struct expectation_config *expectations;
 	size_t expectation_count;
+	struct availability_config availability; /* read by `topsim availability` only */
 };
 
 extern const struct field_table scenario_config_table;

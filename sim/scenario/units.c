@@ -42,7 +42,11 @@ struct unit_def {
 	bool base;   /* the unit of scale 1 that format falls back to (and writes zero in) */
 };
 
+/* A year is the Julian year, 365.25 days (the unit of failure rates: AFR, MTBF in years). */
+#define UNITS_YEAR_NS ((sim_time)36525 * SIM_DAY / 100)
+
 static const struct unit_def duration_units[] = {
+	{ "y", 0, 0, 1, UNITS_YEAR_NS, false, false },
 	{ "d", 0, 0, 1, SIM_DAY, true, false },
 	{ "h", 0, 0, 1, SIM_HOUR, true, false },
 	{ "m", 0, 0, 1, SIM_MIN, true, false },
@@ -865,6 +869,34 @@ int units_parse_duration_flags(const char *text, unsigned flags, sim_time *out, 
 	struct perr e = { err, err_size, true };
 
 	return parse_duration(text, flags, out, &e);
+}
+
+int units_parse_seconds(const char *text, double *out, char *err, size_t err_size)
+{
+	struct perr e = { err, err_size, true };
+	sim_time t;
+	char q[QBUF];
+	int rc = parse_duration(text, 0, &t, &e);
+	if (rc == 0) {
+		*out = (double)t * 1e-9;
+		return 0;
+	}
+	/* Beyond int64 nanoseconds: one number and one unit, in double seconds. */
+	struct num_lex n;
+	const char *p = text;
+	if (lex_number(p, &n) != LEX_OK)
+		return rc;
+	const struct unit_def *u = find_unit(duration_units, n.end, strlen(n.end));
+	if (!u)
+		return rc;
+	double v;
+	if (convert(&n, 0, &v) != 0 || !(v * ((double)u->ns * 1e-9) <= UNITS_SECONDS_MAX)) {
+		perr_set(&e, "%s is out of range (long durations are limited to 10^7 years)",
+			 quote(text, q));
+		return -EINVAL;
+	}
+	*out = v * ((double)u->ns * 1e-9);
+	return 0;
 }
 
 int units_parse_duration(const char *text, sim_time *out, char *err, size_t err_size)

@@ -84,6 +84,13 @@ int units_parse_flags(enum units_kind kind, const char *text, unsigned flags,
  * (about 292 years); beyond it the text is refused as out of range. */
 int units_parse_duration(const char *text, sim_time *out /* OUT */, char *err, size_t err_size);
 
+/* Parse a non-negative duration to seconds (double), for values kept in seconds such as
+ * distribution parameters: as units_parse_duration within its range, and beyond it one
+ * number with one unit ("500y", "4380000h") up to UNITS_SECONDS_MAX. Units include "y", the
+ * Julian year of 365.25 days. Returns 0 or -EINVAL with a message in err. */
+#define UNITS_SECONDS_MAX (1e7 * 365.25 * 86400.0)
+int units_parse_seconds(const char *text, double *out /* OUT */, char *err, size_t err_size);
+
 /* As units_parse_duration, with flags from enum units_flags. */
 int units_parse_duration_flags(const char *text, unsigned flags, sim_time *out /* OUT */,
 			       char *err, size_t err_size);

@@ -94,12 +94,46 @@ static void test_classes(void **state)
 		assert_int_equal(fault_kind_reads[fault_class_kind[c]], 0);
 }
 
+/* Aiming: empty lists aim at every component of the class; roles, hosts and purposes
+ * narrow it; a host class never aims at a volume nor a volume class at a host. */
+static void test_aiming(void **state)
+{
+	(void)state;
+	char *data[] = {"data"}, *two[] = {"iris-a", "arbiter"}, *db[] = {"db", "journal"};
+	struct stochastic_fault_config c = {.class_ = FAULT_CLASS_HOST};
+	assert_true(stochastic_fault_aims(&c, "web-1", "web", NULL));
+	assert_false(stochastic_fault_aims(&c, "web-1", "web", "db"));
+	c.roles = data;
+	c.role_count = 1;
+	assert_true(stochastic_fault_aims(&c, "iris-a", "data", NULL));
+	assert_false(stochastic_fault_aims(&c, "arbiter", "arbiter", NULL));
+	c.hosts = two;
+	c.host_count = 2;
+	assert_true(stochastic_fault_aims(&c, "iris-a", "data", NULL));
+	assert_false(stochastic_fault_aims(&c, "iris-b", "data", NULL));
+	struct stochastic_fault_config v = {.class_ = FAULT_CLASS_VOLUME, .purposes = db,
+					    .purpose_count = 2};
+	assert_false(stochastic_fault_aims(&v, "iris-a", "data", NULL));
+	assert_true(stochastic_fault_aims(&v, "iris-a", "data", "journal"));
+	assert_false(stochastic_fault_aims(&v, "iris-a", "data", "sys"));
+	struct stochastic_fault_config az = {.class_ = FAULT_CLASS_AZ};
+	assert_true(stochastic_fault_aims(&az, NULL, NULL, NULL));
+	/* Sourced defaults: positive, a source each, volumes rarer than hosts. */
+	for (int k = 0; k < FAULT_CLASS_COUNT; k++) {
+		assert_true(fault_class_default_mtbf_h[k] > fault_class_default_mttr_h[k]);
+		assert_non_null(strstr(fault_class_default_source[k], ".md"));
+	}
+	assert_true(fault_class_default_mtbf_h[FAULT_CLASS_VOLUME] >
+		    fault_class_default_mtbf_h[FAULT_CLASS_HOST]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind_lists),
 		cmocka_unit_test(test_reads_match_field_help),
 		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_aiming),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,10 +120,19 @@ static void on_fabric(void *arg)
 	W.announcements++;
 }
 
+/* Aiming: when set, stochastic classes aim at this component only. */
+static const char *aim_only;
+static bool h_aims(void *arg, const struct stochastic_fault_config *c, const char *name)
+{
+	(void)arg;
+	(void)c;
+	return !aim_only || strcmp(aim_only, name) == 0;
+}
+
 static const struct injector_hooks hooks = {
 	.arg = &W, .host_index = h_host, .az_index = h_az, .region_index = h_region,
 	.volume = h_volume, .lb = h_lb, .freeze = h_freeze, .restart_iris = h_restart,
-	.started = h_started, .ended = h_ended};
+	.started = h_started, .ended = h_ended, .aims = h_aims};
 
 static void world_init(void)
 {
@@ -544,6 +553,26 @@ static void test_stochastic_alternation(void **state)
 	world_free();
 }
 
+/* A class aimed at h1 fails h1 only (the world's hook decides from roles, hosts and
+ * purposes; see stochastic_fault_aims). */
+static void test_stochastic_aimed(void **state)
+{
+	(void)state;
+	world_init();
+	aim_only = "h1";
+	struct stochastic_fault_config st = {.class_ = FAULT_CLASS_HOST};
+	rng_dist_init_deterministic(&st.mtbf, 100);
+	rng_dist_init_deterministic(&st.mttr, 10);
+	world_start(NULL, 0, &st, 1);
+	run_to(105);
+	assert_true(fabric_host_up(W.f, 0));
+	assert_false(fabric_host_up(W.f, 1));
+	assert_true(fabric_host_up(W.f, 2));
+	assert_int_equal(count('s'), 1);
+	aim_only = NULL;
+	world_free();
+}
+
 /* Exponential MTBF 100 s and MTTR 10 s on every host (3 components) over 1.2e6 s: about
  * 32700 cycles. Means of up and down durations within 2.5% (SE 0.55%), coefficient of
  * variation 1 within 4% (SE 0.8%); the fraction of time down 10/110 within 3%. Swapping the
@@ -653,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_overlapping_degraded),
 		cmocka_unit_test(test_volume_faults),
 		cmocka_unit_test(test_stochastic_alternation),
+		cmocka_unit_test(test_stochastic_aimed),
 		cmocka_unit_test(test_stochastic_means),
 		cmocka_unit_test(test_stochastic_classes),
 	};

@@ -384,7 +384,7 @@ static void test_write_and_read_back(void **state)
 	/* File format, and what the read API does not cover: cascading deletes. */
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
 	char *mode = raw_text(db, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal");
 	free(mode);
@@ -545,7 +545,7 @@ static void test_empty_file_initialised(void **state)
 	results_close(open_ok(f->path));
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
 				     "AND name IN ('runs', 'metrics', 'latency', "
 				     "'latency_buckets', 'timeseries', 'incidents', "
@@ -554,6 +554,55 @@ static void test_empty_file_initialised(void **state)
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"),
 			 5);
 	sqlite3_close(db);
+}
+
+/* The availability tables (schema 5): a run with its causes and failures round-trips, the
+ * latest run's downtime is found by experiment, a missing one is -ENOENT, a read-only
+ * handle refuses to write, and experiments are numbered across both kinds of run. */
+static void test_avail_tables(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_avail_run a = {.experiment = "availability-1", .scenario_name = "prod",
+				      .seed = 7, .years = 1000, .batches = 20, .level = 0.95,
+				      .exact_availability = NAN, .rpo_tx_per_year = NAN,
+				      .events = 1234};
+	for (int i = 0; i < 16; i++)
+		a.figures[i] = i + 0.5;
+	int64_t id = 0;
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_avail_run(r, &a, &id), 0);
+	assert_int_equal(results_add_avail_cause(r, id, "MIRROR1 primary host_crash: takeover",
+						 "takeover", 0.12, 0.01, 0.5, 42), 0);
+	assert_int_equal(results_add_avail_failures(r, id, "host", 5.0), 0);
+	/* One row per (class, stage). */
+	assert_int_not_equal(results_add_avail_cause(r, id, "MIRROR1 primary host_crash: takeover",
+						     "takeover", 1, 1, 1, 1), 0);
+	assert_int_equal(results_commit(r), 0);
+	double m, h;
+	assert_int_equal(results_avail_downtime(r, "availability-1", &m, &h), 0);
+	assert_true(m == 4.5 && h == 5.5); /* figures[4], figures[5] */
+	assert_int_equal(results_avail_downtime(r, "nope", &m, &h), -ENOENT);
+	assert_true(isnan(m));
+	char name[64];
+	assert_int_equal(results_new_experiment(r, "availability", name, sizeof(name)), 0);
+	assert_string_equal(name, "availability-2");
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM avail_causes WHERE avail_id = 1 AND "
+				     "stage = 'takeover' AND minutes_per_year = 0.12 AND samples = 42"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM avail_runs WHERE exact_availability "
+				     "IS NULL AND events = 1234 AND write_availability = 0.5"), 1);
+	raw_exec(db, "PRAGMA foreign_keys = ON; DELETE FROM avail_runs");
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM avail_causes"), 0);
+	sqlite3_close(db);
+
+	char err[256];
+	struct results *ro = results_open_readonly(f->path, err, sizeof(err));
+	assert_non_null(ro);
+	assert_int_equal(results_add_avail_failures(ro, 1, "host", 1), -EROFS);
+	results_close(ro);
 }
 
 /* A directory that does not exist cannot be opened; the message names the file. */
@@ -979,7 +1028,7 @@ static void test_migrate_v1(void **state)
 	results_close(r);
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
 	char *ok = raw_text(db, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
@@ -2083,6 +2132,7 @@ int main(void)
 		T(test_garbage_refused),
 		T(test_foreign_database_refused),
 		T(test_empty_file_initialised),
+		T(test_avail_tables),
 		T(test_unopenable_path),
 		T(test_rollback),
 		T(test_reader_sees_only_committed),

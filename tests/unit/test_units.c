@@ -262,7 +262,8 @@ static const struct duration_case duration_cases[] = {
 	{ "2hours", 0, 0, "did you mean \"2h\"" },
 	{ "5mins", 0, 0, "unknown unit \"mins\" in \"5mins\" (expected ns, us, ms, s, m, h, d); did you mean \"5min\"" },
 	{ "2minutes30s", 0, 0, "did you mean \"2min30s\"" },
-	{ "5y", 0, 0, "unknown unit \"y\"" },
+	{ "5y", 0, (sim_time)157788000 * SIM_S, NULL }, /* Julian years */
+	{ "5yr", 0, 0, "unknown unit \"yr\"" },
 	{ "5x", 0, 0, "unknown unit \"x\" in \"5x\" (expected ns, us, ms, s, m, h, d)" },
 	/* garbage */
 	{ "s", 0, 0, "missing number in \"s\": expected a duration like 8s, 250ms, 1h30m" },

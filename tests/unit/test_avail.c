@@ -1,0 +1,278 @@
+/* test_avail: the availability mode's upper level (sim/avail/avail.c): determinism whatever
+ * the thread count, correlation through the fault-domain tree, aiming, the mirror's paths
+ * (takeover, arbiter down, forced down and the operator's restart, DR promotion), and bad
+ * input. Closed forms and the exact chain are in tests/validation/test_avail_validation.c.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "avail.h"
+#include "scenario.h"
+#include "../common/run_scenario.h"
+
+static void load(const char *rel, const char *const *sets, size_t n, struct scenario *s)
+{
+	struct diag diag;
+	diag_init(&diag);
+	int rc = scenario_load(s, test_source_path(rel), sets, n, NULL, &diag);
+	diag_print(&diag, stderr);
+	diag_release(&diag);
+	assert_int_equal(rc, 0);
+}
+
+static void run(const struct scenario *s, double years, int jobs, struct avail_result *r)
+{
+	struct avail_opts o = {.years = years, .batches = 10, .jobs = jobs, .level = 0.99,
+			       .seed = 1};
+	char err[256];
+	int rc = avail_run(&s->config, &o, r, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("avail_run: %s", err);
+}
+
+static double cause_minutes(const struct avail_result *r, const char *cls, int stage)
+{
+	for (size_t i = 0; i < r->cause_count; i++)
+		if (strcmp(r->causes[i].incident_class, cls) == 0 && r->causes[i].stage == stage)
+			return r->causes[i].minutes_per_year.mean;
+	return 0;
+}
+
+/* The same seed gives the same figures, cause by cause, on 1 and 3 threads. */
+static void test_deterministic_across_jobs(void **state)
+{
+	(void)state;
+	const char *sets[] = {"stochastic_faults=[{\"class\": \"host\"}, {\"class\": \"volume\"}, "
+			      "{\"class\": \"az\"}, {\"class\": \"region\"}]"};
+	struct scenario s;
+	load("scenarios/production.json", sets, 1, &s);
+	struct avail_result a, b;
+	run(&s, 2000, 1, &a);
+	run(&s, 2000, 3, &b);
+	assert_true(a.write_availability.mean == b.write_availability.mean);
+	assert_true(a.write_availability.half == b.write_availability.half);
+	assert_true(a.yearly_downtime_p99 == b.yearly_downtime_p99);
+	assert_int_equal(a.events, b.events);
+	assert_int_equal(a.cause_count, b.cause_count);
+	for (size_t i = 0; i < a.cause_count; i++) {
+		assert_string_equal(a.causes[i].incident_class, b.causes[i].incident_class);
+		assert_true(a.causes[i].minutes_per_year.mean == b.causes[i].minutes_per_year.mean);
+	}
+	/* Every class fails at its default rate: 10 hosts every 2 years, 12 volumes every
+	 * 500 years, 5 AZs and 2 regions every 10 years (within 5%). */
+	assert_int_equal(a.components, 10 + 12 + 5 + 2);
+	assert_true(fabs(a.failures_per_year[FAULT_CLASS_HOST] / 5.0 - 1) < 0.05);
+	assert_true(fabs(a.failures_per_year[FAULT_CLASS_AZ] / 0.5 - 1) < 0.05);
+	assert_true(fabs(a.failures_per_year[FAULT_CLASS_REGION] / 0.2 - 1) < 0.08);
+	avail_result_release(&a);
+	avail_result_release(&b);
+	scenario_release(&s);
+}
+
+/* An AZ outage takes the standalone server in it down: with only AZ failures, A is the AZ's
+ * MTBF / (MTBF + MTTR); a region outage likewise. */
+static void test_fault_domain_tree(void **state)
+{
+	(void)state;
+	const char *cls[] = {"az", "region"};
+	for (int k = 0; k < 2; k++) {
+		char set[256];
+		snprintf(set, sizeof(set),
+			 "stochastic_faults=[{\"class\": \"%s\", \"mtbf\": {\"kind\": "
+			 "\"exponential\", \"mean\": \"100h\"}, \"mttr\": {\"kind\": "
+			 "\"exponential\", \"mean\": \"5h\"}}]", cls[k]);
+		const char *sets[] = {set};
+		struct scenario s;
+		load("scenarios/small-development.json", sets, 1, &s);
+		struct avail_result r;
+		run(&s, 5000, 2, &r);
+		printf("  %s: A %.6f +- %.6f\n", cls[k], r.write_availability.mean,
+		       r.write_availability.half);
+		assert_true(fabs(r.write_availability.mean - 100.0 / 105.0) <=
+			    r.write_availability.half);
+		char expect[64];
+		snprintf(expect, sizeof(expect), "iris-dev %s_outage", cls[k]);
+		assert_true(cause_minutes(&r, expect, AVAIL_STAGE_REPAIR) > 0);
+		avail_result_release(&r);
+		scenario_release(&s);
+	}
+}
+
+/* Aiming narrows the components: production's data role is three hosts, its db volumes
+ * three volumes. */
+static void test_aiming(void **state)
+{
+	(void)state;
+	const char *sets[] = {"stochastic_faults=[{\"class\": \"host\", \"roles\": [\"data\"]}, "
+			      "{\"class\": \"volume\", \"purposes\": [\"db\"]}]"};
+	struct scenario s;
+	load("scenarios/production.json", sets, 1, &s);
+	struct avail_result r;
+	run(&s, 100, 1, &r);
+	assert_int_equal(r.components, 6);
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
+/* Host crashes of the primary with the arbiter down cannot be confirmed: no takeover, the
+ * outage waits for the repair. With the arbiter always up, every crash of a primary whose
+ * backup is Active is a takeover. */
+static void test_arbiter_needed(void **state)
+{
+	(void)state;
+	const char *sets[] = {
+		"stochastic_faults=[{\"class\": \"host\", \"hosts\": [\"a\", \"b\", \"arb\"], "
+		"\"mtbf\": {\"kind\": \"exponential\", \"mean\": \"100h\"}, \"mttr\": {\"kind\": "
+		"\"exponential\", \"mean\": \"20h\"}}]",
+		"availability.manual_takeover=false"};
+	struct scenario s;
+	load("tests/validation/availability/pair.json", sets, 2, &s);
+	struct avail_result r;
+	run(&s, 2000, 2, &r);
+	assert_true(cause_minutes(&r, "M primary host_crash: arbiter down", AVAIL_STAGE_REPAIR) > 0);
+	assert_true(cause_minutes(&r, "M primary host_crash: backup down", AVAIL_STAGE_REPAIR) > 0);
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
+/* A failed volume leaves the primary's agent answering: the backup takes over and forces it
+ * down; once the volume is repaired an operator restarts it after restart_delay. If the new
+ * primary's host fails in that window, the outage waits for the operator. With no delay
+ * that stage never happens. */
+static void test_forced_down_and_restart(void **state)
+{
+	(void)state;
+	const char *sets[] = {
+		"hosts[0].volumes=[{\"name\": \"db\", \"type\": \"gp3\", \"purpose\": \"db\", "
+		"\"size\": \"100GB\"}]",
+		"stochastic_faults=[{\"class\": \"volume\", \"hosts\": [\"a\"], \"mtbf\": {\"kind\": "
+		"\"exponential\", \"mean\": \"100h\"}, \"mttr\": {\"kind\": \"exponential\", "
+		"\"mean\": \"5h\"}}, {\"class\": \"host\", \"hosts\": [\"b\"], \"mtbf\": {\"kind\": "
+		"\"exponential\", \"mean\": \"100h\"}, \"mttr\": {\"kind\": \"exponential\", "
+		"\"mean\": \"5h\"}}]",
+		"availability.manual_takeover=false", "availability.restart_delay=\"20h\""};
+	struct scenario s;
+	load("tests/validation/availability/pair.json", sets, 4, &s);
+	struct avail_result slow, quick;
+	run(&s, 2000, 2, &slow);
+	assert_true(cause_minutes(&slow, "M primary volume_failure: takeover",
+				  AVAIL_STAGE_TAKEOVER) == 0); /* failover_time 0 */
+	assert_true(slow.takeovers_per_year.mean > 50); /* about 87 volume failures a year */
+	assert_true(cause_minutes(&slow, "M primary host_crash: backup down",
+				  AVAIL_STAGE_OPERATOR_RESTART) > 0);
+	scenario_release(&s);
+	sets[3] = "availability.restart_delay=\"0s\"";
+	load("tests/validation/availability/pair.json", sets, 4, &s);
+	run(&s, 2000, 2, &quick);
+	assert_true(cause_minutes(&quick, "M primary host_crash: backup down",
+				  AVAIL_STAGE_OPERATOR_RESTART) == 0);
+	assert_true(quick.downtime_minutes_per_year.mean < slow.downtime_minutes_per_year.mean);
+	avail_result_release(&slow);
+	avail_result_release(&quick);
+	scenario_release(&s);
+}
+
+/* Losing the primary region: the operator promotes the DR async after
+ * mirror.dr_promotion_delay (15 min), and service returns to the failover pair without an
+ * outage when the region is back (an assumption). Region outages of 100 h: every outage of
+ * us-east-1 costs exactly 15 min. */
+static void test_dr_promotion(void **state)
+{
+	(void)state;
+	const char *sets[] = {"stochastic_faults=[{\"class\": \"region\", \"mttr\": \"100h\"}]"};
+	struct scenario s;
+	load("scenarios/production.json", sets, 1, &s);
+	struct avail_result r;
+	run(&s, 5000, 2, &r);
+	double per = r.downtime_minutes_per_year.mean / r.incidents_per_year.mean;
+	printf("  %.4f incidents/year, %.3f min each\n", r.incidents_per_year.mean, per);
+	assert_true(per > 14.99 && per < 15.3);
+	assert_true(fabs(r.lossy_promotions_per_year.mean / r.incidents_per_year.mean - 1) < 0.02);
+	assert_true(cause_minutes(&r, "MIRROR1 primary region_outage: backup down",
+				  AVAIL_STAGE_DR_PROMOTION) > 0);
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
+/* Route 53: when the primary load balancer has no live target, the record answers the
+ * secondary after check_interval x failure_threshold + ttl (30 s x 3 + 60 s = 150 s in
+ * production); service is down for exactly that long, in the dns_failover stage, and back
+ * on the primary when its target is repaired. */
+static void test_dns_failover(void **state)
+{
+	(void)state;
+	const char *sets[] = {
+		"load_balancers[0].targets=[\"web-a1\"]",
+		"stochastic_faults=[{\"class\": \"host\", \"hosts\": [\"web-a1\"], \"mtbf\": "
+		"{\"kind\": \"exponential\", \"mean\": \"100h\"}, \"mttr\": \"10h\"}]"};
+	struct scenario s;
+	load("scenarios/production.json", sets, 2, &s);
+	struct avail_result r;
+	run(&s, 200, 2, &r);
+	double per = r.downtime_minutes_per_year.mean * 60 / r.incidents_per_year.mean;
+	printf("  %.2f incidents/year, %.3f s each\n", r.incidents_per_year.mean, per);
+	assert_true(fabs(per - 150) < 1e-6);
+	assert_true(cause_minutes(&r, "entry load balancer down", AVAIL_STAGE_DNS_FAILOVER) > 0);
+	/* about 8766 / 110 = 80 failures a year, each an outage */
+	assert_true(fabs(r.incidents_per_year.mean / (8766.0 / 110.0) - 1) < 0.05);
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
+/* Bad input: nothing fails, or fewer years than batches. */
+static void test_errors(void **state)
+{
+	(void)state;
+	struct scenario s;
+	load("scenarios/production.json", NULL, 0, &s);
+	struct avail_result r;
+	struct avail_opts o = {.years = 100, .batches = 10, .jobs = 1, .level = 0.95};
+	char err[256];
+	assert_int_equal(avail_run(&s.config, &o, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "$.stochastic_faults"));
+	avail_result_release(&r);
+	o.years = 5;
+	assert_int_equal(avail_run(&s.config, &o, &r, err, sizeof(err)), -EINVAL);
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
+/* Importance sampling redraws failure clocks: it refuses a non-exponential mtbf. */
+static void test_importance_needs_exponential(void **state)
+{
+	(void)state;
+	const char *sets[] = {"stochastic_faults=[{\"class\": \"host\", \"mtbf\": \"1000h\"}]"};
+	struct scenario s;
+	load("scenarios/production.json", sets, 1, &s);
+	struct avail_opts o = {.years = 100, .batches = 10, .jobs = 1, .level = 0.95, .bias = 0.3};
+	struct avail_result r;
+	char err[256];
+	assert_int_equal(avail_run(&s.config, &o, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "exponential mtbf"));
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deterministic_across_jobs),
+		cmocka_unit_test(test_fault_domain_tree),
+		cmocka_unit_test(test_aiming),
+		cmocka_unit_test(test_arbiter_needed),
+		cmocka_unit_test(test_forced_down_and_restart),
+		cmocka_unit_test(test_dr_promotion),
+		cmocka_unit_test(test_dns_failover),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_importance_needs_exponential),
+	};
+	return cmocka_run_group_tests_name("avail", tests, NULL, NULL);
+}
