@@ -69,7 +69,8 @@ struct exp_opts {
 	"  -j, --jobs N          replications run on N threads (default: the number of cores);\n"\
 	"                        results are identical whatever N\n"                             \
 	"  -o, --output DB       results database (default ./topsim.db)\n"                       \
-	"      --experiment NAME name of the experiment in the database (default: the command\n" \
+	"      --experiment NAME\n"                                                             \
+	"                        name of the experiment in the database (default: the command\n"\
 	"                        and a number, new for each invocation)\n"                       \
 	"      --expect FILE     expectations from FILE ({\"expectations\": [...]}) instead of\n" \
 	"                        the scenario's\n"                                               \
@@ -78,8 +79,11 @@ struct exp_opts {
 	"      --series-width D  time-series bucket (default 10s; at most 100000 buckets per\n" \
 	"                        replication)\n"                                                 \
 	"      --set PATH=VALUE  override a scenario field, checked like the file\n"              \
-	"      --catalog-dir DIR AWS catalog directory\n"                                         \
-	"      --include-root DIR directory the scenario's includes may read under (default:\n" \
+	"      --catalog-dir DIR\n"                                                             \
+	"                        the AWS catalog (default: $TOPSIM_CATALOG_DIR, else the\n"     \
+	"                        catalog installed with topsim)\n"                              \
+	"      --include-root DIR\n"                                                            \
+	"                        directory the scenario's includes may read under (default:\n"  \
 	"                        the current directory, or the scenario's own directory\n"      \
 	"                        when the scenario is outside it)\n"                            \
 	"      --no-progress     no progress line on stderr\n"
@@ -118,6 +122,7 @@ int exp_check_series(const struct exp_opts *o, const struct scenario *s);
 int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+extern const char cmd_check_usage[], cmd_compare_usage[], cmd_sweep_usage[];
 
 /* Open o->db_path for writing and name the experiment (o->experiment or a new
  * "PREFIX-N"). Returns the handle or NULL (printed; *rc set to the exit code). */

@@ -31,9 +31,24 @@ void cmd_scenario_opts_release(struct cmd_scenario_opts *o);
  * FILE is inside it, else under FILE's own directory. */
 int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_scenario_opts *o);
 
+/* The options of validate and show, as their --help lists them (format: cli.h). */
+#define SCENARIO_OPTIONS_HELP                                                                 \
+	"Options:\n"                                                                            \
+	"      --set PATH=VALUE  override a scenario field, checked like the file\n"              \
+	"      --catalog-dir DIR\n"                                                             \
+	"                        the AWS catalog (default: $TOPSIM_CATALOG_DIR, else the\n"     \
+	"                        catalog installed with topsim)\n"                              \
+	"      --include-root DIR\n"                                                            \
+	"                        directory the scenario's includes may read under (default:\n"  \
+	"                        the current directory, or the scenario's own directory\n"      \
+	"                        when the scenario is outside it)\n"
+
 int cmd_validate(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
+/* Their --help texts (format: cli.h). */
+extern const char cmd_validate_usage[], cmd_show_usage[], cmd_schema_usage[],
+	cmd_catalog_usage[];
 
 #endif
