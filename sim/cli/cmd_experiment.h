@@ -84,8 +84,9 @@ struct exp_opts {
 	"                        catalog installed with topsim)\n"                              \
 	"      --include-root DIR\n"                                                            \
 	"                        directory the scenario's includes may read under (default:\n"  \
-	"                        the current directory, or the scenario's own directory\n"      \
-	"                        when the scenario is outside it)\n"                            \
+	"                        the current directory; for a scenario outside it, the\n"      \
+	"                        installed scenarios when it is one of them, else the\n"       \
+	"                        scenario's own directory)\n"                                   \
 	"      --no-progress     no progress line on stderr\n"
 
 void exp_opts_init(struct exp_opts *o);

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "datadir.h"
 #include "field_json.h"
 #include "units.h"
 
@@ -33,17 +35,29 @@ void cmd_scenario_opts_release(struct cmd_scenario_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* real (a resolved path) lies under dir. */
+static bool path_under(const char *real, const char *dir)
+{
+	size_t n = strlen(dir);
+	return (n == 1 && dir[0] == '/') || (strncmp(real, dir, n) == 0 && real[n] == '/');
+}
+
 /* The default include root: the current directory when file lies under it (the usual
  * `topsim run scenarios/drills/x.json` from a checkout, whose drills include
- * ../production.json), else file's own directory. Writes it to buf. */
+ * ../production.json), else the scenarios installed with topsim when file is one of them
+ * (BIN/../share/topsim/scenarios, datadir.h), else file's own directory. Writes it to buf. */
 static void default_include_root(const char *file, char *buf, size_t size)
 {
-	char cwd[PATH_MAX], real[PATH_MAX];
+	char cwd[PATH_MAX], real[PATH_MAX], shipped[PATH_MAX], shipped_real[PATH_MAX];
 	if (getcwd(cwd, sizeof(cwd)) && realpath(file, real)) {
-		size_t n = strlen(cwd);
-		if ((n == 1 && cwd[0] == '/') ||
-		    (strncmp(real, cwd, n) == 0 && real[n] == '/')) {
+		if (path_under(real, cwd)) {
 			snprintf(buf, size, "%s", cwd);
+			return;
+		}
+		/* The scenarios installed with topsim (a drill includes ../production.json). */
+		datadir_find(NULL, "scenarios", shipped, sizeof(shipped));
+		if (realpath(shipped, shipped_real) && path_under(real, shipped_real)) {
+			snprintf(buf, size, "%s", shipped_real);
 			return;
 		}
 	}
@@ -137,8 +151,8 @@ const char cmd_validate_usage[] =
 	"Check scenario files without running them: syntax, unknown keys, types, units,\n"
 	"bounds, references and impossible topologies. Every problem is reported with its\n"
 	"file:line:col and JSON path. Exit 0 when all files are valid (warnings allowed),\n"
-	"2 when any has an error. Includes must stay under the include root: by default the\n"
-	"current directory, or the scenario's own directory when the scenario is outside it.\n" SCENARIO_OPTIONS_HELP;
+	"2 when any has an error. Includes must stay under the include root (--include-root).\n"
+	SCENARIO_OPTIONS_HELP;
 
 int cmd_validate(int argc, char **argv)
 {

@@ -28,7 +28,8 @@ void cmd_scenario_opts_release(struct cmd_scenario_opts *o);
 /* Load FILE, print its diagnostics to stderr. Returns 0 (usable; warnings printed),
  * CLI_EXIT_USAGE (errors printed) or CLI_EXIT_INTERNAL. s must be released either way.
  * Includes must stay under o->include_root; by default under the current directory when
- * FILE is inside it, else under FILE's own directory. */
+ * FILE is inside it, else under the installed scenarios directory when FILE is one of the
+ * scenarios installed with topsim, else under FILE's own directory. */
 int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_scenario_opts *o);
 
 /* The options of validate and show, as their --help lists them (format: cli.h). */
@@ -40,8 +41,9 @@ int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_sce
 	"                        catalog installed with topsim)\n"                              \
 	"      --include-root DIR\n"                                                            \
 	"                        directory the scenario's includes may read under (default:\n"  \
-	"                        the current directory, or the scenario's own directory\n"      \
-	"                        when the scenario is outside it)\n"
+	"                        the current directory; for a scenario outside it, the\n"      \
+	"                        installed scenarios when it is one of them, else the\n"       \
+	"                        scenario's own directory)\n"
 
 int cmd_validate(int argc, char **argv);
 int cmd_show(int argc, char **argv);
