@@ -375,7 +375,7 @@ int cmd_schema(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (json) {
-		cJSON *schema = field_schema_json(&scenario_config_table);
+		cJSON *schema = scenario_schema_json();
 		char *text = schema ? cJSON_Print(schema) : NULL;
 		cJSON_Delete(schema);
 		if (!text)

@@ -153,6 +153,27 @@ const struct field_table scenario_config_table =
 		       "volume types added or overridden, shape as in scenarios/catalog/).",
 		       struct scenario_config, scenario_fields);
 
+cJSON *scenario_schema_json(void)
+{
+	cJSON *schema = field_schema_json(&scenario_config_table);
+	cJSON *defs = cJSON_GetObjectItemCaseSensitive(schema, "$defs");
+	/* A number given as an expectation's value reads as its text
+	 * (expectation_values_as_text). */
+	const char *tables[] = {"expectation", "expectation-overlay"};
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *props = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(defs, tables[i]), "properties");
+		cJSON *value = cJSON_GetObjectItemCaseSensitive(props, "value");
+		if (!value)
+			continue;
+		cJSON *types = cJSON_CreateArray();
+		cJSON_AddItemToArray(types, cJSON_CreateString("string"));
+		cJSON_AddItemToArray(types, cJSON_CreateString("number"));
+		cJSON_ReplaceItemInObjectCaseSensitive(value, "type", types);
+	}
+	return schema;
+}
+
 /* --- checking ------------------------------------------------------------------------------ */
 
 /* The cross-reference checks run even on a configuration with field errors, so that a user
