@@ -6,7 +6,8 @@ A console example is a fenced block whose lines start "$ COMMAND" followed by th
 that command (stdout and stderr together, as a terminal shows them); a command continues
 on the next line after a trailing backslash, or on lines that start "> " (the shell's
 continuation prompt, for a quoted text over several lines). The examples of one document run in order in
-one scratch directory, where `topsim` is BIN, `scenarios/` is the source tree's and every
+one scratch directory, where `topsim` and `build/topsim` are BIN, `scenarios/` is the
+source tree's and every
 fenced block of the document preceded by the line `<!-- file: NAME -->` has been written to
 NAME before the first example runs (so a document's own example files are what its
 examples read). `$?` is the previous command's
@@ -157,6 +158,8 @@ def run_doc(binary, src, doc, update):
         bindir = os.path.join(work, ".bin")
         os.makedirs(bindir)
         os.symlink(os.path.abspath(binary), os.path.join(bindir, "topsim"))
+        os.makedirs(os.path.join(work, "build"))
+        os.symlink(os.path.abspath(binary), os.path.join(work, "build", "topsim"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("TOPSIM_")}
         env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
         env["LC_ALL"] = "C.UTF-8"
