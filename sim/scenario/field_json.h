@@ -91,8 +91,11 @@ void field_schema_man(const struct field_table *root, FILE *out);
  * index or name. */
 void field_schema_paths(const struct field_table *root, FILE *out);
 
-/* A JSON Schema (draft 2020-12) of `root`, or NULL when out of memory. Caller frees it with
- * cJSON_Delete. */
+/* A JSON Schema (draft 2020-12) of `root` as the root of a file the scenario loader reads:
+ * every table reachable from it is in $defs twice, NAME and NAME-overlay (without required
+ * keys, for a file with "include", whose required keys may come from what it includes); the
+ * root also accepts the loader's "include" and "catalog". NULL when out of memory. Caller
+ * frees it with cJSON_Delete. */
 cJSON *field_schema_json(const struct field_table *root);
 
 #endif
