@@ -143,7 +143,7 @@ static const struct field scenario_fields[] = {
 	 .help = "random failures (MTBF/MTTR per class)"},
 	{FIELD_LIST_AT(struct scenario_config, expectations, expectation_count),
 	 .type = FIELD_ARRAY, .sub = &expectation_config_table,
-	 .help = "bounds checked by `topsim check`"},
+	 .help = "bounds checked by `topsim run` and `topsim check`"},
 };
 /* "include" and "catalog" are taken out before the table parses the rest. */
 const struct field_table scenario_config_table =
