@@ -5,7 +5,9 @@
 # location when that catalog is moved away; TOPSIM_CATALOG_DIR then brings it back), runs an
 # installed drill whose expectations hold, draws its timeline with the installed gnuplot
 # scripts (when gnuplot is present), and man finds the installed pages; the bash completion
-# is installed under share/bash-completion/completions.
+# is installed under share/bash-completion/completions; the Debian package that
+# `cpack -G DEB` makes is named topsim_VERSION_amd64.deb, depends on the libraries topsim
+# links (libgsl27, libsqlite3-0, libcjson1), recommends gnuplot and holds all of the above.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/topsim-install.XXXXXX")
@@ -57,6 +59,32 @@ mv "$tmp/moved-catalog" "$share/topsim/catalog"
 if command -v man >/dev/null; then
   MANPATH=$share/man man -P cat topsim-run 2>/dev/null | grep -q 'topsim run FILE' ||
     err "man topsim-run does not find the installed page"
+fi
+# The Debian package (cpack -G DEB): its name, dependencies and contents.
+if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
+  if cpack -G DEB -B "$tmp/pkg" --config "$build/CPackConfig.cmake" >"$tmp/cpack.log" 2>&1; then
+    deb=$(ls "$tmp"/pkg/topsim_*_amd64.deb 2>/dev/null | head -1)
+    if [ -z "$deb" ]; then
+      err "cpack made no topsim_VERSION_amd64.deb: $(ls "$tmp/pkg")"
+    else
+      deps=$(dpkg-deb -f "$deb" Depends)
+      for d in libgsl27 libsqlite3-0 libcjson1; do
+        grep -q "$d" <<<"$deps" || err "the package does not depend on $d: $deps"
+      done
+      dpkg-deb -f "$deb" Recommends | grep -q gnuplot || err "the package does not recommend gnuplot"
+      contents=$(dpkg-deb -c "$deb")
+      for f in ./usr/bin/topsim ./usr/share/topsim/catalog/instances.json \
+               ./usr/share/topsim/plots/timeline.gp ./usr/share/man/man1/topsim-run.1 \
+               ./usr/share/man/man5/topsim-scenario.5 \
+               ./usr/share/bash-completion/completions/topsim; do
+        grep -q " $f\$" <<<"$contents" || err "the package lacks $f"
+      done
+    fi
+  else
+    err "cpack -G DEB failed: $(tail -5 "$tmp/cpack.log")"
+  fi
+else
+  echo "cpack or dpkg-deb missing: the Debian package is not checked"
 fi
 [ $fail -eq 0 ] && echo "ok: installed into a temporary prefix, drill run from $tmp/work"
 exit $fail
