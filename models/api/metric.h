@@ -64,6 +64,27 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "when requests first had to wait for a connection; stored only if they did")        \
 	X(OBSERVATIONS_DROPPED, "observations_dropped", "observations", METRIC_RUN, QUAL_NONE,   \
 	  "timeline events, violations or incidents not kept (caps or memory); stored if any") \
+	X(CACHE_HIT_RATIO, "cache_hit_ratio", "fraction", METRIC_RUN, QUAL_HOST,                \
+	  "logical block reads an IRIS node found in its global buffers")                     \
+	X(ECP_REQUESTS, "ecp_requests", "requests", METRIC_RUN, QUAL_HOST,                      \
+	  "ECP requests an application server sent (blocks, update batches, syncs)")           \
+	X(ECP_REQUESTS_SERVED, "ecp_requests_served", "requests", METRIC_RUN, QUAL_HOST,        \
+	  "ECP requests a data server completed for its application servers")                 \
+	X(ECP_TROUBLES, "ecp_troubles", "times", METRIC_RUN, QUAL_HOST,                         \
+	  "times an application server's connection went into Trouble")                       \
+	X(ECP_STALL_MAX_S, "ecp_stall_max_s", "s", METRIC_RUN, QUAL_HOST,                      \
+	  "longest ECP stall of an application server: Trouble to sessions resumed or reset")  \
+	X(ECP_HELD_COMPLETED, "ecp_held_completed", "requests", METRIC_RUN, QUAL_HOST,          \
+	  "requests held during a stall and completed after recovery (slow, not failed)")     \
+	X(ECP_NETWORK_ERRORS, "ecp_network_errors", "requests", METRIC_RUN, QUAL_HOST,          \
+	  "requests that got <NETWORK> (session reset, recovery given up, connect wait)")     \
+	X(ECP_ROLLED_BACK, "ecp_rolled_back", "updates", METRIC_RUN, QUAL_HOST,                 \
+	  "updates rolled back when the data server reset the session (already answered "      \
+	  "asynchronous sets included)")                                                        \
+	X(ECP_SESSIONS_PRESERVED, "ecp_sessions_preserved", "sessions", METRIC_RUN, QUAL_HOST,  \
+	  "stalls after which the data server recovered the application server's session")    \
+	X(ECP_SESSIONS_LOST, "ecp_sessions_lost", "sessions", METRIC_RUN, QUAL_HOST,            \
+	  "sessions reset: by the data server, by giving up, or by the app server's crash")    \
 	X(LATENCY_MEAN_S, "latency_mean_s", "s", METRIC_LATENCY, QUAL_CLASS,                    \
 	  "mean latency at the client")                                                         \
 	X(LATENCY_P50_S, "latency_p50_s", "s", METRIC_LATENCY, QUAL_CLASS, "median latency")  \

@@ -37,6 +37,8 @@
 	  "the web gateway had no free connection within its queued-request timeout (503)")   \
 	X(SHED, "shed", true,                                                                   \
 	  "not sent: the run's cap on requests in flight was reached (a saturated system)")   \
+	X(ECP_NETWORK, "ecp_network", true,                                                     \
+	  "<NETWORK> from an ECP application server: its session was reset or it gave up")      \
 	X(NO_ANSWER, "no_answer", false,                                                        \
 	  "the server dropped the request without answering (its instance stopped or hung)")
 

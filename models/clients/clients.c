@@ -19,7 +19,8 @@ struct attempt {
 	struct population *pop;
 	struct request *rq;          /* NULL once the client has given up on this try */
 	struct route route;
-	struct dataserver *server;   /* NULL when the route reached no data server */
+	struct dataserver *server;   /* the data server the route reached, or */
+	struct ecp_app *app;         /* the ECP application server; both NULL: none */
 	struct gateway *gateway;     /* the web gateway whose connection it needs, or NULL */
 	struct gateway_wait gateway_wait;
 	sim_time gateway_to_server;  /* delay of the leg after the gateway */
@@ -195,10 +196,11 @@ static void send_try(struct clients *c, struct request *rq)
 	int host = router_route(c->p.router, &pop->entry, pop->region, pop->self->rng, &a->route);
 	a->error = a->route.error;
 	a->server = host >= 0 ? c->p.server_of_host[host] : NULL;
+	a->app = host >= 0 && c->p.app_of_host ? c->p.app_of_host[host] : NULL;
 	void *p = a;
 	a->timer = sim_schedule_in(c->e, pop->self, pop->cfg->timeout, POP_EV_TIMEOUT, &p, sizeof(p));
 	sim_time delay;
-	if (a->server && a->route.gateway >= 0) {
+	if ((a->server || a->app) && a->route.gateway >= 0) {
 		/* Through a web gateway: to the gateway, then (with a connection) on to IRIS. The
 		 * two legs are drawn now, hop by hop, like a whole route. */
 		int gw = a->route.gateway_hop, last = a->route.hop_count - 1;
@@ -217,7 +219,7 @@ static void send_try(struct clients *c, struct request *rq)
 		a->server_done = true; /* lost on the way: only the timeout will tell */
 		return;
 	}
-	if (!a->server) {
+	if (!a->server && !a->app) {
 		/* An error answer from the last hop (gateway without primary, LB without node). */
 		if (a->error == CAUSE_LB_UNAVAILABLE) {
 			a->server_done = true; /* connection not accepted: the client times out */
@@ -373,7 +375,10 @@ static void pop_on_at_server(struct sim_entity *self, const struct sim_event *ev
 {
 	struct attempt *a = *(struct attempt *const *)sim_event_payload(ev);
 	(void)self;
-	dataserver_submit(a->server, &a->server_req);
+	if (a->app)
+		ecp_app_submit(a->app, &a->server_req);
+	else
+		dataserver_submit(a->server, &a->server_req);
 }
 
 static void pop_on_response(struct sim_entity *self, const struct sim_event *ev)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "dataserver.h"
+#include "ecp.h"
 #include "ledger.h"
 #include "obs.h"
 #include "router.h"
@@ -45,6 +46,7 @@ struct clients_params {
 	const struct router_entry *population_entry; /* per population: where it enters */
 	struct router *router;
 	struct dataserver *const *server_of_host;   /* per host: its data server or NULL */
+	struct ecp_app *const *app_of_host;         /* per host: its ECP app server or NULL */
 	struct ledger *ledger;
 	sim_time measure_from;                      /* statistics start here (warm-up) */
 };

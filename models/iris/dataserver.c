@@ -6,8 +6,27 @@
 struct dataserver {
 	struct iris_node *node;
 	struct mirror *mirror; /* NULL when not a mirror member */
+	struct fabric *fabric; /* set by dataserver_watch */
 	int host;
 };
+
+static void on_fabric(void *arg)
+{
+	struct dataserver *ds = arg;
+	if (ds->mirror)
+		return; /* the mirror stops and restarts its members */
+	bool up = fabric_iris_running(ds->fabric, ds->host);
+	if (!up && iris_node_running(ds->node))
+		iris_node_stop(ds->node);
+	else if (up && !iris_node_running(ds->node))
+		iris_node_restart(ds->node);
+}
+
+int dataserver_watch(struct dataserver *ds, struct fabric *f)
+{
+	ds->fabric = f;
+	return fabric_subscribe(f, on_fabric, ds);
+}
 
 static void on_done(void *arg, struct iris_request *irq)
 {

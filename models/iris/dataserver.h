@@ -16,6 +16,7 @@
 #ifndef TOPSIM_DATASERVER_H
 #define TOPSIM_DATASERVER_H
 
+#include "fabric.h"
 #include "iris_node.h"
 #include "mirror.h"
 #include "sim.h"
@@ -38,6 +39,12 @@ void dataserver_free(struct dataserver *ds);
 
 /* The server is member `host` of mirror m from now on. */
 void dataserver_join_mirror(struct dataserver *ds, struct mirror *m);
+
+/* A server outside any mirror follows its instance's state in the fabric: its node stops
+ * (dropping what it holds) when the instance crashes, hangs or its host goes down, and
+ * restarts empty when it runs again (a mirror does this for its members). Returns 0 or
+ * -ENOMEM. */
+int dataserver_watch(struct dataserver *ds, struct fabric *f);
 
 /* Serve r (see above). r->base must have been prepared with svc_req_init. */
 void dataserver_submit(struct dataserver *ds, struct data_req *r);

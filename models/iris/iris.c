@@ -66,7 +66,11 @@ const struct field_table mirror_set_config_table =
 	FIELD_TABLE_OF("mirror_set", "A mirror: two failover members, an arbiter, asyncs.",
 		       struct mirror_set_config, mirror_set_fields);
 
+const char *const ecp_affinity_names[] = {"sticky", "round_robin", NULL};
+
 static const struct field ecp_fields[] = {
+	{FIELD_AT(struct ecp_config, name), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
+	 .help = "group name (timeline sources and metrics name the app servers)"},
 	{FIELD_AT(struct ecp_config, data_server), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
 	 .help = "data server: a data host or a mirror-set name"},
 	{FIELD_LIST_AT(struct ecp_config, app_servers, app_server_count),
@@ -87,9 +91,44 @@ static const struct field ecp_fields[] = {
 	 .min = "1s", .max = "1h",
 	 .help = "how long a user process waits on a connection in progress before <NETWORK>",
 	 .source = "iris.md §0: up to 20 s (GSCALE_ecp_monitor_states)"},
+	{FIELD_AT(struct ecp_config, recovery_wait), .type = FIELD_DURATION, .def = "30s",
+	 .min = "0s", .max = "1h",
+	 .help = "a restarted data server (or a new mirror primary) waits this long for the "
+		 "application servers connected before to reconnect and recover their sessions",
+	 .source = "iris.md §4: about 30 s ([SCALE] §7.1); unconfirmed for a mirror failover "
+		   "(iris-2.md §6), assumed the same"},
+	{FIELD_AT(struct ecp_config, global_buffers), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "0B",
+	 .help = "global buffers of each application server, against workload.working_set (as "
+		 "iris.global_buffers is for data servers); 0 B: the same as iris.global_buffers",
+	 .source = "iris-2.md §6: app-server cache sizing guidance unconfirmed (compute nodes: "
+		   "the data node's size); the same size is the default"},
+	{FIELD_AT(struct ecp_config, affinity), .type = FIELD_ENUM,
+	 .enum_names = ecp_affinity_names, .def = "sticky",
+	 .help = "sticky: each user stays on one application server (sessions pinned by the "
+		 "load balancer or gateway); round_robin: a user's requests spread over all of "
+		 "them, so blocks a user updates are invalidated in the other caches",
+	 .source = "iris.md §4: spreading users round-robin lowers cache efficiency "
+		   "([SCALE] §7.3.2); the hit-ratio formula is topsim's (docs/models.md)"},
+	{FIELD_AT(struct ecp_config, shared_block_fraction), .type = FIELD_NUMBER, .def = "0.1",
+	 .min = "0", .max = "1",
+	 .help = "with sticky users, the share of updated blocks that users of other "
+		 "application servers also read (with round_robin every updated block counts)",
+	 .source = "assumption: no published figure (iris.md §4 gives only the direction)"},
+	{FIELD_AT(struct ecp_config, server_cpu), .type = FIELD_DURATION, .def = "20us",
+	 .min = "0s", .max = "1s",
+	 .help = "data-server CPU per ECP request (block read, update batch, lock, sync)",
+	 .source = "assumption: no published figure (iris-2.md §6: ECP round-trip cost "
+		   "unconfirmed)"},
+	{FIELD_AT(struct ecp_config, request_bytes), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "256B", .min = "16B", .max = "1MiB",
+	 .help = "an ECP request on the wire; a block reply carries one database block "
+		 "(iris.block_size)",
+	 .source = "assumption for the request; iris-2.md §6 for the whole-block reply"},
 };
 const struct field_table ecp_config_table =
-	FIELD_TABLE_OF("ecp", "ECP: application servers caching a data server's databases.",
+	FIELD_TABLE_OF("ecp", "A group of ECP application servers caching one data server's "
+		       "databases.",
 		       struct ecp_config, ecp_fields);
 
 static const struct field sharding_fields[] = {
@@ -129,6 +168,13 @@ static const struct field web_gateway_fields[] = {
 	 .def = "60s", .min = "5s", .max = "1h",
 	 .help = "a request waiting this long for a connection fails with 503 (server_busy)",
 	 .source = "iris-2.md §7: Queued_Request_Timeout 60 s (minimum 5)"},
+	{FIELD_AT(struct web_gateway_config, server_response_timeout), .type = FIELD_DURATION,
+	 .def = "60s", .min = "5s", .max = "1h",
+	 .help = "with several servers, one that has not answered for this long (down, "
+		 "unreachable or stalled) is marked offline and skipped until it answers again",
+	 .source = "iris-2.md §7: Server_Response_Timeout 60 s; a server that misses it is "
+		   "marked offline. The Gateway's retry interval for offline servers is "
+		   "unpublished: topsim uses a server again as soon as it answers"},
 };
 const struct field_table web_gateway_config_table =
 	FIELD_TABLE_OF("web_gateway", "An IRIS web gateway on a web server.",

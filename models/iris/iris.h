@@ -44,7 +44,12 @@ struct mirror_set_config {
 	size_t async_count;
 };
 
+enum ecp_affinity { ECP_AFFINITY_STICKY, ECP_AFFINITY_ROUND_ROBIN };
+
+/* One group of ECP application servers and the data server they cache (an entry of the
+ * scenario's "ecp" array). */
 struct ecp_config {
+	char *name;                       /* group name */
 	char *data_server;                /* host or mirror-set name serving the data */
 	char **app_servers;               /* ECP application server hosts */
 	size_t app_server_count;
@@ -52,6 +57,12 @@ struct ecp_config {
 	sim_time server_trouble_duration; /* ServerTroubleDuration, default 60 s */
 	sim_time client_reconnect_duration; /* ClientReconnectDuration, default 1200 s */
 	sim_time connection_wait;         /* "connection in progress" wait, default 20 s */
+	sim_time recovery_wait;           /* restarted server waits for its app servers, 30 s */
+	int affinity;                     /* enum ecp_affinity: users stay on one app server */
+	double shared_block_fraction;     /* reads of blocks other app servers' users update */
+	sim_time server_cpu;              /* data-server CPU per ECP request */
+	double request_bytes;             /* an ECP request on the wire (a reply: one block) */
+	double global_buffers;            /* each app server's buffers; 0: iris.global_buffers */
 };
 
 struct sharding_config {
@@ -71,9 +82,11 @@ struct web_gateway_config {
 	bool mirror_aware;   /* follows the primary of a mirror set by itself */
 	int64_t connections; /* connections to IRIS it holds at most (requests in service) */
 	sim_time queued_request_timeout; /* a request waiting for a connection longer fails */
+	sim_time server_response_timeout; /* a server silent this long is marked offline */
 };
 
 extern const char *const mirror_async_kind_names[];
+extern const char *const ecp_affinity_names[];
 extern const struct field_table mirror_policy_config_table;
 extern const struct field_table mirror_async_config_table;
 extern const struct field_table mirror_set_config_table;

@@ -300,6 +300,10 @@ static void read_next(struct iris_node *n, struct iris_request *rq)
 	}
 	rq->misses_left--;
 	n->stats.physical_reads++;
+	if (n->p.fetch) {
+		n->p.fetch(n->p.done_arg, rq);
+		return;
+	}
 	submit_io(n, n->p.db, n->cfg->block_size, false, IRIS_EV_READ_DONE, (uint64_t)(uintptr_t)rq);
 }
 
@@ -308,6 +312,15 @@ static void iris_on_read_done(struct sim_entity *self, const struct sim_event *e
 	struct iris_node *n = self->state;
 	const struct volume_completion *c = sim_event_payload(ev);
 	struct iris_request *rq = (struct iris_request *)(uintptr_t)c->tag;
+	if (rq->epoch != n->epoch) {
+		n->p.lost(n->p.done_arg, rq);
+		return;
+	}
+	read_next(n, rq);
+}
+
+void iris_node_fetched(struct iris_node *n, struct iris_request *rq)
+{
 	if (rq->epoch != n->epoch) {
 		n->p.lost(n->p.done_arg, rq);
 		return;
@@ -380,8 +393,9 @@ static void iris_on_cpu_done(struct sim_entity *self, const struct sim_event *ev
 	}
 	/* Logical reads: each misses the global buffers with probability 1 - hit. */
 	n->stats.block_reads += rq->block_reads;
-	rq->misses_left = rq->block_reads && n->p.hit_ratio < 1
-				  ? gsl_ran_binomial(self->rng, 1 - n->p.hit_ratio, rq->block_reads)
+	double hit = rq->own_hit_ratio ? rq->hit_ratio : n->p.hit_ratio;
+	rq->misses_left = rq->block_reads && hit < 1
+				  ? gsl_ran_binomial(self->rng, 1 - hit, rq->block_reads)
 				  : 0;
 	read_next(n, rq);
 }

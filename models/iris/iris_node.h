@@ -47,6 +47,8 @@ struct iris_request {
 	uint32_t writes;            /* blocks dirtied */
 	double journal_bytes;       /* journal bytes written */
 	bool sync_commit;           /* waits for the journal flush */
+	bool own_hit_ratio;         /* its block reads hit with hit_ratio, not the node's */
+	double hit_ratio;
 	/* node's bookkeeping */
 	uint32_t misses_left;       /* physical reads still to do */
 	double journal_seq;         /* journal position to be durable (sync commits) */
@@ -70,7 +72,11 @@ struct iris_node_params {
 	iris_node_done_fn done;       /* completion callback */
 	iris_node_lost_fn lost;       /* dropped-request callback */
 	iris_node_flushed_fn flushed; /* journal flush callback (mirror shipping); may be NULL */
-	void *done_arg;               /* argument of the three callbacks */
+	/* When set, a block the buffers miss is fetched by the owner (an ECP application
+	 * server asks its data server) rather than read from db: the node calls fetch once
+	 * per miss and waits for iris_node_fetched. NULL: misses are read from db. */
+	void (*fetch)(void *arg, struct iris_request *rq);
+	void *done_arg;               /* argument of the callbacks */
 };
 
 struct iris_node;
@@ -83,6 +89,11 @@ struct iris_node *iris_node_new(struct sim_engine *e, const char *name,
 
 /* Start serving rq now (the request has arrived at the node). */
 void iris_node_submit(struct iris_node *n, struct iris_request *rq);
+
+/* The block the node asked its owner to fetch for rq has arrived (see params.fetch): the
+ * request goes on with its next miss, or is dropped (lost) if the instance has stopped
+ * since. */
+void iris_node_fetched(struct iris_node *n, struct iris_request *rq);
 
 /* The instance stops (crash, forced down) or hangs: every request it holds is dropped
  * (reported through `lost`, now for queued ones, when their pending CPU or IO ends for the

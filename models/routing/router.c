@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecp.h"
 #include "svc.h"
 
 struct router {
@@ -12,6 +13,8 @@ struct router {
 	struct lb **lbs;
 	struct dns **dns;
 	size_t *gateway_next;    /* per gateway: round-robin position */
+	int *gateway_host;       /* per gateway: its host */
+	sim_time **silent_since; /* per gateway, per server: first seen not answering, or MAX */
 	struct gateway **gateways; /* per gateway: its connection pool */
 	size_t shard_next;
 	int *known_primary;      /* per mirror: the host it announced, -1 none */
@@ -64,6 +67,10 @@ static enum lb_probe_result probe_host(const struct router *r, int h, struct fab
 											   : PROBE_TIMEOUT;
 		}
 		return fabric_iris_running(r->p.fabric, h) ? PROBE_OK : PROBE_TIMEOUT;
+	}
+	case HOST_ROLE_APP: {
+		struct ecp_app *app = r->p.app_of_host[h];
+		return app && ecp_app_probe(app) ? PROBE_OK : PROBE_TIMEOUT;
 	}
 	case HOST_ROLE_WEB: {
 		/* A mirror-aware gateway answers the health path through its primary. */
@@ -154,7 +161,63 @@ static void hop_host(const struct router *r, struct route *rt, int h)
 	rt->places[rt->hop_count++] = place;
 }
 
-/* Walk from host h to a data host, adding hops. Returns the data host or -1 (rt->error set
+/* Does host h answer a gateway on host from: reachable, its instance running, and an
+ * application server with its ECP connection Normal (a stalled one does not answer)? */
+static bool answers_gateway(const struct router *r, int from, int h)
+{
+	if (h < 0 || !fabric_hosts_talk(r->p.fabric, from, h) || !fabric_iris_running(r->p.fabric, h))
+		return false;
+	const struct ecp_app *app = r->p.app_of_host ? r->p.app_of_host[h] : NULL;
+	return !app || ecp_app_healthy(app);
+}
+
+/* A server whose host is up but whose instance is stopped refuses the connection at once:
+ * the gateway knows without waiting for its timeout. */
+static bool refuses_gateway(const struct router *r, int from, int h)
+{
+	return h >= 0 && fabric_hosts_talk(r->p.fabric, from, h) &&
+	       fabric_iris(r->p.fabric, h) == FABRIC_IRIS_STOPPED;
+}
+
+/* A silent_since that marks a server offline now. */
+#define SIM_TIME_MIN_OFFLINE(now, limit) ((now) - (limit))
+
+/* Web gateway g's next server in turn, skipping those marked offline: silent for the
+ * Server_Response_Timeout (iris-2.md §7), or refusing connections (instance stopped on a
+ * live host: at once). The gateway learns a server is silent from the
+ * requests it sends, so the mark is taken when a route is resolved. When every server is
+ * offline, the one in turn is used. Returns the host (-1 with *cause when none). */
+static int gateway_pick(struct router *r, int g, int *cause)
+{
+	size_t n = r->p.gateways[g].server_count;
+	sim_time now = sim_now(r->e), limit = r->p.gateways[g].server_response_timeout;
+	size_t start = r->gateway_next[g]++ % n;
+	int first = -1, first_cause = SVC_OK;
+	for (size_t j = 0; j < n; j++) {
+		size_t k = (start + j) % n;
+		int c = SVC_OK;
+		int h = server_host(r, r->p.gateway_servers[g][k], &c);
+		if (answers_gateway(r, r->gateway_host[g], h))
+			r->silent_since[g][k] = SIM_TIME_MAX;
+		else if (refuses_gateway(r, r->gateway_host[g], h))
+			r->silent_since[g][k] = SIM_TIME_MIN_OFFLINE(now, limit);
+		else if (r->silent_since[g][k] == SIM_TIME_MAX)
+			r->silent_since[g][k] = now;
+		if (j == 0) {
+			first = h;
+			first_cause = c;
+		}
+		if (n == 1 || r->silent_since[g][k] == SIM_TIME_MAX ||
+		    now - r->silent_since[g][k] < limit) {
+			*cause = c;
+			return h;
+		}
+	}
+	*cause = first_cause;
+	return first;
+}
+
+/* Walk from host h to a data host or application server, adding hops. Returns its host or -1 (rt->error set
  * when an answer comes back rather than silence). */
 static int walk_from_host(struct router *r, struct route *rt, int h, int depth)
 {
@@ -164,6 +227,7 @@ static int walk_from_host(struct router *r, struct route *rt, int h, int depth)
 	int cause = SVC_OK, next = -1;
 	switch (r->p.hosts[h].cfg->role) {
 	case HOST_ROLE_DATA:
+	case HOST_ROLE_APP: /* an application server reaches its data server by ECP */
 		return h;
 	case HOST_ROLE_WEB: {
 		int g = r->p.gateway_of_host[h];
@@ -173,14 +237,9 @@ static int walk_from_host(struct router *r, struct route *rt, int h, int depth)
 			rt->gateway_hop = rt->hop_count - 1;
 		}
 		if (n > 0)
-			next = server_host(r, r->p.gateway_servers[g][r->gateway_next[g]++ % n],
-					   &cause);
+			next = gateway_pick(r, g, &cause);
 		break;
 	}
-	case HOST_ROLE_APP:
-		if (r->p.ecp)
-			next = server_host(r, r->p.ecp_server, &cause);
-		break;
 	case HOST_ROLE_COMPUTE:
 		if (r->p.shard_count > 0)
 			next = server_host(r, r->p.shard_servers[r->shard_next++ % r->p.shard_count],
@@ -273,8 +332,22 @@ struct router *router_new(struct sim_engine *e, const struct router_params *p)
 	r->gateway_next = calloc(p->gateway_count + 1, sizeof(*r->gateway_next));
 	r->known_primary = malloc(sizeof(int) * (p->mirror_count + 1));
 	r->gateways = calloc(p->gateway_count + 1, sizeof(*r->gateways));
-	if (!r->lbs || !r->dns || !r->gateway_next || !r->known_primary || !r->gateways)
+	r->gateway_host = calloc(p->gateway_count + 1, sizeof(*r->gateway_host));
+	r->silent_since = calloc(p->gateway_count + 1, sizeof(*r->silent_since));
+	if (!r->lbs || !r->dns || !r->gateway_next || !r->known_primary || !r->gateways ||
+	    !r->gateway_host || !r->silent_since)
 		goto fail;
+	for (size_t g = 0; g < p->gateway_count; g++) {
+		size_t n = p->gateways[g].server_count;
+		r->gateway_host[g] = -1;
+		for (size_t h = 0; h < p->host_count; h++)
+			if (strcmp(p->hosts[h].cfg->name, p->gateways[g].host) == 0)
+				r->gateway_host[g] = (int)h;
+		if (!(r->silent_since[g] = malloc(sizeof(sim_time) * (n + 1))))
+			goto fail;
+		for (size_t k = 0; k < n; k++)
+			r->silent_since[g][k] = SIM_TIME_MAX;
+	}
 	struct mirror_listener listener = {.arg = r, .primary = on_primary};
 	for (size_t m = 0; m < p->mirror_count; m++) {
 		r->known_primary[m] = mirror_primary_host(p->mirrors[m]);
@@ -313,6 +386,10 @@ void router_free(struct router *r)
 	free(r->lbs);
 	free(r->dns);
 	free(r->gateway_next);
+	for (size_t g = 0; r->silent_since && g < r->p.gateway_count; g++)
+		free(r->silent_since[g]);
+	free(r->silent_since);
+	free(r->gateway_host);
 	free(r->known_primary);
 	free(r->gateways);
 	free(r);

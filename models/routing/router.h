@@ -4,19 +4,21 @@
  * A route is resolved when a try is sent: the DNS answer (with TTL caching), a healthy
  * target of the load balancer (round robin) and the load-balancer node in the target's AZ
  * when it has a live one there, then from host to host: a web gateway forwards to its
- * servers in turn (a mirror set means the member the gateway knows as primary), an ECP
- * application server to its data server, a shard compute node to the data nodes in turn,
- * until a data host. Each hop is a network endpoint; a try crosses hop by hop and is lost
+ * servers in turn (a mirror set means the member the gateway knows as primary), a shard
+ * compute node to the data nodes in turn, until a data host or an ECP application server
+ * (which reaches its data server itself, ecp.h). Each hop is a network endpoint; a try crosses hop by hop and is lost
  * when the fabric cuts a hop (router_delay).
  *
  * Gateways and other mirror-aware forwarders learn the primary through the mirror's
  * listener (mirror.h, `primary`), not by reading the mirror's state, at the moment the
- * mirror announces a change (no discovery delay: the timing topsim has always had; the ECP
- * and fidelity work give it a real delay).
+ * mirror announces a change (no discovery delay; ECP application servers have their own,
+ * ecp.h).
  *
  * The router also owns the load balancers and DNS records (lb.h) and answers their health
  * checks: a data host answers mirror_status (200 on the primary, 503 on other members, no
- * answer when its instance is down); a web host answers through its gateway's primary;
+ * answer when its instance is down); an application server answers while its instance
+ * runs and its ECP connection is Normal (a health page needs data); a web host answers
+ * through its gateway's servers;
  * every live node of a load balancer checks, and the best answer counts.
  *
  * Ownership: the router owns its tables, load balancers and DNS records; entities belong
@@ -47,6 +49,8 @@ struct server_ref {
 	int host;    /* host index when not a mirror, else -1 */
 };
 
+struct ecp_app;
+
 struct router_params {
 	const struct host_info *hosts;
 	size_t host_count;
@@ -66,8 +70,7 @@ struct router_params {
 	size_t gateway_count;
 	const struct server_ref *const *gateway_servers; /* per gateway, per server */
 	const int *gateway_of_host;       /* per host: its gateway index or -1 */
-	bool ecp;                         /* application servers forward to ecp_server */
-	struct server_ref ecp_server;
+	struct ecp_app *const *app_of_host; /* per host: its ECP application server or NULL */
 	const struct server_ref *shard_servers; /* compute nodes forward to these in turn */
 	size_t shard_count;
 	const struct obs *obs;            /* timeline: health and DNS answer changes */
@@ -104,7 +107,7 @@ struct gateway *router_gateway(const struct router *r, size_t g);
 struct lb *router_lb(const struct router *r, size_t i);
 
 /* Resolve a try from a population in `region` entering at `entry`: fills `out` and returns
- * the data host, or -1 (out->error says why when an answer comes back rather than
+ * the data host or application server host the try is for, or -1 (out->error says why when an answer comes back rather than
  * silence). Draws from rng (DNS caching). */
 int router_route(struct router *r, const struct router_entry *entry, int region, gsl_rng *rng,
 		 struct route *out);

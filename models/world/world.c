@@ -14,6 +14,7 @@
 
 #include "clients.h"
 #include "dataserver.h"
+#include "ecp.h"
 #include "fabric.h"
 #include "injector.h"
 #include "ledger.h"
@@ -41,6 +42,8 @@ struct world {
 	struct volume_group **groups;   /* per host */
 	struct volume_logical ***volumes; /* per host, per volume */
 	struct dataserver **servers;    /* per host, NULL when not a data host */
+	struct ecp_group **ecp_groups;  /* per scenario ECP group */
+	struct ecp_app **app_of_host;   /* per host, NULL when not an application server */
 	struct mirror **mirrors;
 	struct ledger *ledger;
 	struct router *router;
@@ -238,6 +241,65 @@ static struct volume_logical *volume_by_purpose(struct world *w, size_t h, int p
 	return NULL;
 }
 
+/* The hit ratio of an instance's buffers: buffers over the working set when both are
+ * given, else the workload's cache_hit_ratio. */
+static double buffer_hit_ratio(const struct world_config *c, double buffers)
+{
+	if (c->workload->working_set > 0 && c->iris->global_buffers > 0)
+		return fmin(1.0, fmax(0.0, buffers) / c->workload->working_set);
+	return c->workload->cache_hit_ratio;
+}
+
+/* Does ECP group g use data host h (the host itself, or a member of its mirror)? */
+static bool ecp_uses_host(const struct world *w, const struct ecp_config *g, int h)
+{
+	const struct world_config *c = w->cfg;
+	if (strcmp(g->data_server, c->hosts[h].cfg->name) == 0)
+		return true;
+	for (size_t m = 0; m < c->mirror_count; m++) {
+		const struct mirror_set_config *ms = &c->mirrors[m];
+		if (strcmp(ms->name, g->data_server) != 0)
+			continue;
+		for (size_t k = 0; k < ms->failover_count; k++)
+			if (strcmp(ms->failover[k], c->hosts[h].cfg->name) == 0)
+				return true;
+		for (size_t k = 0; k < ms->async_count; k++)
+			if (strcmp(ms->asyncs[k].host, c->hosts[h].cfg->name) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Memory data host h gives to ECP control structures, B (0 when no group uses it). */
+static double ecp_control_memory(const struct world *w, int h)
+{
+	const struct world_config *c = w->cfg;
+	double app_caches = 0;
+	bool used = false;
+	for (size_t g = 0; g < c->ecp_count; g++) {
+		if (!ecp_uses_host(w, &c->ecp[g], h))
+			continue;
+		used = true;
+		double each = c->ecp[g].global_buffers > 0 ? c->ecp[g].global_buffers
+							   : c->iris->global_buffers;
+		app_caches += (double)c->ecp[g].app_server_count * each;
+	}
+	return used ? ecp_control_bytes(app_caches, c->iris->block_size) : 0;
+}
+
+/* Block writes per logical block read in the workload's mix (ECP invalidations). */
+static double workload_write_share(const struct workload_config *wl)
+{
+	double writes = 0, reads = 0;
+	for (size_t i = 0; i < wl->operation_count; i++) {
+		const struct operation_config *oc = &wl->operations[i];
+		bool update = oc->kind == OP_WRITE || oc->kind == OP_COMMIT;
+		writes += oc->weight * (update ? (double)oc->writes : 0);
+		reads += oc->weight * rng_dist_mean(&oc->block_reads);
+	}
+	return reads > 0 ? writes / reads : 0;
+}
+
 static int build_hosts(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -280,12 +342,12 @@ static int build_hosts(struct world *w)
 		if (!db)
 			db = w->volumes[h][0];
 		struct volume_logical *jrn = volume_by_purpose(w, h, VOLUME_JOURNAL);
-		double hit = c->workload->cache_hit_ratio;
-		if (c->workload->working_set > 0 && c->iris->global_buffers > 0)
-			hit = fmin(1.0, c->iris->global_buffers / c->workload->working_set);
+		/* ECP control structures take 50 MB + 1% of the app servers' caches from the
+		 * buffers of a data server they use (iris.md §4). */
+		double buffers = c->iris->global_buffers - ecp_control_memory(w, (int)h);
 		struct iris_node_params np = {
 			.vcpu = host->vcpu,
-			.hit_ratio = hit,
+			.hit_ratio = buffer_hit_ratio(c, buffers),
 			.db = db,
 			.journal = jrn ? jrn : db,
 			.wij = volume_by_purpose(w, h, VOLUME_WIJ),
@@ -295,6 +357,8 @@ static int build_hosts(struct world *w)
 		w->servers[h] = dataserver_new(w->e, name, (int)h, c->iris, np);
 		if (!w->servers[h])
 			return -EINVAL;
+		if (dataserver_watch(w->servers[h], w->fabric) < 0)
+			return -ENOMEM;
 		iris_node_start(dataserver_node(w->servers[h]));
 	}
 	return 0;
@@ -344,6 +408,60 @@ static int build_mirrors(struct world *w)
 			return -ENOMEM;
 		for (size_t k = 0; k < count; k++)
 			dataserver_join_mirror(w->servers[members[k].host], w->mirrors[m]);
+	}
+	return 0;
+}
+
+static int build_ecp(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	w->ecp_groups = calloc(c->ecp_count + 1, sizeof(*w->ecp_groups));
+	w->app_of_host = calloc(c->host_count + 1, sizeof(*w->app_of_host));
+	if (!w->ecp_groups || !w->app_of_host)
+		return -ENOMEM;
+	double write_share = workload_write_share(c->workload);
+	for (size_t g = 0; g < c->ecp_count; g++) {
+		const struct ecp_config *ec = &c->ecp[g];
+		struct ecp_app_init *apps = calloc(ec->app_server_count + 1, sizeof(*apps));
+		if (!apps)
+			return -ENOMEM;
+		double base = buffer_hit_ratio(c, ec->global_buffers > 0 ? ec->global_buffers
+								 : c->iris->global_buffers);
+		double app = ecp_hit_ratio(base, write_share, ec, ec->app_server_count);
+		for (size_t i = 0; i < ec->app_server_count; i++) {
+			int h = host_index(w, ec->app_servers[i]);
+			apps[i] = (struct ecp_app_init){h, ec->app_servers[i], c->hosts[h].vcpu, app};
+		}
+		struct server_ref ref = resolve_server(w, ec->data_server);
+		/* The data server's buffers, less its ECP control memory: those of the mirror's
+		 * first member or of the host (every member has the same). */
+		int ds_host = ref.mirror >= 0 ? host_index(w, c->mirrors[ref.mirror].failover[0])
+					      : ref.host;
+		double server = buffer_hit_ratio(c, c->iris->global_buffers -
+							    ecp_control_memory(w, ds_host));
+		struct ecp_params ep = {
+			.cfg = ec,
+			.iris = c->iris,
+			.mirror = ref.mirror >= 0 ? w->mirrors[ref.mirror] : NULL,
+			.data_host = ref.host,
+			.server_of_host = w->servers,
+			.host_count = c->host_count,
+			.fabric = w->fabric,
+			.obs = &w->obs,
+			.delay = mirror_delay,
+			.delay_arg = w,
+			.apps = apps,
+			.app_count = ec->app_server_count,
+			.block_hit_ratio = ecp_block_hit_ratio(base, app, server),
+		};
+		w->ecp_groups[g] = ecp_group_new(w->e, &ep);
+		free(apps);
+		if (!w->ecp_groups[g])
+			return -EINVAL;
+		for (size_t i = 0; i < ec->app_server_count; i++) {
+			struct ecp_app *a = ecp_group_app(w->ecp_groups[g], i);
+			w->app_of_host[ecp_app_host(a)] = a;
+		}
 	}
 	return 0;
 }
@@ -399,7 +517,6 @@ static int build_routing(struct world *w)
 		w->dns_primary_lb[i] = lb_index(w, c->dns[i].primary);
 		w->dns_secondary_lb[i] = c->dns[i].secondary ? lb_index(w, c->dns[i].secondary) : -1;
 	}
-	bool ecp = c->ecp && c->ecp->app_server_count > 0;
 	struct router_params rp = {
 		.hosts = c->hosts,
 		.host_count = c->host_count,
@@ -420,9 +537,7 @@ static int build_routing(struct world *w)
 		.gateway_count = c->gateway_count,
 		.gateway_servers = (const struct server_ref *const *)w->gateway_servers,
 		.gateway_of_host = w->gateway_of_host,
-		.ecp = ecp,
-		.ecp_server = ecp ? resolve_server(w, c->ecp->data_server)
-				  : (struct server_ref){-1, -1},
+		.app_of_host = w->app_of_host,
 		.shard_servers = w->shard_servers,
 		.shard_count = shards,
 		.obs = &w->obs,
@@ -539,6 +654,7 @@ static int build_clients(struct world *w)
 		.population_entry = w->population_entry,
 		.router = w->router,
 		.server_of_host = w->servers,
+		.app_of_host = w->app_of_host,
 		.ledger = w->ledger,
 		.measure_from = w->cfg->warmup,
 	};
@@ -564,6 +680,15 @@ static void close_bucket(struct world *w, sim_time end)
 			  METRIC_SERIES_CPU_UTILISATION, w->cfg->hosts[h].cfg->name,
 			  st.cpu_utilisation);
 	}
+	for (size_t g = 0; g < w->cfg->ecp_count; g++)
+		for (size_t i = 0; i < ecp_group_app_count(w->ecp_groups[g]); i++) {
+			struct ecp_app *a = ecp_group_app(w->ecp_groups[g], i);
+			struct iris_node_stats st;
+			iris_node_stats(ecp_app_node(a), &st);
+			obs_point(&w->obs, w->bucket_start, end - w->bucket_start,
+				  METRIC_SERIES_CPU_UTILISATION, w->cfg->hosts[ecp_app_host(a)].cfg->name,
+				  st.cpu_utilisation);
+		}
 	w->bucket_start = end;
 }
 
@@ -577,6 +702,12 @@ static void tick_on_warmup(struct sim_entity *self, const struct sim_event *ev)
 		for (size_t v = 0; w->volumes[h] && v < w->cfg->hosts[h].cfg->volume_count; v++)
 			volume_stats_reset(w->volumes[h][v]);
 	}
+	for (size_t g = 0; g < w->cfg->ecp_count; g++)
+		for (size_t i = 0; i < ecp_group_app_count(w->ecp_groups[g]); i++) {
+			struct ecp_app *a = ecp_group_app(w->ecp_groups[g], i);
+			iris_node_stats_reset(ecp_app_node(a));
+			ecp_app_stats_reset(a);
+		}
 	w->bucket_start = sim_now(self->engine);
 	clients_start_measuring(w->clients);
 	ledger_start_measuring(w->ledger);
@@ -660,7 +791,16 @@ static void report_hosts(struct world *w)
 		struct iris_node_stats st;
 		iris_node_stats(dataserver_node(w->servers[h]), &st);
 		obs_metric(&w->obs, METRIC_CPU_UTILISATION, name, st.cpu_utilisation);
+		if (st.block_reads > 0)
+			obs_metric(&w->obs, METRIC_CACHE_HIT_RATIO, name,
+				   1.0 - (double)st.physical_reads / (double)st.block_reads);
 		obs_metric(&w->obs, METRIC_PHYSICAL_READS, name, (double)st.physical_reads);
+		if (c->ecp_count > 0) {
+			uint64_t served = 0;
+			for (size_t g = 0; g < c->ecp_count; g++)
+				served += ecp_group_served(w->ecp_groups[g], (int)h);
+			obs_metric(&w->obs, METRIC_ECP_REQUESTS_SERVED, name, (double)served);
+		}
 		obs_metric(&w->obs, METRIC_JOURNAL_FLUSHES, name, (double)st.journal_flushes);
 		obs_metric(&w->obs, METRIC_WRITE_DAEMON_BLOCKS, name, (double)st.wd_blocks);
 	}
@@ -674,6 +814,32 @@ static void report_hosts(struct world *w)
 			obs_metric(&w->obs, METRIC_VOLUME_MEAN_LATENCY_S, name, vs.mean_latency);
 		}
 	}
+}
+
+static void report_ecp(struct world *w)
+{
+	for (size_t g = 0; g < w->cfg->ecp_count; g++)
+		for (size_t i = 0; i < ecp_group_app_count(w->ecp_groups[g]); i++) {
+			struct ecp_app *a = ecp_group_app(w->ecp_groups[g], i);
+			const char *name = w->cfg->hosts[ecp_app_host(a)].cfg->name;
+			struct iris_node_stats st;
+			struct ecp_app_stats es;
+			iris_node_stats(ecp_app_node(a), &st);
+			ecp_app_stats(a, &es);
+			obs_metric(&w->obs, METRIC_CPU_UTILISATION, name, st.cpu_utilisation);
+			if (st.block_reads > 0)
+				obs_metric(&w->obs, METRIC_CACHE_HIT_RATIO, name,
+					   1.0 - (double)st.physical_reads / (double)st.block_reads);
+			obs_metric(&w->obs, METRIC_ECP_REQUESTS, name, (double)es.requests);
+			obs_metric(&w->obs, METRIC_ECP_TROUBLES, name, (double)es.troubles);
+			obs_metric(&w->obs, METRIC_ECP_STALL_MAX_S, name, es.stall_max_s);
+			obs_metric(&w->obs, METRIC_ECP_HELD_COMPLETED, name, (double)es.held_completed);
+			obs_metric(&w->obs, METRIC_ECP_NETWORK_ERRORS, name, (double)es.network_errors);
+			obs_metric(&w->obs, METRIC_ECP_ROLLED_BACK, name, (double)es.rolled_back);
+			obs_metric(&w->obs, METRIC_ECP_SESSIONS_PRESERVED, name,
+				   (double)es.sessions_preserved);
+			obs_metric(&w->obs, METRIC_ECP_SESSIONS_LOST, name, (double)es.sessions_lost);
+		}
 }
 
 static void report_routing(struct world *w)
@@ -739,6 +905,11 @@ static void start_mirrors(struct world *w)
 		mirror_start(w->mirrors[m]);
 }
 static void start_routing(struct world *w) { router_start(w->router); }
+static void start_ecp(struct world *w)
+{
+	for (size_t g = 0; g < w->cfg->ecp_count; g++)
+		ecp_group_start(w->ecp_groups[g]);
+}
 static void start_injector(struct world *w) { injector_start(w->injector); }
 
 /* One row per model, in build order; start and report run in the same order. */
@@ -752,6 +923,7 @@ static const struct world_model {
 	{"hosts", build_hosts, NULL, report_hosts},
 	{"ledger", build_ledger, NULL, report_ledger},
 	{"mirrors", build_mirrors, start_mirrors, NULL},
+	{"ecp", build_ecp, start_ecp, report_ecp},
 	{"routing", build_routing, start_routing, report_routing},
 	{"injector", build_injector, start_injector, NULL},
 	{"clients", build_clients, NULL, report_clients},
@@ -777,6 +949,10 @@ static void world_release(struct world *w)
 	free(w->groups);
 	free(w->volumes);
 	free(w->servers);
+	for (size_t g = 0; w->ecp_groups && g < c->ecp_count; g++)
+		ecp_group_free(w->ecp_groups[g]);
+	free(w->ecp_groups);
+	free(w->app_of_host);
 	free(w->mirrors);
 	ledger_free(w->ledger);
 	for (size_t l = 0; l < c->lb_count; l++) {

@@ -37,7 +37,8 @@ struct world_config {
 	size_t host_count;
 	const struct mirror_set_config *mirrors;
 	size_t mirror_count;
-	const struct ecp_config *ecp;   /* in use when app_server_count > 0 */
+	const struct ecp_config *ecp;   /* ECP application server groups */
+	size_t ecp_count;
 	const struct sharding_config *sharding;
 	const struct web_gateway_config *gateways;
 	size_t gateway_count;

@@ -208,11 +208,14 @@ static void iris_roles(const struct scenario_config *cfg, const char *host, char
 			if (strcmp(ms->asyncs[a].host, host) == 0)
 				ADD("; %s %s async", ms->name, mirror_async_kind_names[ms->asyncs[a].kind]);
 	}
-	for (size_t i = 0; i < cfg->ecp.app_server_count; i++)
-		if (strcmp(cfg->ecp.app_servers[i], host) == 0)
-			ADD("; ECP app server of %s", cfg->ecp.data_server);
-	if (cfg->ecp.app_server_count && strcmp(cfg->ecp.data_server, host) == 0)
-		ADD("; ECP data server");
+	for (size_t g = 0; g < cfg->ecp_count; g++) {
+		const struct ecp_config *ec = &cfg->ecp[g];
+		for (size_t i = 0; i < ec->app_server_count; i++)
+			if (strcmp(ec->app_servers[i], host) == 0)
+				ADD("; ECP app server of %s (group %s)", ec->data_server, ec->name);
+		if (ec->app_server_count && strcmp(ec->data_server, host) == 0)
+			ADD("; ECP data server of group %s", ec->name);
+	}
 	for (size_t i = 0; i < cfg->sharding.data_node_count; i++)
 		if (strcmp(cfg->sharding.data_nodes[i], host) == 0)
 			ADD("; shard data node %zu", i + 1);

@@ -446,12 +446,14 @@ void summary_print(const struct summary *s, FILE *out)
 	for (size_t i = 0; i < s->gateway_count; i++)
 		saturated |= !isnan(s->gateways[i].saturated_at_s);
 	if (saturated) {
-		fprintf(out, "\nSATURATED: the offered load exceeds what the system serves\n");
+		fprintf(out, "\nSATURATED: at times the offered load exceeded what the system served "
+			     "(a lasting overload, or a burst such as the requests an ECP stall "
+			     "holds)\n");
 		for (size_t i = 0; i < s->gateway_count; i++) {
 			const struct summary_gateway *g = &s->gateways[i];
 			if (isnan(g->saturated_at_s))
 				continue;
-			fprintf(out, "  web gateway %s: all connections busy from t = %.1f s; up to "
+			fprintf(out, "  web gateway %s: all connections first busy at t = %.1f s; up to "
 				     "%.0f requests waiting; %llu answered 503 (server_busy)\n",
 				g->name, g->saturated_at_s, g->queue_max,
 				(unsigned long long)g->expired);

@@ -124,8 +124,9 @@ static const struct field scenario_fields[] = {
 	 .sub = &mirror_policy_config_table, .help = "mirroring parameters for all mirror sets"},
 	{FIELD_LIST_AT(struct scenario_config, mirrors, mirror_count), .type = FIELD_ARRAY,
 	 .sub = &mirror_set_config_table, .help = "mirror sets"},
-	{FIELD_AT(struct scenario_config, ecp), .type = FIELD_OBJECT, .sub = &ecp_config_table,
-	 .help = "ECP application servers and their data server"},
+	{FIELD_LIST_AT(struct scenario_config, ecp, ecp_count), .type = FIELD_ARRAY,
+	 .sub = &ecp_config_table,
+	 .help = "groups of ECP application servers, each with its data server"},
 	{FIELD_AT(struct scenario_config, sharding), .type = FIELD_OBJECT,
 	 .sub = &sharding_config_table, .help = "sharded cluster"},
 	{FIELD_LIST_AT(struct scenario_config, web_gateways, web_gateway_count),
@@ -748,12 +749,52 @@ static void check_iris_layer(struct checker *c)
 {
 	const struct scenario_config *cfg = &c->s->config;
 	char path[256];
-	if (cfg->ecp.app_server_count > 0) {
-		check_data_ref(c, cfg->ecp.data_server, "$.ecp.data_server", "ECP data server");
-		for (size_t i = 0; i < cfg->ecp.app_server_count; i++) {
-			snprintf(path, sizeof(path), "$.ecp.app_servers[%zu]", i);
-			check_host_ref(c, cfg->ecp.app_servers[i], ROLE(HOST_ROLE_APP), path,
+	for (size_t g = 0; g < cfg->ecp_count; g++) {
+		const struct ecp_config *ec = &cfg->ecp[g];
+		if (!usable(c, ec))
+			continue;
+		snprintf(path, sizeof(path), "$.ecp[%zu].data_server", g);
+		check_data_ref(c, ec->data_server, path, "ECP data server");
+		for (size_t q = 0; q < g; q++)
+			if (given(ec->name) && given(cfg->ecp[q].name) &&
+			    strcmp(ec->name, cfg->ecp[q].name) == 0) {
+				snprintf(path, sizeof(path), "$.ecp[%zu].name", g);
+				check_report(c, DIAG_ERROR, path, "ECP group \"%s\" is defined twice",
+					     ec->name);
+			}
+		for (size_t i = 0; i < ec->app_server_count; i++) {
+			snprintf(path, sizeof(path), "$.ecp[%zu].app_servers[%zu]", g, i);
+			check_host_ref(c, ec->app_servers[i], ROLE(HOST_ROLE_APP), path,
 				       "application server");
+			/* One ECP data server per application server (iris.md §4: one channel per
+			 * app-server/data-server pair; a transaction stays on one data server). */
+			for (size_t q = 0; q <= g; q++)
+				for (size_t j = 0; j < (q < g ? cfg->ecp[q].app_server_count : i); j++)
+					if (given(ec->app_servers[i]) &&
+					    given(cfg->ecp[q].app_servers[j]) &&
+					    strcmp(ec->app_servers[i], cfg->ecp[q].app_servers[j]) == 0)
+						check_report(c, DIAG_ERROR, path,
+							     "application server \"%s\" is already in "
+							     "ECP group \"%s\"",
+							     ec->app_servers[i], cfg->ecp[q].name);
+		}
+	}
+	/* Every application server belongs to a group: without a data server it cannot serve. */
+	for (size_t h = 0; h < cfg->host_count; h++) {
+		const struct host_config *hc = &cfg->hosts[h];
+		if (!usable(c, hc) || hc->role != HOST_ROLE_APP || !given(hc->name))
+			continue;
+		bool found = false;
+		for (size_t g = 0; g < cfg->ecp_count && !found; g++)
+			for (size_t i = 0; i < cfg->ecp[g].app_server_count && !found; i++)
+				found = given(cfg->ecp[g].app_servers[i]) &&
+					strcmp(cfg->ecp[g].app_servers[i], hc->name) == 0;
+		if (!found) {
+			snprintf(path, sizeof(path), "$.hosts[%zu].role", h);
+			check_report(c, DIAG_ERROR, path,
+				     "application server \"%s\" is in no ECP group (add it to an "
+				     "\"ecp\" entry's app_servers)",
+				     hc->name);
 		}
 	}
 	for (size_t i = 0; i < cfg->sharding.data_node_count; i++) {

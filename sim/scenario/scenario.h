@@ -111,7 +111,8 @@ struct scenario_config {
 	struct mirror_policy_config mirror;
 	struct mirror_set_config *mirrors;
 	size_t mirror_count;
-	struct ecp_config ecp;           /* in use when ecp.app_server_count > 0 */
+	struct ecp_config *ecp;          /* ECP application server groups */
+	size_t ecp_count;
 	struct sharding_config sharding; /* in use when sharding.data_node_count > 0 */
 	struct web_gateway_config *web_gateways;
 	size_t web_gateway_count;

@@ -97,12 +97,12 @@ static const struct expected production = {
 static const struct expected large_production = {
 	.file = "scenarios/large-production.json",
 	.hosts = 16,           /* 3 mirror members + 1 arbiter + 6 app servers + 6 web servers */
-	.volumes = 18,         /* 4 x 3 mirror members + SYS x 6 app servers */
-	.storage_gb = 36900,   /* (100 + 10000 + 1000 + 1000) x 3 + 100 x 6 */
+	.volumes = 30,         /* 4 x 3 mirror members + (SYS, JRN PRI, JRN ALT) x 6 app servers */
+	.storage_gb = 38700,   /* (100 + 10000 + 1000 + 1000) x 3 + (200 + 100 + 100) x 6 */
 	.azs = 5,              /* us-east-1a/b/c + us-west-2a/b */
 	.regions = 2,          /* us-east-1 and the DR region us-west-2 */
 	.roles = {
-		[HOST_ROLE_DATA] = 3,    /* failover pair + DR async */
+		[HOST_ROLE_DATA] = 3,    /* r5.2xlarge: failover pair + DR async */
 		[HOST_ROLE_APP] = 6,     /* r5.4xlarge: two in 1-A, two in 1-B, two in DR */
 		[HOST_ROLE_ARBITER] = 1, /* 1-C */
 		[HOST_ROLE_WEB] = 6,     /* two per AZ including DR */
@@ -246,7 +246,10 @@ static void check(const struct expected *x)
 	assert_int_equal(failover, x->failover_members);
 	assert_int_equal(asyncs, x->async_members);
 
-	assert_int_equal(c->ecp.app_server_count, x->ecp_app_servers);
+	size_t app_servers = 0;
+	for (size_t g = 0; g < c->ecp_count; g++)
+		app_servers += c->ecp[g].app_server_count;
+	assert_int_equal(app_servers, x->ecp_app_servers);
 	assert_int_equal(c->sharding.data_node_count, x->shard_data_nodes);
 	assert_int_equal(c->sharding.compute_node_count, x->shard_compute_nodes);
 	assert_int_equal(c->load_balancer_count, x->load_balancers);

@@ -114,6 +114,21 @@ static void test_md1(void **state)
 	scenario_release(&s);
 }
 
+/* The ECP path as a tandem (ecp-tandem.json): M/M/4 on the application server's CPU, then
+ * M/D/1 on the data server's CPU for the one ECP block request each request makes (Burke:
+ * the first stage's departures are Poisson). */
+static void test_ecp_tandem(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct summary sum;
+	run("tests/validation/ecp-tandem.json", 0.99, &s, &sum);
+	expect_in_ci("ECP M/M/4 + M/D/1 E[T]", sum.classes[0].mean_s,
+		     1.0 + 27.0 / 53.0 + 0.25 + 0.75 * 0.25 / (2 * 0.25));
+	summary_release(&sum);
+	scenario_release(&s);
+}
+
 static void test_little_on_production(void **state)
 {
 	(void)state;
@@ -146,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_mm1_rho095_tail),
 		cmocka_unit_test(test_mmc4),
 		cmocka_unit_test(test_md1),
+		cmocka_unit_test(test_ecp_tandem),
 		cmocka_unit_test(test_little_on_production),
 		cmocka_unit_test(test_availability_one_unit),
 	};
