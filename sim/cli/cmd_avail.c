@@ -21,8 +21,9 @@
 #include "version.h"
 
 int cmd_availability(int argc, char **argv);
+extern const char cmd_availability_usage[];
 
-static const char avail_usage[] =
+const char cmd_availability_usage[] =
 	"usage: topsim availability FILE [--years N] [--batches B] [-s SEED] [-j JOBS] [-o DB]\n"
 	"                           [--set PATH=VALUE]... [--experiment NAME] [--no-store]\n"
 	"Long-run availability: simulate only the failures and repairs of every host, volume,\n"
@@ -37,6 +38,8 @@ static const char avail_usage[] =
 	"failures and repairs of one mirror's members and arbiter), also its exact solution,\n"
 	"flagged when it falls outside the interval. Stores the figures in the results\n"
 	"database (tables avail_runs, avail_causes, avail_failures).\n"
+	"Exit 0, 2 for bad input or usage, 3 for an internal or I/O error.\n"
+	"Options:\n"
 	"  --years N             simulated years (default availability.years, 1000; 1 to\n"
 	"                        10000000)\n"
 	"  --batches B           independent batches for the intervals (default 20, at most N)\n"
@@ -47,7 +50,8 @@ static const char avail_usage[] =
 	"  -s, --seed S          scenario seed (default: the scenario's)\n"
 	"  -j, --jobs N          batches run on N threads; results identical whatever N\n"
 	"  -o, --output DB       results database (default ./topsim.db)\n"
-	"      --experiment NAME name in the database (default availability-N)\n"
+	"      --experiment NAME\n"
+	"                        name in the database (default availability-N)\n"
 	"      --bias P          importance sampling (failure biasing): while a component is\n"
 	"                        down, the others fail faster so that another failure before\n"
 	"                        the repairs has probability about P (e.g. 0.3); estimates are\n"
@@ -55,9 +59,10 @@ static const char avail_usage[] =
 	"                        effective sample count (needs exponential mtbf)\n"
 	"      --no-store        print only, write no database\n"
 	"      --set PATH=VALUE  override a scenario field, checked like the file\n"
-	"      --catalog-dir DIR AWS catalog directory\n"
-	"      --include-root DIR directory the scenario's includes may read under\n"
-	"Exit 0, 2 for bad input or usage, 3 for an internal or I/O error.\n";
+	"      --catalog-dir DIR\n"
+	"                        AWS catalog directory\n"
+	"      --include-root DIR\n"
+	"                        directory the scenario's includes may read under\n";
 
 static double wall_now(void)
 {
@@ -348,7 +353,7 @@ int cmd_availability(int argc, char **argv)
 		char *end;
 		switch (ch) {
 		case 'h':
-			fputs(avail_usage, stdout);
+			fputs(cmd_availability_usage, stdout);
 			goto out;
 		case 'Y':
 			errno = 0;
@@ -402,7 +407,7 @@ int cmd_availability(int argc, char **argv)
 		}
 		int r = exp_opts_parse(&o, "availability", ch, optarg);
 		if (r == -1) {
-			fputs(avail_usage, stderr);
+			fputs(cmd_availability_usage, stderr);
 			rc = CLI_EXIT_USAGE;
 			goto out;
 		}

@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "cmd_experiment.h"
 
-static const char check_usage[] =
+const char cmd_check_usage[] =
 	"usage: topsim check FILE... [--junit FILE] [--json FILE] [--expect FILE] [-n N] [-j N]\n"
 	"                    [-s SEED] [--set PATH=VALUE]... [-o DB] [--duration D] [--warmup D]\n"
 	"Run each scenario's replications and evaluate its expectations (or those of --expect):\n"
@@ -23,6 +23,7 @@ static const char check_usage[] =
 	"failure message) and JSON. Results go to a database only with -o.\n"
 	"Exit 0 when every expectation holds, 1 when one fails (or an invariant is violated),\n"
 	"2 on bad input (nothing is run), 3 on an internal or I/O error.\n"
+	"Options:\n"
 	"      --junit FILE      JUnit XML report\n"
 	"      --json FILE       JSON report\n" EXP_OPTIONS_HELP;
 
@@ -189,7 +190,7 @@ int cmd_check(int argc, char **argv)
 	int ch, rc = CLI_EXIT_OK;
 	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
 		if (ch == 'h') {
-			fputs(check_usage, stdout);
+			fputs(cmd_check_usage, stdout);
 			goto out;
 		}
 		if (ch == 'J' || ch == 'Q') {
@@ -198,7 +199,7 @@ int cmd_check(int argc, char **argv)
 		}
 		int r = exp_opts_parse(&o, "check", ch, optarg);
 		if (r == -1) {
-			fputs(check_usage, stderr);
+			fputs(cmd_check_usage, stderr);
 			rc = CLI_EXIT_USAGE;
 			goto out;
 		}

@@ -230,7 +230,7 @@ static void print_compare(const struct variants *vs)
 	printf("\n");
 }
 
-static const char compare_usage[] =
+const char cmd_compare_usage[] =
 	"usage: topsim compare A.json B.json [C.json ...] [options]\n"
 	"       topsim compare FILE --variant NAME: [--set PATH=VALUE]... [--variant ...] [options]\n"
 	"Run variants with common random numbers (the same seed and replications: the same\n"
@@ -242,6 +242,7 @@ static const char compare_usage[] =
 	"belongs to that variant, before any --variant to all. Runs are stored in the results\n"
 	"database under experiment compare-N (or --experiment) and the variants' names.\n"
 	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
+	"Options:\n"
 	"      --variant NAME:   start a variant (the colon is optional)\n"
 	"      --years N         also each variant's annual downtime from the availability mode\n"
 	"                        (N years in 20 batches, paired by batch; without\n"
@@ -276,7 +277,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	while ((ch = getopt_long(argc, argv, "-h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
 		if (ch == 'h') {
-			fputs(compare_usage, stdout);
+			fputs(cmd_compare_usage, stdout);
 			goto out;
 		}
 		if (ch == 1) {
@@ -327,7 +328,7 @@ int cmd_compare(int argc, char **argv)
 		}
 		int r = exp_opts_parse(&o, "compare", ch, optarg);
 		if (r == -1) {
-			fputs(compare_usage, stderr);
+			fputs(cmd_compare_usage, stderr);
 			rc = CLI_EXIT_USAGE;
 			goto out;
 		}
@@ -400,7 +401,7 @@ out:
 
 /* --- sweep ------------------------------------------------------------------------------ */
 
-static const char sweep_usage[] =
+const char cmd_sweep_usage[] =
 	"usage: topsim sweep FILE --sweep PATH=V1,V2,... [--sweep ...] [options]\n"
 	"Run the scenario at every point of the grid of the --sweep axes (each value of each\n"
 	"axis, every combination), all with common random numbers, and print a table per point:\n"
@@ -408,6 +409,7 @@ static const char sweep_usage[] =
 	"with their confidence intervals. Runs are stored under experiment sweep-N (or\n"
 	"--experiment), the variant named after the point (\"mirror.qos_timeout=2s\").\n"
 	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
+	"Options:\n"
 	"      --sweep PATH=V1,V2,...  an axis: a scenario field and its values\n" EXP_OPTIONS_HELP;
 
 struct axis {
@@ -478,7 +480,7 @@ int cmd_sweep(int argc, char **argv)
 	int ch, rc = CLI_EXIT_OK;
 	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
 		if (ch == 'h') {
-			fputs(sweep_usage, stdout);
+			fputs(cmd_sweep_usage, stdout);
 			goto out;
 		}
 		if (ch == 'G') {
@@ -520,7 +522,7 @@ int cmd_sweep(int argc, char **argv)
 		}
 		int r = exp_opts_parse(&o, "sweep", ch, optarg);
 		if (r == -1) {
-			fputs(sweep_usage, stderr);
+			fputs(cmd_sweep_usage, stderr);
 			rc = CLI_EXIT_USAGE;
 			goto out;
 		}

@@ -69,7 +69,8 @@ struct exp_opts {
 	"  -j, --jobs N          replications run on N threads (default: the number of cores);\n"\
 	"                        results are identical whatever N\n"                             \
 	"  -o, --output DB       results database (default ./topsim.db)\n"                       \
-	"      --experiment NAME name of the experiment in the database (default: the command\n" \
+	"      --experiment NAME\n"                                                             \
+	"                        name of the experiment in the database (default: the command\n"\
 	"                        and a number, new for each invocation)\n"                       \
 	"      --expect FILE     expectations from FILE ({\"expectations\": [...]}) instead of\n" \
 	"                        the scenario's\n"                                               \
@@ -78,10 +79,14 @@ struct exp_opts {
 	"      --series-width D  time-series bucket (default 10s; at most 100000 buckets per\n" \
 	"                        replication)\n"                                                 \
 	"      --set PATH=VALUE  override a scenario field, checked like the file\n"              \
-	"      --catalog-dir DIR AWS catalog directory\n"                                         \
-	"      --include-root DIR directory the scenario's includes may read under (default:\n" \
-	"                        the current directory, or the scenario's own directory\n"      \
-	"                        when the scenario is outside it)\n"                            \
+	"      --catalog-dir DIR\n"                                                             \
+	"                        the AWS catalog (default: $TOPSIM_CATALOG_DIR, else the\n"     \
+	"                        catalog installed with topsim)\n"                              \
+	"      --include-root DIR\n"                                                            \
+	"                        directory the scenario's includes may read under (default:\n"  \
+	"                        the current directory; for a scenario outside it, the\n"      \
+	"                        installed scenarios when it is one of them, else the\n"       \
+	"                        scenario's own directory)\n"                                   \
 	"      --no-progress     no progress line on stderr\n"
 
 void exp_opts_init(struct exp_opts *o);
@@ -126,6 +131,7 @@ int cmd_avail_compare(struct scenario *const *variants, const char *const *names
 int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+extern const char cmd_check_usage[], cmd_compare_usage[], cmd_sweep_usage[];
 
 /* Open o->db_path for writing and name the experiment (o->experiment or a new
  * "PREFIX-N"). Returns the handle or NULL (printed; *rc set to the exit code). */

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <spawn.h>
 #include <stddef.h>
@@ -30,13 +31,14 @@
 
 #include "cli.h"
 #include "cmd_plot.h"
+#include "datadir.h"
 #include "metric.h"
 #include "results.h"
 #include "stats.h"
 
 extern char **environ;
 
-static const char plot_usage[] =
+const char cmd_plot_usage[] =
 	"usage: topsim plot DB KIND [--run ID | --experiment NAME] -o FILE.png|FILE.svg\n"
 	"                   [--data-only] [--data-dir DIR] [--plots-dir DIR] [--metric NAME[:QUAL]]\n"
 	"Export figures from the results database DB into whitespace-separated data files and\n"
@@ -50,6 +52,8 @@ static const char plot_usage[] =
 	"               paired difference from the first variant\n"
 	"  sweep        a metric across the points of a sweep (its variants, in order), mean\n"
 	"               with 95% interval\n"
+	"gnuplot is looked up on PATH (or $TOPSIM_GNUPLOT); without it the exit code is 3 and\n"
+	"the data files are still written.\n"
 	"Options:\n"
 	"  -o, --output FILE   the picture; .png or .svg chooses the format\n"
 	"      --run ID        the run (default: the first run of the selection)\n"
@@ -62,10 +66,9 @@ static const char plot_usage[] =
 	"      --data-only     write the data files, do not run gnuplot\n"
 	"      --data-dir DIR  where the data files go (default: FILE without its extension,\n"
 	"                      plus -data, next to FILE)\n"
-	"      --plots-dir DIR the gnuplot scripts (default $TOPSIM_PLOTS_DIR, else the source\n"
-	"                      tree's plots/)\n"
-	"gnuplot is looked up on PATH (or $TOPSIM_GNUPLOT); without it the exit code is 3 and\n"
-	"the data files are still written.\n";
+	"      --plots-dir DIR\n"
+	"                      the gnuplot scripts (default $TOPSIM_PLOTS_DIR, else the\n"
+	"                      scripts installed with topsim)\n";
 
 /* The name of a time series in the metric registry (metric.h). */
 #define SERIES(id) (metric_def(METRIC_SERIES_##id)->name)
@@ -819,8 +822,8 @@ out:
 
 static const char *plots_default_dir(void)
 {
-	const char *env = getenv("TOPSIM_PLOTS_DIR");
-	return env && *env ? env : TOPSIM_SOURCE_DIR "/plots";
+	static char dir[PATH_MAX];
+	return datadir_find("TOPSIM_PLOTS_DIR", "plots", dir, sizeof(dir));
 }
 
 /* Run gnuplot on DIR/KIND.gp. Returns a CLI exit code. */
@@ -926,7 +929,7 @@ int cmd_plot(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			fputs(plot_usage, stdout);
+			fputs(cmd_plot_usage, stdout);
 			return CLI_EXIT_OK;
 		case 'o':
 			o.out = optarg;
@@ -957,7 +960,7 @@ int cmd_plot(int argc, char **argv)
 			o.plots_dir = optarg;
 			break;
 		default:
-			fputs(plot_usage, stderr);
+			fputs(cmd_plot_usage, stderr);
 			return CLI_EXIT_USAGE;
 		}
 	}

@@ -36,7 +36,7 @@
 
 extern char **environ;
 
-static const char report_usage[] =
+const char cmd_report_usage[] =
 	"usage: topsim report DB -o FILE.html [--experiment NAME] [--plots-dir DIR]\n"
 	"Write one self-contained HTML page (inline SVG, no scripts or external files) for a\n"
 	"design review: the runs grouped by experiment, variant and scenario, each with its\n"
@@ -45,8 +45,10 @@ static const char report_usage[] =
 	"latency CDF of each group's first run, RTO and RPO across replications, comparison of\n"
 	"variants). gnuplot draws the plots; without it the page has the tables only and the\n"
 	"exit code is 3.\n"
+	"Options:\n"
 	"  -o, --output FILE     the page (required)\n"
-	"      --experiment NAME only the runs of this experiment\n"
+	"      --experiment NAME\n"
+	"                        only the runs of this experiment\n"
 	"      --plots-dir DIR   the gnuplot scripts (as for topsim plot)\n";
 
 #define REPORT_MAX_GROUPS 16
@@ -371,7 +373,7 @@ int cmd_report(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			fputs(report_usage, stdout);
+			fputs(cmd_report_usage, stdout);
 			return CLI_EXIT_OK;
 		case 'o':
 			out = optarg;
@@ -383,7 +385,7 @@ int cmd_report(int argc, char **argv)
 			plots_dir = optarg;
 			break;
 		default:
-			fputs(report_usage, stderr);
+			fputs(cmd_report_usage, stderr);
 			return CLI_EXIT_USAGE;
 		}
 	}

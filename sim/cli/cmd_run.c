@@ -8,7 +8,7 @@
 #include "cmd_run.h"
 #include "units.h"
 
-static const char run_usage[] =
+const char cmd_run_usage[] =
 	"usage: topsim run FILE [-n REPLICATIONS] [-s SEED] [-j JOBS] [-o DB] [--set PATH=VALUE]...\n"
 	"                  [--expect FILE] [--experiment NAME] [--duration D] [--warmup D]\n"
 	"                  [--series-width D] [--no-progress]\n"
@@ -24,7 +24,8 @@ static const char run_usage[] =
 	"leave the intervals meaningless and when a replication holds fewer than 10 samples\n"
 	"beyond a percentile.\n"
 	"Exit 1 when an expectation fails or an invariant is violated (single primary, no\n"
-	"durable loss from an Active-backup takeover, request conservation).\n" EXP_OPTIONS_HELP;
+	"durable loss from an Active-backup takeover, request conservation).\n"
+	"Options:\n" EXP_OPTIONS_HELP;
 
 int cmd_run(int argc, char **argv)
 {
@@ -38,12 +39,12 @@ int cmd_run(int argc, char **argv)
 	int ch, rc = CLI_EXIT_OK;
 	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
 		if (ch == 'h') {
-			fputs(run_usage, stdout);
+			fputs(cmd_run_usage, stdout);
 			goto out;
 		}
 		int r = exp_opts_parse(&o, "run", ch, optarg);
 		if (r == -1) {
-			fputs(run_usage, stderr);
+			fputs(cmd_run_usage, stderr);
 			rc = CLI_EXIT_USAGE;
 			goto out;
 		}

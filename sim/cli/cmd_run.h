@@ -3,5 +3,6 @@
 #define TOPSIM_CMD_RUN_H
 
 int cmd_run(int argc, char **argv);
+extern const char cmd_run_usage[]; /* its --help (format: cli.h) */
 
 #endif

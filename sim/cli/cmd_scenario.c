@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "datadir.h"
 #include "field_json.h"
 #include "units.h"
 
@@ -33,17 +35,29 @@ void cmd_scenario_opts_release(struct cmd_scenario_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* real (a resolved path) lies under dir. */
+static bool path_under(const char *real, const char *dir)
+{
+	size_t n = strlen(dir);
+	return (n == 1 && dir[0] == '/') || (strncmp(real, dir, n) == 0 && real[n] == '/');
+}
+
 /* The default include root: the current directory when file lies under it (the usual
  * `topsim run scenarios/drills/x.json` from a checkout, whose drills include
- * ../production.json), else file's own directory. Writes it to buf. */
+ * ../production.json), else the scenarios installed with topsim when file is one of them
+ * (BIN/../share/topsim/scenarios, datadir.h), else file's own directory. Writes it to buf. */
 static void default_include_root(const char *file, char *buf, size_t size)
 {
-	char cwd[PATH_MAX], real[PATH_MAX];
+	char cwd[PATH_MAX], real[PATH_MAX], shipped[PATH_MAX], shipped_real[PATH_MAX];
 	if (getcwd(cwd, sizeof(cwd)) && realpath(file, real)) {
-		size_t n = strlen(cwd);
-		if ((n == 1 && cwd[0] == '/') ||
-		    (strncmp(real, cwd, n) == 0 && real[n] == '/')) {
+		if (path_under(real, cwd)) {
 			snprintf(buf, size, "%s", cwd);
+			return;
+		}
+		/* The scenarios installed with topsim (a drill includes ../production.json). */
+		datadir_find(NULL, "scenarios", shipped, sizeof(shipped));
+		if (realpath(shipped, shipped_real) && path_under(real, shipped_real)) {
+			snprintf(buf, size, "%s", shipped_real);
 			return;
 		}
 	}
@@ -131,19 +145,19 @@ static int parse_scenario_opts(int argc, char **argv, struct cmd_scenario_opts *
 
 /* --- validate -------------------------------------------------------------------------------- */
 
-static const char validate_usage[] =
+const char cmd_validate_usage[] =
 	"usage: topsim validate [--set PATH=VALUE]... [--catalog-dir DIR] [--include-root DIR]\n"
 	"                       FILE...\n"
 	"Check scenario files without running them: syntax, unknown keys, types, units,\n"
 	"bounds, references and impossible topologies. Every problem is reported with its\n"
 	"file:line:col and JSON path. Exit 0 when all files are valid (warnings allowed),\n"
-	"2 when any has an error. Includes must stay under the include root: by default the\n"
-	"current directory, or the scenario's own directory when the scenario is outside it.\n";
+	"2 when any has an error. Includes must stay under the include root (--include-root).\n"
+	SCENARIO_OPTIONS_HELP;
 
 int cmd_validate(int argc, char **argv)
 {
 	struct cmd_scenario_opts o = {0};
-	int rc = parse_scenario_opts(argc, argv, &o, validate_usage);
+	int rc = parse_scenario_opts(argc, argv, &o, cmd_validate_usage);
 	if (rc >= 0)
 		goto out;
 	if (optind >= argc) {
@@ -167,10 +181,10 @@ out:
 
 /* --- show ------------------------------------------------------------------------------------ */
 
-static const char show_usage[] =
+const char cmd_show_usage[] =
 	"usage: topsim show [--set PATH=VALUE]... [--catalog-dir DIR] [--include-root DIR] FILE\n"
 	"Build the scenario's topology and print it as a tree (region, AZ, host with its\n"
-	"instance type and IRIS roles, volumes), with the hourly on-demand cost.\n";
+	"instance type and IRIS roles, volumes), with the hourly on-demand cost.\n" SCENARIO_OPTIONS_HELP;
 
 /* The IRIS roles of a host, e.g. "mirror MIRROR1 failover (initial primary)". */
 static void iris_roles(const struct scenario_config *cfg, const char *host, char *buf,
@@ -272,7 +286,7 @@ static void print_node(const struct scenario *s, const struct topo_node *n, int 
 int cmd_show(int argc, char **argv)
 {
 	struct cmd_scenario_opts o = {0};
-	int rc = parse_scenario_opts(argc, argv, &o, show_usage);
+	int rc = parse_scenario_opts(argc, argv, &o, cmd_show_usage);
 	if (rc >= 0)
 		goto out;
 	if (optind != argc - 1) {
@@ -318,37 +332,53 @@ out:
 
 /* --- schema ------------------------------------------------------------------------------------ */
 
-static const char schema_usage[] =
-	"usage: topsim schema [--json]\n"
+const char cmd_schema_usage[] =
+	"usage: topsim schema [--json | --paths]\n"
 	"Print the scenario reference generated from the models' field tables: Markdown\n"
-	"(docs/scenario-reference.md), or a JSON Schema for editors with --json.\n";
+	"(docs/scenario-reference.md, the manual page topsim-scenario(5)), or with --json a\n"
+	"JSON Schema (draft 2020-12) for editors; a file with \"include\" is checked as an\n"
+	"overlay, whose required keys may come from the files it includes.\n"
+	"Options:\n"
+	"      --json            the JSON Schema instead of Markdown\n"
+	"      --paths           every field path --set can assign, one a line (hosts[0].az:\n"
+	"                        0 stands for any index or name), for shell completion\n";
 
 int cmd_schema(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"paths", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool json = false;
+	bool json = false, paths = false;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = true;
 			break;
+		case 'p':
+			paths = true;
+			break;
 		case 'h':
-			fputs(schema_usage, stdout);
+			fputs(cmd_schema_usage, stdout);
 			return CLI_EXIT_OK;
 		default:
-			fputs(schema_usage, stderr);
+			fputs(cmd_schema_usage, stderr);
 			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind != argc)
 		return cli_usage_error("schema", "unexpected argument \"%s\"", argv[optind]);
+	if (json && paths)
+		return cli_usage_error("schema", "--json and --paths exclude each other");
+	if (paths) {
+		field_schema_paths(&scenario_config_table, stdout);
+		return CLI_EXIT_OK;
+	}
 	if (json) {
-		cJSON *schema = field_schema_json(&scenario_config_table);
+		cJSON *schema = scenario_schema_json();
 		char *text = schema ? cJSON_Print(schema) : NULL;
 		cJSON_Delete(schema);
 		if (!text)
@@ -369,10 +399,14 @@ int cmd_schema(int argc, char **argv)
 
 /* --- catalog ----------------------------------------------------------------------------------- */
 
-static const char catalog_usage[] =
+const char cmd_catalog_usage[] =
 	"usage: topsim catalog [--catalog-dir DIR] [instances|volumes|regions]\n"
 	"Print the AWS catalog: EC2 instance types, EBS volume types, region RTT matrix.\n"
-	"Sources of every figure: docs/catalog.md.\n";
+	"Sources of every figure: docs/catalog.md.\n"
+	"Options:\n"
+	"      --catalog-dir DIR\n"
+	"                        the catalog to print (default: $TOPSIM_CATALOG_DIR, else the\n"
+	"                        catalog installed with topsim)\n";
 
 int cmd_catalog(int argc, char **argv)
 {
@@ -389,10 +423,10 @@ int cmd_catalog(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'h':
-			fputs(catalog_usage, stdout);
+			fputs(cmd_catalog_usage, stdout);
 			return CLI_EXIT_OK;
 		default:
-			fputs(catalog_usage, stderr);
+			fputs(cmd_catalog_usage, stderr);
 			return CLI_EXIT_USAGE;
 		}
 	}

@@ -28,12 +28,29 @@ void cmd_scenario_opts_release(struct cmd_scenario_opts *o);
 /* Load FILE, print its diagnostics to stderr. Returns 0 (usable; warnings printed),
  * CLI_EXIT_USAGE (errors printed) or CLI_EXIT_INTERNAL. s must be released either way.
  * Includes must stay under o->include_root; by default under the current directory when
- * FILE is inside it, else under FILE's own directory. */
+ * FILE is inside it, else under the installed scenarios directory when FILE is one of the
+ * scenarios installed with topsim, else under FILE's own directory. */
 int cmd_scenario_load(struct scenario *s, const char *file, const struct cmd_scenario_opts *o);
+
+/* The options of validate and show, as their --help lists them (format: cli.h). */
+#define SCENARIO_OPTIONS_HELP                                                                 \
+	"Options:\n"                                                                            \
+	"      --set PATH=VALUE  override a scenario field, checked like the file\n"              \
+	"      --catalog-dir DIR\n"                                                             \
+	"                        the AWS catalog (default: $TOPSIM_CATALOG_DIR, else the\n"     \
+	"                        catalog installed with topsim)\n"                              \
+	"      --include-root DIR\n"                                                            \
+	"                        directory the scenario's includes may read under (default:\n"  \
+	"                        the current directory; for a scenario outside it, the\n"      \
+	"                        installed scenarios when it is one of them, else the\n"       \
+	"                        scenario's own directory)\n"
 
 int cmd_validate(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
+/* Their --help texts (format: cli.h). */
+extern const char cmd_validate_usage[], cmd_show_usage[], cmd_schema_usage[],
+	cmd_catalog_usage[];
 
 #endif

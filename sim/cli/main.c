@@ -20,19 +20,6 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-static void print_usage(FILE *f)
-{
-	fprintf(f, "usage: topsim [--version] [--help] COMMAND [ARGS]\n\n"
-		   "topsim simulates InterSystems IRIS deployments on AWS: failover drills, RTO,\n"
-		   "RPO, availability and latency of the reference architectures.\n\n"
-		   "Commands:\n");
-	for (const struct cli_command *c = cli_commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\nRun 'topsim COMMAND --help' for a command's options.\n"
-		   "Exit codes: 0 success, 1 an expectation failed, 2 bad input or usage,\n"
-		   "3 internal or I/O error.\n");
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -47,37 +34,30 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			print_usage(stdout);
+			cli_print_help(stdout);
 			return CLI_EXIT_OK;
 		case 'V':
 			printf("topsim %s\n", TOPSIM_VERSION);
 			return CLI_EXIT_OK;
 		default:
-			print_usage(stderr);
+			cli_print_help(stderr);
 			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		print_usage(stderr);
+		cli_print_help(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	const char *name = argv[optind];
-	if (strcmp(name, "help") == 0) {
-		print_usage(stdout);
-		return CLI_EXIT_OK;
+	const struct cli_command *cmd = cli_find(name);
+	if (cmd) {
+		int sub_argc = argc - optind;
+		char **sub_argv = argv + optind;
+		char prog[64];
+		snprintf(prog, sizeof(prog), "topsim %s", cmd->name);
+		sub_argv[0] = prog; /* getopt's messages then read "topsim validate: ..." */
+		optind = 0; /* reset getopt for the command (glibc: 0 re-initialises) */
+		return cmd->run(sub_argc, sub_argv);
 	}
-	for (const struct cli_command *cmd = cli_commands; cmd->name; cmd++) {
-		if (strcmp(cmd->name, name) == 0) {
-			int sub_argc = argc - optind;
-			char **sub_argv = argv + optind;
-			char prog[64];
-			snprintf(prog, sizeof(prog), "topsim %s", cmd->name);
-			sub_argv[0] = prog; /* getopt's messages then read "topsim validate: ..." */
-			optind = 0; /* reset getopt for the command (glibc: 0 re-initialises) */
-			return cmd->run(sub_argc, sub_argv);
-		}
-	}
-	fprintf(stderr, "topsim: unknown command \"%s\"\n", name);
-	print_usage(stderr);
-	return CLI_EXIT_USAGE;
+	return cli_usage_error(NULL, "unknown command \"%s\"", name);
 }

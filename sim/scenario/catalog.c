@@ -5,8 +5,10 @@
  * error with a suggestion, in the shipped files and in scenario overrides alike.
  */
 #include "catalog.h"
+#include "datadir.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,8 +38,8 @@ void catalog_release(struct catalog *c)
 
 const char *catalog_default_dir(void)
 {
-	const char *env = getenv("TOPSIM_CATALOG_DIR");
-	return env && *env ? env : TOPSIM_SOURCE_DIR "/scenarios/catalog";
+	static _Thread_local char dir[PATH_MAX];
+	return datadir_find("TOPSIM_CATALOG_DIR", "catalog", dir, sizeof(dir));
 }
 
 /* --- reading values with positions ---------------------------------------------------------- */

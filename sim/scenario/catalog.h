@@ -60,8 +60,9 @@ struct catalog {
 void catalog_init(struct catalog *c);
 void catalog_release(struct catalog *c);
 
-/* The catalog directory: $TOPSIM_CATALOG_DIR if set, else the source tree's
- * scenarios/catalog. Static string or the environment's; cannot fail. */
+/* The catalog directory: $TOPSIM_CATALOG_DIR if set, else found as datadir.h says
+ * (installed: BIN/../share/topsim/catalog). A thread-local buffer, valid until the next
+ * call on the same thread; cannot fail. */
 const char *catalog_default_dir(void);
 
 /* Load instances.json, volumes.json and network.json from dir. Errors (missing files, bad

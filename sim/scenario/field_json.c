@@ -927,7 +927,7 @@ void field_format_value(const struct field *f, const void *obj, char *buf, size_
 
 /* --- schema: Markdown ---------------------------------------------------------------------- */
 
-static const char *type_label(const struct field *f, char *buf, size_t size)
+static const char *type_label(const struct field *f, bool md, char *buf, size_t size)
 {
 	switch (f->type) {
 	case FIELD_BOOL: return "boolean";
@@ -941,10 +941,16 @@ static const char *type_label(const struct field *f, char *buf, size_t size)
 		snprintf(buf, size, "distribution of %s", units_kind_name(f->units));
 		return buf;
 	case FIELD_OBJECT:
-		snprintf(buf, size, "object ([%s](#%s))", f->sub->name, f->sub->name);
+		if (md)
+			snprintf(buf, size, "object ([%s](#%s))", f->sub->name, f->sub->name);
+		else
+			snprintf(buf, size, "object (%s)", f->sub->name);
 		return buf;
 	case FIELD_ARRAY:
-		snprintf(buf, size, "array of [%s](#%s)", f->sub->name, f->sub->name);
+		if (md)
+			snprintf(buf, size, "array of [%s](#%s)", f->sub->name, f->sub->name);
+		else
+			snprintf(buf, size, "array of %s", f->sub->name);
 		return buf;
 	case FIELD_STRING_LIST: return "array of strings";
 	}
@@ -999,7 +1005,7 @@ void field_schema_markdown(const struct field_table *root, FILE *out)
 		for (size_t k = 0; k < t->count; k++) {
 			const struct field *f = &t->fields[k];
 			char tbuf[160];
-			fprintf(out, "| `%s` | %s", f->name, type_label(f, tbuf, sizeof(tbuf)));
+			fprintf(out, "| `%s` | %s", f->name, type_label(f, true, tbuf, sizeof(tbuf)));
 			if (f->type == FIELD_ENUM) {
 				fputs(": ", out);
 				for (size_t e = 0; f->enum_names[e]; e++)
@@ -1032,6 +1038,116 @@ void field_schema_markdown(const struct field_table *root, FILE *out)
 	}
 }
 
+/* --- schema: manual page ------------------------------------------------------------------ */
+
+/* s as roff text (manpage.h's rules): backslashes and hyphens escaped, a line never starts
+ * with a control character, newlines become spaces. */
+static void roff_text(FILE *out, const char *s)
+{
+	bool line_start = true;
+	for (; s && *s; s++) {
+		if (line_start && (*s == '.' || *s == '\''))
+			fputs("\\&", out);
+		line_start = false;
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else if (*s == '`')
+			continue; /* Markdown code quotes read as noise in a manual page */
+		else if (*s == '\n')
+			fputc(' ', out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void field_schema_man(const struct field_table *root, FILE *out)
+{
+	const struct field_table *tables[128];
+	size_t n = collect_tables(root, tables, 128);
+	for (size_t i = 0; i < n; i++) {
+		const struct field_table *t = tables[i];
+		fputs(".SS ", out);
+		roff_text(out, t->name);
+		fputc('\n', out);
+		if (t->help) {
+			roff_text(out, t->help);
+			fputc('\n', out);
+		}
+		for (size_t k = 0; k < t->count; k++) {
+			const struct field *f = &t->fields[k];
+			char tbuf[160];
+			fputs(".TP\n\\fB", out);
+			roff_text(out, f->name);
+			fputs("\\fR (", out);
+			roff_text(out, type_label(f, false, tbuf, sizeof(tbuf)));
+			if (f->type == FIELD_ENUM) {
+				fputs(": ", out);
+				for (size_t e = 0; f->enum_names[e]; e++) {
+					fputs(e ? ", " : "", out);
+					roff_text(out, f->enum_names[e]);
+				}
+			}
+			fputs(")\n", out);
+			roff_text(out, f->help);
+			fputs(".\n.br\nDefault: ", out);
+			if (f->flags & FIELD_REQUIRED)
+				fputs("required", out);
+			else if (f->def)
+				roff_text(out, f->def);
+			else
+				fputs(f->type == FIELD_ARRAY || f->type == FIELD_STRING_LIST ? "empty"
+				      : f->type == FIELD_OBJECT				     ? "defaults"
+											     : "none",
+				      out);
+			if (f->min || f->max) {
+				fputs("; bounds: ", out);
+				if (f->min && f->max) {
+					roff_text(out, f->min);
+					fputs(" to ", out);
+					roff_text(out, f->max);
+				} else {
+					fputs(f->min ? ">= " : "<= ", out);
+					roff_text(out, f->min ? f->min : f->max);
+				}
+			}
+			fputs(".\n", out);
+			if (f->source && *f->source) {
+				fputs(".br\nSource: ", out);
+				roff_text(out, f->source);
+				fputc('\n', out);
+			}
+		}
+	}
+}
+
+/* --- schema: field paths for --set ----------------------------------------------------------- */
+
+static void paths_of(const struct field_table *t, const char *prefix, int depth, FILE *out)
+{
+	for (size_t k = 0; k < t->count; k++) {
+		const struct field *f = &t->fields[k];
+		char path[512];
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", f->name);
+		if (f->type == FIELD_OBJECT && depth < 8) {
+			paths_of(f->sub, path, depth + 1, out);
+		} else if (f->type == FIELD_ARRAY && depth < 8) {
+			fprintf(out, "%s\n", path);
+			char item[520];
+			snprintf(item, sizeof(item), "%s[0]", path);
+			paths_of(f->sub, item, depth + 1, out);
+		} else {
+			fprintf(out, "%s\n", path);
+		}
+	}
+}
+
+void field_schema_paths(const struct field_table *root, FILE *out)
+{
+	paths_of(root, "", 0, out);
+}
+
 /* --- schema: JSON Schema ------------------------------------------------------------------- */
 
 static const char *unit_pattern(enum units_kind kind)
@@ -1055,12 +1171,15 @@ static const char *unit_pattern(enum units_kind kind)
 	}
 }
 
-static cJSON *schema_for_field(const struct field *f);
+/* An overlay (a file with "include") may leave out required keys, at any depth: the files it
+ * includes give them. Each table has two definitions, NAME and NAME-overlay, the second
+ * without "required". */
+static cJSON *schema_for_field(const struct field *f, bool overlay);
 
-static cJSON *schema_ref(const struct field_table *t)
+static cJSON *schema_ref(const struct field_table *t, bool overlay)
 {
 	char ref[160];
-	snprintf(ref, sizeof(ref), "#/$defs/%s", t->name);
+	snprintf(ref, sizeof(ref), "#/$defs/%s%s", t->name, overlay ? "-overlay" : "");
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "$ref", ref);
 	return o;
@@ -1076,7 +1195,17 @@ static cJSON *schema_unit_string(enum units_kind kind)
 	return o;
 }
 
-static cJSON *schema_for_field(const struct field *f)
+/* A bound of an integer or number field as a JSON number; false when it has a unit. */
+static bool plain_number(const char *text, double *v)
+{
+	if (!text || !*text)
+		return false;
+	char *end;
+	*v = strtod(text, &end);
+	return *end == '\0';
+}
+
+static cJSON *schema_for_field(const struct field *f, bool overlay)
 {
 	cJSON *o = NULL;
 	switch (f->type) {
@@ -1085,13 +1214,16 @@ static cJSON *schema_for_field(const struct field *f)
 		cJSON_AddStringToObject(o, "type", "boolean");
 		break;
 	case FIELD_INT:
+	case FIELD_NUMBER: {
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "type", "integer");
+		cJSON_AddStringToObject(o, "type", f->type == FIELD_INT ? "integer" : "number");
+		double v;
+		if (plain_number(f->min, &v))
+			cJSON_AddNumberToObject(o, "minimum", v);
+		if (plain_number(f->max, &v))
+			cJSON_AddNumberToObject(o, "maximum", v);
 		break;
-	case FIELD_NUMBER:
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "type", "number");
-		break;
+	}
 	case FIELD_STRING:
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", "string");
@@ -1138,12 +1270,12 @@ static cJSON *schema_for_field(const struct field *f)
 		break;
 	}
 	case FIELD_OBJECT:
-		o = schema_ref(f->sub);
+		o = schema_ref(f->sub, overlay);
 		break;
 	case FIELD_ARRAY:
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", "array");
-		cJSON_AddItemToObject(o, "items", schema_ref(f->sub));
+		cJSON_AddItemToObject(o, "items", schema_ref(f->sub, overlay));
 		break;
 	case FIELD_STRING_LIST: {
 		o = cJSON_CreateObject();
@@ -1172,7 +1304,36 @@ static cJSON *schema_for_field(const struct field *f)
 	return o;
 }
 
-static cJSON *schema_for_table(const struct field_table *t)
+/* The keys the scenario loader takes out before the field table reads the rest
+ * (scenario.c): "include" and "catalog". */
+static void schema_root_extras(cJSON *props)
+{
+	cJSON *inc = cJSON_AddObjectToObject(props, "include");
+	cJSON_AddStringToObject(inc, "description",
+				"a file name or array of file names merged underneath this file");
+	cJSON *any = cJSON_AddArrayToObject(inc, "oneOf");
+	cJSON *str = cJSON_CreateObject();
+	cJSON_AddStringToObject(str, "type", "string");
+	cJSON_AddItemToArray(any, str);
+	cJSON *arr = cJSON_CreateObject();
+	cJSON_AddStringToObject(arr, "type", "array");
+	cJSON *items = cJSON_AddObjectToObject(arr, "items");
+	cJSON_AddStringToObject(items, "type", "string");
+	cJSON_AddItemToArray(any, arr);
+	cJSON *cat = cJSON_AddObjectToObject(props, "catalog");
+	cJSON_AddStringToObject(cat, "type", "object");
+	cJSON_AddStringToObject(cat, "description",
+				"instance and volume types added or overridden, shaped as the "
+				"catalog's files");
+	cJSON *cprops = cJSON_AddObjectToObject(cat, "properties");
+	cJSON *ci = cJSON_AddObjectToObject(cprops, "instances");
+	cJSON_AddStringToObject(ci, "type", "object");
+	cJSON *cv = cJSON_AddObjectToObject(cprops, "volumes");
+	cJSON_AddStringToObject(cv, "type", "object");
+	cJSON_AddBoolToObject(cat, "additionalProperties", 0);
+}
+
+static cJSON *schema_for_table(const struct field_table *t, bool overlay, bool root)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "type", "object");
@@ -1181,10 +1342,13 @@ static cJSON *schema_for_table(const struct field_table *t)
 	cJSON *props = cJSON_AddObjectToObject(o, "properties");
 	cJSON *req = cJSON_CreateArray();
 	for (size_t i = 0; i < t->count; i++) {
-		cJSON_AddItemToObject(props, t->fields[i].name, schema_for_field(&t->fields[i]));
-		if (t->fields[i].flags & FIELD_REQUIRED)
+		cJSON_AddItemToObject(props, t->fields[i].name,
+				      schema_for_field(&t->fields[i], overlay));
+		if ((t->fields[i].flags & FIELD_REQUIRED) && !overlay)
 			cJSON_AddItemToArray(req, cJSON_CreateString(t->fields[i].name));
 	}
+	if (root)
+		schema_root_extras(props);
 	if (cJSON_GetArraySize(req) > 0)
 		cJSON_AddItemToObject(o, "required", req);
 	else
@@ -1193,26 +1357,32 @@ static cJSON *schema_for_table(const struct field_table *t)
 	return o;
 }
 
+/* The document: a file with "include" is checked as an overlay, any other as a whole
+ * scenario; both definitions of every table are under $defs. */
 cJSON *field_schema_json(const struct field_table *root)
 {
 	const struct field_table *tables[128];
 	size_t n = collect_tables(root, tables, 128);
-	cJSON *doc = schema_for_table(root);
-	if (!doc)
-		return NULL;
 	cJSON *top = cJSON_CreateObject();
+	if (!top)
+		return NULL;
 	cJSON_AddStringToObject(top, "$schema", "https://json-schema.org/draft/2020-12/schema");
 	cJSON_AddStringToObject(top, "title", root->name);
-	/* Merge the root's members into the top object, then the definitions. */
-	cJSON *item = doc->child;
-	while (item) {
-		cJSON *next = item->next;
-		cJSON_AddItemToObject(top, item->string, cJSON_DetachItemViaPointer(doc, item));
-		item = next;
-	}
-	cJSON_Delete(doc);
+	if (root->help)
+		cJSON_AddStringToObject(top, "description", root->help);
+	cJSON_AddStringToObject(top, "type", "object");
+	cJSON *cond = cJSON_AddObjectToObject(top, "if");
+	cJSON *cond_req = cJSON_AddArrayToObject(cond, "required");
+	cJSON_AddItemToArray(cond_req, cJSON_CreateString("include"));
+	cJSON_AddItemToObject(top, "then", schema_ref(root, true));
+	cJSON_AddItemToObject(top, "else", schema_ref(root, false));
 	cJSON *defs = cJSON_AddObjectToObject(top, "$defs");
-	for (size_t i = 1; i < n; i++)
-		cJSON_AddItemToObject(defs, tables[i]->name, schema_for_table(tables[i]));
+	char name[160];
+	for (size_t i = 0; i < n; i++) {
+		cJSON_AddItemToObject(defs, tables[i]->name,
+				      schema_for_table(tables[i], false, i == 0));
+		snprintf(name, sizeof(name), "%s-overlay", tables[i]->name);
+		cJSON_AddItemToObject(defs, name, schema_for_table(tables[i], true, i == 0));
+	}
 	return top;
 }

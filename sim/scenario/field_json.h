@@ -82,8 +82,20 @@ const struct field *field_find(const struct field_table *t, const char *name);
  * section once, in a deterministic order. */
 void field_schema_markdown(const struct field_table *root, FILE *out);
 
-/* A JSON Schema (draft 2020-12) of `root`, or NULL when out of memory. Caller frees it with
- * cJSON_Delete. */
+/* The same as sections of a manual page (roff: a .SS per table, a .TP per field), for
+ * topsim-scenario(5). */
+void field_schema_man(const struct field_table *root, FILE *out);
+
+/* Every path --set can assign, one a line ("mirror.qos_timeout", "hosts[0].az"; an array
+ * of objects also as a whole, "hosts"), for shell completion. Element 0 stands for any
+ * index or name. */
+void field_schema_paths(const struct field_table *root, FILE *out);
+
+/* A JSON Schema (draft 2020-12) of `root` as the root of a file the scenario loader reads:
+ * every table reachable from it is in $defs twice, NAME and NAME-overlay (without required
+ * keys, for a file with "include", whose required keys may come from what it includes); the
+ * root also accepts the loader's "include" and "catalog". NULL when out of memory. Caller
+ * frees it with cJSON_Delete. */
 cJSON *field_schema_json(const struct field_table *root);
 
 #endif

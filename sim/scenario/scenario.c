@@ -144,7 +144,7 @@ static const struct field scenario_fields[] = {
 	 .help = "random failures (MTBF/MTTR per class)"},
 	{FIELD_LIST_AT(struct scenario_config, expectations, expectation_count),
 	 .type = FIELD_ARRAY, .sub = &expectation_config_table,
-	 .help = "bounds checked by `topsim check`"},
+	 .help = "bounds checked by `topsim run` and `topsim check`"},
 	{FIELD_AT(struct scenario_config, availability), .type = FIELD_OBJECT,
 	 .sub = &availability_config_table,
 	 .help = "long-run availability mode: repair crews, operator restarts, takeover outage"},
@@ -156,6 +156,27 @@ const struct field_table scenario_config_table =
 		       "of file names merged underneath this file) and `catalog` (instance and "
 		       "volume types added or overridden, shape as in scenarios/catalog/).",
 		       struct scenario_config, scenario_fields);
+
+cJSON *scenario_schema_json(void)
+{
+	cJSON *schema = field_schema_json(&scenario_config_table);
+	cJSON *defs = cJSON_GetObjectItemCaseSensitive(schema, "$defs");
+	/* A number given as an expectation's value reads as its text
+	 * (expectation_values_as_text). */
+	const char *tables[] = {"expectation", "expectation-overlay"};
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *props = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(defs, tables[i]), "properties");
+		cJSON *value = cJSON_GetObjectItemCaseSensitive(props, "value");
+		if (!value)
+			continue;
+		cJSON *types = cJSON_CreateArray();
+		cJSON_AddItemToArray(types, cJSON_CreateString("string"));
+		cJSON_AddItemToArray(types, cJSON_CreateString("number"));
+		cJSON_ReplaceItemInObjectCaseSensitive(value, "type", types);
+	}
+	return schema;
+}
 
 /* --- checking ------------------------------------------------------------------------------ */
 

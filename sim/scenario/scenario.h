@@ -136,6 +136,11 @@ struct scenario_config {
 
 extern const struct field_table scenario_config_table;
 
+/* The JSON Schema of a scenario file (`topsim schema --json`): the field tables' schema
+ * (field_schema_json) with what the loader adds to them: an expectation's value may be a
+ * JSON number too. NULL when out of memory; the caller frees it (cJSON_Delete). */
+cJSON *scenario_schema_json(void);
+
 struct scenario {
 	struct scenario_config config;
 	struct catalog catalog;

@@ -1,6 +1,7 @@
 /* phold: the PHOLD benchmark run through the engine's public entity and event API.
  *
- * PHOLD (Fujimoto 1990; parameters of ROSS's phold with --mean=2, see ../shared/bench/):
+ * PHOLD (Fujimoto 1990; parameters of ROSS's phold with --mean=2; the floor it is compared
+ * with is phold_bound.c beside it):
  * NLP logical processes, each an entity, start with START events at Exp(1) + 1; every event
  * schedules one event at now + Exp(1) + 1, sent to a uniformly random LP with probability
  * REMOTE, else to itself. One time unit is one simulated second. Each LP draws from its own

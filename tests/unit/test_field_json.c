@@ -789,17 +789,38 @@ static void test_schema_json(void **state)
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(back, "$schema")->valuestring,
 			    "https://json-schema.org/draft/2020-12/schema");
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(back, "type")->valuestring, "object");
-	const cJSON *props = cJSON_GetObjectItemCaseSensitive(back, "properties");
-	assert_true(cJSON_IsObject(props));
 	const cJSON *defs = cJSON_GetObjectItemCaseSensitive(back, "$defs");
 	assert_true(cJSON_IsObject(defs));
+	/* A file with "include" is an overlay; any other a whole scenario. */
+	const cJSON *cond = cJSON_GetObjectItemCaseSensitive(back, "if");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cond, "required"),
+					       0)->valuestring, "include");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(
+				    cJSON_GetObjectItemCaseSensitive(back, "then"), "$ref")->valuestring,
+			    "#/$defs/scenario-overlay");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(
+				    cJSON_GetObjectItemCaseSensitive(back, "else"), "$ref")->valuestring,
+			    "#/$defs/scenario");
+	const cJSON *root = cJSON_GetObjectItemCaseSensitive(defs, "scenario");
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(root, "properties");
+	assert_true(cJSON_IsObject(props));
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(props, "include"));
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(props, "catalog"));
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(root, "required"));
+	/* Overlays require nothing, at any depth. */
+	for (const cJSON *d = defs->child; d; d = d->next) {
+		size_t len = strlen(d->string);
+		if (len > 8 && strcmp(d->string + len - 8, "-overlay") == 0 &&
+		    cJSON_GetObjectItemCaseSensitive(d, "required"))
+			fail_msg("$defs.%s requires keys", d->string);
+	}
 
 	const struct field_table *tables[MAX_TABLES];
 	size_t n = reachable_tables(&scenario_config_table, tables);
 	for (size_t k = 0; k < scenario_config_table.count; k++)
 		assert_non_null(cJSON_GetObjectItemCaseSensitive(
 			props, scenario_config_table.fields[k].name));
-	for (size_t i = 1; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const cJSON *def = cJSON_GetObjectItemCaseSensitive(defs, tables[i]->name);
 		if (!def)
 			fail_msg("\"$defs\" lacks table \"%s\"", tables[i]->name);
@@ -809,8 +830,8 @@ static void test_schema_json(void **state)
 				fail_msg("$defs.%s lacks \"%s\"", tables[i]->name,
 					 tables[i]->fields[k].name);
 	}
-	/* Every $ref points into $defs. */
-	assert_int_equal((size_t)cJSON_GetArraySize(defs), n - 1);
+	/* Every $ref points into $defs, which holds each table and its overlay. */
+	assert_int_equal((size_t)cJSON_GetArraySize(defs), 2 * n);
 	const char *p = text;
 	while ((p = strstr(p, "\"$ref\":"))) {
 		const char *q = strstr(p, "#/$defs/");
@@ -829,12 +850,14 @@ static void test_schema_json(void **state)
 	free(text);
 	cJSON_Delete(schema);
 
-	/* The private table: "$defs" holds "inner", the root is not repeated. */
+	/* The private table: "$defs" holds the root "test" and "inner", each with its overlay. */
 	schema = field_schema_json(&tcfg_table);
 	assert_non_null(schema);
 	defs = cJSON_GetObjectItemCaseSensitive(schema, "$defs");
 	assert_non_null(cJSON_GetObjectItemCaseSensitive(defs, "inner"));
-	assert_null(cJSON_GetObjectItemCaseSensitive(defs, "test"));
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(defs, "inner-overlay"));
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(defs, "test"));
+	assert_int_equal(cJSON_GetArraySize(defs), 4);
 	cJSON_Delete(schema);
 }
 
