@@ -24,6 +24,14 @@ static int find(const char *name, bool series)
 int metric_find(const char *name) { return find(name, false); }
 int metric_find_series(const char *name) { return find(name, true); }
 
+int metric_find_incident(const char *name)
+{
+	for (int i = 0; name && i < METRIC_COUNT; i++)
+		if (defs[i].scope == METRIC_INCIDENT && strcmp(defs[i].name, name) == 0)
+			return i;
+	return metric_find(name);
+}
+
 const char *metric_scope_name(enum metric_scope s)
 {
 	static const char *const names[] = {"run", "incident", "series", "latency"};

@@ -120,6 +120,20 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "first failed write to writes reliably back")                                        \
 	X(READ_UNAVAILABLE_S, "read_unavailable_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,        \
 	  "first failed read to the first read answered after it")                            \
+	X(ECP_STALL_S, "ecp_stall_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                      \
+	  "longest ECP stall of an application server that began in the incident")           \
+	X(ECP_STALLS, "ecp_stalls", "stalls", METRIC_INCIDENT, QUAL_INCIDENT,                   \
+	  "ECP stalls that began in the incident and ended (resumed, reset, given up)")        \
+	X(ECP_HELD_COMPLETED_INC, "ecp_held_completed", "requests", METRIC_INCIDENT,            \
+	  QUAL_INCIDENT, "requests held in the incident's stalls, then completed (slow)")      \
+	X(ECP_NETWORK_ERRORS_INC, "ecp_network_errors", "requests", METRIC_INCIDENT,            \
+	  QUAL_INCIDENT, "requests answered <NETWORK> in the incident")                        \
+	X(ECP_ROLLED_BACK_INC, "ecp_rolled_back", "updates", METRIC_INCIDENT, QUAL_INCIDENT,     \
+	  "updates rolled back in the incident (session reset, given up, app server crash)")   \
+	X(ECP_SESSIONS_PRESERVED_INC, "ecp_sessions_preserved", "sessions", METRIC_INCIDENT,     \
+	  QUAL_INCIDENT, "application server sessions recovered after the incident's stalls")  \
+	X(ECP_SESSIONS_LOST_INC, "ecp_sessions_lost", "sessions", METRIC_INCIDENT,               \
+	  QUAL_INCIDENT, "application server sessions lost in the incident")                   \
 	X(SERIES_THROUGHPUT, "throughput", "1/s", METRIC_SERIES, QUAL_CLASS,                    \
 	  "completions per second in the bucket")                                              \
 	X(SERIES_ERRORS_PER_S, "errors_per_s", "1/s", METRIC_SERIES, QUAL_CLASS,                \
@@ -155,6 +169,9 @@ const struct metric_def *metric_def(enum metric_id id);
  * Time series are looked up with metric_find_series. */
 int metric_find(const char *name);
 int metric_find_series(const char *name);
+/* The METRIC_INCIDENT metric of that name if there is one (a run metric may share it:
+ * ecp_sessions_lost per app server and per incident), else metric_find. */
+int metric_find_incident(const char *name);
 
 const char *metric_scope_name(enum metric_scope s);
 const char *metric_qualifier_name(enum metric_qualifier q);

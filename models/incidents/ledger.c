@@ -332,6 +332,25 @@ void ledger_try_succeeded(struct ledger *l, bool update, sim_time sent)
 	}
 }
 
+void ledger_ecp(struct ledger *l, const struct ledger_ecp_observation *o)
+{
+	struct incident *in = incident_of(l, o->since);
+	if (!in)
+		return;
+	struct incident_ecp *e = &in->ecp;
+	if (o->stall_end >= 0) {
+		e->stalls++;
+		double s = o->stall_end > o->since ? sim_time_to_s(o->stall_end - o->since) : 0;
+		if (s > e->stall_max_s)
+			e->stall_max_s = s;
+	}
+	e->held_completed += o->held_completed;
+	e->network_errors += o->network_errors;
+	e->rolled_back += o->rolled_back;
+	e->sessions_preserved += o->sessions_preserved;
+	e->sessions_lost += o->sessions_lost;
+}
+
 double ledger_write_availability(const struct ledger *l)
 {
 	return stat_timeweighted_mean(&l->writes_ok, sim_now(l->e));
@@ -397,6 +416,13 @@ void ledger_incident_result(const struct ledger *l, size_t i, sim_time end,
 	out->data_lost = tk && tk->lost_tx > 0;
 	out->primary_before = in->primary_before[0] ? in->primary_before : NULL;
 	out->primary_after = in->primary_after[0] ? in->primary_after : NULL;
+	out->ecp_stall_max_s = in->ecp.stall_max_s;
+	out->ecp_stalls = in->ecp.stalls;
+	out->ecp_held_completed = in->ecp.held_completed;
+	out->ecp_network_errors = in->ecp.network_errors;
+	out->ecp_rolled_back = in->ecp.rolled_back;
+	out->ecp_sessions_preserved = in->ecp.sessions_preserved;
+	out->ecp_sessions_lost = in->ecp.sessions_lost;
 }
 
 size_t ledger_event_count(const struct ledger *l) { return l->event_count; }

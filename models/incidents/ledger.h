@@ -18,6 +18,9 @@
  *     stages add up to the RTO.
  *   - RPO comes from the mirror's takeover record (acknowledged updates the new primary
  *     lacks).
+ *   - An ECP observation (a stall's end, requests held then completed, <NETWORK> answers,
+ *     rollbacks, sessions preserved or lost) belongs to the incident under way when its
+ *     stall began, as a failed try belongs to the one under way when its failure is seen.
  * The ledger is told what happens (fault started/ended, takeover, detection, try outcomes,
  * timeline text, violations) and, at the end, reports finished incidents
  * (ledger_incident_result). It holds at most LEDGER_INCIDENTS_MAX incidents and
@@ -57,6 +60,11 @@ struct incident {
 	bool takeover;                  /* a takeover or promotion happened in it */
 	struct mirror_takeover tk;      /* its figures when it did */
 	char primary_before[128], primary_after[128];
+	struct incident_ecp {           /* ECP observations given to it (ledger_ecp) */
+		double stall_max_s;
+		uint64_t stalls, held_completed, network_errors, rolled_back;
+		uint64_t sessions_preserved, sessions_lost;
+	} ecp;
 };
 
 enum ledger_stage { STAGE_DETECT, STAGE_DECIDE, STAGE_TRANSITION, STAGE_REROUTE,
@@ -76,6 +84,12 @@ struct incident_result {
 	double write_unavailable_s, read_unavailable_s;
 	bool data_lost;
 	const char *primary_before, *primary_after; /* NULL when empty */
+	/* ECP (docs/models.md §13): the longest stall of an application server (0 when none),
+	 * the stalls that ended, requests held then completed, <NETWORK> answers, updates
+	 * rolled back, sessions preserved and lost. */
+	double ecp_stall_max_s;
+	uint64_t ecp_stalls, ecp_held_completed, ecp_network_errors, ecp_rolled_back;
+	uint64_t ecp_sessions_preserved, ecp_sessions_lost;
 };
 
 struct ledger_event {
@@ -115,6 +129,17 @@ void ledger_violation(struct ledger *l, const char *invariant, const char *detai
 /* Client outcomes of tries: `update` a write or commit; `sent` when the try was sent. */
 void ledger_try_failed(struct ledger *l, bool update, sim_time sent);
 void ledger_try_succeeded(struct ledger *l, bool update, sim_time sent);
+
+/* An ECP observation (ecp.h, passed field by field: the ledger does not know ECP) of app
+ * server `app`: a stall that began at `since` and ended at stall_end (-1: not a stall's end)
+ * and its effects, added to the incident under way at `since` (none: dropped from the
+ * per-incident figures; the run's figures keep it). */
+struct ledger_ecp_observation {
+	sim_time since, stall_end;
+	uint64_t held_completed, network_errors, rolled_back;
+	uint64_t sessions_preserved, sessions_lost;
+};
+void ledger_ecp(struct ledger *l, const struct ledger_ecp_observation *o);
 
 /* Start measuring availability now (end of the warm-up). */
 void ledger_start_measuring(struct ledger *l);

@@ -33,6 +33,7 @@ struct ecp_job {
 	struct iris_request irq;  /* the work on the app server's node */
 	struct data_req *req;     /* the user's request */
 	bool held;                /* waited in a stall */
+	sim_time held_since;      /* when that stall began */
 	void *next_free;
 };
 
@@ -209,13 +210,35 @@ static void timeline(struct ecp_app *a, const char *text)
 	obs_timeline(a->g->p.obs, source, text);
 }
 
+/* Report an observation (params.observe) with `since`; the counts are set by the caller. */
+static void observe(struct ecp_app *a, struct ecp_observation o)
+{
+	if (!a->g->p.observe)
+		return;
+	o.app = a->name;
+	a->g->p.observe(a->g->p.observe_arg, &o);
+}
+
+/* When the stall under way began, or now outside a stall. */
+static sim_time stall_since(const struct ecp_app *a)
+{
+	return a->state == ECP_TROUBLE ? a->trouble_since : sim_now(a->g->e);
+}
+
 /* The user's request is done with cause. */
 static void job_done(struct ecp_app *a, struct ecp_job *j, int cause)
 {
-	if (cause == SVC_OK && j->held)
+	if (cause == SVC_OK && j->held) {
 		a->stats.held_completed++;
-	if (cause == CAUSE_ECP_NETWORK)
+		observe(a, (struct ecp_observation){.since = j->held_since, .stall_end = -1,
+						    .held_completed = 1});
+	}
+	if (cause == CAUSE_ECP_NETWORK) {
 		a->stats.network_errors++;
+		observe(a, (struct ecp_observation){.since = j->held ? j->held_since
+								    : stall_since(a),
+						    .stall_end = -1, .network_errors = 1});
+	}
 	struct data_req *r = j->req;
 	pool_put(&a->g->jobs, j);
 	svc_complete(&r->base, cause);
@@ -225,12 +248,14 @@ static void job_done(struct ecp_app *a, struct ecp_job *j, int cause)
 static void msg_fail(struct ecp_app *a, struct ecp_msg *m, int cause)
 {
 	struct ecp_job *j = m->job;
-	if (m->kind == MSG_UPDATE) {
+	if (m->kind == MSG_UPDATE || m->kind == MSG_SYNC) {
 		a->stats.rolled_back += m->updates;
-		a->update_on_wire = false;
-	} else if (m->kind == MSG_SYNC) {
-		a->stats.rolled_back += m->updates;
+		if (m->updates)
+			observe(a, (struct ecp_observation){.since = stall_since(a), .stall_end = -1,
+							    .rolled_back = m->updates});
 	}
+	if (m->kind == MSG_UPDATE)
+		a->update_on_wire = false;
 	msg_finish(a, m);
 	if (!j)
 		return;
@@ -248,6 +273,9 @@ static void fail_all(struct ecp_app *a, int cause)
 		while (lists[k]->head)
 			msg_fail(a, lists[k]->head, cause);
 	a->stats.rolled_back += a->batch_updates;
+	if (a->batch_updates)
+		observe(a, (struct ecp_observation){.since = stall_since(a), .stall_end = -1,
+						    .rolled_back = a->batch_updates});
 	a->batch_updates = a->batch_writes = 0;
 	a->batch_journal = 0;
 }
@@ -293,11 +321,17 @@ static void set_state(struct ecp_app *a, enum ecp_state s, const char *why)
 	timeline(a, text);
 }
 
-static void note_stall(struct ecp_app *a)
+/* The stall ends now: kept in the stats and reported with its fate (a session preserved
+ * or lost). Called while the state is still Trouble. */
+static void note_stall(struct ecp_app *a, bool preserved)
 {
-	double s = sim_time_to_s(sim_now(a->g->e) - a->trouble_since);
+	sim_time now = sim_now(a->g->e);
+	double s = sim_time_to_s(now - a->trouble_since);
 	if (s > a->stats.stall_max_s)
 		a->stats.stall_max_s = s;
+	observe(a, (struct ecp_observation){.since = a->trouble_since, .stall_end = now,
+					    .sessions_preserved = preserved,
+					    .sessions_lost = !preserved});
 }
 
 static void schedule_reconnect(struct ecp_app *a, sim_time delay)
@@ -317,8 +351,10 @@ static void enter_trouble(struct ecp_app *a, const char *why)
 	while (a->outstanding.head)
 		list_append(a, a->outstanding.head, LIST_HELD);
 	for (struct ecp_msg *m = a->held.head; m; m = m->next)
-		if (m->job)
+		if (m->job) {
 			m->job->held = true;
+			m->job->held_since = a->trouble_since;
+		}
 	set_state(a, ECP_TROUBLE, why);
 	schedule_reconnect(a, a->g->p.cfg->reconnect_interval);
 }
@@ -326,7 +362,7 @@ static void enter_trouble(struct ecp_app *a, const char *why)
 /* A session that resumes: recovered on the same server, or at the end of a recovery. */
 static void resume(struct ecp_app *a, const char *why)
 {
-	note_stall(a);
+	note_stall(a, true);
 	a->awaiting_recovery = false;
 	set_state(a, ECP_NORMAL, why);
 	send_held(a);
@@ -336,7 +372,7 @@ static void resume(struct ecp_app *a, const char *why)
  * updates roll back; a new session starts on `host`. */
 static void reset_session(struct ecp_app *a, int host, uint32_t inc, const char *why)
 {
-	note_stall(a);
+	note_stall(a, false);
 	a->stats.sessions_lost++;
 	a->session++;
 	fail_all(a, CAUSE_ECP_NETWORK);
@@ -386,7 +422,7 @@ static void new_incarnation(struct ecp_group *g, int host)
 
 static void give_up(struct ecp_app *a)
 {
-	note_stall(a);
+	note_stall(a, false);
 	a->stats.sessions_lost++;
 	a->session++;
 	fail_all(a, CAUSE_ECP_NETWORK);
@@ -507,6 +543,7 @@ static void send_msg(struct ecp_app *a, struct ecp_msg *m)
 						  APP_EV_WAIT_EXPIRED, &p, sizeof(p));
 		} else if (a->state == ECP_TROUBLE && m->job) {
 			m->job->held = true;
+			m->job->held_since = a->trouble_since;
 		}
 		return;
 	}
@@ -725,8 +762,11 @@ static void app_stop(struct ecp_app *a)
 	fail_all(a, CAUSE_NO_ANSWER);
 	a->update_on_wire = false;
 	a->crashed_inc = a->has_session ? a->conn_inc : 0;
-	if (a->has_session || a->state == ECP_TROUBLE)
+	if (a->has_session || a->state == ECP_TROUBLE) {
 		a->stats.sessions_lost++;
+		observe(a, (struct ecp_observation){.since = stall_since(a), .stall_end = -1,
+						    .sessions_lost = 1});
+	}
 	a->has_session = false;
 	a->awaiting_recovery = false;
 	set_state(a, ECP_NOT_CONNECTED, "instance down");

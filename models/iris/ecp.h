@@ -33,6 +33,9 @@
  *     connection (Connection in Progress) and waits up to connection_wait for it.
  *   - An application server's own crash drops what it holds and loses its sessions; the
  *     data server forgets them at once (it does not wait for it in a recovery).
+ * Each stall's end, each request held then completed or answered <NETWORK>, each rollback and
+ * each session preserved or lost is also reported as it happens (params.observe), with the
+ * moment the stall began, so that the ledger can give them to an incident.
  * Every state change is on the timeline ("ecp APP" as source).
  *
  * Ownership: ecp_group_new copies nothing it is given except the params struct; the config,
@@ -67,6 +70,21 @@ struct ecp_app_init {
 	double hit_ratio;         /* its buffers' hit ratio, coherence misses included */
 };
 
+/* An observation for the incident ledger: a stall that ended, or what a stall (or the app
+ * server's crash) did to requests, updates and sessions. `since` is when the stall began
+ * (the Trouble state was entered); for what happens outside a stall (a <NETWORK> answer
+ * after connection_wait, a crash in Normal) it is the moment itself. */
+struct ecp_observation {
+	const char *app;            /* the app server's host name */
+	sim_time since;
+	sim_time stall_end;         /* a stall that ended now (resumed, reset, given up); -1
+				     * when the observation is not a stall's end */
+	uint64_t held_completed;    /* requests held in the stall that completed */
+	uint64_t network_errors;    /* requests answered <NETWORK> */
+	uint64_t rolled_back;       /* updates rolled back */
+	uint64_t sessions_preserved, sessions_lost;
+};
+
 struct ecp_params {
 	const struct ecp_config *cfg;
 	const struct iris_node_config *iris;
@@ -82,6 +100,10 @@ struct ecp_params {
 	const struct ecp_app_init *apps;
 	size_t app_count;
 	double block_hit_ratio;   /* a block request hits the data server's buffers (below) */
+	/* Told of every observation as it happens (the world wires it to the incident
+	 * ledger); NULL: none. */
+	void (*observe)(void *arg, const struct ecp_observation *o);
+	void *observe_arg;
 };
 
 struct ecp_group;

@@ -227,6 +227,24 @@ static const char *current_primary_name(void *arg, const char *target)
 
 /* --- models: build ------------------------------------------------------------------------------ */
 
+/* ECP observations go to the incident ledger (models/iris may not know it). */
+static void ecp_to_ledger(void *arg, const struct ecp_observation *o)
+{
+	struct world *w = arg;
+	if (!w->ledger)
+		return;
+	struct ledger_ecp_observation lo = {
+		.since = o->since,
+		.stall_end = o->stall_end,
+		.held_completed = o->held_completed,
+		.network_errors = o->network_errors,
+		.rolled_back = o->rolled_back,
+		.sessions_preserved = o->sessions_preserved,
+		.sessions_lost = o->sessions_lost,
+	};
+	ledger_ecp(w->ledger, &lo);
+}
+
 static int build_ledger(struct world *w)
 {
 	sim_time max_timeout = 0;
@@ -514,6 +532,8 @@ static int build_ecp(struct world *w)
 			.apps = apps,
 			.app_count = ec->app_server_count,
 			.block_hit_ratio = ecp_block_hit_ratio(base, app, server),
+			.observe = ecp_to_ledger,
+			.observe_arg = w,
 		};
 		w->ecp_groups[g] = ecp_group_new(w->e, &ep);
 		free(apps);
@@ -587,6 +607,8 @@ static int build_shards(struct world *w)
 			.app_count = count,
 			.block_hit_ratio = ecp_block_hit_ratio(
 				buffer_hit_ratio(c, c->iris->global_buffers), hit, server),
+			.observe = ecp_to_ledger,
+			.observe_arg = w,
 		};
 		w->compute[n] = ecp_group_new(w->e, &ep);
 		free(apps);

@@ -654,6 +654,9 @@ static const struct {
 	{METRIC_RPO_SPAN_S, offsetof(struct results_incident, rpo_span_s), false},
 	{METRIC_WRITE_UNAVAILABLE_S, offsetof(struct results_incident, write_unavailable_s), false},
 	{METRIC_READ_UNAVAILABLE_S, offsetof(struct results_incident, read_unavailable_s), false},
+	/* ECP figures whose names are not also run metrics (those stay the run's) */
+	{METRIC_ECP_STALL_S, offsetof(struct results_incident, ecp_stall_max_s), false},
+	{METRIC_ECP_STALLS, offsetof(struct results_incident, ecp_stalls), true},
 };
 
 /* The value of metric (name, qual) for run_id: an incident field or a row of `metrics`.

@@ -275,6 +275,38 @@ static const char schema_v5[] =
 	"  UNIQUE (avail_id, class)\n"
 	");\n";
 
+/* Version 5 -> 6: per-incident ECP figures (docs/models.md §13): the longest application
+ * server stall, the stalls, requests held then completed, <NETWORK> answers, updates rolled
+ * back, sessions preserved and lost. Older incidents get NULL stall and 0 counts (topsim did
+ * not record them); v_incidents gains their means. */
+static const char schema_v6[] =
+	"ALTER TABLE incidents ADD COLUMN ecp_stall_max_s REAL;\n"
+	"ALTER TABLE incidents ADD COLUMN ecp_stalls INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE incidents ADD COLUMN ecp_held_completed INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE incidents ADD COLUMN ecp_network_errors INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE incidents ADD COLUMN ecp_rolled_back INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE incidents ADD COLUMN ecp_sessions_preserved INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE incidents ADD COLUMN ecp_sessions_lost INTEGER NOT NULL DEFAULT 0;\n"
+	"DROP VIEW v_incidents;\n"
+	"CREATE VIEW v_incidents AS\n"
+	"SELECT r.scenario_name, r.scenario_hash, i.kind, i.target,\n"
+	"       COUNT(DISTINCT i.run_id) AS replications, COUNT(*) AS incidents,\n"
+	"       COUNT(*) - COUNT(i.rto_s) AS unrecovered,\n"
+	"       AVG(i.rto_s) AS rto_s_mean, MIN(i.rto_s) AS rto_s_min, MAX(i.rto_s) AS rto_s_max,\n"
+	"       AVG(i.rpo_tx) AS rpo_tx_mean, MAX(i.rpo_tx) AS rpo_tx_max,\n"
+	"       SUM(i.data_lost) AS data_lost,\n"
+	"       AVG(i.detect_s) AS detect_s_mean, AVG(i.decide_s) AS decide_s_mean,\n"
+	"       AVG(i.transition_s) AS transition_s_mean, AVG(i.reroute_s) AS reroute_s_mean,\n"
+	"       AVG(i.reconnect_s) AS reconnect_s_mean,\n"
+	"       AVG(i.ecp_stall_max_s) AS ecp_stall_s_mean, MAX(i.ecp_stall_max_s) AS ecp_stall_s_max,\n"
+	"       AVG(i.ecp_held_completed) AS ecp_held_completed_mean,\n"
+	"       AVG(i.ecp_network_errors) AS ecp_network_errors_mean,\n"
+	"       AVG(i.ecp_rolled_back) AS ecp_rolled_back_mean,\n"
+	"       AVG(i.ecp_sessions_preserved) AS ecp_sessions_preserved_mean,\n"
+	"       AVG(i.ecp_sessions_lost) AS ecp_sessions_lost_mean\n"
+	"FROM incidents i JOIN runs r USING (run_id)\n"
+	"GROUP BY r.scenario_name, r.scenario_hash, i.kind, i.target;\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
@@ -282,6 +314,7 @@ static const char *const migrations[] = {
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -325,9 +358,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_INCIDENT] = "INSERT INTO incidents (run_id, kind, target, start_s, end_s, rto_s, "
 			  "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
 			  "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
-			  "read_unavailable_s, primary_before, primary_after, data_lost) "
+			  "read_unavailable_s, primary_before, primary_after, data_lost, "
+			  "ecp_stall_max_s, ecp_stalls, ecp_held_completed, ecp_network_errors, "
+			  "ecp_rolled_back, ecp_sessions_preserved, ecp_sessions_lost) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-			  "?15, ?16, ?17, ?18, ?19, ?20)",
+			  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
 	[STMT_INCIDENT_EVENT] = "INSERT INTO incident_events (run_id, incident_id, t_s, source, "
 				"event, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STMT_VIOLATION] = "INSERT INTO invariant_violations (run_id, t_s, invariant, detail) "
@@ -348,6 +383,7 @@ enum results_read {
 	RD_POINTS,
 	RD_POINTS_BEFORE_V4, /* a read-only file older than schema 4: units by name */
 	RD_INCIDENTS,
+	RD_INCIDENTS6,       /* from schema 6, with the ECP figures */
 	RD_INCIDENT_EVENTS,
 	RD_VIOLATIONS,
 	RD_COUNT
@@ -397,8 +433,16 @@ static const struct {
 	[RD_INCIDENTS] = {2, "SELECT incident_id, run_id, kind, target, start_s, end_s, rto_s, "
 			     "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
 			     "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
-			     "read_unavailable_s, primary_before, primary_after, data_lost "
+			     "read_unavailable_s, primary_before, primary_after, data_lost, "
+			     "NULL, 0, 0, 0, 0, 0, 0 "
 			     "FROM incidents WHERE run_id = ?1 ORDER BY incident_id"},
+	[RD_INCIDENTS6] = {6, "SELECT incident_id, run_id, kind, target, start_s, end_s, rto_s, "
+			      "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
+			      "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
+			      "read_unavailable_s, primary_before, primary_after, data_lost, "
+			      "ecp_stall_max_s, ecp_stalls, ecp_held_completed, ecp_network_errors, "
+			      "ecp_rolled_back, ecp_sessions_preserved, ecp_sessions_lost "
+			      "FROM incidents WHERE run_id = ?1 ORDER BY incident_id"},
 	[RD_INCIDENT_EVENTS] = {2, "SELECT event_id, run_id, incident_id, t_s, source, event, "
 				   "detail FROM incident_events WHERE run_id = ?1 "
 				   "AND (?2 IS NULL OR incident_id = ?2) ORDER BY t_s, event_id"},
@@ -918,6 +962,13 @@ int results_add_incident(struct results *r, int64_t run_id, const struct results
 	rc |= bind_text(s, 18, inc->primary_before, 0);
 	rc |= bind_text(s, 19, inc->primary_after, 0);
 	rc |= sqlite3_bind_int(s, 20, inc->data_lost != 0);
+	rc |= bind_real(s, 21, inc->ecp_stall_max_s);
+	rc |= sqlite3_bind_int64(s, 22, inc->ecp_stalls);
+	rc |= sqlite3_bind_int64(s, 23, inc->ecp_held_completed);
+	rc |= sqlite3_bind_int64(s, 24, inc->ecp_network_errors);
+	rc |= sqlite3_bind_int64(s, 25, inc->ecp_rolled_back);
+	rc |= sqlite3_bind_int64(s, 26, inc->ecp_sessions_preserved);
+	rc |= sqlite3_bind_int64(s, 27, inc->ecp_sessions_lost);
 	if (bound_step(r, s, rc) < 0)
 		return -EIO;
 	if (incident_id)
@@ -1495,11 +1546,18 @@ static void fill_incident(struct reader *rd, sqlite3_stmt *s, void *row)
 	i->primary_before = rd_text(rd, s, 18);
 	i->primary_after = rd_text(rd, s, 19);
 	i->data_lost = sqlite3_column_int(s, 20);
+	i->ecp_stall_max_s = rd_real(s, 21);
+	i->ecp_stalls = sqlite3_column_int64(s, 22);
+	i->ecp_held_completed = sqlite3_column_int64(s, 23);
+	i->ecp_network_errors = sqlite3_column_int64(s, 24);
+	i->ecp_rolled_back = sqlite3_column_int64(s, 25);
+	i->ecp_sessions_preserved = sqlite3_column_int64(s, 26);
+	i->ecp_sessions_lost = sqlite3_column_int64(s, 27);
 }
 
 int results_incidents(struct results *r, int64_t run_id, struct results_incidents *out)
 {
-	sqlite3_stmt *s = r->read[RD_INCIDENTS];
+	sqlite3_stmt *s = r->read[RD_INCIDENTS6] ? r->read[RD_INCIDENTS6] : r->read[RD_INCIDENTS];
 	int rc = s ? sqlite3_bind_int64(s, 1, run_id) : SQLITE_OK;
 	struct reader rd = READER_FOR(out);
 	int err = run_query(r, s, rc, &rd, fill_incident);

@@ -27,7 +27,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 5
+#define RESULTS_SCHEMA_VERSION 6
 
 struct results;
 
@@ -129,6 +129,15 @@ struct results_incident {
 	const char *primary_before; /* primary member before the fault; NULL stored as NULL */
 	const char *primary_after;  /* primary after it; NULL (stored as NULL) = none */
 	int data_lost;              /* nonzero: acknowledged data was lost (stored as 1) */
+	/* ECP (schema 6): what the incident did to the application servers' sessions, from
+	 * the observations of stalls that began while it was under way. A file older than
+	 * schema 6 reads NaN for the stall and 0 for the counts. */
+	double ecp_stall_max_s;     /* longest stall of an app server; 0 = none */
+	int64_t ecp_stalls;         /* stalls that ended (resumed, reset, given up) */
+	int64_t ecp_held_completed; /* requests held in a stall, then completed */
+	int64_t ecp_network_errors; /* requests answered <NETWORK> */
+	int64_t ecp_rolled_back;    /* updates rolled back */
+	int64_t ecp_sessions_preserved, ecp_sessions_lost;
 };
 
 /* Insert an incident of run_id; *incident_id (if incident_id is not NULL) receives its id,

@@ -157,6 +157,20 @@ static double incident_term(int id, const struct incident_result *in)
 		return in->write_unavailable_s;
 	case METRIC_READ_UNAVAILABLE_S:
 		return in->read_unavailable_s;
+	case METRIC_ECP_STALL_S:
+		return in->ecp_stall_max_s;
+	case METRIC_ECP_STALLS:
+		return (double)in->ecp_stalls;
+	case METRIC_ECP_HELD_COMPLETED_INC:
+		return (double)in->ecp_held_completed;
+	case METRIC_ECP_NETWORK_ERRORS_INC:
+		return (double)in->ecp_network_errors;
+	case METRIC_ECP_ROLLED_BACK_INC:
+		return (double)in->ecp_rolled_back;
+	case METRIC_ECP_SESSIONS_PRESERVED_INC:
+		return (double)in->ecp_sessions_preserved;
+	case METRIC_ECP_SESSIONS_LOST_INC:
+		return (double)in->ecp_sessions_lost;
 	default:
 		return NAN;
 	}

@@ -34,6 +34,13 @@ static int store_incidents(struct results *db, int64_t run_id, const struct reco
 			.primary_before = in->primary_before,
 			.primary_after = in->primary_after,
 			.data_lost = in->data_lost,
+			.ecp_stall_max_s = in->ecp_stall_max_s,
+			.ecp_stalls = (int64_t)in->ecp_stalls,
+			.ecp_held_completed = (int64_t)in->ecp_held_completed,
+			.ecp_network_errors = (int64_t)in->ecp_network_errors,
+			.ecp_rolled_back = (int64_t)in->ecp_rolled_back,
+			.ecp_sessions_preserved = (int64_t)in->ecp_sessions_preserved,
+			.ecp_sessions_lost = (int64_t)in->ecp_sessions_lost,
 		};
 		wrc |= results_add_incident(db, run_id, &ri, &ids[i]);
 	}

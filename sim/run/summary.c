@@ -153,6 +153,14 @@ static void add_incident(struct summary *s, const struct incident_result *in)
 	sample(s, METRIC_WRITE_UNAVAILABLE_S, q, in->write_unavailable_s);
 	if (in->rpo_durable_tx > acc->rpo_durable_tx_max)
 		acc->rpo_durable_tx_max = in->rpo_durable_tx;
+	if (in->ecp_stall_max_s > acc->ecp_stall_max_s)
+		acc->ecp_stall_max_s = in->ecp_stall_max_s;
+	acc->ecp_stalls += (double)in->ecp_stalls;
+	acc->ecp_held_completed += (double)in->ecp_held_completed;
+	acc->ecp_network_errors += (double)in->ecp_network_errors;
+	acc->ecp_rolled_back += (double)in->ecp_rolled_back;
+	acc->ecp_sessions_preserved += (double)in->ecp_sessions_preserved;
+	acc->ecp_sessions_lost += (double)in->ecp_sessions_lost;
 }
 
 void summary_add(struct summary *s, const struct record *rec)
@@ -230,6 +238,9 @@ void summary_add(struct summary *s, const struct record *rec)
 		case METRIC_READ_AVAILABILITY:
 			sample(s, m->id, "", m->value);
 			break;
+		case METRIC_ECP_REQUESTS:
+			s->has_ecp = true;
+			break;
 		case METRIC_REQUESTS_SHED:
 			s->shed += (uint64_t)m->value;
 			break;
@@ -304,6 +315,13 @@ void summary_finish(struct summary *s)
 		ci(s, METRIC_RPO_TX, q, is->rpo_tx);
 		ci(s, METRIC_RPO_SPAN_S, q, is->rpo_span_s);
 		ci(s, METRIC_WRITE_UNAVAILABLE_S, q, is->write_unavailable_s);
+		double n = is->count ? (double)is->count : 1;
+		is->ecp_stalls /= n;
+		is->ecp_held_completed /= n;
+		is->ecp_network_errors /= n;
+		is->ecp_rolled_back /= n;
+		is->ecp_sessions_preserved /= n;
+		is->ecp_sessions_lost /= n;
 	}
 }
 
@@ -414,6 +432,23 @@ void summary_print(const struct summary *s, FILE *out)
 				is->kind, is->target, (long long)is->recovered, (long long)is->count, rto,
 				is->rto_max_s, is->stage_s[0], is->stage_s[1], is->stage_s[2],
 				is->stage_s[3], is->stage_s[4], rpo, span, lost, is->primary_after);
+		}
+		if (s->has_ecp) {
+			fprintf(out, "\nECP by incident (stalls that began in it; max over occurrences, "
+				     "the others means per occurrence: stalls ended, requests held then "
+				     "completed, <NETWORK> answers, updates rolled back, sessions "
+				     "preserved and lost)\n");
+			fprintf(out, "%-22s %-24s %9s %7s %9s %9s %9s %7s %7s\n", "fault", "target",
+				"stall s", "stalls", "held ok", "<NETWORK>", "rollback", "kept",
+				"lost");
+			for (size_t i = 0; i < s->incident_count; i++) {
+				const struct summary_incident *is = &s->incidents[i];
+				fprintf(out, "%-22s %-24s %9.1f %7.1f %9.1f %9.1f %9.1f %7.1f %7.1f\n",
+					is->kind, is->target, is->ecp_stall_max_s, is->ecp_stalls,
+					is->ecp_held_completed, is->ecp_network_errors,
+					is->ecp_rolled_back, is->ecp_sessions_preserved,
+					is->ecp_sessions_lost);
+			}
 		}
 		for (size_t i = 0; i < s->incident_count; i++)
 			if (s->incidents[i].rpo_durable_tx_max > 0)

@@ -70,6 +70,12 @@ struct summary_incident {
 	double rpo_durable_tx_max;
 	double write_unavailable_s[2];
 	char primary_after[128];   /* of the last occurrence */
+	/* ECP (docs/models.md §13): the longest app server stall over occurrences, and per
+	 * occurrence the means of stalls, requests held then completed, <NETWORK> answers,
+	 * updates rolled back, sessions preserved and lost (sums until summary_finish). */
+	double ecp_stall_max_s;
+	double ecp_stalls, ecp_held_completed, ecp_network_errors, ecp_rolled_back;
+	double ecp_sessions_preserved, ecp_sessions_lost;
 };
 
 /* A named figure's values, one per replication (or per occurrence). */
@@ -82,6 +88,7 @@ struct summary_samples {
 
 struct summary {
 	double level;              /* confidence level of the intervals */
+	bool has_ecp;              /* a replication had ECP application servers */
 	int64_t replications;      /* records added */
 	struct summary_class *classes;
 	size_t class_count;

@@ -927,7 +927,9 @@ static int compile_terms(struct expectation_config *x, char *bad, size_t bad_siz
 				return -1;
 			}
 			snprintf(bad, bad_size, "%.*s", (int)len, p);
-			int id = metric_find(bad);
+			/* An expectation on incidents (kind or target given) means the incident
+			 * metric where a run metric has the same name (ecp_sessions_lost). */
+			int id = x->kind || x->target ? metric_find_incident(bad) : metric_find(bad);
 			for (int f = 0; id < 0 && f < EXPECT_FIGURE_COUNT; f++)
 				if (strcmp(bad, expectation_figure_name(f)) == 0)
 					id = METRIC_COUNT + f;

@@ -269,6 +269,13 @@ static void assert_incident_equal(const struct results_incident *got,
 	assert_same_string(got->primary_before, want->primary_before);
 	assert_same_string(got->primary_after, want->primary_after);
 	assert_int_equal(got->data_lost, want->data_lost != 0);
+	assert_same_double(got->ecp_stall_max_s, want->ecp_stall_max_s);
+	assert_int_equal(got->ecp_stalls, want->ecp_stalls);
+	assert_int_equal(got->ecp_held_completed, want->ecp_held_completed);
+	assert_int_equal(got->ecp_network_errors, want->ecp_network_errors);
+	assert_int_equal(got->ecp_rolled_back, want->ecp_rolled_back);
+	assert_int_equal(got->ecp_sessions_preserved, want->ecp_sessions_preserved);
+	assert_int_equal(got->ecp_sessions_lost, want->ecp_sessions_lost);
 }
 
 /* ---- tests ------------------------------------------------------------------------------- */
@@ -384,7 +391,7 @@ static void test_write_and_read_back(void **state)
 	/* File format, and what the read API does not cover: cascading deletes. */
 	sqlite3 *db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
 	char *mode = raw_text(db, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal");
 	free(mode);
@@ -545,7 +552,7 @@ static void test_empty_file_initialised(void **state)
 	results_close(open_ok(f->path));
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
 				     "AND name IN ('runs', 'metrics', 'latency', "
 				     "'latency_buckets', 'timeseries', 'incidents', "
@@ -943,6 +950,7 @@ static void test_migration_sql(void **state)
 	assert_non_null(strstr(results_migration_sql(0), "CREATE TABLE runs"));
 	assert_non_null(strstr(results_migration_sql(1), "CREATE TABLE incidents"));
 	assert_non_null(strstr(results_migration_sql(2), "ADD COLUMN experiment"));
+	assert_non_null(strstr(results_migration_sql(5), "ADD COLUMN ecp_stall_max_s"));
 	assert_null(results_migration_sql(RESULTS_SCHEMA_VERSION));
 }
 
@@ -1028,7 +1036,7 @@ static void test_migrate_v1(void **state)
 	results_close(r);
 
 	sqlite3 *db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), RESULTS_SCHEMA_VERSION);
 	char *ok = raw_text(db, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
@@ -1132,6 +1140,13 @@ static struct results_incident incident_recovered(const char *target, double det
 	inc.primary_before = "iris-a";
 	inc.primary_after = "iris-b";
 	inc.data_lost = rpo_tx > 0;
+	inc.ecp_stall_max_s = 12.5 + (double)rpo_tx;
+	inc.ecp_stalls = 6;
+	inc.ecp_held_completed = 4093 + rpo_tx;
+	inc.ecp_network_errors = 2 * rpo_tx;
+	inc.ecp_rolled_back = 3 * rpo_tx;
+	inc.ecp_sessions_preserved = 4;
+	inc.ecp_sessions_lost = 2;
 	return inc;
 }
 
@@ -2078,6 +2093,61 @@ static void test_readonly_no_writes(void **state)
 	free(x.h);
 }
 
+/* A version 5 file with an incident: read as it is, its incident has no ECP figures (NaN
+ * stall, 0 counts); migrated, it gets the schema 6 columns (NULL stall, 0 counts) and
+ * v_incidents their means, and a new incident's figures round-trip. */
+static void test_v5_incident_ecp(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	raw_exec(db, "BEGIN");
+	for (int v = 0; v < 5; v++)
+		raw_exec(db, results_migration_sql(v));
+	raw_exec(db, "PRAGMA user_version = 5");
+	raw_exec(db, "INSERT INTO runs (run_id, scenario_name, scenario_text, scenario_hash, seed, "
+		     "replication, topsim_version, started_at, wall_s, sim_s, warmup_s, events) "
+		     "VALUES (1, 'old', '{}', 'h1', 7, 0, '0.9', '2026-01-01T00:00:00Z', 1, 600, "
+		     "60, 10)");
+	raw_exec(db, "INSERT INTO incidents (run_id, kind, target, start_s, rto_s, rpo_tx, "
+		     "rpo_durable_tx, data_lost) VALUES (1, 'host_crash', 'iris-a', 100, 20, 0, 0, 0)");
+	raw_exec(db, "COMMIT");
+	sqlite3_close(db);
+
+	struct results *r = open_ro_ok(f->path);
+	assert_int_equal(results_schema_version(r), 5);
+	struct results_incidents inc;
+	assert_int_equal(results_incidents(r, 1, &inc), 0);
+	assert_int_equal(inc.n, 1);
+	assert_true(inc.v[0].inc.rto_s == 20.0);
+	assert_true(isnan(inc.v[0].inc.ecp_stall_max_s));
+	assert_int_equal(inc.v[0].inc.ecp_stalls, 0);
+	assert_int_equal(inc.v[0].inc.ecp_sessions_lost, 0);
+	results_incidents_release(&inc);
+	results_close(r);
+
+	r = open_ok(f->path);
+	assert_int_equal(results_schema_version(r), RESULTS_SCHEMA_VERSION);
+	struct results_incident b = incident_recovered("iris-a", 10, 2, 10, NAN, 8, 5);
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_incident(r, 1, &b, NULL), 0);
+	assert_int_equal(results_commit(r), 0);
+	assert_int_equal(results_incidents(r, 1, &inc), 0);
+	assert_int_equal(inc.n, 2);
+	assert_true(isnan(inc.v[0].inc.ecp_stall_max_s));
+	assert_int_equal(inc.v[0].inc.ecp_held_completed, 0);
+	assert_incident_equal(&inc.v[1].inc, &b);
+	results_incidents_release(&inc);
+	results_close(r);
+	db = raw_open(f->path);
+	/* the stall mean skips the old incident's NULL; the counts take its 0 */
+	assert_true(raw_double(db, "SELECT ecp_stall_s_mean FROM v_incidents") == 17.5);
+	assert_true(raw_double(db, "SELECT ecp_sessions_lost_mean FROM v_incidents") == 1.0);
+	assert_true(raw_double(db, "SELECT ecp_held_completed_mean FROM v_incidents") ==
+		    (4098.0 / 2));
+	sqlite3_close(db);
+}
+
 /* A version 1 file is read as it is, not migrated: it has runs but no incidents. */
 static void test_readonly_v1_file(void **state)
 {
@@ -2158,6 +2228,7 @@ int main(void)
 		T(test_readonly_refusals),
 		T(test_readonly_no_writes),
 		T(test_readonly_v1_file),
+		T(test_v5_incident_ecp),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
