@@ -91,6 +91,12 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "of those, failed: lost in a failover (async mode) or out of reach too long")        \
 	X(SHARD_PARTS_WAITED, "shard_parts_waited", "parts", METRIC_RUN, QUAL_NONE,              \
 	  "parts that waited for their data node's primary (failover, sync mode, down node)")  \
+	X(ASG_MAX_SIZE, "asg_max_size", "nodes", METRIC_RUN, QUAL_NONE,                          \
+	  "largest size of the compute nodes' Auto Scaling group (launched, not deregistered)")  \
+	X(ASG_LAUNCHES, "asg_launches", "nodes", METRIC_RUN, QUAL_NONE,                          \
+	  "compute nodes launched by scale-out")                                               \
+	X(ASG_TERMINATIONS, "asg_terminations", "nodes", METRIC_RUN, QUAL_NONE,                  \
+	  "compute nodes terminated by scale-in")                                              \
 	X(LATENCY_MEAN_S, "latency_mean_s", "s", METRIC_LATENCY, QUAL_CLASS,                    \
 	  "mean latency at the client")                                                         \
 	X(LATENCY_P50_S, "latency_p50_s", "s", METRIC_LATENCY, QUAL_CLASS, "median latency")  \
@@ -145,7 +151,11 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	X(SERIES_LATENCY_MEAN_S, "latency_mean_s", "s", METRIC_SERIES, QUAL_CLASS,              \
 	  "mean latency of the bucket's completions")                                          \
 	X(SERIES_CPU_UTILISATION, "cpu_utilisation", "fraction", METRIC_SERIES, QUAL_HOST,      \
-	  "CPU utilisation of an IRIS node since the warm-up, at the bucket's end")
+	  "CPU utilisation of an IRIS node since the warm-up, at the bucket's end")          \
+	X(SERIES_ASG_IN_SERVICE, "asg_in_service", "nodes", METRIC_SERIES, QUAL_NONE,           \
+	  "compute nodes of the Auto Scaling group up and registered, at the bucket's end")   \
+	X(SERIES_ASG_LAUNCHING, "asg_launching", "nodes", METRIC_SERIES, QUAL_NONE,             \
+	  "compute nodes being launched (not up yet), at the bucket's end")
 
 enum metric_id {
 #define METRIC_ENUM(id, name, unit, scope, qual, help) METRIC_##id,

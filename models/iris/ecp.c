@@ -72,6 +72,7 @@ struct ecp_app {
 	int host;
 	const char *name;
 	bool running;
+	bool retired;            /* not launched or terminated by Auto Scaling: no loss */
 	enum ecp_state state;
 	bool has_session;         /* the data server holds a session of this app server */
 	int conn_host;            /* data host of that session */
@@ -762,7 +763,7 @@ static void app_stop(struct ecp_app *a)
 	fail_all(a, CAUSE_NO_ANSWER);
 	a->update_on_wire = false;
 	a->crashed_inc = a->has_session ? a->conn_inc : 0;
-	if (a->has_session || a->state == ECP_TROUBLE) {
+	if (!a->retired && (a->has_session || a->state == ECP_TROUBLE)) {
 		a->stats.sessions_lost++;
 		observe(a, (struct ecp_observation){.since = stall_since(a), .stall_end = -1,
 						    .sessions_lost = 1});
@@ -952,6 +953,8 @@ bool ecp_app_probe(struct ecp_app *a)
 	return ecp_app_healthy(a);
 }
 
+void ecp_app_set_retired(struct ecp_app *a, bool retired) { a->retired = retired; }
+bool ecp_app_retired(const struct ecp_app *a) { return a->retired; }
 int ecp_app_host(const struct ecp_app *a) { return a->host; }
 struct iris_node *ecp_app_node(const struct ecp_app *a) { return a->node; }
 void ecp_app_stats(const struct ecp_app *a, struct ecp_app_stats *out) { *out = a->stats; }

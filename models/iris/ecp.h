@@ -130,6 +130,10 @@ bool ecp_app_healthy(const struct ecp_app *a);
 /* A health check reaches the app server: its page needs data, so a Not Connected app server
  * starts connecting (as for any request). Returns ecp_app_healthy. */
 bool ecp_app_probe(struct ecp_app *a);
+/* An app server that Auto Scaling has not launched or has terminated: its instance going
+ * down is not a lost session. */
+void ecp_app_set_retired(struct ecp_app *a, bool retired);
+bool ecp_app_retired(const struct ecp_app *a);
 int ecp_app_host(const struct ecp_app *a);
 struct iris_node *ecp_app_node(const struct ecp_app *a);
 

@@ -213,6 +213,9 @@ static const struct field sharding_fields[] = {
 		 "that puts a further share s of the rest on data node 1",
 	 .source = "iris.md §5: a system-assigned key balances best; skew is the "
 		   "application's"},
+	{FIELD_AT(struct sharding_config, autoscaling), .type = FIELD_OBJECT,
+	 .sub = &autoscaling_config_table,
+	 .help = "Auto Scaling group of the compute nodes (docs/models.md §14)"},
 };
 const struct field_table sharding_config_table =
 	FIELD_TABLE_OF("sharding", "A sharded cluster: data nodes and compute nodes.",

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "autoscale.h"
 #include "fields.h"
 #include "rng.h"
 #include "simtime.h"
@@ -85,6 +86,7 @@ struct sharding_config {
 	sim_time merge_cpu_per_row;   /* entry node's CPU per row merged */
 	double join_bytes;            /* moved between each pair of shards per join */
 	double key_skew;              /* extra share of one-shard rows on data node 1 */
+	struct autoscaling_config autoscaling; /* Auto Scaling group of the compute nodes */
 };
 
 struct web_gateway_config {

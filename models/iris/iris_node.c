@@ -104,6 +104,7 @@ struct iris_node {
 	struct iris_request *cpu_head, *cpu_tail;
 	uint32_t cpu_waiting;
 	struct stat_timeweighted cpu_busy_tw;
+	struct stat_timeweighted cpu_busy_all; /* never reset: iris_node_cpu_seconds */
 	struct stat_timeweighted cpu_queue_tw;
 
 	/* journal */
@@ -170,6 +171,7 @@ static void set_cpu_tw(struct iris_node *n)
 {
 	sim_time now = sim_now(n->self->engine);
 	stat_timeweighted_set(&n->cpu_busy_tw, now, n->cpu_busy);
+	stat_timeweighted_set(&n->cpu_busy_all, now, n->cpu_busy);
 	stat_timeweighted_set(&n->cpu_queue_tw, now, n->cpu_waiting);
 }
 
@@ -733,6 +735,7 @@ struct iris_node *iris_node_new(struct sim_engine *e, const char *name,
 	n->wd_error_since = -1;
 	n->running = true;
 	stat_timeweighted_init(&n->cpu_busy_tw, sim_now(e), 0);
+	stat_timeweighted_init(&n->cpu_busy_all, sim_now(e), 0);
 	stat_timeweighted_init(&n->cpu_queue_tw, sim_now(e), 0);
 	return n;
 }
@@ -761,3 +764,8 @@ void iris_node_stats_reset(struct iris_node *n)
 }
 
 struct sim_entity *iris_node_entity(struct iris_node *n) { return n->self; }
+
+double iris_node_cpu_seconds(const struct iris_node *n)
+{
+	return stat_timeweighted_integral(&n->cpu_busy_all, sim_now(n->self->engine));
+}

@@ -178,6 +178,8 @@ struct iris_node_stats {
 };
 void iris_node_stats(const struct iris_node *n, struct iris_node_stats *out /* OUT */);
 void iris_node_stats_reset(struct iris_node *n);
+/* CPU-seconds used since the node was made (busy vCPUs integrated; never reset). */
+double iris_node_cpu_seconds(const struct iris_node *n);
 
 /* The node's entity (for its name and stream). */
 struct sim_entity *iris_node_entity(struct iris_node *n);

@@ -150,12 +150,16 @@ static void dispatch(struct shard_part *p)
 	p->app = NULL;
 	int host = -1;
 	if (g && !p->req.shard.write) {
+		/* Compute nodes in turn, skipping those Auto Scaling has not launched or has
+		 * terminated; with none, the data node runs the part itself. */
 		size_t n = ecp_group_app_count(g);
-		p->app = ecp_group_app(g, c->compute_next[k]++ % n);
-		host = ecp_app_host(p->app);
-	} else {
-		host = primary_of(c, k);
+		for (size_t tries = 0; tries < n && !p->app; tries++) {
+			struct ecp_app *a = ecp_group_app(g, c->compute_next[k]++ % n);
+			if (!ecp_app_retired(a))
+				p->app = a;
+		}
 	}
+	host = p->app ? ecp_app_host(p->app) : primary_of(c, k);
 	if (host < 0 || !talk(c, q->entry, host)) {
 		wait_for_primary(p);
 		return;

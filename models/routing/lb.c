@@ -42,6 +42,7 @@ struct lb_check {
 
 struct lb_target {
 	bool healthy;
+	bool deregistered; /* taken out of the target group: no new requests */
 	int64_t ok_run;    /* consecutive successes counted */
 	int64_t fail_run;  /* consecutive failures counted */
 	uint64_t checks;   /* results counted */
@@ -246,14 +247,26 @@ int lb_pick(struct lb *lb)
 	bool all = lb->healthy_count == 0;
 	if (all && !lb->cfg->fail_open)
 		return -1;
-	for (size_t k = 0; k < lb->n; k++) {
-		size_t i = (lb->rr + k) % lb->n;
-		if (all || lb->t[i].healthy) {
-			lb->rr = (i + 1) % lb->n;
-			return (int)i;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < lb->n; k++) {
+			size_t i = (lb->rr + k) % lb->n;
+			if (!lb->t[i].deregistered && (all || lb->t[i].healthy)) {
+				lb->rr = (i + 1) % lb->n;
+				return (int)i;
+			}
 		}
+		/* Every healthy target is deregistered: none registered is healthy. */
+		if (all || !lb->cfg->fail_open)
+			break;
+		all = true;
 	}
-	return -1; /* not reached: healthy_count > 0 means some target is healthy */
+	return -1;
+}
+
+void lb_set_registered(struct lb *lb, size_t target, bool registered)
+{
+	if (lb && target < lb->n)
+		lb->t[target].deregistered = !registered;
 }
 
 bool lb_target_healthy(const struct lb *lb, size_t target)

@@ -83,6 +83,10 @@ void lb_start(struct lb *lb);
 int lb_pick(struct lb *lb);
 
 bool lb_target_healthy(const struct lb *lb, size_t target); /* false when out of range */
+/* Register a target with the target group or take it out (Auto Scaling scale-in, a node
+ * not launched): a deregistered target gets no new requests, whatever its health. All
+ * targets start registered. */
+void lb_set_registered(struct lb *lb, size_t target, bool registered);
 size_t lb_healthy_count(const struct lb *lb);
 bool lb_any_node_up(const struct lb *lb);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autoscale.h"
 #include "clients.h"
 #include "dataserver.h"
 #include "ecp.h"
@@ -60,6 +61,9 @@ struct world {
 	struct mirror **node_mirror;    /* per data node: its mirror, or NULL */
 	int *node_host;                 /* per data node without a mirror: its host */
 	struct ecp_config *compute_ecp; /* per data node: its compute nodes' ECP settings */
+	struct autoscale *autoscale;    /* the compute nodes' Auto Scaling group, or NULL */
+	int *as_host;                   /* per compute node of the group: its host */
+	int *as_vcpu;                   /* per compute node of the group: its vCPUs */
 	struct injector *injector;
 	struct clients *clients;
 	int *population_region;
@@ -873,6 +877,96 @@ static int build_clients(struct world *w)
 	return w->clients ? 0 : -ENOMEM;
 }
 
+/* --- the compute nodes' Auto Scaling group (docs/models.md §14) ------------------------------- */
+
+static void as_register(struct world *w, int host, bool registered)
+{
+	for (size_t l = 0; l < w->cfg->lb_count; l++)
+		for (size_t t = 0; t < w->cfg->lbs[l].target_count; t++)
+			if (w->lb_target_host[l][t] == host)
+				lb_set_registered(router_lb(w->router, l), t, registered);
+}
+
+/* A node's new state: not launched or terminated, its host is down (no fault, no lost
+ * session); up, it is registered with the load balancers, whose health checks decide when
+ * it takes requests; draining, it is deregistered. */
+static void as_set_state(void *arg, size_t node, enum autoscale_state s)
+{
+	struct world *w = arg;
+	int h = w->as_host[node];
+	struct ecp_app *app = w->app_of_host[h];
+	switch (s) {
+	case AS_OFF:
+		as_register(w, h, false);
+		ecp_app_set_retired(app, true);
+		fabric_set_host_down(w->fabric, h, true);
+		break;
+	case AS_WARMING:
+		ecp_app_set_retired(app, false);
+		fabric_set_host_down(w->fabric, h, false);
+		as_register(w, h, true);
+		break;
+	case AS_DRAINING:
+		as_register(w, h, false);
+		ecp_app_set_retired(app, true); /* no new shard-local parts either */
+		break;
+	case AS_LAUNCHING:
+	case AS_IN_SERVICE:
+		break;
+	}
+}
+
+static double as_cpu_seconds(void *arg, size_t node)
+{
+	struct world *w = arg;
+	return iris_node_cpu_seconds(ecp_app_node(w->app_of_host[w->as_host[node]]));
+}
+
+static int build_autoscale(struct world *w)
+{
+	const struct sharding_config *sc = w->cfg->sharding;
+	if (!sc || !sc->autoscaling.enabled || sc->compute_node_count == 0)
+		return 0;
+	size_t n = sc->compute_node_count;
+	w->as_host = calloc(n, sizeof(int));
+	w->as_vcpu = calloc(n, sizeof(int));
+	if (!w->as_host || !w->as_vcpu)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		w->as_host[i] = host_index(w, sc->compute_nodes[i]);
+		w->as_vcpu[i] = w->cfg->hosts[w->as_host[i]].vcpu;
+	}
+	struct autoscale_params p = {
+		.cfg = &sc->autoscaling,
+		.node_count = n,
+		.names = (const char *const *)sc->compute_nodes,
+		.vcpu = w->as_vcpu,
+		.set_state = as_set_state,
+		.cpu_seconds = as_cpu_seconds,
+		.arg = w,
+		.obs = &w->obs,
+	};
+	w->autoscale = autoscale_new(w->e, &p);
+	return w->autoscale ? 0 : -ENOMEM;
+}
+
+static void start_autoscale(struct world *w)
+{
+	if (w->autoscale)
+		autoscale_start(w->autoscale);
+}
+
+static void report_autoscale(struct world *w)
+{
+	if (!w->autoscale)
+		return;
+	struct autoscale_stats st;
+	autoscale_stats(w->autoscale, &st);
+	obs_metric(&w->obs, METRIC_ASG_MAX_SIZE, "", (double)st.max_size);
+	obs_metric(&w->obs, METRIC_ASG_LAUNCHES, "", (double)st.launches);
+	obs_metric(&w->obs, METRIC_ASG_TERMINATIONS, "", (double)st.terminations);
+}
+
 /* --- the world's own entity: warm-up and time-series buckets ---------------------------------- */
 
 enum { TICK_EV_WARMUP, TICK_EV_BUCKET, TICK_EV_COUNT };
@@ -900,6 +994,14 @@ static void close_bucket(struct world *w, sim_time end)
 				  METRIC_SERIES_CPU_UTILISATION, w->cfg->hosts[ecp_app_host(a)].cfg->name,
 				  st.cpu_utilisation);
 		}
+	if (w->autoscale) {
+		struct autoscale_counts n;
+		autoscale_counts(w->autoscale, &n);
+		obs_point(&w->obs, w->bucket_start, end - w->bucket_start,
+			  METRIC_SERIES_ASG_IN_SERVICE, "", (double)n.in_service);
+		obs_point(&w->obs, w->bucket_start, end - w->bucket_start,
+			  METRIC_SERIES_ASG_LAUNCHING, "", (double)n.pending);
+	}
 	w->bucket_start = end;
 }
 
@@ -1156,6 +1258,7 @@ static const struct world_model {
 	{"ecp", build_ecp, start_ecp, report_ecp},
 	{"shards", build_shards, start_shards, report_shards},
 	{"routing", build_routing, start_routing, report_routing},
+	{"autoscale", build_autoscale, start_autoscale, report_autoscale},
 	{"injector", build_injector, start_injector, NULL},
 	{"clients", build_clients, NULL, report_clients},
 };
@@ -1202,6 +1305,9 @@ static void world_release(struct world *w)
 		free(w->gateway_servers[g]);
 	free(w->gateway_servers);
 	free(w->gateway_of_host);
+	autoscale_free(w->autoscale);
+	free(w->as_host);
+	free(w->as_vcpu);
 	shard_cluster_free(w->shards);
 	for (size_t k = 0; w->compute && c->sharding && k < c->sharding->data_node_count; k++)
 		ecp_group_free(w->compute[k]);

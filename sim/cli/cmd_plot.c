@@ -48,6 +48,8 @@ const char cmd_plot_usage[] =
 	"  latency      latency CDF per operation class of a run (log x), p50/p99/p99.9 marked\n"
 	"  rto          RTO and RPO of every incident of the selected runs, per fault kind\n"
 	"  utilisation  CPU utilisation per host over the run\n"
+	"  autoscaling  size of the compute nodes' Auto Scaling group over a run (nodes in\n"
+	"               service and launching)\n"
 	"  compare      a metric per variant of an experiment, mean with 95% interval, and the\n"
 	"               paired difference from the first variant\n"
 	"  sweep        a metric across the points of a sweep (its variants, in order), mean\n"
@@ -573,6 +575,60 @@ out:
 	return rc;
 }
 
+/* ---- autoscaling ------------------------------------------------------------------------ */
+
+static int export_autoscaling(struct results *r, const struct results_run_row *run,
+			      const char *dir)
+{
+	int rc = CLI_EXIT_INTERNAL;
+	char path[4096], title[1024];
+	struct results_points in = {0}, up = {0};
+	FILE *f = NULL, *meta = NULL;
+
+	if (results_points(r, run->run_id, SERIES(ASG_IN_SERVICE), NULL, &in) != 0 ||
+	    results_points(r, run->run_id, SERIES(ASG_LAUNCHING), NULL, &up) != 0) {
+		fprintf(stderr, "topsim: plot: %s\n", results_errmsg(r));
+		goto out;
+	}
+	if (in.n == 0) {
+		fprintf(stderr, "topsim: plot: run %lld has no asg_in_service series (no "
+				"sharding.autoscaling)\n", (long long)run->run_id);
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
+	/* autoscaling.dat: t at the bucket's end (s), nodes in service, nodes launching. */
+	if (!(f = open_data(dir, "autoscaling.dat", path, sizeof(path))))
+		goto out;
+	fputs("# t (s), nodes in service, nodes launching\n", f);
+	for (size_t i = 0; i < in.n; i++) {
+		dat_num(f, in.v[i].t_s + in.v[i].width_s);
+		dat_num(f, in.v[i].value);
+		dat_num(f, i < up.n && up.v[i].t_s == in.v[i].t_s ? up.v[i].value : 0);
+		fputc('\n', f);
+	}
+	rc = close_data(f, path);
+	f = NULL;
+	if (rc != CLI_EXIT_OK)
+		goto out;
+	rc = CLI_EXIT_INTERNAL;
+	if (!(meta = open_data(dir, "meta.gp", path, sizeof(path))))
+		goto out;
+	run_title(run, title, sizeof(title));
+	fputs("# written by topsim plot autoscaling\ntitle = ", meta);
+	gp_str(meta, title);
+	fprintf(meta, "\nwarmup = %.9g\n", run->run.warmup_s);
+	rc = close_data(meta, path);
+	meta = NULL;
+out:
+	if (f)
+		fclose(f);
+	if (meta)
+		fclose(meta);
+	results_points_release(&in);
+	results_points_release(&up);
+	return rc;
+}
+
 /* ---- utilisation ------------------------------------------------------------------------ */
 
 static int export_utilisation(struct results *r, const struct results_run_row *run,
@@ -898,6 +954,8 @@ int plot_make(struct results *r, const struct plot_opts *o, const char *data_dir
 		rc = export_rto(r, &runs, sel, n_sel, data_dir);
 	else if (strcmp(o->kind, "utilisation") == 0)
 		rc = export_utilisation(r, first, data_dir);
+	else if (strcmp(o->kind, "autoscaling") == 0)
+		rc = export_autoscaling(r, first, data_dir);
 	else /* compare, sweep */
 		rc = export_compare(r, o, &runs, sel, n_sel, data_dir);
 	if (rc == CLI_EXIT_OK && !o->data_only)
@@ -910,8 +968,8 @@ out:
 
 /* ---- the command ------------------------------------------------------------------------ */
 
-static const char *const plot_kinds[] = {"timeline", "latency", "rto", "utilisation", "compare",
-					 "sweep", NULL};
+static const char *const plot_kinds[] = {"timeline", "latency", "rto", "utilisation",
+					 "autoscaling", "compare", "sweep", NULL};
 
 int cmd_plot(int argc, char **argv)
 {
@@ -976,7 +1034,7 @@ int cmd_plot(int argc, char **argv)
 		k++;
 	if (!plot_kinds[k])
 		return cli_usage_error("plot", "unknown plot kind \"%s\" (timeline, latency, rto, "
-					       "utilisation, compare, sweep)", o.kind);
+					       "utilisation, autoscaling, compare, sweep)", o.kind);
 	if (!o.out)
 		return cli_usage_error("plot", "-o FILE.png or FILE.svg is required");
 	size_t len = strlen(o.out);

@@ -10,7 +10,7 @@
 
 struct plot_opts {
 	const char *db;         /* for messages */
-	const char *kind;       /* timeline, latency, rto, utilisation, compare, sweep */
+	const char *kind;       /* timeline, latency, rto, utilisation, autoscaling, compare, sweep */
 	const char *out;        /* FILE.png or FILE.svg */
 	const char *experiment; /* --experiment, or NULL */
 	const char *plots_dir;  /* --plots-dir, or NULL for the default */

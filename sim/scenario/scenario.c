@@ -812,6 +812,22 @@ static void check_iris_layer(struct checker *c)
 	if (cfg->sharding.compute_node_count > 0 && cfg->sharding.data_node_count == 0)
 		check_report(c, DIAG_ERROR, "$.sharding.compute_nodes",
 			     "compute nodes need data nodes");
+	const struct autoscaling_config *asg = &cfg->sharding.autoscaling;
+	if (asg->enabled) {
+		size_t pool = cfg->sharding.compute_node_count;
+		if (pool == 0)
+			check_report(c, DIAG_ERROR, "$.sharding.autoscaling.enabled",
+				     "autoscaling needs compute nodes (\"sharding.compute_nodes\")");
+		else if (asg->max_size > 0 && (size_t)asg->max_size > pool)
+			check_report(c, DIAG_ERROR, "$.sharding.autoscaling.max_size",
+				     "max_size %lld is more than the %zu compute nodes listed (the "
+				     "pool)", (long long)asg->max_size, pool);
+		else if ((size_t)asg->min_size > (asg->max_size > 0 ? (size_t)asg->max_size : pool))
+			check_report(c, DIAG_ERROR, "$.sharding.autoscaling.min_size",
+				     "min_size %lld is more than max_size (%zu)",
+				     (long long)asg->min_size,
+				     asg->max_size > 0 ? (size_t)asg->max_size : pool);
+	}
 	for (size_t g = 0; g < cfg->web_gateway_count; g++) {
 		const struct web_gateway_config *wg = &cfg->web_gateways[g];
 		if (!usable(c, wg))
