@@ -493,6 +493,46 @@ static int build_mirrors(struct world *w)
 	return 0;
 }
 
+/* Build one ECP group (the scenario's, or a data node's compute nodes) serving the data
+ * server `ref`, and register its app servers. base: the app servers' buffers' hit ratio
+ * alone; app: with invalidations. NULL on error. */
+static struct ecp_group *add_ecp_group(struct world *w, const struct ecp_config *cfg,
+				       struct server_ref ref, const struct ecp_app_init *apps,
+				       size_t count, double base, double app)
+{
+	const struct world_config *c = w->cfg;
+	/* The data server's buffers, less its ECP control memory: those of the mirror's first
+	 * member or of the host (every member has the same). */
+	int ds_host = ref.mirror >= 0 ? host_index(w, c->mirrors[ref.mirror].failover[0]) : ref.host;
+	double server = buffer_hit_ratio(c, c->iris->global_buffers - ecp_control_memory(w, ds_host));
+	struct ecp_params ep = {
+		.cfg = cfg,
+		.iris = c->iris,
+		.mirror = ref.mirror >= 0 ? w->mirrors[ref.mirror] : NULL,
+		.data_host = ref.host,
+		.server_of_host = w->servers,
+		.host_count = c->host_count,
+		.fabric = w->fabric,
+		.obs = &w->obs,
+		.delay = mirror_delay,
+		.delay_arg = w,
+		.apps = apps,
+		.app_count = count,
+		.block_hit_ratio = ecp_block_hit_ratio(base, app, server),
+		.observe = ecp_to_ledger,
+		.observe_arg = w,
+	};
+	struct ecp_group *g = ecp_group_new(w->e, &ep);
+	if (!g)
+		return NULL;
+	for (size_t i = 0; i < count; i++) {
+		struct ecp_app *a = ecp_group_app(g, i);
+		w->app_of_host[ecp_app_host(a)] = a;
+	}
+	w->ecp_all[w->ecp_all_count++] = g;
+	return g;
+}
+
 static int build_ecp(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -515,39 +555,11 @@ static int build_ecp(struct world *w)
 			int h = host_index(w, ec->app_servers[i]);
 			apps[i] = (struct ecp_app_init){h, ec->app_servers[i], c->hosts[h].vcpu, app};
 		}
-		struct server_ref ref = resolve_server(w, ec->data_server);
-		/* The data server's buffers, less its ECP control memory: those of the mirror's
-		 * first member or of the host (every member has the same). */
-		int ds_host = ref.mirror >= 0 ? host_index(w, c->mirrors[ref.mirror].failover[0])
-					      : ref.host;
-		double server = buffer_hit_ratio(c, c->iris->global_buffers -
-							    ecp_control_memory(w, ds_host));
-		struct ecp_params ep = {
-			.cfg = ec,
-			.iris = c->iris,
-			.mirror = ref.mirror >= 0 ? w->mirrors[ref.mirror] : NULL,
-			.data_host = ref.host,
-			.server_of_host = w->servers,
-			.host_count = c->host_count,
-			.fabric = w->fabric,
-			.obs = &w->obs,
-			.delay = mirror_delay,
-			.delay_arg = w,
-			.apps = apps,
-			.app_count = ec->app_server_count,
-			.block_hit_ratio = ecp_block_hit_ratio(base, app, server),
-			.observe = ecp_to_ledger,
-			.observe_arg = w,
-		};
-		w->ecp_groups[g] = ecp_group_new(w->e, &ep);
+		w->ecp_groups[g] = add_ecp_group(w, ec, resolve_server(w, ec->data_server), apps,
+						 ec->app_server_count, base, app);
 		free(apps);
 		if (!w->ecp_groups[g])
 			return -EINVAL;
-		for (size_t i = 0; i < ec->app_server_count; i++) {
-			struct ecp_app *a = ecp_group_app(w->ecp_groups[g], i);
-			w->app_of_host[ecp_app_host(a)] = a;
-		}
-		w->ecp_all[w->ecp_all_count++] = w->ecp_groups[g];
 	}
 	return 0;
 }
@@ -589,40 +601,14 @@ static int build_shards(struct world *w)
 			int h = host_index(w, sc->compute_nodes[i]);
 			apps[a++] = (struct ecp_app_init){h, sc->compute_nodes[i], c->hosts[h].vcpu, hit};
 		}
-		int ds_host = ref.mirror >= 0 ? host_index(w, c->mirrors[ref.mirror].failover[0])
-					      : ref.host;
-		double server = buffer_hit_ratio(c, c->iris->global_buffers -
-							    ecp_control_memory(w, ds_host));
 		/* The compute nodes' ECP settings: the ecp table's defaults (iris.c). */
 		ecp_config_defaults(&w->compute_ecp[n]);
 		w->compute_ecp[n].name = sc->data_nodes[n];
-		struct ecp_params ep = {
-			.cfg = &w->compute_ecp[n],
-			.iris = c->iris,
-			.mirror = w->node_mirror[n],
-			.data_host = ref.host,
-			.server_of_host = w->servers,
-			.host_count = c->host_count,
-			.fabric = w->fabric,
-			.obs = &w->obs,
-			.delay = mirror_delay,
-			.delay_arg = w,
-			.apps = apps,
-			.app_count = count,
-			.block_hit_ratio = ecp_block_hit_ratio(
-				buffer_hit_ratio(c, c->iris->global_buffers), hit, server),
-			.observe = ecp_to_ledger,
-			.observe_arg = w,
-		};
-		w->compute[n] = ecp_group_new(w->e, &ep);
+		w->compute[n] = add_ecp_group(w, &w->compute_ecp[n], ref, apps, count,
+					      buffer_hit_ratio(c, c->iris->global_buffers), hit);
 		free(apps);
 		if (!w->compute[n])
 			return -EINVAL;
-		for (size_t i = 0; i < count; i++) {
-			struct ecp_app *app = ecp_group_app(w->compute[n], i);
-			w->app_of_host[ecp_app_host(app)] = app;
-		}
-		w->ecp_all[w->ecp_all_count++] = w->compute[n];
 	}
 	struct shard_params sp = {
 		.cfg = sc,
