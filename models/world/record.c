@@ -19,6 +19,7 @@ void record_release(struct record *r)
 	free(r->incidents);
 	free(r->events);
 	free(r->violations);
+	free(r->wire_strings);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -3,7 +3,8 @@
  *
  * A record is filled by world_run (world.h) from the models' observations and touches no
  * database. Everything in it is owned by the record and freed by record_release; strings
- * are copies, except incident kinds and invariant names, which are static.
+ * are copies, except incident kinds and invariant names, which are static (or, in a record
+ * decoded from another process, point into wire_strings).
  */
 #ifndef TOPSIM_RECORD_H
 #define TOPSIM_RECORD_H
@@ -72,6 +73,9 @@ struct record {
 					    * warm-up (Little's L) */
 	uint64_t dropped;                  /* observations lost to caps or memory */
 	bool out_of_memory;                /* something could not be recorded */
+	char *wire_strings;                /* a record decoded from another process
+					    * (record_wire.h): its incident kinds and invariant
+					    * names point here instead of to static strings */
 };
 
 void record_init(struct record *r);

@@ -1,4 +1,6 @@
-/* main.c: `topsim` entry point: global options and dispatch to a command (cli.h). */
+/* main.c: `topsim` entry point: global options and dispatch to a command (cli.h).
+ * Under an MPI launcher (cluster.h), ranks other than 0 serve replications and never see
+ * the command line; rank 0 runs the command and stops them when it ends. */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "cluster.h"
 #include "version.h"
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -20,7 +23,20 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+static int run_command(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	if (cluster_init(&argc, &argv) < 0)
+		return CLI_EXIT_INTERNAL;
+	if (cluster_rank() > 0)
+		return cluster_worker_main();
+	int rc = run_command(argc, argv);
+	cluster_shutdown();
+	return rc;
+}
+
+static int run_command(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'},
@@ -37,7 +53,7 @@ int main(int argc, char **argv)
 			cli_print_help(stdout);
 			return CLI_EXIT_OK;
 		case 'V':
-			printf("topsim %s\n", TOPSIM_VERSION);
+			printf("topsim %s\ncluster: %s\n", TOPSIM_VERSION, cluster_library());
 			return CLI_EXIT_OK;
 		default:
 			cli_print_help(stderr);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "diag.h"
 #include "runner.h"
 #include "summary.h"
 
@@ -34,6 +35,40 @@ static const char *az_of(const struct scenario_config *c, const char *host)
 	return NULL;
 }
 
+/* The scenario s with only the library's fault (kind at target, LIB_FAULT_AT for
+ * LIB_FAULT_FOR), no stochastic failures and no expectations, loaded from s's merged text
+ * with overrides: a scenario of its own, so a run of it anywhere (another rank of a
+ * cluster, cluster.h) starts from the same text. Returns 0, or -EINVAL/-ENOMEM with err. */
+static int load_incident_scenario(const struct scenario *s, enum fault_kind kind,
+				  const char *target, struct scenario *out, char *err,
+				  size_t err_size)
+{
+	char faults[512];
+	snprintf(faults, sizeof(faults),
+		 "faults=[{\"kind\": \"%s\", \"target\": \"%s\", \"at\": \"%llds\", "
+		 "\"for\": \"%llds\"}]",
+		 fault_kind_names[kind], target ? target : "",
+		 (long long)(LIB_FAULT_AT / SIM_S), (long long)(LIB_FAULT_FOR / SIM_S));
+	const struct scenario_override overrides[] = {
+		{faults, "the incident library"},
+		{"stochastic_faults=[]", "the incident library"},
+		{"expectations=[]", "the incident library"},
+	};
+	struct scenario_load_opts o = {.overrides = overrides, .override_count = 3,
+				       .catalog_dir = s->catalog_dir, .text = s->merged_json};
+	struct diag diag;
+	diag_init(&diag);
+	int rc = scenario_load_with(out, s->file, &o, &diag);
+	if (rc < 0) {
+		const struct diag_item *first = diag_count(&diag) ? diag_item(&diag, 0) : NULL;
+		snprintf(err, err_size, "the incident library's scenario for %s %s: %s",
+			 fault_kind_names[kind], target ? target : "",
+			 rc == -ENOMEM ? "out of memory" : first ? first->message : "invalid");
+	}
+	diag_release(&diag);
+	return rc;
+}
+
 int avail_library_build(struct scenario *s, int replications, int threads, uint64_t seed,
 			struct avail_library *l, char *err, size_t err_size)
 {
@@ -48,10 +83,6 @@ int avail_library_build(struct scenario *s, int replications, int threads, uint6
 	}
 	for (size_t i = 0; i < n; i++)
 		l->takeover_h[i] = NAN;
-	/* Borrow the scenario: only the library's fault, no stochastic failures. */
-	struct fault_config *faults = c->faults;
-	size_t fault_count = c->fault_count, stochastic_count = c->stochastic_fault_count;
-	c->stochastic_fault_count = 0;
 	double t0 = lib_now();
 	int rc = 0;
 	for (size_t mi = 0; mi < c->mirror_count && rc == 0; mi++) {
@@ -65,32 +96,27 @@ int avail_library_build(struct scenario *s, int replications, int threads, uint6
 			e->kind = k;
 			snprintf(e->incident_class, sizeof(e->incident_class), "%s primary %s: takeover",
 				 ms->name, avail_takeover_kind_names[k]);
-			struct fault_config f = {.at = LIB_FAULT_AT, .duration = LIB_FAULT_FOR,
-						 .latency_factor = 10, .iops_factor = 1,
-						 .probability = 1};
-			if (k == AVAIL_TAKEOVER_HOST_CRASH) {
-				f.kind = FAULT_HOST_CRASH;
-				f.target = (char *)primary;
-			} else {
-				f.kind = FAULT_AZ_OUTAGE;
-				f.target = (char *)az_of(c, primary);
-			}
-			snprintf(e->fault, sizeof(e->fault), "%s %s", fault_kind_names[f.kind],
-				 f.target ? f.target : "");
-			c->faults = &f;
-			c->fault_count = 1;
+			enum fault_kind kind = k == AVAIL_TAKEOVER_HOST_CRASH ? FAULT_HOST_CRASH
+									     : FAULT_AZ_OUTAGE;
+			const char *target = k == AVAIL_TAKEOVER_HOST_CRASH ? primary : az_of(c, primary);
+			snprintf(e->fault, sizeof(e->fault), "%s %s", fault_kind_names[kind],
+				 target ? target : "");
+			struct scenario cs;
+			rc = load_incident_scenario(s, kind, target, &cs, err, err_size);
 			struct runner_opts ro = {.replications = replications, .seed = seed,
 						 .duration = LIB_DURATION, .warmup = LIB_WARMUP,
 						 .series_width = 60 * SIM_S, .version = "library",
 						 .ci_level = 0.95, .threads = threads};
 			struct summary sum;
-			rc = runner_run(s, &ro, NULL, &sum, err, err_size);
+			if (rc == 0)
+				rc = runner_run(&cs, &ro, NULL, &sum, err, err_size);
+			scenario_release(&cs);
 			if (rc == 0) {
 				e->replications = sum.replications;
 				const struct summary_incident *in = NULL;
 				for (size_t i = 0; i < sum.incident_count; i++)
-					if (strcmp(sum.incidents[i].kind, fault_kind_names[f.kind]) == 0 &&
-					    strcmp(sum.incidents[i].target, f.target) == 0)
+					if (strcmp(sum.incidents[i].kind, fault_kind_names[kind]) == 0 &&
+					    strcmp(sum.incidents[i].target, target ? target : "") == 0)
 						in = &sum.incidents[i];
 				if (!in) {
 					snprintf(e->note, sizeof(e->note), "no incident recorded");
@@ -114,13 +140,10 @@ int avail_library_build(struct scenario *s, int replications, int threads, uint6
 							 (long long)in->count);
 					}
 				}
+				summary_release(&sum);
 			}
-			summary_release(&sum);
 		}
 	}
-	c->faults = faults;
-	c->fault_count = fault_count;
-	c->stochastic_fault_count = stochastic_count;
 	l->wall_s = lib_now() - t0;
 	return rc;
 }

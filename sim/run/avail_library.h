@@ -7,8 +7,8 @@
  * invocation and reused by every batch and year.
  *
  * Ownership: struct avail_library owns its entries and its takeover table
- * (avail_library_release). The scenario is borrowed: its faults are swapped for the
- * library's runs and restored before returning.
+ * (avail_library_release). The scenario is not changed: each incident class runs a
+ * scenario loaded from its merged text with the class's fault as an override.
  */
 #ifndef TOPSIM_AVAIL_LIBRARY_H
 #define TOPSIM_AVAIL_LIBRARY_H

@@ -1639,10 +1639,15 @@ int scenario_load_with(struct scenario *s, const char *path, const struct scenar
 	struct failed_set failed = {0};
 	int rc = -EINVAL;
 
-	if (catalog_load(&s->catalog, o->catalog_dir ? o->catalog_dir : catalog_default_dir(),
-			 &doc, diag) < 0)
+	const char *catalog_dir = o->catalog_dir ? o->catalog_dir : catalog_default_dir();
+	if (!(s->catalog_dir = strdup(catalog_dir ? catalog_dir : ""))) {
+		rc = -ENOMEM;
 		goto out_release_doc;
-	cJSON *root = jsondoc_load_with_includes(&doc, path, diag);
+	}
+	if (catalog_load(&s->catalog, catalog_dir, &doc, diag) < 0)
+		goto out_release_doc;
+	cJSON *root = o->text ? jsondoc_parse(&doc, path, o->text, strlen(o->text), diag)
+			      : jsondoc_load_with_includes(&doc, path, diag);
 	if (!root)
 		goto out_release_doc;
 	for (size_t i = 0; i < o->override_count; i++)
@@ -1764,6 +1769,7 @@ void scenario_release(struct scenario *s)
 	catalog_release(&s->catalog);
 	free(s->file);
 	free(s->merged_json);
+	free(s->catalog_dir);
 	memset(s, 0, sizeof(*s));
 }
 

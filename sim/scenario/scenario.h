@@ -146,6 +146,7 @@ struct scenario {
 	struct catalog catalog;
 	char *file;          /* path given */
 	char *merged_json;   /* the scenario after includes and overrides, printed JSON */
+	char *catalog_dir;   /* the catalog directory it was loaded with */
 };
 
 /* Load and check path. sets: n_sets "--set PATH=VALUE" assignments applied after includes.
@@ -171,6 +172,9 @@ struct scenario_load_opts {
 				   * duration after the scenario text is kept, so merged_json
 				   * stays the file's; checked by the same field rules */
 	const char *warmup;       /* run option --warmup, likewise */
+	const char *text;         /* when not NULL: the scenario's JSON text, parsed instead of
+				   * reading path (which names it in messages); its includes
+				   * must be merged already (a merged_json is such a text) */
 };
 
 /* scenario_load with options. Every override goes through the same parser and bounds as
