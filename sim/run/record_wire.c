@@ -91,14 +91,24 @@ int record_wire_encode(const struct record *r, unsigned char **out, size_t *size
 	put(&b, r->points, r->point_count * sizeof(*r->points));
 	for (size_t i = 0; i < r->qualifier_count; i++)
 		put_str(&b, r->qualifiers[i]);
-	put(&b, r->incidents, r->incident_count * sizeof(*r->incidents));
+	/* Raw, with the pointers cleared: they mean nothing in another process, and the bytes
+	 * of a record then depend on its contents only. */
+	for (size_t i = 0; i < r->incident_count; i++) {
+		struct record_incident in = r->incidents[i];
+		in.r.kind = in.r.target = in.r.primary_before = in.r.primary_after = NULL;
+		put(&b, &in, sizeof(in));
+	}
 	for (size_t i = 0; i < r->incident_count; i++) {
 		const struct incident_result *in = &r->incidents[i].r;
 		put_str(&b, in->kind);
 		put_u32(&b, (in->primary_before ? 1u : 0u) | (in->primary_after ? 2u : 0u));
 	}
 	put(&b, r->events, r->event_count * sizeof(*r->events));
-	put(&b, r->violations, r->violation_count * sizeof(*r->violations));
+	for (size_t i = 0; i < r->violation_count; i++) {
+		struct ledger_violation v = r->violations[i];
+		v.invariant = NULL;
+		put(&b, &v, sizeof(v));
+	}
 	for (size_t i = 0; i < r->violation_count; i++)
 		put_str(&b, r->violations[i].invariant);
 	if (b.oom) {
