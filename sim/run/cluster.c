@@ -103,6 +103,13 @@ static int rank_, size_ = 1;
 static bool initialised, finalised;
 static bool *dead_ranks;  /* rank 0: ranks taken for dead, for the rest of the process */
 
+/* TOPSIM_CLUSTER_STATS: what the units run on other ranks cost beyond their simulation. */
+static struct {
+	int64_t units;
+	double overhead_s;   /* sent to result decoded, less the worker's wall time */
+	double bytes;        /* records received */
+} stats;
+
 static double rank_timeout(void);
 
 static void sleep_ms(long ms)
@@ -204,6 +211,13 @@ void cluster_shutdown(void)
 {
 	if (!initialised || finalised)
 		return;
+	if (rank_ == 0 && size_ > 1 && getenv("TOPSIM_CLUSTER_STATS"))
+		fprintf(stderr, "cluster: %d ranks; %lld replications ran on the other %d, %.1f kB "
+				"per record, %.2f ms per replication from sending it to its record "
+				"decoded beyond the simulation\n",
+			size_, (long long)stats.units, size_ - 1,
+			stats.units ? stats.bytes / (double)stats.units / 1e3 : 0.0,
+			stats.units ? 1e3 * stats.overhead_s / (double)stats.units : 0.0);
 	if (rank_ == 0 && size_ > 1) {
 		/* Stop every worker, and read what they still send (a result of a cancelled job
 		 * may be blocking a worker's send) until each says bye or stays silent. */
@@ -600,6 +614,7 @@ struct peer {
 	bool dead;
 	int slots;            /* its threads */
 	int64_t *out;         /* units sent, not yet answered (slots entries) */
+	double *sent_at;      /* wall clock when each was sent */
 	int out_count;
 	double heard;         /* wall clock of its last message */
 };
@@ -636,16 +651,21 @@ static void peer_dies(struct cluster_dispatch *d, int r, const char *why)
 	p->out_count = 0;
 }
 
-/* Remove rep from r's units; false when it was not there (a unit given back already). */
-static bool peer_unit_done(struct peer *p, int64_t rep)
+/* Remove rep from r's units; false when it was not there (a unit given back already).
+ * *sent_at: when it was sent. */
+static bool peer_unit_done(struct peer *p, int64_t rep, double *sent_at)
 {
 	for (int i = 0; i < p->out_count; i++)
 		if (p->out[i] == rep) {
-			p->out[i] = p->out[--p->out_count];
+			*sent_at = p->sent_at[i];
+			p->out_count--;
+			p->out[i] = p->out[p->out_count];
+			p->sent_at[i] = p->sent_at[p->out_count];
 			return true;
 		}
 	return false;
 }
+
 
 int cluster_dispatch_start(const struct cluster_job *job, struct cluster_dispatch **out,
 			   int *slots, char *err, size_t err_size)
@@ -726,7 +746,9 @@ int cluster_dispatch_start(const struct cluster_job *job, struct cluster_dispatc
 				if (ready.threads <= 0) {
 					snprintf(err, err_size, "rank %d %s", st.MPI_SOURCE, ready.err);
 					rc = -EINVAL;
-				} else if (!(p->out = calloc((size_t)ready.threads, sizeof(*p->out)))) {
+				} else if (!(p->out = calloc((size_t)ready.threads, sizeof(*p->out))) ||
+					   !(p->sent_at = calloc((size_t)ready.threads,
+								 sizeof(*p->sent_at)))) {
 					snprintf(err, err_size, "out of memory");
 					rc = -ENOMEM;
 				} else {
@@ -756,7 +778,8 @@ static void handle_result(struct cluster_dispatch *d, int r, const unsigned char
 	memcpy(&h, in, sizeof(h));
 	h.err[sizeof(h.err) - 1] = h.started_at[sizeof(h.started_at) - 1] = '\0';
 	struct peer *p = &d->peers[r];
-	if (h.id != d->job || p->dead || !peer_unit_done(p, h.rep))
+	double sent_at;
+	if (h.id != d->job || p->dead || !peer_unit_done(p, h.rep, &sent_at))
 		return;
 	struct record rec;
 	int rc = h.rc;
@@ -775,6 +798,11 @@ static void handle_result(struct cluster_dispatch *d, int r, const unsigned char
 	} else if (rc != -EINTR) {
 		snprintf(msg, sizeof(msg), "rank %d: %s", r, h.err);
 		err = msg;
+	}
+	if (rc == 0) {
+		stats.units++;
+		stats.overhead_s += wall_now() - sent_at - h.wall_s;
+		stats.bytes += (double)(n - sizeof(h));
 	}
 	d->ops.deliver(d->ops.arg, h.rep, rc, rc == 0 ? &rec : NULL, err, h.started_at, h.wall_s);
 }
@@ -798,7 +826,8 @@ static void handle_beat(struct cluster_dispatch *d, int r, const unsigned char *
 			mine |= p->out[k] == rep;
 		if (mine && !d->ops.progress(d->ops.arg, rep, fraction)) {
 			/* Interrupted: the replication ends here, as a local one would. */
-			peer_unit_done(p, rep);
+			double sent_at;
+			peer_unit_done(p, rep, &sent_at);
 			d->ops.deliver(d->ops.arg, rep, -EINTR, NULL, "interrupted", "", 0);
 		}
 	}
@@ -821,6 +850,7 @@ static void *dispatch_thread(void *arg)
 			int64_t rep;
 			while (!p->dead && p->out_count < p->slots && d->ops.take(d->ops.arg, &rep)) {
 				struct msg_unit u = {d->job, rep};
+				p->sent_at[p->out_count] = wall_now();
 				p->out[p->out_count++] = rep;
 				busy = true;
 				if (!send_to_worker(&u, sizeof(u), r, TAG_UNIT))
@@ -896,8 +926,10 @@ void cluster_dispatch_stop(struct cluster_dispatch *d)
 	for (int r = 1; r < size_; r++)
 		if (d->peers && !d->peers[r].dead)
 			send_to_worker(&u, sizeof(u), r, TAG_CANCEL);
-	for (int r = 0; d->peers && r < size_; r++)
+	for (int r = 0; d->peers && r < size_; r++) {
 		free(d->peers[r].out);
+		free(d->peers[r].sent_at);
+	}
 	free(d->peers);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
