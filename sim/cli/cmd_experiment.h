@@ -67,7 +67,8 @@ struct exp_opts {
 	"  -n, --replications N  replications (default: the scenario's)\n"                      \
 	"  -s, --seed S          scenario seed (default: the scenario's)\n"                      \
 	"  -j, --jobs N          replications run on N threads (default: the number of cores);\n"\
-	"                        results are identical whatever N\n"                             \
+	"                        results are identical whatever N (under mpirun: N per rank,\n" \
+	"                        README \"Running on a cluster\")\n"                           \
 	"  -o, --output DB       results database (default ./topsim.db)\n"                       \
 	"      --experiment NAME\n"                                                             \
 	"                        name of the experiment in the database (default: the command\n"\
