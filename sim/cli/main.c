@@ -31,9 +31,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_INTERNAL;
 	if (cluster_rank() > 0)
 		return cluster_worker_main();
-	int rc = run_command(argc, argv);
-	cluster_shutdown();
-	return rc;
+	return cluster_shutdown(run_command(argc, argv));
 }
 
 static int run_command(int argc, char **argv)

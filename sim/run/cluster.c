@@ -30,7 +30,7 @@ int cluster_rank(void) { return 0; }
 int cluster_size(void) { return 1; }
 const char *cluster_library(void) { return "none (built without MPI)"; }
 int cluster_worker_main(void) { return 0; }
-void cluster_shutdown(void) {}
+int cluster_shutdown(int status) { return status; }
 int cluster_dispatch_start(const struct cluster_job *job, struct cluster_dispatch **out,
 			   int *slots, char *err, size_t err_size)
 {
@@ -120,6 +120,15 @@ static void sleep_ms(long ms)
 
 static double wall_now(void);
 
+/* Rank 0: take rank r for dead from now on, saying so once. */
+static void mark_dead(int r, const char *why)
+{
+	if (dead_ranks[r])
+		return;
+	dead_ranks[r] = true;
+	fprintf(stderr, "\ntopsim: rank %d %s: going on without it\n", r, why);
+}
+
 /* Rank 0: send to worker r unless it is dead; a send that cannot complete within the rank
  * timeout (a large message to a rank that died) marks it dead. Returns false when r is. */
 static bool send_to_worker(const void *buf, size_t size, int r, int tag)
@@ -128,7 +137,7 @@ static bool send_to_worker(const void *buf, size_t size, int r, int tag)
 		return false;
 	MPI_Request req;
 	if (MPI_Isend(buf, (int)size, MPI_BYTE, r, tag, MPI_COMM_WORLD, &req) != MPI_SUCCESS) {
-		dead_ranks[r] = true;
+		mark_dead(r, "cannot be reached");
 		return false;
 	}
 	double until = wall_now() + rank_timeout();
@@ -142,7 +151,10 @@ static bool send_to_worker(const void *buf, size_t size, int r, int tag)
 			break;
 		sleep_ms(1);
 	}
-	dead_ranks[r] = true; /* the request is left behind: it may never complete */
+	/* Given up: the send is cancelled so that finalising does not wait for it. */
+	MPI_Cancel(&req);
+	MPI_Request_free(&req);
+	mark_dead(r, "takes no message");
 	return false;
 }
 
@@ -207,10 +219,10 @@ const char *cluster_library(void)
 	return name;
 }
 
-void cluster_shutdown(void)
+int cluster_shutdown(int status)
 {
 	if (!initialised || finalised)
-		return;
+		return status;
 	if (rank_ == 0 && size_ > 1 && getenv("TOPSIM_CLUSTER_STATS"))
 		fprintf(stderr, "cluster: %d ranks; %lld replications ran on the other %d, %.1f kB "
 				"per record, %.2f ms per replication from sending it to its record "
@@ -223,21 +235,18 @@ void cluster_shutdown(void)
 		 * may be blocking a worker's send) until each says bye or stays silent. */
 		bool *bye = calloc((size_t)size_, sizeof(*bye));
 		int left = 0;
+		bool any_dead = false;
 		for (int r = 1; r < size_; r++) {
-			if (!dead_ranks[r]) {
-				left += send_to_worker(NULL, 0, r, TAG_STOP);
-				continue;
-			}
-			/* A rank taken for dead may only have been slow: tell it too, without
-			 * waiting, so it does not keep the job alive. */
-			MPI_Request req;
-			if (MPI_Isend(NULL, 0, MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD, &req) ==
-			    MPI_SUCCESS)
-				MPI_Request_free(&req);
+			any_dead |= dead_ranks[r];
+			left += send_to_worker(NULL, 0, r, TAG_STOP);
 		}
-		double timeout = rank_timeout(), last = wall_now();
+		/* A rank taken for dead may only have been slow: if it speaks now (its heartbeat
+		 * comes every second), it is alive after all and told to stop too. Sending to a
+		 * truly dead rank could hang in TCP connect, so nothing is sent to a silent one. */
+		double timeout = rank_timeout(), started = wall_now(), last = started;
 		unsigned char *in = NULL;
-		while (bye && left > 0 && wall_now() - last < timeout) {
+		while (bye && wall_now() - last < timeout &&
+		       (left > 0 || (any_dead && wall_now() - started < 2.5 * BEAT_EVERY_S))) {
 			int flag = 0, count = 0;
 			MPI_Status st;
 			MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
@@ -253,18 +262,33 @@ void cluster_shutdown(void)
 			MPI_Recv(in, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
 				 MPI_STATUS_IGNORE);
 			last = wall_now();
-			if (st.MPI_TAG == TAG_BYE && st.MPI_SOURCE > 0 && st.MPI_SOURCE < size_ &&
-			    !bye[st.MPI_SOURCE] && !dead_ranks[st.MPI_SOURCE]) {
-				bye[st.MPI_SOURCE] = true;
+			int r = st.MPI_SOURCE;
+			if (r <= 0 || r >= size_ || bye[r])
+				continue;
+			if (dead_ranks[r]) {
+				dead_ranks[r] = false;
+				left += send_to_worker(NULL, 0, r, TAG_STOP);
+			}
+			if (st.MPI_TAG == TAG_BYE) {
+				bye[r] = true;
 				left--;
 			}
 		}
 		free(in);
 		free(bye);
+		/* After a rank died, finalising can wait minutes for a TCP connection to it
+		 * (Open MPI 4.1 reconnects to send what was queued for it). Everything is
+		 * written: leave without it (mpirun --enable-recovery lets the job end). */
+		for (int r = 1; r < size_; r++)
+			if (dead_ranks[r]) {
+				fflush(NULL);
+				_exit(status);
+			}
 	}
 	fflush(NULL);
 	MPI_Finalize();
 	finalised = true;
+	return status;
 }
 
 /* --- worker ------------------------------------------------------------------------------- */
@@ -643,9 +667,14 @@ static double rank_timeout(void)
 static void peer_dies(struct cluster_dispatch *d, int r, const char *why)
 {
 	struct peer *p = &d->peers[r];
-	p->dead = dead_ranks[r] = true;
-	fprintf(stderr, "\ntopsim: rank %d %s: its %d running replications go to other ranks\n",
-		r, why, p->out_count);
+	p->dead = true;
+	if (p->out_count > 0) {
+		dead_ranks[r] = true;
+		fprintf(stderr, "\ntopsim: rank %d %s: its %d running replications go to other "
+				"ranks\n", r, why, p->out_count);
+	} else {
+		mark_dead(r, why);
+	}
 	for (int i = 0; i < p->out_count; i++)
 		d->ops.give_back(d->ops.arg, p->out[i]);
 	p->out_count = 0;
@@ -718,10 +747,12 @@ int cluster_dispatch_start(const struct cluster_job *job, struct cluster_dispatc
 			for (int r = 1; r < size_; r++)
 				if (!d->peers[r].dead && d->peers[r].slots == 0 &&
 				    wall_now() - d->peers[r].heard > d->timeout_s) {
-					d->peers[r].dead = dead_ranks[r] = true;
+					char why[64];
+					snprintf(why, sizeof(why), "did not answer in %.0f s",
+						 d->timeout_s);
+					d->peers[r].dead = true;
+					mark_dead(r, why);
 					waiting--;
-					fprintf(stderr, "\ntopsim: rank %d did not answer in %.0f s: "
-							"going on without it\n", r, d->timeout_s);
 				}
 			sleep_ms(1);
 			continue;
@@ -920,11 +951,11 @@ void cluster_dispatch_stop(struct cluster_dispatch *d)
 		pthread_mutex_unlock(&d->mu);
 		pthread_join(d->tid, NULL);
 	}
-	/* Workers drop what is left of this job (a result already on its way is stale for
-	 * the next job and dropped there). */
+	/* Workers with units out drop what is left of this job (a result already on its way
+	 * is stale for the next job and dropped there). */
 	struct msg_unit u = {d->job, -1};
 	for (int r = 1; r < size_; r++)
-		if (d->peers && !d->peers[r].dead)
+		if (d->peers && !d->peers[r].dead && d->peers[r].out_count > 0)
 			send_to_worker(&u, sizeof(u), r, TAG_CANCEL);
 	for (int r = 0; d->peers && r < size_; r++) {
 		free(d->peers[r].out);

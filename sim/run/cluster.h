@@ -54,8 +54,10 @@ const char *cluster_library(void);
 /* A worker rank's life: serve jobs until rank 0 says stop. Returns the exit status. */
 int cluster_worker_main(void);
 
-/* Rank 0: stop the workers and finalise MPI. Idempotent; nothing in a cluster of one. */
-void cluster_shutdown(void);
+/* Rank 0: stop the workers and finalise MPI, then return status (idempotent; nothing but
+ * that in a cluster of one). When a rank died, the process ends here with _exit(status)
+ * after flushing, without finalising: see cluster.c. */
+int cluster_shutdown(int status);
 
 /* --- the runner's side -------------------------------------------------------------------- */
 
