@@ -86,7 +86,7 @@ series=$(sqlite3 "$dir/e.db" "select cast(round(sum(value * width_s)) as int) fr
 counted=$(sqlite3 "$dir/e.db" "select cast(sum(value) as int) from metrics where name = 'errors'")
 units=$(sqlite3 "$dir/e.db" "select group_concat(name || ':' || unit, ' ') from (select distinct name, unit from timeseries order by name)")
 [ -n "$series" ] && [ "$series" -gt 0 ] && [ "$series" = "$counted" ] \
-  && [ "$units" = "cpu_utilisation:fraction errors_per_s:1/s latency_mean_s:s latency_p50_s:s latency_p99_s:s throughput:1/s" ] \
+  && [ "$units" = "cpu_utilisation:fraction errors_per_s:1/s latency_mean_s:s latency_p50_s:s latency_p99_s:s throughput:1/s volume_iops_utilisation:fraction" ] \
   && ok "series: errors_per_s integrates to the error count ($series); units stored" \
   || bad "series: errors_per_s integral $series, errors $counted, units $units"
 
