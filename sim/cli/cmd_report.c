@@ -522,7 +522,8 @@ static const char report_css[] =
 	"figure{margin:1em 0}svg{max-width:100%;height:auto}"
 	"pre{overflow-x:auto;font-size:0.85em;background:#f8f8f8;padding:0.5em}"
 	"figcaption{font-size:0.9em;color:#555}.note{color:#a00}.bad{color:#a00}"
-	"table.verdicts td:first-child{white-space:normal;min-width:14em}"
+	"table.verdicts td{white-space:nowrap;text-align:left}"
+	"table.verdicts td:first-child{white-space:normal;min-width:13em}"
 	"td.verdict{font-weight:bold;white-space:nowrap}tr.pass td.verdict{color:#060}"
 	"tr.fail td{background:#fde8e8}tr.fail td.verdict{color:#a00}"
 	"@media print{figure,table{page-break-inside:avoid}.scroll{overflow:visible}}";
