@@ -4,12 +4,15 @@
  * The page: the runs grouped by experiment, variant and scenario (seed, replications,
  * simulated time); per group the architecture (`topsim show` of the stored scenario text:
  * topology tree and hourly cost), a summary table (throughput and errors per class, read and
- * write availability, CPU per host, latency p50/p99/p99.9 per class: mean across
- * replications with its 95% Student-t interval), every incident with its RTO stages and
- * RPO, and plots drawn by plot_make into a temporary directory and inlined as SVG: the
- * timeline and the latency CDF of the group's first run, RTO and RPO across the group's
- * runs when it has incidents, and per experiment with several variants the comparison of
- * RTO (or write throughput without incidents).
+ * write availability, CPU per host, IOPS per volume, latency p50/p99/p99.9 per class: mean
+ * across replications with its 95% Student-t interval), every incident with its RTO stages
+ * and RPO, the expectations' stored verdicts (expectation_verdicts, matched to the group by
+ * experiment, variant, scenario name and hash), and plots drawn by plot_make into a
+ * temporary directory and inlined as SVG: the timeline and the latency CDF pooled over the
+ * group's replications, the utilisation of its first run, RTO and RPO across the group's
+ * runs when it has incidents; per experiment with several variants the comparison of RTO
+ * (or write throughput without incidents); per availability experiment its latest run's
+ * figures, downtime by cause and availability plot.
  *
  * The page is well-formed XML (XHTML syntax of HTML5: every element closed, text escaped),
  * has no scripts and no external assets, and carries no time stamp: the same database gives
@@ -41,10 +44,11 @@ const char cmd_report_usage[] =
 	"Write one self-contained HTML page (inline SVG, no scripts or external files) for a\n"
 	"design review: the runs grouped by experiment, variant and scenario, each with its\n"
 	"topology and hourly cost (as topsim show prints them), summary tables\n"
-	"with 95% intervals, every incident with its RTO stages and RPO, and plots (timeline and\n"
-	"latency CDF of each group's first run, RTO and RPO across replications, comparison of\n"
-	"variants). gnuplot draws the plots; without it the page has the tables only and the\n"
-	"exit code is 3.\n"
+	"with 95% intervals, every incident with its RTO stages and RPO, the expectations with\n"
+	"their verdicts, and plots (timeline and latency CDF pooled over each group's\n"
+	"replications, utilisation of its first run, RTO and RPO across replications,\n"
+	"comparison of variants); and the availability runs' downtime by cause. gnuplot draws\n"
+	"the plots; without it the page has the tables only and the exit code is 3.\n"
 	"Options:\n"
 	"  -o, --output FILE     the page (required)\n"
 	"      --experiment NAME\n"
