@@ -12,11 +12,13 @@
 #
 # Data (written by `topsim plot DB timeline`, in datadir):
 #   meta.gp        title, incidents, classes, class_names, replications, rto[], rpo[],
-#                  xmin[], xmax[], errors_max[] (1/s), incident_title[], pooled[]
+#                  xmin[], xmax[], errors_max[] (1/s), incident_title[], pooled[],
+#                  unlabelled[] (events drawn without a label: no free row)
 #   series-K.dat   t (s), then per class: throughput (1/s), errors (1/s), p50 (ms), p99 (ms)
 #   band-K.dat     t (s), then per class: min and max of the same four
 #   stages-K.dat   stage, start (s), end (s)
-#   events-K.dat   t (s), row (5 down to 0), "event"
+#   events-K.dat   t (s), row (5 down to 0), label (0 after the point, 1 before it, 2 none),
+#                  "event"
 # Run by hand:
 #   gnuplot -e "datadir='plot-data'; outfile='plot.svg'; term='svg'" plots/timeline.gp
 
@@ -122,10 +124,17 @@ do for [k=1:incidents] {
         set label 2 (pooled[k] > 1 ? 'mean RTO end' : 'RTO end') at rto[k], 6.2 left \
             offset 0.5, 0 font ',9' tc rgb '#cc0000'
     }
+    if (unlabelled[k] > 0) {
+        set label 3 sprintf('%d events too close to label', unlabelled[k]) at graph 0.99, \
+            graph 0.94 right font ',8' tc rgb '#555555'
+    }
     plot for [s=1:5] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
              axes x1y2 with boxxyerror lc rgb stage_colour[s] notitle, \
          events(k) using 1:2 with points pt 7 ps 0.8 lc rgb 'black' notitle, \
-         events(k) using 1:2:3 with labels left offset 0.8, 0 font ',8' notitle
+         events(k) using 1:($3 == 0 ? $2 : NaN):4 with labels left offset 0.8, 0 font ',8' \
+             notitle, \
+         events(k) using 1:($3 == 1 ? $2 : NaN):4 with labels right offset -0.8, 0 \
+             font ',8' notitle
     unset label
     set ytics
     set autoscale y

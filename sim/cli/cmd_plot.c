@@ -242,20 +242,26 @@ static void group_title(const struct results_runs *runs, const size_t *grp, size
 		 (long long)runs->v[grp[0]].run_id, (long long)runs->v[grp[n_grp - 1]].run_id);
 }
 
-/* Event labels on the timeline: rows 5 (top) down to 0. A label starts at its event and is
- * about TL_CHAR_PX pixels per character wide in a panel TL_PANEL_PX(incidents) pixels wide
- * (the picture's geometry in plots/timeline.gp: 150 + 640 n pixels wide, each column 0.96 of
- * it over n, less 205 pixels of margins). Each label goes in the highest row whose previous
- * label ends before it starts, so labels close together are stacked instead of drawn over
- * one another; when every row is taken, in the row whose last label ends first. */
+/* Event labels on the timeline: rows 5 (top) down to 0. A label is about TL_CHAR_PX pixels
+ * per character wide in a panel TL_PANEL_PX(incidents) pixels wide (the picture's geometry
+ * in plots/timeline.gp: 150 + 640 n pixels wide, each column 0.96 of it over n, less 205
+ * pixels of margins). It starts at its event, or ends there when it would run past the
+ * panel's right edge and fits before the event. Events come in time order; each label goes in the highest row whose
+ * previous label ends before it starts, so labels close together are stacked instead of
+ * drawn over one another. When no row is free there, the event is drawn as a point
+ * without a label (and counted), rather than over another label. */
 #define TL_ROWS 6
-#define TL_CHAR_PX 5.5
+#define TL_CHAR_PX 6.0
 #define TL_LABEL_MAX 48
 #define TL_PANEL_PX(n) (0.96 * (150.0 + 640.0 * (double)(n)) / (double)(n) - 205.0)
+
+enum tl_align { TL_LEFT, TL_RIGHT, TL_UNLABELLED };
 
 struct tl_rows {
 	double end[TL_ROWS]; /* x where the last label of each row ends (s) */
 	double s_per_char;   /* seconds of x axis per label character */
+	double xlo, xhi;     /* the panel's edges */
+	int last;            /* the row of the last unlabelled point */
 };
 
 static void tl_rows_init(struct tl_rows *t, double xlo, double xhi, size_t incidents)
@@ -263,24 +269,29 @@ static void tl_rows_init(struct tl_rows *t, double xlo, double xhi, size_t incid
 	for (int i = 0; i < TL_ROWS; i++)
 		t->end[i] = -INFINITY;
 	t->s_per_char = (xhi - xlo) / TL_PANEL_PX(incidents) * TL_CHAR_PX;
+	t->xlo = xlo;
+	t->xhi = xhi;
+	t->last = 0;
 }
 
-/* The row (TL_ROWS - 1 down to 0) for a label of len characters at x. */
-static int tl_rows_place(struct tl_rows *t, double x, size_t len)
+/* Place a label of len characters for an event at x: its row (TL_ROWS - 1 down to 0) into
+ * *row, and how it is drawn. */
+static enum tl_align tl_rows_place(struct tl_rows *t, double x, size_t len, int *row)
 {
-	int best = TL_ROWS - 1;
-	for (int i = TL_ROWS - 1; i >= 0; i--) {
-		if (t->end[i] < x) {
-			best = i;
-			goto found;
-		}
-		if (t->end[i] < t->end[best])
-			best = i;
-	}
-found:
 	/* the marker and the label's offset (0.8 character) come before the text */
-	t->end[best] = x + ((double)len + 2.0) * t->s_per_char;
-	return best;
+	double w = ((double)len + 2.0) * t->s_per_char;
+	bool right = x + w > t->xhi && x - w >= t->xlo; /* too long for either side: left */
+	double start = right ? x - w : x, end = right ? x + t->s_per_char : x + w;
+	for (int i = TL_ROWS - 1; i >= 0; i--) {
+		if (t->end[i] < start) {
+			t->end[i] = end;
+			*row = i;
+			return right ? TL_RIGHT : TL_LEFT;
+		}
+	}
+	*row = t->last;
+	t->last = (t->last + 1) % TL_ROWS;
+	return TL_UNLABELLED;
 }
 
 /* One bucket of the pooled timeline: per class and figure (throughput, errors, p50, p99),
@@ -351,7 +362,7 @@ static int export_timeline(struct results *r, const struct results_runs *runs,
 	double width = pts[0].n ? pts[0].v[0].width_s : 10;
 
 	double rto_mean[4], rto_min[4], rto_max[4], rpo_mean[4];
-	size_t matched[4], recovered[4];
+	size_t matched[4], recovered[4], unlabelled[4];
 	for (size_t k = 0; k < n_inc; k++) {
 		const struct results_incident *ref = &inc[0].v[k].inc;
 		double d_sum[5] = {0, 0, 0, 0, 0}, rto_sum = 0, rpo_sum = 0;
@@ -499,30 +510,36 @@ static int export_timeline(struct results *r, const struct results_runs *runs,
 			goto out_fail;
 		rc = CLI_EXIT_INTERNAL;
 
-		/* events-K.dat: t (s, relative), row, "source: event": the reference replication's
+		/* events-K.dat: t (s, relative), row, how the label is drawn (0 left of the text,
+		 * 1 right of it, 2 no label: no free row), "event": the reference replication's
 		 * events in the window, staggered (tl_rows). */
 		snprintf(name, sizeof(name), "events-%zu.dat", k + 1);
 		if (!(f = open_data(dir, name, path, sizeof(path))))
 			goto out;
 		fprintf(f, "# events of run %lld: t (s, relative to the fault start), row (5 top "
-			   "down to 0), \"event\"\n", (long long)run->run_id);
+			   "down to 0), label (0 after the point, 1 before it, 2 none), \"event\"\n",
+			(long long)run->run_id);
 		struct tl_rows rows;
 		tl_rows_init(&rows, xlo[k], xhi[k], n_inc);
 		int written = 0;
+		unlabelled[k] = 0;
 		for (size_t i = 0; i < ev.n; i++) {
 			if (ev.v[i].t_s < lo || ev.v[i].t_s > hi)
 				continue;
 			double x = ev.v[i].t_s - t0;
 			size_t len = strlen(ev.v[i].event);
-			int row = tl_rows_place(&rows, x, len > TL_LABEL_MAX ? TL_LABEL_MAX + 3 : len);
+			int row;
+			enum tl_align a = tl_rows_place(&rows, x, len > TL_LABEL_MAX ? TL_LABEL_MAX + 3
+										     : len, &row);
+			unlabelled[k] += a == TL_UNLABELLED;
 			dat_num(f, x);
-			fprintf(f, " %d ", row);
+			fprintf(f, " %d %d ", row, (int)a);
 			dat_str(f, ev.v[i].event, TL_LABEL_MAX);
 			fputc('\n', f);
 			written++;
 		}
 		if (written == 0) /* gnuplot refuses an empty file */
-			fputs("NaN 5 \"\"\n", f);
+			fputs("NaN 5 2 \"\"\n", f);
 		rc = close_data(f, path);
 		f = NULL;
 		if (rc != CLI_EXIT_OK)
@@ -539,15 +556,16 @@ static int export_timeline(struct results *r, const struct results_runs *runs,
 	gp_words(meta, (const char (*)[64])cls.names, cls.n);
 	fprintf(meta, "\nreplications = %zu\narray rto[%zu]\narray rpo[%zu]\narray xmin[%zu]\n"
 		      "array xmax[%zu]\narray errors_max[%zu]\narray incident_title[%zu]\n"
-		      "array pooled[%zu]\n", n_grp, n_inc, n_inc, n_inc, n_inc, n_inc, n_inc, n_inc);
+		      "array pooled[%zu]\narray unlabelled[%zu]\n", n_grp, n_inc, n_inc, n_inc, n_inc,
+		n_inc, n_inc, n_inc, n_inc);
 	for (size_t k = 0; k < n_inc; k++) {
 		const struct results_incident *in = &inc[0].v[k].inc;
 		char t[320];
 		fprintf(meta, "rto[%zu] = %.9g\nrpo[%zu] = %.9g\nxmin[%zu] = %.9g\nxmax[%zu] = %.9g\n",
 			k + 1, isnan(rto_mean[k]) ? -1.0 : rto_mean[k], k + 1, rpo_mean[k], k + 1,
 			xlo[k], k + 1, xhi[k]);
-		fprintf(meta, "errors_max[%zu] = %.9g\npooled[%zu] = %zu\n", k + 1, emax[k], k + 1,
-			matched[k]);
+		fprintf(meta, "errors_max[%zu] = %.9g\npooled[%zu] = %zu\nunlabelled[%zu] = %zu\n",
+			k + 1, emax[k], k + 1, matched[k], k + 1, unlabelled[k]);
 		if (matched[k] == 1 && isnan(in->rto_s))
 			snprintf(t, sizeof(t), "%s %s at %.0f s: no RTO within the run", in->kind,
 				 in->target, in->start_s);
