@@ -226,7 +226,7 @@ rc=$?
 for args in "$db nosuchkind -o $dir/x.svg" "$db latency -o $dir/x.pdf" "$db latency" \
             "$dir/missing.db latency -o $dir/x.svg" "$db latency --run 99 -o $dir/x.svg" \
             "$db latency --run x -o $dir/x.svg" "$db latency --replication 7 -o $dir/x.svg" \
-            "$db latency --replication -1 -o $dir/x.svg"; do
+            "$db latency --replication -1 -o $dir/x.svg" "$db rto --replication 0 -o $dir/x.svg"; do
   # shellcheck disable=SC2086
   "$bin" plot $args >/dev/null 2>"$dir/u.err"
   rc=$?

@@ -1491,6 +1491,10 @@ int cmd_plot(int argc, char **argv)
 		return cli_usage_error("plot", "unknown plot kind \"%s\" (timeline, latency, rto, "
 					       "utilisation, autoscaling, compare, sweep, "
 					       "availability)", o.kind);
+	if (o.replication >= 0 && strcmp(o.kind, "timeline") && strcmp(o.kind, "latency") &&
+	    strcmp(o.kind, "utilisation") && strcmp(o.kind, "autoscaling"))
+		return cli_usage_error("plot", "--replication applies to timeline, latency, "
+					       "utilisation and autoscaling, not \"%s\"", o.kind);
 	if (!o.out)
 		return cli_usage_error("plot", "-o FILE.png or FILE.svg is required");
 	size_t len = strlen(o.out);
