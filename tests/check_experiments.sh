@@ -50,6 +50,28 @@ rc=$?
   && ok "check failing expectations: exit 1, JUnit failure with the measured value, JSON" \
   || { cat "$dir/f.out" "$dir/f.xml"; bad "check failing: exit $rc"; }
 
+# With -o the verdicts are stored: one row per expectation, the same figures and verdicts as
+# the JSON report, tagged with the check's experiment and the file as variant.
+"$bin" check "$drill" --expect "$dir/fail.json" "${short[@]}" --json "$dir/f2.json" -o "$dir/f.db" >/dev/null 2>&1
+rc=$?
+sqlite3 -json "$dir/f.db" "select * from expectation_verdicts order by position" >"$dir/v.json" 2>/dev/null
+python3 - "$dir/f2.json" "$dir/v.json" "$drill" <<'PY' && [ $rc -eq 1 ] \
+  && ok "check -o: the verdicts stored match the JSON report (expectation, measured, mean, verdict)" \
+  || bad "check -o: stored verdicts (exit $rc)"
+import json, math, sys
+rep = json.load(open(sys.argv[1]))["scenarios"][0]["expectations"]
+rows = json.load(open(sys.argv[2]))
+assert len(rows) == len(rep) == 2, (len(rows), len(rep))
+for i, (x, r) in enumerate(zip(rep, rows)):
+    assert r["position"] == i and r["expectation"] == x["expectation"], r
+    assert r["verdict"] == ("pass" if x["pass"] else "fail") == "fail", r
+    assert r["experiment"] == "check-1" and r["variant"] == sys.argv[3], r
+    for k in ("measured", "mean", "min", "max"):
+        assert math.isclose(r[k], x[k], rel_tol=1e-12), (k, r[k], x[k])
+    assert math.isclose(r["hi"] - r["mean"], x["half_width"], rel_tol=1e-9), r
+    assert r["measured_text"] == x["measured_text"] and r["n_values"] == x["values"], r
+PY
+
 "$bin" check "$drill" --expect "$dir/bad.json" "${short[@]}" >"$dir/b.out" 2>"$dir/b.err"
 rc=$?
 [ $rc -eq 2 ] && grep -q 'bad.json:2:57: error: \$.expectations\[0\].value: bare number "60" needs a unit' "$dir/b.err" \
@@ -86,7 +108,7 @@ series=$(sqlite3 "$dir/e.db" "select cast(round(sum(value * width_s)) as int) fr
 counted=$(sqlite3 "$dir/e.db" "select cast(sum(value) as int) from metrics where name = 'errors'")
 units=$(sqlite3 "$dir/e.db" "select group_concat(name || ':' || unit, ' ') from (select distinct name, unit from timeseries order by name)")
 [ -n "$series" ] && [ "$series" -gt 0 ] && [ "$series" = "$counted" ] \
-  && [ "$units" = "cpu_utilisation:fraction errors_per_s:1/s latency_mean_s:s latency_p50_s:s latency_p99_s:s throughput:1/s" ] \
+  && [ "$units" = "cpu_utilisation:fraction errors_per_s:1/s latency_mean_s:s latency_p50_s:s latency_p99_s:s throughput:1/s volume_iops_utilisation:fraction" ] \
   && ok "series: errors_per_s integrates to the error count ($series); units stored" \
   || bad "series: errors_per_s integral $series, errors $counted, units $units"
 
@@ -94,7 +116,9 @@ units=$(sqlite3 "$dir/e.db" "select group_concat(name || ':' || unit, ' ') from 
 rc=$?
 [ $rc -eq 0 ] && grep -q "^rto_s \[host_crash iris-a\] .* \*" "$dir/c.out" \
   && [ "$(sqlite3 "$dir/c.db" "select group_concat(variant || ':' || replications, ' ') from (select variant, count(*) as replications from runs where experiment = 'compare-1' group by variant order by variant)")" = "baseline:4 qos2s:4" ] \
-  && ok "compare --variant: paired RTO difference significant, runs tagged" \
+  && n_x=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["expectations"]))' "$drill") \
+  && [ "$(sqlite3 "$dir/c.db" "select group_concat(variant || ':' || n, ' ') from (select variant, count(*) as n from expectation_verdicts where experiment = 'compare-1' group by variant order by variant)")" = "baseline:$n_x qos2s:$n_x" ] \
+  && ok "compare --variant: paired RTO difference significant, runs and verdicts tagged" \
   || { cat "$dir/c.out"; bad "compare: exit $rc"; }
 
 # progress (stderr on a terminal, faked with script(1) when present): one line over both

@@ -4,13 +4,16 @@
 #   Every kind is drawn as SVG and PNG: the PNG has the PNG signature and the size the
 #   script asks for; the SVG is well-formed XML (xmllint, else python3) of that size and
 #   holds the expected labels; drawing twice gives identical files.
-#   The exported data files agree with the database, queried with the sqlite3 CLI: series
-#   values, RTO and its stages, latency quantiles and histogram counts, incidents,
-#   utilisation, and compare's per-variant mean.
+#   The exported data files agree with the database, queried with the sqlite3 CLI: the
+#   timeline's series (mean and range over the replications, and one replication with
+#   --replication), RTO and its stages, staggered event labels, the latency CDF of the merged
+#   histogram and its quantiles, incidents, CPU and volume utilisation, compare's
+#   per-variant mean, and the availability plot's causes and yearly quantiles.
 #   Without gnuplot (TOPSIM_GNUPLOT pointing nowhere) plot exits 3 and still writes the data;
 #   bad usage exits 2.
-#   topsim report: a well-formed, self-contained page with the tables and inline plots, the
-#   same for the same database; without gnuplot the tables and exit 3.
+#   topsim report: a well-formed, self-contained page with the tables, the expectations'
+#   verdicts and inline plots, the same for the same database; without gnuplot the tables and
+#   exit 3.
 # Exits 77 (skipped) when gnuplot or sqlite3 is missing: scripts/setup installs both.
 set -uo pipefail
 bin=$1 src=$2
@@ -37,6 +40,9 @@ db=$dir/t.db
   -o "$dir/c.db" >"$dir/c.out" 2>&1 || { cat "$dir/c.out"; echo "FAIL compare run"; exit 1; }
 "$bin" sweep "$drill" --sweep mirror.qos_timeout=2s,8s -n 2 "${short[@]}" \
   -o "$dir/s.db" >"$dir/s.out" 2>&1 || { cat "$dir/s.out"; echo "FAIL sweep run"; exit 1; }
+"$bin" availability scenarios/production.json --years 400 --library 0 -j 2 \
+  --set 'stochastic_faults=[{"class":"host"},{"class":"volume"},{"class":"az"},{"class":"region"}]' \
+  -o "$dir/a.db" >"$dir/a.out" 2>&1 || { cat "$dir/a.out"; echo "FAIL availability run"; exit 1; }
 
 # PNG: signature, then IHDR width and height (big-endian) at bytes 16..23.
 png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d", (($1*256+$2)*256+$3)*256+$4, (($5*256+$6)*256+$7)*256+$8 }'; }
@@ -80,50 +86,92 @@ draw() {
 }
 
 draw "$db" timeline 790x1000 -- "throughput (1/s)" "errors (1/s)" "latency (ms)" "detect" \
-  "transition" "RTO end" "fault" "write" "host_crash iris-a starts"
+  "transition" "mean RTO end" "range" "fault" "write" "host_crash iris-a starts"
 draw "$db" latency 800x560 -- "latency (ms, log scale)" "read" "write" "commit" "0.999"
 draw "$db" rto 820x520 -- "RTO (s)" "RPO (commits)" "host_crash iris-a"
-draw "$db" utilisation 800x480 -- "CPU utilisation (%)" "simulated time (s)" "iris-a" "iris-b"
+draw "$db" utilisation 800x800 -- "CPU utilisation (%)" "simulated time (s)" "iris-a" "iris-b" \
+  "IOPS utilisation (%)" "iris-a/db" "iris-b/jrn_pri"
 draw "$dir/c.db" compare 940x520 --metric rto_s -- "rto_s (s)" "baseline" "qos2s" \
   "paired difference from baseline"
 draw "$dir/s.db" sweep 680x480 --metric rto_s -- "rto_s (s)" "mirror.qos_timeout=2s" \
   "mirror.qos_timeout=8s"
+draw "$dir/a.db" availability 1200x380 -- "downtime (min/year)" "downtime in a year (min)" \
+  "MIRROR1 primary host_crash: takeover (takeover)"
 
 # ---- the exported data agree with the database --------------------------------------------
 t=$dir/timeline-data
-start=$(q "select start_s from incidents where run_id = 1 order by incident_id limit 1")
+# Pooled (the default): the mean over both replications, aligned on each one's fault start;
+# band-1.dat holds their min and max (commit is the first class: columns 2 and 3 throughput).
+grep -q '^replications = 2$' "$t/meta.gp" && grep -q '^pooled\[1\] = 2$' "$t/meta.gp" \
+  && ok "timeline: pools the 2 replications" || bad "timeline: not pooled"
+starts="(select run_id, min(start_s) as s from incidents group by run_id)"
+at() { echo "abs(t.t_s + t.width_s / 2 - i.s - ($1)) < 1e-6"; }
 read -r rel thr_commit err_commit p50_commit p99_commit rest <<<"$(grep -v '^#' "$t/series-1.dat" | sed -n 3p)"
-want_thr=$(q "select value from timeseries where run_id = 1 and name = 'throughput' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
-want_p99=$(q "select value * 1000 from timeseries where run_id = 1 and name = 'latency_p99_s' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
-want_err=$(q "select value from timeseries where run_id = 1 and name = 'errors_per_s' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
-same "$thr_commit" "$want_thr" && same "$p99_commit" "$want_p99" && same "$err_commit" "$want_err" \
-  && ok "timeline: series at t=$rel s (throughput, errors/s, p99 ms) match the timeseries table" \
-  || bad "timeline series: $thr_commit/$want_thr $err_commit/$want_err $p99_commit/$want_p99"
+read -r brel thr_min thr_max rest <<<"$(grep -v '^#' "$t/band-1.dat" | sed -n 3p)"
+want=$(q "select avg(value), min(value), max(value) from timeseries t join $starts i using (run_id) where name = 'throughput' and qualifier = 'commit' and $(at "$rel")")
+want_p99=$(q "select avg(value) * 1000 from timeseries t join $starts i using (run_id) where name = 'latency_p99_s' and qualifier = 'commit' and $(at "$rel")")
+IFS='|' read -r want_thr want_min want_max <<<"$want"
+same "$thr_commit" "$want_thr" && same "$p99_commit" "$want_p99" && same "$rel" "$brel" \
+  && same "$thr_min" "$want_min" && same "$thr_max" "$want_max" \
+  && ok "timeline: series at t=$rel s are the mean (throughput, p99 ms) and range over the replications" \
+  || bad "timeline series: $thr_commit/$want_thr [$thr_min, $thr_max]/[$want_min, $want_max] $p99_commit/$want_p99"
 rto=$(sed -n 's/^rto\[1\] = //p' "$t/meta.gp")
 detect_end=$(awk '$1 == "detect" { print $3 }' "$t/stages-1.dat")
 transition_end=$(awk '$1 == "transition" { print $3 }' "$t/stages-1.dat")
-same "$rto" "$(q "select rto_s from incidents where run_id = 1 limit 1")" \
-  && same "$detect_end" "$(q "select detect_s from incidents where run_id = 1 limit 1")" \
-  && same "$transition_end" "$(q "select detect_s + decide_s + transition_s from incidents where run_id = 1 limit 1")" \
-  && ok "timeline: RTO and stage ends match the incidents table" \
+same "$rto" "$(q "select avg(rto_s) from incidents")" \
+  && same "$detect_end" "$(q "select avg(coalesce(detect_s, 0)) from incidents")" \
+  && same "$transition_end" "$(q "select avg(coalesce(detect_s, 0) + coalesce(decide_s, 0) + coalesce(transition_s, 0)) from incidents")" \
+  && ok "timeline: mean RTO and stage ends match the incidents table" \
   || bad "timeline stages: rto $rto detect $detect_end transition $transition_end"
 [ "$(grep -c '^ *[-0-9]' "$t/events-1.dat")" -ge 3 ] && grep -q '"iris-b is primary"' "$t/events-1.dat" \
   && ok "timeline: events exported" || bad "timeline events"
+# Labelled events less than 2 s apart are in different rows (their labels would overlap).
+awk '!/^#/ && $3 < 2 { n++; t[n] = $1; r[n] = $2 } END {
+  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) {
+    d = t[j] - t[i]; if (d < 0) d = -d
+    if (d < 2 && r[i] == r[j]) { print "overlap", t[i], t[j], r[i]; exit 1 } } }' "$t/events-1.dat" \
+  && [ "$(awk '!/^#/ { print $2 }' "$t/events-1.dat" | sort -u | wc -l)" -ge 3 ] \
+  && ok "timeline: nearby event labels are staggered over rows" || bad "timeline: labels overlap"
+# --replication 1: that replication alone (run 2), exactly.
+"$bin" plot "$db" timeline --replication 1 --data-only --data-dir "$dir/tl1" -o "$dir/tl1.svg" 2>"$dir/tl1.err"
+start=$(q "select start_s from incidents where run_id = 2 order by incident_id limit 1")
+read -r rel thr_commit err_commit p50_commit p99_commit rest <<<"$(grep -v '^#' "$dir/tl1/series-1.dat" | sed -n 3p)"
+want_thr=$(q "select value from timeseries where run_id = 2 and name = 'throughput' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
+want_err=$(q "select value from timeseries where run_id = 2 and name = 'errors_per_s' and qualifier = 'commit' and abs(t_s + width_s / 2 - $start - ($rel)) < 1e-6")
+same "$thr_commit" "$want_thr" && same "$err_commit" "$want_err" && grep -q '^pooled\[1\] = 1$' "$dir/tl1/meta.gp" \
+  && same "$(sed -n 's/^rto\[1\] = //p' "$dir/tl1/meta.gp")" "$(q "select rto_s from incidents where run_id = 2")" \
+  && grep -q "replication 1 (run 2)" "$dir/tl1/meta.gp" \
+  && ok "timeline --replication 1: run 2's series and RTO" || { cat "$dir/tl1.err"; bad "timeline --replication: $thr_commit/$want_thr"; }
 
 l=$dir/latency-data
+# Pooled: the CDF of both replications' histograms merged; each quantile lies in the merged
+# bucket where the cumulative count reaches it.
+merged="(select lower_s, upper_s, sum(count) as c from latency_buckets where op_class = 'CLASS' group by lower_s, upper_s)"
 for c in read write commit; do
   got=$(awk -v c="$c" '/^# class/ { cls = $3 } cls == c":" && /p99 / { print $1 }' "$l/quantiles.dat")
-  want=$(q "select p99_s * 1000 from latency where run_id = 1 and op_class = '$c'")
-  same "$got" "$want" || bad "latency p99 $c: $got, want $want"
+  m=${merged//CLASS/$c}
+  IFS='|' read -r lo hi <<<"$(q "select lower_s * 1000, upper_s * 1000 from (select lower_s, upper_s, sum(c) over (order by lower_s) as cc, (select sum(c) from $m) as tot from $m) where cc >= 0.99 * tot order by lower_s limit 1")"
+  awk -v g="$got" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(g != "" && g >= lo * (1 - 1e-9) && g <= hi * (1 + 1e-9)) }' \
+    || bad "latency pooled p99 $c: $got not in [$lo, $hi]"
 done
-# The last CDF point of read: the fraction of requests in finite buckets.
+m=${merged//CLASS/read}
 got=$(awk '/^# class read:/ { on = 1; next } /^# class/ { on = 0 } on && NF == 2 { v = $2 } END { print v }' "$l/cdf.dat")
-want=$(q "select 1.0 * sum(case when upper_s < 1e308 then b.count else 0 end) / sum(b.count) from latency_buckets b where run_id = 1 and op_class = 'read'")
+want=$(q "select 1.0 * sum(case when upper_s < 1e308 then c else 0 end) / sum(c) from $m")
 rows=$(awk '/^# class read:/ { on = 1; next } /^# class/ { on = 0 } on && NF == 2 { n++ } END { print n }' "$l/cdf.dat")
-want_rows=$(q "select count(*) + 1 from latency_buckets where run_id = 1 and op_class = 'read' and upper_s < 1e308")
-same "$got" "$want" && [ "$rows" = "$want_rows" ] \
-  && ok "latency: p99 per class and the CDF's points match latency and latency_buckets" \
+want_rows=$(q "select count(*) + 1 from $m where upper_s < 1e308")
+grep -q "2 replications merged, $(q "select sum(count) from latency where op_class = 'read'") requests" "$l/cdf.dat" \
+  && same "$got" "$want" && [ "$rows" = "$want_rows" ] \
+  && ok "latency: the CDF is the merged histogram of both replications; p99 per class in its bucket" \
   || bad "latency CDF: last $got want $want, rows $rows want $want_rows"
+# --replication 0: run 1 alone; its quantiles are the stored ones.
+"$bin" plot "$db" latency --replication 0 --data-only --data-dir "$dir/l0" -o "$dir/l0.svg" 2>/dev/null
+fails=0
+for c in read write commit; do
+  got=$(awk -v c="$c" '/^# class/ { cls = $3 } cls == c":" && /p99 / { print $1 }' "$dir/l0/quantiles.dat")
+  same "$got" "$(q "select p99_s * 1000 from latency where run_id = 1 and op_class = '$c'")" || fails=1
+done
+[ $fails = 0 ] && ok "latency --replication 0: p99 per class matches the latency table" \
+  || bad "latency --replication 0"
 
 r=$dir/rto-data
 [ "$(grep -vc '^#' "$r/incidents.dat")" = "$(q "select count(*) from incidents")" ] \
@@ -137,6 +185,28 @@ want=$(q "select value * 100 from timeseries where run_id = 1 and name = 'cpu_ut
 [ "$(grep -c '^ *[0-9]' "$u/utilisation.dat")" = "$(q "select count(*) from timeseries where run_id = 1 and name = 'cpu_utilisation'")" ] \
   && same "$got" "$want" && ok "utilisation: every point, last value of iris-a matches" \
   || bad "utilisation: $got want $want"
+got=$(awk '/^# volume iris-a\/db:/ { on = 1; next } /^# volume/ { on = 0 } on && NF == 2 { v = $2 } END { print v }' "$u/volumes.dat")
+want=$(q "select value * 100 from timeseries where run_id = 1 and name = 'volume_iops_utilisation' and qualifier = 'iris-a/db' order by t_s desc limit 1")
+[ "$(grep -c '^ *[0-9]' "$u/volumes.dat")" = "$(q "select count(*) from timeseries where run_id = 1 and name = 'volume_iops_utilisation'")" ] \
+  && same "$got" "$want" && grep -q "^volumes = 12$" "$u/meta.gp" \
+  && ok "utilisation: every volume point, last value of iris-a/db matches" \
+  || bad "utilisation volumes: $got want $want"
+
+av=$dir/availability-data
+aq() { sqlite3 "$dir/a.db" "$1"; }
+read -r _ top lo hi rest <<<"$(grep -v '^#' "$av/causes.dat" | head -1)"
+IFS='|' read -r want_top want_half <<<"$(aq "select minutes_per_year, minutes_per_year_half from avail_causes order by minutes_per_year desc limit 1")"
+p99=$(awk '/"p99 / { print $1 }' "$av/yearly.dat")
+[ "$(grep -vc '^#' "$av/causes.dat")" = "$(aq "select min(count(*), 24) from avail_causes")" ] \
+  && same "$top" "$want_top" && same "$hi" "$(awk -v a="$want_top" -v b="$want_half" 'BEGIN { printf "%.12g", a + b }')" \
+  && same "$p99" "$(aq "select yearly_downtime_p99_min from avail_runs")" \
+  && same "$(sed -n 's/^downtime = //p' "$av/meta.gp")" "$(aq "select downtime_min_per_year from avail_runs")" \
+  && ok "availability: causes sorted by downtime with their intervals, yearly p99 and mean match avail_*" \
+  || bad "availability: top $top/$want_top hi $hi p99 $p99"
+"$bin" plot "$db" availability -o "$dir/x.svg" --data-only 2>"$dir/av.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "no availability runs" "$dir/av.err" \
+  && ok "availability: a database without availability runs exits 2" || bad "availability on a drill db: exit $rc"
 
 got=$(awk '$6 == "\"qos2s\"" { print $2 }' "$dir/compare-data/compare.dat")
 want=$(sqlite3 "$dir/c.db" "select avg(i.rto_s) from incidents i join runs r using (run_id) where r.variant = 'qos2s'")
@@ -155,7 +225,8 @@ rc=$?
   && ok "--data-only --data-dir: exit 0, data only" || { cat "$dir/dd.err"; bad "--data-only: exit $rc"; }
 for args in "$db nosuchkind -o $dir/x.svg" "$db latency -o $dir/x.pdf" "$db latency" \
             "$dir/missing.db latency -o $dir/x.svg" "$db latency --run 99 -o $dir/x.svg" \
-            "$db latency --run x -o $dir/x.svg"; do
+            "$db latency --run x -o $dir/x.svg" "$db latency --replication 7 -o $dir/x.svg" \
+            "$db latency --replication -1 -o $dir/x.svg" "$db rto --replication 0 -o $dir/x.svg"; do
   # shellcheck disable=SC2086
   "$bin" plot $args >/dev/null 2>"$dir/u.err"
   rc=$?
@@ -179,20 +250,31 @@ report_ok() { # FILE MIN_SVG TEXT...
 "$bin" report "$db" -o "$dir/r.html" 2>"$dir/r.err" && "$bin" report "$db" -o "$dir/r2.html" 2>>"$dir/r.err" \
   && cmp -s "$dir/r.html" "$dir/r2.html" \
   && report_ok "$dir/r.html" 3 "<h2>Runs</h2>" "<th>detect</th>" "<td>host_crash</td>" \
-       "Timeline around the incidents of run 1" "<td>latency p99</td>" "<td>write_availability</td>" \
+       "Timeline around the incidents (2 replications, runs 1-2" "<td>latency p99</td>" "<td>write_availability</td>" \
        "<h3>Architecture</h3>" "hourly cost of instances" "host iris-a  r5.2xlarge" \
-  && ok "report: well-formed, self-contained, tables and timeline, latency and RTO plots, same data same page" \
+       "<h3>Expectations</h3>" "IOPS utilisation per volume" \
+  && ok "report: well-formed, self-contained, tables and timeline, latency, utilisation and RTO plots, same data same page" \
   || { cat "$dir/r.err"; bad "report from the drill"; }
+# The verdict table: one row per stored verdict, marked pass or FAIL.
+[ "$(grep -c '<tr class="pass">' "$dir/r.html")" = "$(q "select count(*) from expectation_verdicts where verdict = 'pass'")" ] \
+  && [ "$(grep -c '<tr class="fail">' "$dir/r.html")" = "$(q "select count(*) from expectation_verdicts where verdict = 'fail'")" ] \
+  && [ "$(q "select count(*) from expectation_verdicts")" -ge 10 ] \
+  && grep -qF "$(q "select expectation from expectation_verdicts where position = 0" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g')" "$dir/r.html" \
+  && ok "report: the expectations' verdicts, one row each" || bad "report: verdict rows"
 # One row per incident, with the database's RTO.
 [ "$(grep -c '<tr><td>[0-9]*</td><td>host_crash</td>' "$dir/r.html")" = "$(q "select count(*) from incidents")" ] \
   && ok "report: every incident listed" || bad "report: incident rows"
 "$bin" report "$dir/c.db" -o "$dir/rc.html" 2>"$dir/rc.err" \
-  && report_ok "$dir/rc.html" 5 "<h2>Comparison: compare-1</h2>" "variant qos2s" \
+  && report_ok "$dir/rc.html" 5 "<h2>Comparison: compare-1</h2>" "variant qos2s" "<h3>Expectations</h3>" \
   && ok "report: compare experiment with its comparison plot" || { cat "$dir/rc.err"; bad "report from compare"; }
 TOPSIM_GNUPLOT=/nonexistent/gnuplot "$bin" report "$db" -o "$dir/rn.html" 2>"$dir/rn.err"
 rc=$?
 [ $rc -eq 3 ] && report_ok "$dir/rn.html" 0 "plot not drawn" "<th>detect</th>" && grep -q gnuplot "$dir/rn.err" \
   && ok "report without gnuplot: tables written, exit 3" || { cat "$dir/rn.err"; bad "report without gnuplot: exit $rc"; }
+"$bin" report "$dir/a.db" -o "$dir/ra.html" 2>"$dir/ra.err" \
+  && report_ok "$dir/ra.html" 1 "<h2>Availability: availability-1</h2>" "downtime per year by cause" \
+       "MIRROR1 primary host_crash: takeover" \
+  && ok "report: an availability database gives its figures, causes and plot" || { cat "$dir/ra.err"; bad "report from availability"; }
 "$bin" report "$dir/missing.db" -o "$dir/x.html" 2>/dev/null
 rc=$?
 [ $rc -eq 2 ] && ok "report: a missing database exits 2" || bad "report missing db: exit $rc"

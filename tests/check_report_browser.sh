@@ -2,7 +2,9 @@
 # check_report_browser.sh BIN SOURCE_DIR: topsim report opens in a real browser. A short
 # drill's report is loaded by headless Chromium (Debian package chromium, which
 # scripts/setup installs when it can): the page loads without console or network errors,
-# the DOM after loading holds every inline plot and the tables, and a screenshot is drawn.
+# the DOM after loading holds every inline plot and the tables, the expectations' verdict
+# table among them (one row per stored verdict), and a screenshot is drawn, at a desktop
+# width and at a phone's.
 # Exits 77 (skipped) with a message when no Chromium is installed.
 set -uo pipefail
 bin=$1 src=$2
@@ -12,6 +14,7 @@ for b in chromium chromium-browser google-chrome; do
 done
 [ -n "$browser" ] || { echo "SKIP: no Chromium installed (scripts/setup installs the Debian package chromium)"; exit 77; }
 command -v gnuplot >/dev/null || { echo "SKIP: gnuplot not installed (scripts/setup)"; exit 77; }
+command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 not installed (scripts/setup)"; exit 77; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$src" || exit 1
@@ -38,6 +41,11 @@ svgs=$(grep -o '<svg' "$dir/report.html" | wc -l)
   && grep -q '<th>detect</th>' "$dir/dom.html" \
   && ok "browser: the page loads, with its $svgs plots and the tables in the DOM" \
   || { tail -20 "$dir/dom.err"; bad "browser DOM (exit $rc)"; }
+verdicts=$(sqlite3 "$dir/t.db" "select count(*) from expectation_verdicts" 2>/dev/null)
+grep -q '<table class="verdicts">' "$dir/dom.html" && [ "${verdicts:-0}" -ge 10 ] \
+  && [ "$(grep -o '<tr class="pass">\|<tr class="fail">' "$dir/dom.html" | wc -l)" = "$verdicts" ] \
+  && ok "browser: the verdict table is in the DOM, one row per verdict ($verdicts)" \
+  || bad "browser: verdict table (stored $verdicts)"
 if grep -E 'CONSOLE|Uncaught|net::ERR|Not allowed to load' "$dir/dom.err"; then
   bad "browser: errors while loading"
 else
@@ -49,6 +57,12 @@ rc=$?
 [ $rc -eq 0 ] && [ "$(od -An -tx1 -N8 "$dir/shot.png" | tr -d ' \n')" = 89504e470d0a1a0a ] \
   && [ "$(stat -c %s "$dir/shot.png")" -gt 50000 ] \
   && ok "browser: screenshot drawn" || { tail -5 "$dir/shot.err"; bad "browser screenshot (exit $rc)"; }
+timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=390,2400 \
+  --screenshot="$dir/phone.png" "$url" >/dev/null 2>"$dir/phone.err"
+rc=$?
+[ $rc -eq 0 ] && [ "$(od -An -tx1 -N8 "$dir/phone.png" | tr -d ' \n')" = 89504e470d0a1a0a ] \
+  && ok "browser: screenshot at a phone's width drawn" || { tail -5 "$dir/phone.err"; bad "browser phone screenshot (exit $rc)"; }
+[ -n "${REPORT_SHOTS:-}" ] && cp "$dir/shot.png" "$dir/phone.png" "$dir/report.html" "$REPORT_SHOTS"/
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

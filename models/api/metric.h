@@ -152,6 +152,9 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "mean latency of the bucket's completions")                                          \
 	X(SERIES_CPU_UTILISATION, "cpu_utilisation", "fraction", METRIC_SERIES, QUAL_HOST,      \
 	  "CPU utilisation of an IRIS node since the warm-up, at the bucket's end")          \
+	X(SERIES_VOLUME_IOPS_UTILISATION, "volume_iops_utilisation", "fraction", METRIC_SERIES, \
+	  QUAL_VOLUME, "IO units a volume admitted in the bucket over its sustained IOPS limit "   \
+	  "(above 1 while gp2 bursts)")                                                           \
 	X(SERIES_ASG_IN_SERVICE, "asg_in_service", "nodes", METRIC_SERIES, QUAL_NONE,           \
 	  "compute nodes of the Auto Scaling group up and registered, at the bucket's end")   \
 	X(SERIES_ASG_LAUNCHING, "asg_launching", "nodes", METRIC_SERIES, QUAL_NONE,             \

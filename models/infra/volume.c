@@ -125,6 +125,9 @@ struct volume_logical {
 	struct stat_welford wait_s;
 	struct stat_timeweighted backlog; /* 1 while any member has a backlog */
 	struct stat_timeweighted limit;   /* current sustained IOPS limit, sum over members */
+	/* the time-series bucket (volume_bucket): marks of the window's figures at its start */
+	double bucket_units;          /* units at the start of the bucket */
+	double bucket_limit_s;        /* integral of `limit` at the start of the bucket */
 };
 
 struct volume_group {
@@ -217,6 +220,8 @@ static void lv_stats_start(struct volume_logical *v, sim_time now)
 	stat_welford_init(&v->wait_s);
 	stat_timeweighted_init(&v->backlog, now, v->backlogged > 0 ? 1.0 : 0.0);
 	stat_timeweighted_init(&v->limit, now, lv_limit(v));
+	v->bucket_units = 0;
+	v->bucket_limit_s = 0;
 }
 
 static void send_completion(struct sim_engine *e, struct sim_entity *requester, uint32_t kind,
@@ -868,6 +873,18 @@ void volume_stats(const struct volume_logical *v, struct volume_stats *out /* OU
 		double debt = fmax(0, c->tat - (double)now) * c->rate / 1e9;
 		out->burst_credits += fmax(0, m->credit_capacity - debt);
 	}
+}
+
+double volume_bucket(struct volume_logical *v)
+{
+	if (!v)
+		return NAN;
+	sim_time now = sim_now(v->g->e);
+	double limit_s = stat_timeweighted_integral(&v->limit, now);
+	double used = v->units - v->bucket_units, allowed = limit_s - v->bucket_limit_s;
+	v->bucket_units = v->units;
+	v->bucket_limit_s = limit_s;
+	return allowed > 0 ? used / allowed : NAN;
 }
 
 void volume_stats_reset(struct volume_logical *v)

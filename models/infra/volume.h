@@ -172,8 +172,16 @@ struct volume_stats {
 };
 /* Figures over [last reset (or creation), now]. Cannot fail. */
 void volume_stats(const struct volume_logical *v, struct volume_stats *out /* OUT */);
-/* Start a new window at now (call at the end of the warm-up). Cannot fail. */
+/* Start a new window at now (call at the end of the warm-up). It starts a new time-series
+ * bucket too. Cannot fail. */
 void volume_stats_reset(struct volume_logical *v);
+
+/* The IOPS utilisation of the time-series bucket that ends now: IO units admitted since the
+ * previous call (or the last reset) over the integral of the sustained IOPS limit over the
+ * same span, as volume_stats' iops_utilisation is for the whole window (above 1 while a gp2
+ * volume bursts); NAN when the span is empty or v is NULL. Then a new bucket starts at now.
+ * The world calls it as each bucket closes (the volume_iops_utilisation series). */
+double volume_bucket(struct volume_logical *v);
 
 /* IO units admitted to member k since the last reset (0 for k out of range): how evenly a
  * stripe set spreads its load. Cannot fail. */

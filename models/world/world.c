@@ -980,6 +980,11 @@ static void close_bucket(struct world *w, sim_time end)
 				  METRIC_SERIES_CPU_UTILISATION, w->cfg->hosts[ecp_app_host(a)].cfg->name,
 				  st.cpu_utilisation);
 		}
+	for (size_t h = 0; h < w->cfg->host_count; h++)
+		for (size_t v = 0; w->volumes[h] && v < w->cfg->hosts[h].cfg->volume_count; v++)
+			obs_point(&w->obs, w->bucket_start, end - w->bucket_start,
+				  METRIC_SERIES_VOLUME_IOPS_UTILISATION, volume_name(w->volumes[h][v]),
+				  volume_bucket(w->volumes[h][v]));
 	if (w->autoscale) {
 		struct autoscale_counts n;
 		autoscale_counts(w->autoscale, &n);

@@ -241,7 +241,9 @@ const char cmd_compare_usage[] =
 	"the first variant is the scenario as it is (\"baseline\"); --set after --variant NAME:\n"
 	"belongs to that variant, before any --variant to all. Runs are stored in the results\n"
 	"database under experiment compare-N (or --experiment) and the variants' names.\n"
-	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
+	"Exit 0, 2 on bad input, 3 on an internal error (the variants' expectations are\n"
+	"evaluated and their verdicts stored in the database for topsim report; they do not\n"
+	"change the exit code).\n"
 	"Options:\n"
 	"      --variant NAME:   start a variant (the colon is optional)\n"
 	"      --years N         also each variant's annual downtime from the availability mode\n"
@@ -408,7 +410,9 @@ const char cmd_sweep_usage[] =
 	"the RTO of each incident, write availability and the p99 latency of each class, means\n"
 	"with their confidence intervals. Runs are stored under experiment sweep-N (or\n"
 	"--experiment), the variant named after the point (\"mirror.qos_timeout=2s\").\n"
-	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
+	"Exit 0, 2 on bad input, 3 on an internal error (the variants' expectations are\n"
+	"evaluated and their verdicts stored in the database for topsim report; they do not\n"
+	"change the exit code).\n"
 	"Options:\n"
 	"      --sweep PATH=V1,V2,...  an axis: a scenario field and its values\n" EXP_OPTIONS_HELP;
 

@@ -332,6 +332,16 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 		fprintf(stderr, "topsim: out of memory evaluating expectations\n");
 		return CLI_EXIT_INTERNAL;
 	}
+	if (db) {
+		/* The verdicts beside the runs, for topsim report (one transaction). */
+		char hash[17];
+		runner_scenario_hash(&out->s, hash);
+		if (expect_store(&out->ex, db, experiment, variant, c->name, hash) < 0) {
+			fprintf(stderr, "topsim: %s: storing the expectations' verdicts: %s\n", file,
+				results_errmsg(db));
+			return CLI_EXIT_INTERNAL;
+		}
+	}
 	return CLI_EXIT_OK;
 }
 

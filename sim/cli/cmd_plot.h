@@ -10,12 +10,17 @@
 
 struct plot_opts {
 	const char *db;         /* for messages */
-	const char *kind;       /* timeline, latency, rto, utilisation, autoscaling, compare, sweep */
+	const char *kind;       /* timeline, latency, rto, utilisation, autoscaling, compare, sweep,
+				 * availability */
 	const char *out;        /* FILE.png or FILE.svg */
 	const char *experiment; /* --experiment, or NULL */
 	const char *plots_dir;  /* --plots-dir, or NULL for the default */
 	const char *metric;     /* --metric NAME[:QUAL], or NULL */
 	int64_t run_id;         /* --run, or 0 */
+	int64_t replication;    /* --replication K (timeline, latency, utilisation, autoscaling:
+				 * that replication of the group), or -1: pool the group */
+	int64_t group_of;       /* > 0: the group is this run's (topsim report); 0: the first
+				 * selected run's */
 	bool data_only;         /* write the data files only */
 	bool svg;               /* out ends in .svg (else .png) */
 };

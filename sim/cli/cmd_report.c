@@ -4,12 +4,15 @@
  * The page: the runs grouped by experiment, variant and scenario (seed, replications,
  * simulated time); per group the architecture (`topsim show` of the stored scenario text:
  * topology tree and hourly cost), a summary table (throughput and errors per class, read and
- * write availability, CPU per host, latency p50/p99/p99.9 per class: mean across
- * replications with its 95% Student-t interval), every incident with its RTO stages and
- * RPO, and plots drawn by plot_make into a temporary directory and inlined as SVG: the
- * timeline and the latency CDF of the group's first run, RTO and RPO across the group's
- * runs when it has incidents, and per experiment with several variants the comparison of
- * RTO (or write throughput without incidents).
+ * write availability, CPU per host, IOPS per volume, latency p50/p99/p99.9 per class: mean
+ * across replications with its 95% Student-t interval), every incident with its RTO stages
+ * and RPO, the expectations' stored verdicts (expectation_verdicts, matched to the group by
+ * experiment, variant, scenario name and hash), and plots drawn by plot_make into a
+ * temporary directory and inlined as SVG: the timeline and the latency CDF pooled over the
+ * group's replications, the utilisation of its first run, RTO and RPO across the group's
+ * runs when it has incidents; per experiment with several variants the comparison of RTO
+ * (or write throughput without incidents); per availability experiment its latest run's
+ * figures, downtime by cause and availability plot.
  *
  * The page is well-formed XML (XHTML syntax of HTML5: every element closed, text escaped),
  * has no scripts and no external assets, and carries no time stamp: the same database gives
@@ -41,10 +44,11 @@ const char cmd_report_usage[] =
 	"Write one self-contained HTML page (inline SVG, no scripts or external files) for a\n"
 	"design review: the runs grouped by experiment, variant and scenario, each with its\n"
 	"topology and hourly cost (as topsim show prints them), summary tables\n"
-	"with 95% intervals, every incident with its RTO stages and RPO, and plots (timeline and\n"
-	"latency CDF of each group's first run, RTO and RPO across replications, comparison of\n"
-	"variants). gnuplot draws the plots; without it the page has the tables only and the\n"
-	"exit code is 3.\n"
+	"with 95% intervals, every incident with its RTO stages and RPO, the expectations with\n"
+	"their verdicts, and plots (timeline and latency CDF pooled over each group's\n"
+	"replications, utilisation of its first run, RTO and RPO across replications,\n"
+	"comparison of variants); and the availability runs' downtime by cause. gnuplot draws\n"
+	"the plots; without it the page has the tables only and the exit code is 3.\n"
 	"Options:\n"
 	"  -o, --output FILE     the page (required)\n"
 	"      --experiment NAME\n"
@@ -100,8 +104,9 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
-/* Draw kind into the temporary directory and copy the SVG inline; a note when it fails. */
-static void report_plot(struct report *rp, const char *kind, int64_t run_id,
+/* Draw kind into the temporary directory and copy the SVG inline; a note when it fails.
+ * run_id > 0: that run alone; group_of > 0: the replications of that run's group (pooled). */
+static void report_plot(struct report *rp, const char *kind, int64_t run_id, int64_t group_of,
 			const char *experiment, const char *metric, const char *caption)
 {
 	char out[512], data[512];
@@ -110,7 +115,7 @@ static void report_plot(struct report *rp, const char *kind, int64_t run_id,
 	snprintf(data, sizeof(data), "%s/plot-%d-data", rp->tmp, no);
 	struct plot_opts o = {.db = rp->db, .kind = kind, .out = out, .experiment = experiment,
 			      .plots_dir = rp->plots_dir, .metric = metric, .run_id = run_id,
-			      .svg = true};
+			      .replication = -1, .group_of = group_of, .svg = true};
 	fputs("<figure>", rp->f);
 	FILE *svg = NULL;
 	if (plot_make(rp->r, &o, data) == CLI_EXIT_OK && (svg = fopen(out, "r"))) {
@@ -209,7 +214,8 @@ static int report_summary(struct report *rp, const struct group *g)
 	const char *wanted[] = {metric_def(METRIC_THROUGHPUT)->name, metric_def(METRIC_ERRORS)->name,
 				metric_def(METRIC_WRITE_AVAILABILITY)->name,
 				metric_def(METRIC_READ_AVAILABILITY)->name,
-				metric_def(METRIC_CPU_UTILISATION)->name};
+				metric_def(METRIC_CPU_UTILISATION)->name,
+				metric_def(METRIC_VOLUME_IOPS_UTILISATION)->name};
 	fputs("<div class=\"scroll\"><table><thead><tr><th>figure</th><th>of</th><th>unit</th>"
 	      "<th>mean</th><th>95% interval</th><th>replications</th></tr></thead><tbody>\n", f);
 	for (size_t w = 0; w < sizeof(wanted) / sizeof(wanted[0]); w++) {
@@ -345,6 +351,169 @@ static void report_violations(struct report *rp, const struct group *g)
 		      "Active-backup takeover, conservation).</p>\n", rp->f);
 }
 
+/* A value in a stored unit, for a table cell: fractions as %, seconds as s or ms. */
+static void unit_value(FILE *f, double v, const char *unit)
+{
+	if (isnan(v))
+		fputs("-", f);
+	else if (strcmp(unit, "fraction") == 0)
+		fprintf(f, "%.4g%%", 100 * v);
+	else if (strcmp(unit, "s") == 0 && fabs(v) < 1 && v != 0)
+		fprintf(f, "%.4g ms", 1e3 * v);
+	else {
+		fprintf(f, "%.4g", v);
+		if (*unit) {
+			fputs(" ", f);
+			html(f, unit);
+		}
+	}
+}
+
+/* The verdicts stored for group g (same experiment, variant, scenario name and hash), as a
+ * table: expectation, verdict (pass or FAIL, the row marked), the figure compared, mean with
+ * its interval, the values and why it failed. */
+static void report_verdicts(struct report *rp, const struct group *g,
+			    const struct results_verdicts *all)
+{
+	FILE *f = rp->f;
+	size_t shown = 0, failed = 0;
+	for (size_t i = 0; i < all->n; i++) {
+		const struct results_verdict *v = &all->v[i].v;
+		if (strcmp(v->experiment, g->first->experiment) ||
+		    strcmp(v->variant, g->first->variant) ||
+		    strcmp(v->scenario_name, g->first->scenario_name) ||
+		    strcmp(v->scenario_hash ? v->scenario_hash : "",
+			   g->first->scenario_hash ? g->first->scenario_hash : ""))
+			continue;
+		if (shown++ == 0)
+			fputs("<div class=\"scroll\"><table class=\"verdicts\"><thead><tr>"
+			      "<th>expectation</th><th>verdict</th><th>measured</th><th>mean</th>"
+			      "<th>interval</th><th>values</th><th>why it failed</th></tr></thead>"
+			      "<tbody>\n", f);
+		failed += !v->pass;
+		fprintf(f, "<tr class=\"%s\"><td>", v->pass ? "pass" : "fail");
+		html(f, v->expectation);
+		fprintf(f, "</td><td class=\"verdict\">%s</td><td>",
+			v->pass ? "&#10003; pass" : "&#10007; FAIL");
+		html(f, v->measured_text);
+		fputs("</td><td>", f);
+		unit_value(f, v->mean, v->unit);
+		fputs("</td><td>", f);
+		if (isnan(v->lo)) {
+			fputs("-", f);
+		} else {
+			fputs("[", f);
+			unit_value(f, v->lo, v->unit);
+			fputs(", ", f);
+			unit_value(f, v->hi, v->unit);
+			fprintf(f, "] (%.0f%%)", 100 * v->level);
+		}
+		fprintf(f, "</td><td>%lld</td><td>", (long long)v->n_values);
+		html(f, *v->reason ? v->reason : "-");
+		fputs("</td></tr>\n", f);
+	}
+	if (shown)
+		fprintf(f, "</tbody></table></div>\n<p>%zu expectation%s, %zu failed.</p>\n", shown,
+			shown == 1 ? "" : "s", failed);
+	else if (results_schema_version(rp->r) < 7)
+		fputs("<p>No verdicts: the database predates stored verdicts (schema 7).</p>\n", f);
+	else
+		fputs("<p>No expectations were evaluated for these runs (the scenario has none, or "
+		      "they were run by topsim check without -o).</p>\n", f);
+}
+
+/* The availability runs: per experiment its latest run's figures, downtime by cause and the
+ * availability plot. Returns how many sections, or -EIO. */
+static int report_availability(struct report *rp, const char *experiment)
+{
+	FILE *f = rp->f;
+	struct results_avail_rows rows = {0};
+	if (results_avail_runs(rp->r, experiment, &rows) != 0)
+		return -EIO;
+	int sections = 0;
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct results_avail_row *a = &rows.v[i];
+		bool later = false;
+		for (size_t j = i + 1; j < rows.n; j++)
+			later |= strcmp(rows.v[j].experiment, a->experiment) == 0;
+		if (later)
+			continue; /* the experiment's latest run only */
+		sections++;
+		fputs("<h2>Availability: ", f);
+		html(f, a->experiment);
+		fputs("</h2>\n<p>Scenario ", f);
+		html(f, a->scenario_name);
+		fprintf(f, ", seed %llu: %.0f simulated years in %lld batches, %.0f%% intervals "
+			   "across batches (topsim availability).</p>\n", (unsigned long long)a->seed,
+			a->years, (long long)a->batches, 100 * a->level);
+		static const struct {
+			const char *name;
+			int fig, half;
+			const char *unit;
+		} figs[] = {{"write availability", 0, 1, "fraction"},
+			    {"read availability", 2, 3, "fraction"},
+			    {"downtime per year", 4, 5, "min"},
+			    {"incidents per year", 6, 7, ""},
+			    {"takeovers per year", 8, 9, ""},
+			    {"promotions that may lose data, per year", 10, 11, ""},
+			    {"a single year's downtime, p50", 12, -1, "min"},
+			    {"a single year's downtime, p90", 13, -1, "min"},
+			    {"a single year's downtime, p99", 14, -1, "min"},
+			    {"the worst year's downtime", 15, -1, "min"}};
+		fputs("<div class=\"scroll\"><table><thead><tr><th>figure</th><th>value</th>"
+		      "<th>interval half-width</th></tr></thead><tbody>\n", f);
+		for (size_t k = 0; k < sizeof(figs) / sizeof(figs[0]); k++) {
+			fprintf(f, "<tr><td>%s</td><td>", figs[k].name);
+			double v = a->figures[figs[k].fig];
+			if (strcmp(figs[k].unit, "fraction") == 0 && !isnan(v))
+				fprintf(f, "%.7f", v);
+			else
+				unit_value(f, v, figs[k].unit);
+			fputs("</td><td>", f);
+			if (figs[k].half >= 0 && !isnan(a->figures[figs[k].half]))
+				fprintf(f, "&#177;%.3g", a->figures[figs[k].half]);
+			else
+				fputs("-", f);
+			fputs("</td></tr>\n", f);
+		}
+		fputs("</tbody></table></div>\n", f);
+		struct results_avail_causes c = {0};
+		if (results_avail_causes(rp->r, a->avail_id, &c) != 0) {
+			results_avail_runs_release(&rows);
+			return -EIO;
+		}
+		fputs("<h3>Downtime by cause</h3>\n<div class=\"scroll\"><table><thead><tr>"
+		      "<th>incident class</th><th>stage</th><th>min/year</th><th>interval</th>"
+		      "<th>incidents/year</th><th>outages</th></tr></thead><tbody>\n", f);
+		for (size_t k = 0; k < c.n; k++) {
+			fputs("<tr><td>", f);
+			html(f, c.v[k].incident_class);
+			fputs("</td><td>", f);
+			html(f, c.v[k].stage);
+			fputs("</td>", f);
+			cell_num(f, c.v[k].minutes_per_year, 1);
+			if (isnan(c.v[k].half))
+				fputs("<td>-</td>", f);
+			else
+				fprintf(f, "<td>&#177;%.3g</td>", c.v[k].half);
+			cell_num(f, c.v[k].incidents_per_year, 1);
+			fprintf(f, "<td>%llu</td></tr>\n", (unsigned long long)c.v[k].samples);
+		}
+		if (c.n == 0)
+			fputs("<tr><td>no outage in the simulated years</td><td></td><td></td><td></td>"
+			      "<td></td><td></td></tr>\n", f);
+		fputs("</tbody></table></div>\n", f);
+		results_avail_causes_release(&c);
+		char caption[512];
+		snprintf(caption, sizeof(caption), "Availability run of experiment %s: downtime per "
+			 "year by cause with intervals, and the distribution of a single year's "
+			 "downtime.", a->experiment);
+		report_plot(rp, "availability", 0, 0, a->experiment, NULL, caption);
+	}
+	results_avail_runs_release(&rows);
+	return sections;
+}
+
 static const char report_css[] =
 	"body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:75em;"
 	"padding:0 1em;color:#222;line-height:1.4}"
@@ -357,6 +526,10 @@ static const char report_css[] =
 	"figure{margin:1em 0}svg{max-width:100%;height:auto}"
 	"pre{overflow-x:auto;font-size:0.85em;background:#f8f8f8;padding:0.5em}"
 	"figcaption{font-size:0.9em;color:#555}.note{color:#a00}.bad{color:#a00}"
+	"table.verdicts td{white-space:nowrap;text-align:left}"
+	"table.verdicts td:first-child{white-space:normal;min-width:13em}"
+	"td.verdict{font-weight:bold;white-space:nowrap}tr.pass td.verdict{color:#060}"
+	"tr.fail td{background:#fde8e8}tr.fail td.verdict{color:#a00}"
 	"@media print{figure,table{page-break-inside:avoid}.scroll{overflow:visible}}";
 
 int cmd_report(int argc, char **argv)
@@ -398,6 +571,8 @@ int cmd_report(int argc, char **argv)
 	char err[512];
 	int rc = CLI_EXIT_INTERNAL;
 	struct results_runs runs = {0};
+	struct results_verdicts verdicts = {0};
+	struct results_avail_rows avail = {0};
 	struct group *groups = NULL;
 	size_t n_groups = 0;
 	rp.r = results_open_readonly(rp.db, err, sizeof(err));
@@ -410,7 +585,12 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "topsim: report: %s\n", results_errmsg(rp.r));
 		goto out;
 	}
-	if (runs.n == 0) {
+	if (results_verdicts(rp.r, experiment, &verdicts) != 0 ||
+	    results_avail_runs(rp.r, experiment, &avail) != 0) {
+		fprintf(stderr, "topsim: report: %s\n", results_errmsg(rp.r));
+		goto out;
+	}
+	if (runs.n == 0 && avail.n == 0) {
 		fprintf(stderr, "topsim: report: no runs%s%s%s in \"%s\"\n",
 			experiment ? " of experiment \"" : "", experiment ? experiment : "",
 			experiment ? "\"" : "", rp.db);
@@ -462,34 +642,41 @@ int cmd_report(int argc, char **argv)
 	html(f, base);
 	fprintf(f, "</title><style>%s</style></head><body>\n<h1>topsim report: ", report_css);
 	html(f, base);
-	fprintf(f, "</h1>\n<p>%zu runs in %zu groups (experiment, variant, scenario), written by "
-		   "topsim ", runs.n, n_groups);
-	html(f, runs.v[0].run.version ? runs.v[0].run.version : "?");
+	fprintf(f, "</h1>\n<p>%zu runs in %zu groups (experiment, variant, scenario)", runs.n,
+		n_groups);
+	if (avail.n)
+		fprintf(f, " and %zu availability run%s", avail.n, avail.n == 1 ? "" : "s");
+	if (runs.n) {
+		fputs(", written by topsim ", f);
+		html(f, runs.v[0].run.version ? runs.v[0].run.version : "?");
+	}
 	fputs(". Intervals are 95% Student-t intervals of the mean across replications.</p>\n", f);
 
 	/* The runs. */
-	fputs("<h2>Runs</h2>\n<div class=\"scroll\"><table><thead><tr><th>experiment</th>"
-	      "<th>variant</th><th>scenario</th><th>seed</th><th>replications</th>"
-	      "<th>runs</th><th>simulated (s)</th><th>warm-up (s)</th><th>scenario hash</th>"
-	      "</tr></thead><tbody>\n", f);
-	for (size_t k = 0; k < n_groups; k++) {
-		const struct group *g = &groups[k];
-		fputs("<tr><td>", f);
-		html(f, g->first->experiment);
-		fputs("</td><td>", f);
-		html(f, g->first->variant);
-		fputs("</td><td>", f);
-		html(f, g->first->scenario_name);
-		fprintf(f, "</td><td>%llu</td><td>%zu</td><td>%lld&#8211;%lld</td>",
-			(unsigned long long)g->first->seed, g->n, (long long)g->ids[0],
-			(long long)g->ids[g->n - 1]);
-		cell_num(f, g->first->sim_s, 1);
-		cell_num(f, g->first->warmup_s, 1);
-		fputs("<td>", f);
-		fprintf(f, "%.12s", g->first->scenario_hash ? g->first->scenario_hash : "");
-		fputs("</td></tr>\n", f);
+	if (runs.n) {
+		fputs("<h2>Runs</h2>\n<div class=\"scroll\"><table><thead><tr><th>experiment</th>"
+		      "<th>variant</th><th>scenario</th><th>seed</th><th>replications</th>"
+		      "<th>runs</th><th>simulated (s)</th><th>warm-up (s)</th><th>scenario hash</th>"
+		      "</tr></thead><tbody>\n", f);
+		for (size_t k = 0; k < n_groups; k++) {
+			const struct group *g = &groups[k];
+			fputs("<tr><td>", f);
+			html(f, g->first->experiment);
+			fputs("</td><td>", f);
+			html(f, g->first->variant);
+			fputs("</td><td>", f);
+			html(f, g->first->scenario_name);
+			fprintf(f, "</td><td>%llu</td><td>%zu</td><td>%lld&#8211;%lld</td>",
+				(unsigned long long)g->first->seed, g->n, (long long)g->ids[0],
+				(long long)g->ids[g->n - 1]);
+			cell_num(f, g->first->sim_s, 1);
+			cell_num(f, g->first->warmup_s, 1);
+			fputs("<td>", f);
+			fprintf(f, "%.12s", g->first->scenario_hash ? g->first->scenario_hash : "");
+			fputs("</td></tr>\n", f);
+		}
+		fputs("</tbody></table></div>\n", f);
 	}
-	fputs("</tbody></table></div>\n", f);
 
 	for (size_t k = 0; k < n_groups; k++) {
 		const struct group *g = &groups[k];
@@ -514,17 +701,28 @@ int cmd_report(int argc, char **argv)
 		}
 		fputs("<h3>Invariants</h3>\n", f);
 		report_violations(&rp, g);
+		fputs("<h3>Expectations</h3>\n", f);
+		report_verdicts(&rp, g, &verdicts);
 		fputs("<h3>Plots</h3>\n", f);
+		const char *exp_or_all = *g->first->experiment ? g->first->experiment : NULL;
+		const char *pooled = g->n > 1 ? "mean over the group's replications, their range as "
+						"a band" : "one replication";
 		if (incidents > 0) {
-			snprintf(caption, sizeof(caption), "Timeline around the incidents of run %lld "
-				 "(replication %u): throughput, errors and latency, RTO stages as "
-				 "bands, events as labelled points.", (long long)g->first_id,
-				 g->first->replication);
-			report_plot(&rp, "timeline", g->first_id, NULL, NULL, caption);
+			snprintf(caption, sizeof(caption), "Timeline around the incidents (%zu "
+				 "replication%s, runs %lld-%lld: %s): throughput, errors and latency, "
+				 "RTO stages as bands, the events of run %lld as labelled points.",
+				 g->n, g->n == 1 ? "" : "s", (long long)g->ids[0],
+				 (long long)g->ids[g->n - 1], pooled, (long long)g->first_id);
+			report_plot(&rp, "timeline", 0, g->first_id, exp_or_all, NULL,
+				    caption);
 		}
-		snprintf(caption, sizeof(caption), "Latency CDF per operation class, run %lld.",
-			 (long long)g->first_id);
-		report_plot(&rp, "latency", g->first_id, NULL, NULL, caption);
+		snprintf(caption, sizeof(caption), "Latency CDF per operation class, the histograms "
+			 "of %zu replication%s merged (runs %lld-%lld).", g->n, g->n == 1 ? "" : "s",
+			 (long long)g->ids[0], (long long)g->ids[g->n - 1]);
+		report_plot(&rp, "latency", 0, g->first_id, exp_or_all, NULL, caption);
+		snprintf(caption, sizeof(caption), "Utilisation over run %lld: CPU per host (since "
+			 "the warm-up) and IOPS per volume (in each bucket).", (long long)g->first_id);
+		report_plot(&rp, "utilisation", g->first_id, 0, NULL, NULL, caption);
 		/* RTO across the group: only when the experiment holds this group alone, since
 		 * the rto plot selects by experiment. */
 		bool alone = true;
@@ -532,7 +730,7 @@ int cmd_report(int argc, char **argv)
 			if (j != k && !strcmp(groups[j].first->experiment, g->first->experiment))
 				alone = false;
 		if (incidents > 0 && alone && *g->first->experiment)
-			report_plot(&rp, "rto", 0, g->first->experiment, NULL,
+			report_plot(&rp, "rto", 0, 0, g->first->experiment, NULL,
 				    "RTO and RPO of every incident across the replications.");
 	}
 	/* Experiments with several variants: the comparison. */
@@ -559,8 +757,12 @@ int cmd_report(int argc, char **argv)
 		fputs("<h2>Comparison: ", f);
 		html(f, e);
 		fputs("</h2>\n", f);
-		report_plot(&rp, "compare", 0, e, has_incidents ? "rto_s" : "throughput:write",
+		report_plot(&rp, "compare", 0, 0, e, has_incidents ? "rto_s" : "throughput:write",
 			    caption);
+	}
+	if (report_availability(&rp, experiment) < 0) {
+		fprintf(stderr, "topsim: report: %s\n", results_errmsg(rp.r));
+		goto out;
 	}
 	fputs("</body></html>\n", f);
 	rc = CLI_EXIT_OK;
@@ -578,6 +780,8 @@ out:
 		nftw(rp.tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(groups);
 	results_runs_release(&runs);
+	results_verdicts_release(&verdicts);
+	results_avail_runs_release(&avail);
 	results_close(rp.r);
 	return rc;
 }

@@ -307,6 +307,45 @@ static const char schema_v6[] =
 	"FROM incidents i JOIN runs r USING (run_id)\n"
 	"GROUP BY r.scenario_name, r.scenario_hash, i.kind, i.target;\n";
 
+/* Version 6 -> 7: expectation verdicts. One row per expectation each time `topsim run`,
+ * `check`, `compare` or `sweep` evaluates a scenario's expectations into a database: the
+ * expectation as printed, its metric, selection, quantifier, comparison and threshold, the
+ * figure compared (measured) with the mean and its interval across the values, and the
+ * verdict. Written in one transaction after the scenario's last replication, so a file holds
+ * every verdict of an evaluation or none. */
+static const char schema_v7[] =
+	"CREATE TABLE expectation_verdicts (\n"
+	"  verdict_id INTEGER PRIMARY KEY,\n"
+	"  experiment TEXT NOT NULL DEFAULT '',\n"
+	"  variant TEXT NOT NULL DEFAULT '',\n"
+	"  scenario_name TEXT NOT NULL,\n"
+	"  scenario_hash TEXT,\n"
+	"  position INTEGER NOT NULL,\n"
+	"  expectation TEXT NOT NULL,\n"
+	"  metric TEXT NOT NULL,\n"
+	"  selection TEXT NOT NULL DEFAULT '',\n"
+	"  quantifier TEXT NOT NULL,\n"
+	"  op TEXT NOT NULL,\n"
+	"  threshold REAL,\n"
+	"  threshold_text TEXT NOT NULL DEFAULT '',\n"
+	"  unit TEXT NOT NULL DEFAULT '',\n"
+	"  measured REAL,\n"
+	"  mean REAL,\n"
+	"  lo REAL,\n"
+	"  hi REAL,\n"
+	"  level REAL,\n"
+	"  min REAL,\n"
+	"  max REAL,\n"
+	"  n_values INTEGER NOT NULL,\n"
+	"  unmeasured INTEGER NOT NULL DEFAULT 0,\n"
+	"  replications INTEGER NOT NULL,\n"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail')),\n"
+	"  measured_text TEXT NOT NULL DEFAULT '',\n"
+	"  reason TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX expectation_verdicts_experiment ON expectation_verdicts(experiment, variant, "
+	"scenario_name, position);\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
@@ -315,6 +354,7 @@ static const char *const migrations[] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -335,6 +375,7 @@ enum results_stmt {
 	STMT_INCIDENT,
 	STMT_INCIDENT_EVENT,
 	STMT_VIOLATION,
+	STMT_VERDICT,
 	STMT_COUNT
 };
 
@@ -367,6 +408,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
 				"event, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STMT_VIOLATION] = "INSERT INTO invariant_violations (run_id, t_s, invariant, detail) "
 			   "VALUES (?1, ?2, ?3, ?4)",
+	[STMT_VERDICT] = "INSERT INTO expectation_verdicts (experiment, variant, scenario_name, "
+			 "scenario_hash, position, expectation, metric, selection, quantifier, op, "
+			 "threshold, threshold_text, unit, measured, mean, lo, hi, level, min, max, "
+			 "n_values, unmeasured, replications, verdict, measured_text, reason) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+			 "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
 };
 
 /* Read statements. Each binds its values as parameters; an optional filter is
@@ -386,6 +433,9 @@ enum results_read {
 	RD_INCIDENTS6,       /* from schema 6, with the ECP figures */
 	RD_INCIDENT_EVENTS,
 	RD_VIOLATIONS,
+	RD_VERDICTS,         /* schema 7 */
+	RD_AVAIL_RUNS,       /* schema 5 */
+	RD_AVAIL_CAUSES,
 	RD_COUNT
 };
 
@@ -448,6 +498,25 @@ static const struct {
 				   "AND (?2 IS NULL OR incident_id = ?2) ORDER BY t_s, event_id"},
 	[RD_VIOLATIONS] = {2, "SELECT run_id, t_s, invariant, detail FROM invariant_violations "
 			      "WHERE run_id = ?1 ORDER BY t_s, rowid"},
+	[RD_VERDICTS] = {7, "SELECT verdict_id, experiment, variant, scenario_name, scenario_hash, "
+			    "position, expectation, metric, selection, quantifier, op, threshold, "
+			    "threshold_text, unit, measured, mean, lo, hi, level, min, max, n_values, "
+			    "unmeasured, replications, verdict = 'pass', measured_text, reason "
+			    "FROM expectation_verdicts WHERE (?1 IS NULL OR experiment = ?1) "
+			    "ORDER BY verdict_id"},
+	[RD_AVAIL_RUNS] = {5, "SELECT avail_id, experiment, scenario_name, scenario_hash, seed, "
+			      "years, batches, level, write_availability, write_availability_half, "
+			      "read_availability, read_availability_half, downtime_min_per_year, "
+			      "downtime_min_per_year_half, incidents_per_year, incidents_per_year_half, "
+			      "takeovers_per_year, takeovers_per_year_half, lossy_promotions_per_year, "
+			      "lossy_promotions_per_year_half, yearly_downtime_p50_min, "
+			      "yearly_downtime_p90_min, yearly_downtime_p99_min, "
+			      "yearly_downtime_max_min, exact_availability, rpo_tx_per_year, outages, "
+			      "bias, effective_samples FROM avail_runs "
+			      "WHERE (?1 IS NULL OR experiment = ?1) ORDER BY avail_id"},
+	[RD_AVAIL_CAUSES] = {5, "SELECT incident_class, stage, minutes_per_year, "
+				"minutes_per_year_half, incidents_per_year, samples FROM avail_causes "
+				"WHERE avail_id = ?1 ORDER BY rowid"},
 };
 
 struct results {
@@ -1622,6 +1691,154 @@ int results_violations(struct results *r, int64_t run_id, struct results_violati
 }
 
 void results_violations_release(struct results_violations *l)
+{
+	LIST_RELEASE(l);
+}
+
+/* ---- expectation verdicts (schema 7) ---------------------------------------------------- */
+
+int results_add_verdict(struct results *r, const struct results_verdict *v)
+{
+	sqlite3_stmt *s = write_stmt(r, STMT_VERDICT);
+	if (!s)
+		return -EROFS;
+	int rc = bind_text(s, 1, v->experiment, 1);
+	rc |= bind_text(s, 2, v->variant, 1);
+	rc |= bind_text(s, 3, v->scenario_name, 1);
+	rc |= bind_text(s, 4, v->scenario_hash, 0);
+	rc |= sqlite3_bind_int64(s, 5, v->position);
+	rc |= bind_text(s, 6, v->expectation, 1);
+	rc |= bind_text(s, 7, v->metric, 1);
+	rc |= bind_text(s, 8, v->selection, 1);
+	rc |= bind_text(s, 9, v->quantifier, 1);
+	rc |= bind_text(s, 10, v->op, 1);
+	rc |= bind_real(s, 11, v->threshold);
+	rc |= bind_text(s, 12, v->threshold_text, 1);
+	rc |= bind_text(s, 13, v->unit, 1);
+	rc |= bind_real(s, 14, v->measured);
+	rc |= bind_real(s, 15, v->mean);
+	rc |= bind_real(s, 16, v->lo);
+	rc |= bind_real(s, 17, v->hi);
+	rc |= bind_real(s, 18, v->level);
+	rc |= bind_real(s, 19, v->min);
+	rc |= bind_real(s, 20, v->max);
+	rc |= sqlite3_bind_int64(s, 21, v->n_values);
+	rc |= sqlite3_bind_int64(s, 22, v->unmeasured);
+	rc |= sqlite3_bind_int64(s, 23, v->replications);
+	rc |= sqlite3_bind_text(s, 24, v->pass ? "pass" : "fail", -1, SQLITE_STATIC);
+	rc |= bind_text(s, 25, v->measured_text, 1);
+	rc |= bind_text(s, 26, v->reason, 1);
+	return bound_step(r, s, rc);
+}
+
+static void fill_verdict(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_verdict_row *o = row;
+	struct results_verdict *v = &o->v;
+	o->verdict_id = sqlite3_column_int64(s, 0);
+	v->experiment = rd_text(rd, s, 1);
+	v->variant = rd_text(rd, s, 2);
+	v->scenario_name = rd_text(rd, s, 3);
+	v->scenario_hash = rd_text(rd, s, 4);
+	v->position = sqlite3_column_int64(s, 5);
+	v->expectation = rd_text(rd, s, 6);
+	v->metric = rd_text(rd, s, 7);
+	v->selection = rd_text(rd, s, 8);
+	v->quantifier = rd_text(rd, s, 9);
+	v->op = rd_text(rd, s, 10);
+	v->threshold = rd_real(s, 11);
+	v->threshold_text = rd_text(rd, s, 12);
+	v->unit = rd_text(rd, s, 13);
+	v->measured = rd_real(s, 14);
+	v->mean = rd_real(s, 15);
+	v->lo = rd_real(s, 16);
+	v->hi = rd_real(s, 17);
+	v->level = rd_real(s, 18);
+	v->min = rd_real(s, 19);
+	v->max = rd_real(s, 20);
+	v->n_values = sqlite3_column_int64(s, 21);
+	v->unmeasured = sqlite3_column_int64(s, 22);
+	v->replications = sqlite3_column_int64(s, 23);
+	v->pass = sqlite3_column_int(s, 24) != 0;
+	v->measured_text = rd_text(rd, s, 25);
+	v->reason = rd_text(rd, s, 26);
+}
+
+int results_verdicts(struct results *r, const char *experiment, struct results_verdicts *out)
+{
+	sqlite3_stmt *s = r->read[RD_VERDICTS];
+	int rc = s ? bind_text(s, 1, experiment, 0) : SQLITE_OK;
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_verdict);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_verdicts_release(struct results_verdicts *l)
+{
+	LIST_RELEASE(l);
+}
+
+/* ---- availability mode: reading (schema 5) ---------------------------------------------- */
+
+static void fill_avail_run(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_avail_row *o = row;
+	o->avail_id = sqlite3_column_int64(s, 0);
+	o->experiment = rd_text(rd, s, 1);
+	o->scenario_name = rd_text(rd, s, 2);
+	o->scenario_hash = rd_text(rd, s, 3);
+	o->seed = (uint64_t)sqlite3_column_int64(s, 4);
+	o->years = rd_real(s, 5);
+	o->batches = sqlite3_column_int64(s, 6);
+	o->level = rd_real(s, 7);
+	for (int i = 0; i < 16; i++)
+		o->figures[i] = rd_real(s, 8 + i);
+	o->exact_availability = rd_real(s, 24);
+	o->rpo_tx_per_year = rd_real(s, 25);
+	o->outages = (uint64_t)sqlite3_column_int64(s, 26);
+	o->bias = rd_real(s, 27);
+	o->effective_samples = rd_real(s, 28);
+}
+
+int results_avail_runs(struct results *r, const char *experiment,
+		       struct results_avail_rows *out)
+{
+	sqlite3_stmt *s = r->read[RD_AVAIL_RUNS];
+	int rc = s ? bind_text(s, 1, experiment, 0) : SQLITE_OK;
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_avail_run);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_avail_runs_release(struct results_avail_rows *l)
+{
+	LIST_RELEASE(l);
+}
+
+static void fill_avail_cause(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_avail_cause *o = row;
+	o->incident_class = rd_text(rd, s, 0);
+	o->stage = rd_text(rd, s, 1);
+	o->minutes_per_year = rd_real(s, 2);
+	o->half = rd_real(s, 3);
+	o->incidents_per_year = rd_real(s, 4);
+	o->samples = (uint64_t)sqlite3_column_int64(s, 5);
+}
+
+int results_avail_causes(struct results *r, int64_t avail_id, struct results_avail_causes *out)
+{
+	sqlite3_stmt *s = r->read[RD_AVAIL_CAUSES];
+	int rc = s ? sqlite3_bind_int64(s, 1, avail_id) : SQLITE_OK;
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, rc, &rd, fill_avail_cause);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_avail_causes_release(struct results_avail_causes *l)
 {
 	LIST_RELEASE(l);
 }

@@ -27,7 +27,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 6
+#define RESULTS_SCHEMA_VERSION 7
 
 struct results;
 
@@ -161,6 +161,42 @@ int results_add_incident_event(struct results *r, int64_t run_id,
  * how. t_s must not be NaN; invariant must not be NULL. */
 int results_add_violation(struct results *r, int64_t run_id, double t_s, const char *invariant,
 			  const char *detail);
+
+/* ---- expectation verdicts (schema 7; docs/results.md) ----
+ * One row of expectation_verdicts: an expectation of a scenario as `topsim run`, `check`,
+ * `compare` or `sweep` evaluated it over the replications it ran. Strings NULL are stored as
+ * "" (scenario_hash: as NULL); NaN doubles as NULL. */
+struct results_verdict {
+	const char *experiment;     /* the runs' experiment */
+	const char *variant;        /* and variant ("" for a plain run) */
+	const char *scenario_name;
+	const char *scenario_hash;  /* as in runs.scenario_hash */
+	int64_t position;           /* 0-based index among the scenario's expectations */
+	const char *expectation;    /* as printed: "rto_s [host_crash iris-a] p95 <= 60s" */
+	const char *metric;         /* the metric or sum of figures */
+	const char *selection;      /* `where`, or "kind target" of incident metrics; "" none */
+	const char *quantifier;     /* every, mean, lower_bound, upper_bound, pNN */
+	const char *op;             /* <=, <, >=, >, == */
+	double threshold;           /* in unit; NaN for a member name (primary_after) */
+	const char *threshold_text; /* as written in the scenario ("60s", "99.9%") */
+	const char *unit;           /* the metric's unit (metric registry) */
+	double measured;            /* the figure compared with the threshold */
+	double mean, lo, hi;        /* mean of the values and its interval at level (NaN with
+				     * fewer than 2 values) */
+	double level;
+	double min, max;            /* of the values */
+	int64_t n_values;           /* values: replications, incidents or batches */
+	int64_t unmeasured;         /* matching incidents without a value (not recovered) */
+	int64_t replications;
+	bool pass;                  /* stored as verdict 'pass' or 'fail' */
+	const char *measured_text;  /* as printed: "max 12.4s (5 incidents in [10.2s, 13.1s])" */
+	const char *reason;         /* why it failed, or "" */
+};
+
+/* Insert one verdict (a row of expectation_verdicts); wrap a scenario's verdicts in one
+ * results_begin/results_commit. v is only read. Returns 0, -EROFS (read-only handle) or -EIO
+ * (message in results_errmsg). */
+int results_add_verdict(struct results *r, const struct results_verdict *v);
 
 /* The SQL of migration step from_version -> from_version + 1, exactly as results_open runs
  * it; NULL when from_version is outside [0, RESULTS_SCHEMA_VERSION). Static storage. For
@@ -468,6 +504,76 @@ struct results_points {
 int results_points(struct results *r, int64_t run_id, const char *name, const char *qualifier,
 		   struct results_points *out /* OUT */);
 void results_points_release(struct results_points *l);
+
+/* ---- expectation verdicts (schema 7) ---- */
+
+struct results_verdict_row {
+	int64_t verdict_id;
+	struct results_verdict v;  /* strings owned by the list */
+};
+
+struct results_verdicts {
+	struct results_verdict_row *v; /* ordered by verdict_id (order of writing) */
+	size_t n;
+	void *mem_;                    /* private */
+};
+
+/* The stored verdicts, only experiment's when it is not NULL; none in a file older than
+ * schema 7. Returns 0, -ENOMEM or -EIO. */
+int results_verdicts(struct results *r, const char *experiment,
+		     struct results_verdicts *out /* OUT */);
+void results_verdicts_release(struct results_verdicts *l);
+
+/* ---- availability mode (schema 5) ---- */
+
+/* A row of avail_runs: the figures results_add_avail_run wrote (metadata left out). */
+struct results_avail_row {
+	int64_t avail_id;
+	const char *experiment;
+	const char *scenario_name;
+	const char *scenario_hash;  /* NULL when stored NULL */
+	uint64_t seed;
+	double years;
+	int64_t batches;
+	double level;
+	double figures[16];         /* in the order of struct results_avail_run's figures */
+	double exact_availability, rpo_tx_per_year;
+	uint64_t outages;
+	double bias;                /* NaN: off */
+	double effective_samples;
+};
+
+struct results_avail_rows {
+	struct results_avail_row *v; /* ordered by avail_id */
+	size_t n;
+	void *mem_;                  /* private */
+};
+
+/* The availability runs, only experiment's when it is not NULL; none in a file older than
+ * schema 5. Returns 0, -ENOMEM or -EIO. */
+int results_avail_runs(struct results *r, const char *experiment,
+		       struct results_avail_rows *out /* OUT */);
+void results_avail_runs_release(struct results_avail_rows *l);
+
+/* A row of avail_causes. */
+struct results_avail_cause {
+	const char *incident_class;
+	const char *stage;
+	double minutes_per_year, half; /* half-width at the run's level; NaN: none */
+	double incidents_per_year;
+	uint64_t samples;
+};
+
+struct results_avail_causes {
+	struct results_avail_cause *v; /* in the order written */
+	size_t n;
+	void *mem_;                    /* private */
+};
+
+/* The downtime by cause of availability run avail_id. Returns 0, -ENOMEM or -EIO. */
+int results_avail_causes(struct results *r, int64_t avail_id,
+			 struct results_avail_causes *out /* OUT */);
+void results_avail_causes_release(struct results_avail_causes *l);
 
 /* Message of the last failed call on r ("" if none yet); owned by r, kept until the next
  * failing call or results_close. Never NULL. */

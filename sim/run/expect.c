@@ -478,6 +478,54 @@ void expect_print(const struct expect_set *set, FILE *out)
 	}
 }
 
+/* The unit of x's metric (its first term's), "" for a member name (primary_after). */
+static const char *expect_unit(const struct expectation_config *x)
+{
+	if (x->term_count == 0 || x->terms[0].id == FIGURE(PRIMARY_AFTER))
+		return "";
+	return x->terms[0].id < METRIC_COUNT ? metric_def((enum metric_id)x->terms[0].id)->unit
+					     : expectation_figure_unit(x->terms[0].id - METRIC_COUNT);
+}
+
+int expect_store(const struct expect_set *set, struct results *db, const char *experiment,
+		 const char *variant, const char *scenario_name, const char *scenario_hash)
+{
+	if (set->count == 0)
+		return 0;
+	int rc = results_begin(db);
+	for (size_t i = 0; rc == 0 && i < set->count; i++) {
+		const struct expect_result *r = &set->results[i];
+		const struct expectation_config *x = r->x;
+		char selection[300] = "";
+		if (x->where)
+			snprintf(selection, sizeof(selection), "%s", x->where);
+		else if (x->kind || x->target)
+			snprintf(selection, sizeof(selection), "%s%s%s", x->kind ? x->kind : "any",
+				 x->target ? " " : "", x->target ? x->target : "");
+		bool member = x->terms[0].id == FIGURE(PRIMARY_AFTER);
+		bool ci = !isnan(r->half_width);
+		struct results_verdict v = {
+			.experiment = experiment, .variant = variant, .scenario_name = scenario_name,
+			.scenario_hash = scenario_hash, .position = (int64_t)i,
+			.expectation = r->text, .metric = x->metric, .selection = selection,
+			.quantifier = member ? "every" : x->of, .op = expectation_op_name(x->op),
+			.threshold = member ? NAN : x->threshold, .threshold_text = x->value,
+			.unit = expect_unit(x), .measured = r->measured, .mean = r->mean,
+			.lo = ci ? r->mean - r->half_width : NAN,
+			.hi = ci ? r->mean + r->half_width : NAN,
+			.level = x->level > 0 ? x->level : 0.95, .min = r->min, .max = r->max,
+			.n_values = (int64_t)r->count, .unmeasured = (int64_t)r->unmeasured,
+			.replications = r->replications, .pass = r->pass,
+			.measured_text = r->measured_text, .reason = r->reason};
+		rc = results_add_verdict(db, &v);
+	}
+	if (rc == 0)
+		rc = results_commit(db);
+	if (rc < 0)
+		results_rollback(db);
+	return rc;
+}
+
 void expect_release(struct expect_set *set)
 {
 	for (size_t i = 0; i < set->count; i++)

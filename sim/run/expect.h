@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "record.h"
+#include "results.h"
 #include "scenario.h"
 
 struct expect_result {
@@ -79,6 +80,14 @@ void expect_print(const struct expect_set *set, FILE *out);
 
 /* A value in the unit of x's metric, for tables: "12.4s", "99.95%", "3 updates". */
 void expect_format_value(const struct expectation_config *x, double v, char *buf, size_t size);
+
+/* Store the verdicts (after expect_finish) in db's expectation_verdicts, tagged with the
+ * runs' experiment, variant, scenario name and hash (runner_scenario_hash), in one
+ * transaction: every verdict of the set or, on failure (rolled back), none. A set without
+ * expectations writes nothing. Returns 0, or -EIO / -EROFS with the message in
+ * results_errmsg(db). */
+int expect_store(const struct expect_set *set, struct results *db, const char *experiment,
+		 const char *variant, const char *scenario_name, const char *scenario_hash);
 
 void expect_release(struct expect_set *set);
 

@@ -38,6 +38,11 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
+void runner_scenario_hash(const struct scenario *s, char out[17])
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)fnv1a(s->merged_json));
+}
+
 int runner_default_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -220,7 +225,7 @@ int runner_run(const struct scenario *s, const struct runner_opts *o, struct res
 		return -ENOMEM;
 	}
 	char hash[17];
-	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)fnv1a(s->merged_json));
+	runner_scenario_hash(s, hash);
 	int threads = o->threads > 0 ? o->threads : runner_default_threads();
 	if (threads > o->replications)
 		threads = (int)(o->replications > 0 ? o->replications : 1);

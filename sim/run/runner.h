@@ -55,6 +55,10 @@ struct runner_opts {
 /* The number of online cores (at least 1). */
 int runner_default_threads(void);
 
+/* The scenario hash stored in runs.scenario_hash: 16 hex digits of the FNV-1a hash of s's
+ * merged JSON, into out[17]. Cannot fail. */
+void runner_scenario_hash(const struct scenario *s, char out[17]);
+
 /* Run. The summary is initialised here and holds the complete replications whatever the
  * outcome (release it with summary_release). Returns 0; -EINTR when progress stopped it;
  * -EINVAL (a world that cannot be built), -ENOMEM or -EIO (database) with a message in err. */

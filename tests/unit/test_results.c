@@ -612,6 +612,132 @@ static void test_avail_tables(void **state)
 	results_close(ro);
 }
 
+/* The availability tables read back through the read API: runs filtered by experiment, a
+ * run's causes in the order written with NULL half-widths as NaN. */
+static void test_avail_read(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_avail_run a = {.experiment = "availability-1", .scenario_name = "prod",
+				      .scenario_hash = "abc", .seed = 7, .years = 1000,
+				      .batches = 20, .level = 0.95, .exact_availability = 0.999,
+				      .rpo_tx_per_year = NAN, .outages = 33, .events = 1};
+	for (int i = 0; i < 16; i++)
+		a.figures[i] = i + 0.25;
+	a.figures[12] = NAN; /* p50 not estimated */
+	int64_t id1 = 0, id2 = 0;
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_avail_run(r, &a, &id1), 0);
+	assert_int_equal(results_add_avail_cause(r, id1, "host crash", "repair", 3.5, 0.5, 2, 40), 0);
+	assert_int_equal(results_add_avail_cause(r, id1, "az outage", "takeover", 0.25, NAN, 0.1, 2),
+			 0);
+	a.experiment = "availability-2";
+	a.seed = 8;
+	assert_int_equal(results_add_avail_run(r, &a, &id2), 0);
+	assert_int_equal(results_commit(r), 0);
+	results_close(r);
+
+	r = open_ro_ok(f->path);
+	struct results_avail_rows rows;
+	assert_int_equal(results_avail_runs(r, NULL, &rows), 0);
+	assert_int_equal(rows.n, 2);
+	assert_true(rows.v[0].avail_id == id1 && rows.v[1].avail_id == id2);
+	assert_string_equal(rows.v[0].experiment, "availability-1");
+	assert_string_equal(rows.v[0].scenario_hash, "abc");
+	assert_true(rows.v[0].seed == 7 && rows.v[0].years == 1000 && rows.v[0].batches == 20);
+	assert_true(rows.v[0].figures[4] == 4.25 && isnan(rows.v[0].figures[12]));
+	assert_true(rows.v[0].figures[15] == 15.25 && rows.v[0].outages == 33);
+	assert_true(rows.v[0].exact_availability == 0.999 && isnan(rows.v[0].rpo_tx_per_year));
+	assert_true(isnan(rows.v[0].bias));
+	results_avail_runs_release(&rows);
+	assert_int_equal(results_avail_runs(r, "availability-2", &rows), 0);
+	assert_int_equal(rows.n, 1);
+	assert_true(rows.v[0].seed == 8);
+	results_avail_runs_release(&rows);
+	results_avail_runs_release(&rows); /* twice is harmless */
+	struct results_avail_causes c;
+	assert_int_equal(results_avail_causes(r, id1, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.v[0].incident_class, "host crash");
+	assert_string_equal(c.v[1].stage, "takeover");
+	assert_true(c.v[0].minutes_per_year == 3.5 && c.v[0].half == 0.5 && c.v[0].samples == 40);
+	assert_true(isnan(c.v[1].half) && c.v[1].incidents_per_year == 0.1);
+	results_avail_causes_release(&c);
+	assert_int_equal(results_avail_causes(r, id2, &c), 0);
+	assert_int_equal(c.n, 0);
+	results_avail_causes_release(&c);
+	results_close(r);
+}
+
+/* Expectation verdicts (schema 7): written in one transaction, read back in order with
+ * NaN as NULL, filtered by experiment; a bad verdict row is refused and a rolled-back
+ * transaction leaves none. */
+static void test_verdicts(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_verdict v = {
+		.experiment = "check-1", .variant = "a.json", .scenario_name = "drill",
+		.scenario_hash = "0123", .position = 0, .expectation = "rto_s [host_crash iris-a] "
+		"p95 <= 60s", .metric = "rto_s", .selection = "host_crash iris-a",
+		.quantifier = "p95", .op = "<=", .threshold = 60, .threshold_text = "60s",
+		.unit = "s", .measured = 12.5, .mean = 11, .lo = 10, .hi = 12, .level = 0.95,
+		.min = 9, .max = 13, .n_values = 5, .unmeasured = 0, .replications = 5,
+		.pass = true, .measured_text = "p95 12.5s", .reason = ""};
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_verdict(r, &v), 0);
+	v.position = 1;
+	v.expectation = "primary_after every == \"iris-b\"";
+	v.threshold = NAN;
+	v.lo = v.hi = NAN;
+	v.pass = false;
+	v.reason = "primary after \"iris-a\" in 1 of 5";
+	v.selection = NULL; /* stored as "" */
+	assert_int_equal(results_add_verdict(r, &v), 0);
+	assert_int_equal(results_commit(r), 0);
+	v.experiment = "check-2";
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_add_verdict(r, &v), 0);
+	results_rollback(r);
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM expectation_verdicts"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM expectation_verdicts WHERE verdict = "
+				     "'fail' AND threshold IS NULL AND selection = ''"), 1);
+	/* The verdict column takes pass or fail only. */
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO expectation_verdicts (scenario_name, "
+					      "position, expectation, metric, quantifier, op, n_values, "
+					      "replications, verdict) VALUES ('s', 0, 'e', 'm', 'mean', "
+					      "'<=', 1, 1, 'ok')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	r = open_ro_ok(f->path);
+	struct results_verdicts l;
+	assert_int_equal(results_verdicts(r, NULL, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_true(l.v[0].verdict_id < l.v[1].verdict_id);
+	const struct results_verdict *a = &l.v[0].v, *b = &l.v[1].v;
+	assert_string_equal(a->experiment, "check-1");
+	assert_string_equal(a->variant, "a.json");
+	assert_string_equal(a->scenario_hash, "0123");
+	assert_string_equal(a->expectation, "rto_s [host_crash iris-a] p95 <= 60s");
+	assert_string_equal(a->quantifier, "p95");
+	assert_string_equal(a->unit, "s");
+	assert_true(a->threshold == 60 && a->measured == 12.5 && a->lo == 10 && a->hi == 12);
+	assert_true(a->min == 9 && a->max == 13 && a->n_values == 5 && a->replications == 5);
+	assert_true(a->pass && !b->pass);
+	assert_true(b->position == 1 && isnan(b->threshold) && isnan(b->lo) && isnan(b->hi));
+	assert_string_equal(b->selection, "");
+	assert_string_equal(b->reason, "primary after \"iris-a\" in 1 of 5");
+	results_verdicts_release(&l);
+	assert_int_equal(results_verdicts(r, "check-2", &l), 0);
+	assert_int_equal(l.n, 0);
+	results_verdicts_release(&l);
+	assert_int_equal(results_add_verdict(r, &v), -EROFS);
+	results_close(r);
+}
+
 /* A directory that does not exist cannot be opened; the message names the file. */
 static void test_unopenable_path(void **state)
 {
@@ -951,6 +1077,7 @@ static void test_migration_sql(void **state)
 	assert_non_null(strstr(results_migration_sql(1), "CREATE TABLE incidents"));
 	assert_non_null(strstr(results_migration_sql(2), "ADD COLUMN experiment"));
 	assert_non_null(strstr(results_migration_sql(5), "ADD COLUMN ecp_stall_max_s"));
+	assert_non_null(strstr(results_migration_sql(6), "CREATE TABLE expectation_verdicts"));
 	assert_null(results_migration_sql(RESULTS_SCHEMA_VERSION));
 }
 
@@ -2203,6 +2330,8 @@ int main(void)
 		T(test_foreign_database_refused),
 		T(test_empty_file_initialised),
 		T(test_avail_tables),
+		T(test_avail_read),
+		T(test_verdicts),
 		T(test_unopenable_path),
 		T(test_rollback),
 		T(test_reader_sees_only_committed),

@@ -652,6 +652,52 @@ static void test_reset_and_edges(void **state)
 	volume_group_free(g);
 }
 
+/* (10) The time-series bucket: 300 IOPS offered for 10 s, then 6000 for 10 s, then nothing, to
+ * a 3000-IOPS gp3: the buckets read 0.1, 1.0 (the limit paces), then the backlog drains at
+ * the limit. A degraded limit halves the denominator from its change on. The buckets'
+ * time-weighted mean is the window's iops_utilisation. */
+static void test_bucket_utilisation(void **state)
+{
+	(void)state;
+	struct sim_engine *e = sim_engine_new(10, 0);
+	struct volume_group *g = volume_group_new(e, "h1", &host_unlimited);
+	struct volume_params p = gp3(3000, 125);
+	struct volume_logical *v = volume_add(g, "db", 1, 0, &p);
+	drv_open(e, "slow", v, 16 * KIB, 300, 0, 10 * SIM_S);
+	drv_open(e, "fast", v, 16 * KIB, 6000, 10 * SIM_S, 20 * SIM_S);
+	double b[4], sum = 0;
+	for (int i = 0; i < 4; i++) {
+		run_until(e, 10.0 * (i + 1));
+		b[i] = volume_bucket(v);
+		sum += b[i];
+	}
+	struct volume_stats st;
+	volume_stats(v, &st);
+	print_message("buckets: %.4f %.4f %.4f %.4f, window %.4f\n", b[0], b[1], b[2], b[3],
+		      st.iops_utilisation);
+	assert_rel(b[0], 0.1, 0.01);
+	assert_rel(b[1], 1.0, 0.02);
+	assert_rel(b[2], 1.0, 0.02); /* the 30000 IOs waiting drain at 3000/s */
+	assert_true(b[3] < 0.01); /* drained: nothing left */
+	assert_rel(st.iops_utilisation, sum / 4, 1e-9);
+	/* Degraded to half the limit for a bucket: 3000 IOPS offered fill it twice over. */
+	assert_int_equal(volume_set_degraded(v, 1.0, 0.5), 0);
+	drv_open(e, "half", v, 16 * KIB, 1500, 40 * SIM_S, 50 * SIM_S);
+	run_until(e, 50);
+	assert_rel(volume_bucket(v), 1.0, 0.02);
+	run_until(e, 50); /* an empty span */
+	assert_true(isnan(volume_bucket(v)));
+	assert_true(isnan(volume_bucket(NULL)));
+	/* A reset starts a new bucket. */
+	run_until(e, 55);
+	volume_stats_reset(v);
+	run_until(e, 60);
+	assert_true(volume_bucket(v) < 0.01);
+	rng_dist_release(&p.latency);
+	volume_group_free(g);
+	sim_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_degraded_and_failed),
 		cmocka_unit_test(test_same_seed_repeats_bit_for_bit),
 		cmocka_unit_test(test_reset_and_edges),
+		cmocka_unit_test(test_bucket_utilisation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
