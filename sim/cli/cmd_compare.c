@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "cmd_experiment.h"
+#include "metric.h"
 
 struct variant {
 	char *name;                 /* owned */
@@ -100,8 +101,70 @@ static void fmt_ci(const char *unit, double mean, double hw, char *buf, size_t s
 	snprintf(buf, size, "%s ±%s", m, h);
 }
 
+/* Sequential stopping over variants: rounds of the first variant's replication count, each
+ * round run on every variant (the same replication indices: common random numbers), until
+ * the target metric's interval is narrow enough in every variant or the maximum is
+ * reached. The decision reads only results, so it is the same whatever -j. */
+static int run_rounds(struct variants *vs, struct exp_opts *o, struct results *db,
+		      const char *experiment)
+{
+	int rc = CLI_EXIT_OK;
+	size_t started = 0;
+	for (; started < vs->n && rc == CLI_EXIT_OK; started++) {
+		struct variant *v = &vs->v[started];
+		rc = exp_start(v->file, o, v->sets, v->set_count, &v->res);
+	}
+	int64_t rounds = 0;
+	while (rc == CLI_EXIT_OK) {
+		int64_t n = exp_next_round(&vs->v[0].res, o);
+		if (n <= 0)
+			break;
+		if (rounds++ > 0)
+			for (size_t i = 0; i < vs->n; i++)
+				o->whole->total += (double)n * sim_time_to_s(vs->v[i].res.s.config.warmup +
+									    vs->v[i].res.s.config.duration);
+		for (size_t i = 0; i < vs->n && rc == CLI_EXIT_OK; i++)
+			rc = exp_round(&vs->v[i].res, o, n, db, experiment, vs->v[i].name);
+		bool met = true;
+		for (size_t i = 0; i < vs->n; i++)
+			met &= exp_target_met(&vs->v[i].res, o, NULL);
+		if (met)
+			break;
+	}
+	for (size_t i = 0; i < started; i++) {
+		int e = exp_end(&vs->v[i].res, o, rc == CLI_EXIT_OK);
+		if (rc == CLI_EXIT_OK)
+			rc = e;
+	}
+	return rc;
+}
+
+/* The outcome of sequential stopping, one line per variant. */
+static void print_stopping(const struct variants *vs, const struct exp_opts *o)
+{
+	if (o->target_width <= 0)
+		return;
+	printf("\nsequential stopping: %s, widest relative half-width at %g%% (target %g, at most "
+	       "%lld replications, rounds of %lld)\n",
+	       metric_def((enum metric_id)o->target_metric)->name, 100 * vs->v[0].res.sum.level,
+	       o->target_width, (long long)o->max_replications, (long long)vs->v[0].res.round);
+	for (size_t i = 0; i < vs->n; i++) {
+		double w;
+		bool met = exp_target_met(&vs->v[i].res, o, &w);
+		char width[32];
+		if (isnan(w))
+			snprintf(width, sizeof(width), "- (not measured)");
+		else if (isinf(w))
+			snprintf(width, sizeof(width), "none");
+		else
+			snprintf(width, sizeof(width), "%.3g", w);
+		printf("  %-36s %lld replications, width %s%s\n", vs->v[i].name,
+		       (long long)vs->v[i].res.sum.replications, width, met ? "" : "  NOT MET");
+	}
+}
+
 /* Load and run every variant with the same seed; stop at the first that cannot run. */
-static int run_variants(struct variants *vs, const struct exp_opts *o, const char *prefix)
+static int run_variants(struct variants *vs, struct exp_opts *o, const char *prefix)
 {
 	int rc = CLI_EXIT_OK;
 	struct exp_progress whole; /* one progress line over every variant */
@@ -143,11 +206,18 @@ static int run_variants(struct variants *vs, const struct exp_opts *o, const cha
 	printf("experiment %s in %s: %zu variants, common random numbers (same seed and "
 	       "replications)\n",
 	       experiment, o->db_path, vs->n);
-	for (size_t i = 0; i < vs->n && rc == CLI_EXIT_OK; i++) {
+	if (o->target_width > 0) {
+		rc = run_rounds(vs, &run_o, db, experiment);
+	} else {
+		for (size_t i = 0; i < vs->n && rc == CLI_EXIT_OK; i++) {
+			struct variant *v = &vs->v[i];
+			rc = exp_run(v->file, &run_o, v->sets, v->set_count, db, experiment,
+				     v->name, &v->res);
+		}
+	}
+	for (size_t i = 1; i < vs->n && rc == CLI_EXIT_OK; i++) {
 		struct variant *v = &vs->v[i];
-		rc = exp_run(v->file, &run_o, v->sets, v->set_count, db, experiment, v->name,
-			     &v->res);
-		if (rc == CLI_EXIT_OK && i > 0 && v->res.ro.seed != vs->v[0].res.ro.seed)
+		if (v->res.ro.seed != vs->v[0].res.ro.seed)
 			fprintf(stderr, "topsim %s: warning: variant \"%s\" has seed %llu, \"%s\" %llu: "
 					"no common random numbers\n",
 				prefix, v->name, (unsigned long long)v->res.ro.seed, vs->v[0].name,
@@ -337,6 +407,8 @@ int cmd_compare(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((rc = exp_opts_finish(&o, "compare")) != 0)
+		goto out;
 	if (vs.n) {
 		if (nfiles != 1) {
 			rc = cli_usage_error("compare", "--variant needs exactly one scenario file");
@@ -373,8 +445,10 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	rc = run_variants(&vs, &o, "compare");
-	if (rc == CLI_EXIT_OK)
+	if (rc == CLI_EXIT_OK) {
+		print_stopping(&vs, &o);
 		print_compare(&vs);
+	}
 	if (rc == CLI_EXIT_OK && avail_years > 0) {
 		struct scenario **sc = calloc(vs.n + 1, sizeof(*sc));
 		const char **names = calloc(vs.n + 1, sizeof(*names));
@@ -531,6 +605,8 @@ int cmd_sweep(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((rc = exp_opts_finish(&o, "sweep")) != 0)
+		goto out;
 	if (naxes > 16) {
 		rc = cli_usage_error("sweep", "at most 16 --sweep axes");
 		goto out;
@@ -588,8 +664,10 @@ int cmd_sweep(int argc, char **argv)
 		}
 	}
 	rc = run_variants(&vs, &o, "sweep");
-	if (rc == CLI_EXIT_OK)
+	if (rc == CLI_EXIT_OK) {
+		print_stopping(&vs, &o);
 		print_sweep(&vs);
+	}
 out:
 	for (size_t i = 0; i < naxes; i++) {
 		for (size_t k = 0; k < axes[i].count; k++)

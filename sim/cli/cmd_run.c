@@ -53,6 +53,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((rc = exp_opts_finish(&o, "run")) != 0)
+		goto out;
 	if (optind != argc - 1) {
 		rc = cli_usage_error("run", "expected exactly one scenario file");
 		goto out;

@@ -111,7 +111,7 @@ static void *worker(void *arg)
 			 gmtime_r(&t0, &tm));
 		double started = wall_now();
 		struct progress_ctx pc = {p, sl};
-		int rc = world_run(p->cfg, o->seed, (uint32_t)rep, o->progress ? on_progress : NULL,
+		int rc = world_run(p->cfg, o->seed, (uint32_t)(o->first_replication + rep), o->progress ? on_progress : NULL,
 				   &pc, &sl->rec, sl->err, sizeof(sl->err));
 		double wall = wall_now() - started;
 
