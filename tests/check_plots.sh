@@ -86,8 +86,18 @@ draw "$db" rto 820x520 -- "RTO (s)" "RPO (commits)" "host_crash iris-a"
 draw "$db" utilisation 800x480 -- "CPU utilisation (%)" "simulated time (s)" "iris-a" "iris-b"
 draw "$dir/c.db" compare 940x520 --metric rto_s -- "rto_s (s)" "baseline" "qos2s" \
   "paired difference from baseline"
-draw "$dir/s.db" sweep 680x480 --metric rto_s -- "rto_s (s)" "mirror.qos_timeout=2s" \
-  "mirror.qos_timeout=8s"
+# one numeric axis: drawn against the swept value (variant_params), in its unit
+draw "$dir/s.db" sweep 680x480 --metric rto_s -- "rto_s (s)" "mirror.qos_timeout (s)"
+sd=$dir/sweep-data
+if "$bin" plot "$dir/s.db" sweep --metric rto_s -o "$dir/sw.svg" --data-only --data-dir "$sd" >/dev/null 2>&1 \
+   && grep -q '^numeric = 1$' "$sd/meta.gp" \
+   && [ "$(grep -v '^#' "$sd/compare.dat" | awk '{print $11}' | tr '\n' ' ')" = "2 8 " ] \
+   && [ "$(sqlite3 "$dir/s.db" "select group_concat(x, ' ') from (select variant || '|' || path || '|' || value_text || '|' || value_num || '|' || unit as x from variant_params order by rowid)")" \
+        = "mirror.qos_timeout=2s|mirror.qos_timeout|2s|2.0|s mirror.qos_timeout=8s|mirror.qos_timeout|8s|8.0|s" ]; then
+  ok "sweep: parameter values stored (variant_params), the x axis is their number"
+else
+  cat "$sd/meta.gp" "$sd/compare.dat"; bad "sweep: numeric axis"
+fi
 
 # ---- the exported data agree with the database --------------------------------------------
 t=$dir/timeline-data

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cmd_experiment.h"
 #include "metric.h"
+#include "units.h"
 
 struct variant {
 	char *name;                 /* owned */
@@ -73,6 +74,20 @@ static void variants_release(struct variants *vs)
 		free(vs->owned[i]);
 	free(vs->owned);
 	memset(vs, 0, sizeof(*vs));
+}
+
+/* Split "16s" into 16 and "s"; false when text does not start with a number. */
+static bool split_quantity(const char *text, double *num, const char **unit)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (end == text || !isfinite(v) || (*end && !((*end >= 'A' && *end <= 'Z') ||
+						       (*end >= 'a' && *end <= 'z') || *end == '%' ||
+						       *end == '/')))
+		return false;
+	*num = v;
+	*unit = end;
+	return true;
 }
 
 /* A value of a figure in unit `unit` for a table. */
@@ -203,6 +218,27 @@ static int run_variants(struct variants *vs, struct exp_opts *o, const char *pre
 	struct results *db = exp_open_db(o, prefix, experiment, sizeof(experiment), &rc);
 	if (!db)
 		return rc;
+	/* What makes each variant, for plots with a numeric axis (results.h). */
+	for (size_t i = 0; i < vs->n && rc == CLI_EXIT_OK; i++)
+		for (size_t k = 0; k < vs->v[i].set_count && rc == CLI_EXIT_OK; k++) {
+			const char *set = vs->v[i].sets[k], *eq = strchr(set, '=');
+			char path[256];
+			if (!eq || (size_t)(eq - set) >= sizeof(path))
+				continue;
+			snprintf(path, sizeof(path), "%.*s", (int)(eq - set), set);
+			struct results_variant_param vp = {experiment, vs->v[i].name, path, eq + 1, "",
+							   NAN};
+			if (!split_quantity(eq + 1, &vp.value_num, &vp.unit))
+				vp.value_num = NAN;
+			if (results_add_variant_param(db, &vp) < 0) {
+				fprintf(stderr, "topsim %s: %s\n", prefix, results_errmsg(db));
+				rc = CLI_EXIT_INTERNAL;
+			}
+		}
+	if (rc != CLI_EXIT_OK) {
+		results_close(db);
+		return rc;
+	}
 	printf("experiment %s in %s: %zu variants, common random numbers (same seed and "
 	       "replications)\n",
 	       experiment, o->db_path, vs->n);
@@ -489,8 +525,103 @@ const char cmd_sweep_usage[] =
 struct axis {
 	char *path;
 	char **values;
+	double *num;      /* each value's number, NAN when it has none ("gp3") */
+	char **unit;      /* each value's unit after the number ("s", "" for a bare number) */
 	size_t count;
 };
+
+#define SWEEP_POINTS_MAX 1000
+
+static int axis_push(struct axis *a, const char *text, size_t len)
+{
+	char **vals = realloc(a->values, sizeof(*vals) * (a->count + 1));
+	if (!vals)
+		return -1;
+	a->values = vals;
+	double *num = realloc(a->num, sizeof(*num) * (a->count + 1));
+	if (!num)
+		return -1;
+	a->num = num;
+	char **unit = realloc(a->unit, sizeof(*unit) * (a->count + 1));
+	if (!unit)
+		return -1;
+	a->unit = unit;
+	if (!(vals[a->count] = strndup(text, len)))
+		return -1;
+	const char *u = "";
+	if (!split_quantity(vals[a->count], &num[a->count], &u))
+		num[a->count] = NAN;
+	if (!(unit[a->count] = strdup(u))) {
+		free(vals[a->count]);
+		return -1;
+	}
+	a->count++;
+	return 0;
+}
+
+/* Expand the range FROM:TO:STEP (or FROM:TO:xFACTOR) into a's values. Returns 0, -1 on out
+ * of memory, or CLI_EXIT_USAGE (printed). */
+static int axis_range(struct axis *a, const char *item, const char *whole)
+{
+	char buf[3][64];
+	const char *p = item;
+	for (int k = 0; k < 3; k++) {
+		size_t len = strcspn(p, ":");
+		if (len == 0 || len >= sizeof(buf[k]) || (k < 2 && p[len] != ':') ||
+		    (k == 2 && p[len]))
+			return cli_usage_error("sweep", "a range is FROM:TO:STEP or FROM:TO:xFACTOR, "
+							"not \"%s\" in \"%s\"",
+					       item, whole);
+		memcpy(buf[k], p, len);
+		buf[k][len] = '\0';
+		p += len + 1;
+	}
+	bool times = buf[2][0] == 'x';
+	double v[3];
+	const char *u[3];
+	for (int k = 0; k < 3; k++)
+		if (!split_quantity(buf[k] + (k == 2 && times), &v[k], &u[k]))
+			return cli_usage_error("sweep", "range \"%s\": \"%s\" is not a number with "
+							"an optional unit",
+					       item, buf[k]);
+	if (times && *u[2])
+		return cli_usage_error("sweep", "range \"%s\": a factor xN has no unit", item);
+	if (strcmp(u[0], u[1]) != 0 || (!times && strcmp(u[0], u[2]) != 0)) {
+		/* durations in different units ("500ms:2s:250ms") go through seconds */
+		char err[UNITS_ERR_SIZE];
+		bool durations = true;
+		for (int k = 0; k < 3 && durations; k++)
+			if (!(times && k == 2))
+				durations = units_parse_seconds(buf[k], &v[k], err, sizeof(err)) == 0;
+		if (!durations)
+			return cli_usage_error("sweep", "range \"%s\": FROM, TO and STEP need the "
+							"same unit",
+					       item);
+		u[0] = "s";
+	}
+	if (times ? !(v[2] > 1) : !(v[2] > 0))
+		return cli_usage_error("sweep", "range \"%s\": the step must be %s", item,
+				       times ? "a factor above 1" : "positive");
+	if (v[0] > v[1])
+		return cli_usage_error("sweep", "range \"%s\": FROM is above TO", item);
+	if (times && !(v[0] > 0))
+		return cli_usage_error("sweep", "range \"%s\": a factor step needs FROM above 0",
+				       item);
+	/* count first: no range of a million points gets allocated */
+	double n = times ? floor(log(v[1] / v[0]) / log(v[2]) + 1e-9) + 1
+			 : floor((v[1] - v[0]) / v[2] + 1e-9) + 1;
+	if (n + (double)a->count > SWEEP_POINTS_MAX)
+		return cli_usage_error("sweep", "range \"%s\" has %.0f values: at most %d per axis",
+				       item, n, SWEEP_POINTS_MAX);
+	for (int64_t i = 0; i < (int64_t)n; i++) {
+		double x = times ? v[0] * pow(v[2], (double)i) : v[0] + (double)i * v[2];
+		char text[96];
+		snprintf(text, sizeof(text), "%.12g%s", x, u[0]);
+		if (axis_push(a, text, strlen(text)) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 static void print_sweep(const struct variants *vs)
 {
@@ -573,20 +704,29 @@ int cmd_sweep(int argc, char **argv)
 			struct axis *a = &axes[naxes++];
 			memset(a, 0, sizeof(*a));
 			a->path = strndup(optarg, (size_t)(eq - optarg));
-			for (const char *p = eq + 1; a->path;) {
+			if (!a->path) {
+				rc = CLI_EXIT_INTERNAL;
+				goto out;
+			}
+			for (const char *p = eq + 1;;) {
 				size_t len = strcspn(p, ",");
 				if (len == 0) {
 					rc = cli_usage_error("sweep", "empty value in \"%s\"", optarg);
 					goto out;
 				}
-				char **vals = realloc(a->values, sizeof(*vals) * (a->count + 1));
-				if (!vals || !(vals[a->count] = strndup(p, len))) {
-					free(vals == a->values ? NULL : vals);
-					rc = CLI_EXIT_INTERNAL;
+				char item[256];
+				snprintf(item, sizeof(item), "%.*s", (int)len, p);
+				int r = strchr(item, ':') ? axis_range(a, item, optarg)
+							  : axis_push(a, p, len);
+				if (r != 0) {
+					rc = r < 0 ? CLI_EXIT_INTERNAL : r;
 					goto out;
 				}
-				a->values = vals;
-				a->count++;
+				if (a->count > SWEEP_POINTS_MAX) {
+					rc = cli_usage_error("sweep", "more than %d values in \"%s\"",
+							     SWEEP_POINTS_MAX, optarg);
+					goto out;
+				}
 				p += len;
 				if (!*p)
 					break;
@@ -616,10 +756,10 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 	size_t points = 1;
-	for (size_t i = 0; i < naxes; i++)
+	for (size_t i = 0; i < naxes && points <= SWEEP_POINTS_MAX; i++)
 		points *= axes[i].count;
-	if (points > 1000) {
-		rc = cli_usage_error("sweep", "%zu points: at most 1000", points);
+	if (points > SWEEP_POINTS_MAX) {
+		rc = cli_usage_error("sweep", "%zu points: at most %d", points, SWEEP_POINTS_MAX);
 		goto out;
 	}
 	vs.owned = calloc(points * naxes, sizeof(*vs.owned));
@@ -670,9 +810,13 @@ int cmd_sweep(int argc, char **argv)
 	}
 out:
 	for (size_t i = 0; i < naxes; i++) {
-		for (size_t k = 0; k < axes[i].count; k++)
+		for (size_t k = 0; k < axes[i].count; k++) {
 			free(axes[i].values[k]);
+			free(axes[i].unit[k]);
+		}
 		free(axes[i].values);
+		free(axes[i].num);
+		free(axes[i].unit);
 		free(axes[i].path);
 	}
 	free(axes);
