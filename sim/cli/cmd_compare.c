@@ -280,6 +280,234 @@ static bool paired(const struct summary_samples *a, const struct summary_samples
 	return true;
 }
 
+/* One row of the compare table: figure (id, qualifier) of every variant with its interval,
+ * then the paired differences with the first variant. */
+static void print_row(const struct variants *vs, const char *label, enum metric_id id,
+		      const char *qualifier, double level)
+{
+	const struct metric_def *d = metric_def(id);
+	const struct summary_samples *sa = summary_samples(&vs->v[0].res.sum, id, qualifier);
+	printf("%-44.44s", label);
+	for (size_t k = 0; k < vs->n; k++) {
+		const struct summary_samples *sk = summary_samples(&vs->v[k].res.sum, id, qualifier);
+		char cell[64] = "-";
+		double m = NAN, h = NAN;
+		if (sk && stat_ci_mean(sk->values, sk->count, level, &m, &h) == 0)
+			fmt_ci(d->unit, m, h, cell, sizeof(cell));
+		printf(" %22s", cell);
+	}
+	for (size_t k = 1; k < vs->n; k++) {
+		const struct summary_samples *sk = summary_samples(&vs->v[k].res.sum, id, qualifier);
+		double m, h;
+		char cell[64] = "unpaired", mm[40], hh[40];
+		if (paired(sa, sk, level, &m, &h)) {
+			fmt_unit(d->unit, m, mm, sizeof(mm));
+			fmt_unit(d->unit, h, hh, sizeof(hh));
+			bool sig = !isnan(h) && fabs(m) > h;
+			snprintf(cell, sizeof(cell), "%s%s ±%s%s", m > 0 ? "+" : "", mm, hh,
+				 sig ? " *" : "  ");
+		}
+		printf(" %22s", cell);
+	}
+	printf("\n");
+}
+
+static bool is_utilisation(enum metric_id id)
+{
+	return id == METRIC_CPU_UTILISATION || id == METRIC_VOLUME_IOPS_UTILISATION;
+}
+
+#define COMPARE_BUSIEST 6 /* utilisation rows in compare */
+
+struct busy_row {
+	enum metric_id id;
+	const char *q;
+	double top;    /* highest mean over the variants */
+};
+
+/* The busiest resources: the hosts' CPU and the volumes' IOPS utilisation with the highest
+ * mean in any variant, COMPARE_BUSIEST of them, busiest first. */
+static void print_busiest(const struct variants *vs, double level)
+{
+	struct busy_row rows[COMPARE_BUSIEST];
+	size_t n = 0;
+	for (size_t k = 0; k < vs->n; k++) {
+		const struct summary *s = &vs->v[k].res.sum;
+		for (size_t i = 0; i < s->sample_count; i++) {
+			const struct summary_samples *ss = &s->samples[i];
+			if (!is_utilisation(ss->id) || ss->count == 0)
+				continue;
+			double m, h;
+			stat_ci_mean(ss->values, ss->count, level, &m, &h);
+			size_t j = 0;
+			while (j < n && !(rows[j].id == ss->id && strcmp(rows[j].q, ss->qualifier) == 0))
+				j++;
+			if (j < n) { /* seen in another variant: keep the highest mean */
+				if (m > rows[j].top)
+					rows[j].top = m;
+			} else if (n < COMPARE_BUSIEST) {
+				rows[n++] = (struct busy_row){ss->id, ss->qualifier, m};
+			} else {
+				size_t low = 0;
+				for (size_t t = 1; t < n; t++)
+					if (rows[t].top < rows[low].top)
+						low = t;
+				if (m > rows[low].top)
+					rows[low] = (struct busy_row){ss->id, ss->qualifier, m};
+			}
+			/* re-sort: busiest first, then by name (stable output) */
+			for (size_t a = 1; a < n; a++)
+				for (size_t b = a; b > 0 && (rows[b].top > rows[b - 1].top ||
+							     (rows[b].top == rows[b - 1].top &&
+							      strcmp(rows[b].q, rows[b - 1].q) < 0));
+				     b--) {
+					struct busy_row t = rows[b];
+					rows[b] = rows[b - 1];
+					rows[b - 1] = t;
+				}
+		}
+	}
+	if (!n)
+		return;
+	printf("busiest resources (mean utilisation; CPU per host, IOPS per volume)\n");
+	for (size_t i = 0; i < n; i++) {
+		char label[256];
+		snprintf(label, sizeof(label), "%s %s",
+			 rows[i].id == METRIC_CPU_UTILISATION ? "cpu" : "volume", rows[i].q);
+		print_row(vs, label, rows[i].id, rows[i].q, level);
+	}
+}
+
+/* Traffic-driven cost per hour of variant v, one value per replication (n of them): data
+ * transfer (cross-AZ, cross-region) and, when `lb`, the load balancers' bytes processed at
+ * the first load balancer's kind. Returns the count, 0 when v has no traffic figures. */
+static size_t traffic_cost(const struct variant *v, bool lb, double *out, size_t n)
+{
+	const struct summary *s = &v->res.sum;
+	const struct scenario *sc = &v->res.s;
+	double per_hour = 3600.0 / sim_time_to_s(sc->config.duration);
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = 0;
+	for (size_t k = 0; k < s->sample_count; k++) {
+		const struct summary_samples *ss = &s->samples[k];
+		if (ss->id != METRIC_NETWORK_BYTES)
+			continue;
+		count = ss->count < n ? ss->count : n;
+		for (size_t i = 0; i < count; i++) {
+			if (!lb) {
+				out[i] += catalog_transfer_usd(&sc->catalog, ss->qualifier,
+							       ss->values[i]) * per_hour;
+			} else if (strcmp(ss->qualifier, "load_balancer") == 0 &&
+				   sc->config.load_balancer_count) {
+				int kind = sc->config.load_balancers[0].kind;
+				double gb = sc->catalog.prices.lb_per_gb[kind];
+				out[i] += isnan(gb) ? 0 : ss->values[i] / 1e9 * gb * per_hour;
+			}
+		}
+	}
+	return count;
+}
+
+/* Cost per hour: the fixed parts per variant, the traffic-driven ones as means with their
+ * intervals and paired differences, and the total. */
+static void print_costs(const struct variants *vs, double level)
+{
+	size_t n = (size_t)vs->v[0].res.sum.replications;
+	for (size_t k = 1; k < vs->n; k++)
+		if ((size_t)vs->v[k].res.sum.replications > n)
+			n = (size_t)vs->v[k].res.sum.replications;
+	double *cost = calloc(vs->n * 3 * (n + 1), sizeof(double));
+	size_t *count = calloc(vs->n * 3, sizeof(size_t));
+	struct scenario_cost *fixed = calloc(vs->n, sizeof(*fixed));
+	if (!cost || !count || !fixed) {
+		free(cost);
+		free(count);
+		free(fixed);
+		printf("cost per hour: out of memory\n");
+		return;
+	}
+	/* rows: 0 data transfer, 1 load balancer bytes, 2 total; per variant n values */
+#define COST(k, row) (cost + ((k) * 3 + (row)) * (n + 1))
+	bool other_region = false;
+	for (size_t k = 0; k < vs->n; k++) {
+		scenario_cost(&vs->v[k].res.s, &fixed[k]);
+		other_region |= fixed[k].other_region;
+		count[k * 3] = traffic_cost(&vs->v[k], false, COST(k, 0), n);
+		count[k * 3 + 1] = traffic_cost(&vs->v[k], true, COST(k, 1), n);
+		count[k * 3 + 2] = count[k * 3];
+		double base = fixed[k].instances + fixed[k].volumes + fixed[k].load_balancers;
+		for (size_t i = 0; i < count[k * 3]; i++)
+			COST(k, 2)[i] = base + COST(k, 0)[i] + COST(k, 1)[i];
+	}
+	const struct catalog_prices *p = &vs->v[0].res.s.catalog.prices;
+	printf("cost per hour, USD (on-demand %s prices%s; data transfer and load-balancer "
+	       "bytes from the run's traffic)\n",
+	       p->region, other_region ? ", also for the hosts in other regions: the catalog "
+					 "has no other region's" : "");
+	static const char *const fixed_names[] = {"instances", "EBS volumes",
+						  "load balancers (hourly)"};
+	for (int f = 0; f < 3; f++) {
+		printf("%-44s", fixed_names[f]);
+		for (size_t k = 0; k < vs->n; k++) {
+			double x = f == 0 ? fixed[k].instances : f == 1 ? fixed[k].volumes
+								     : fixed[k].load_balancers;
+			char cell[40];
+			snprintf(cell, sizeof(cell), "$%.4f", x);
+			printf(" %22s", cell);
+		}
+		for (size_t k = 1; k < vs->n; k++) {
+			double d = (f == 0 ? fixed[k].instances - fixed[0].instances
+				    : f == 1 ? fixed[k].volumes - fixed[0].volumes
+					     : fixed[k].load_balancers - fixed[0].load_balancers);
+			char cell[40];
+			snprintf(cell, sizeof(cell), "%s$%.4f  ", d < 0 ? "-" : "+", fabs(d));
+			printf(" %22s", cell);
+		}
+		printf("\n");
+	}
+	static const char *const traffic_names[] = {"data transfer (cross-AZ, cross-region)",
+						    "load balancers (bytes processed)", "total"};
+	for (int row = 0; row < 3; row++) {
+		printf("%-44s", traffic_names[row]);
+		for (size_t k = 0; k < vs->n; k++) {
+			double m = NAN, h = NAN;
+			char cell[64] = "-";
+			if (count[k * 3 + row] &&
+			    stat_ci_mean(COST(k, row), count[k * 3 + row], level, &m, &h) == 0)
+				snprintf(cell, sizeof(cell), isnan(h) ? "$%.4f" : "$%.4f ±%.4f", m, h);
+			printf(" %22s", cell);
+		}
+		for (size_t k = 1; k < vs->n; k++) {
+			char cell[64] = "unpaired";
+			size_t c0 = count[row], ck = count[k * 3 + row];
+			if (c0 && c0 == ck) {
+				double *d = malloc(sizeof(double) * c0), m, h;
+				if (d) {
+					for (size_t i = 0; i < c0; i++)
+						d[i] = COST(k, row)[i] - COST(0, row)[i];
+					stat_ci_mean(d, c0, level, &m, &h);
+					free(d);
+					bool sig = !isnan(h) && fabs(m) > h;
+					snprintf(cell, sizeof(cell), "%s$%.4f ±%.4f%s", m < 0 ? "-" : "+",
+						 fabs(m), h, sig ? " *" : "  ");
+				}
+			}
+			printf(" %22s", cell);
+		}
+		printf("\n");
+	}
+#undef COST
+	for (size_t k = 0; k < vs->n; k++)
+		if (fixed[k].unpriced)
+			printf("(%s: %zu items without a catalog price are left out of its sums; "
+			       "topsim catalog lists the prices)\n",
+			       vs->v[k].name, fixed[k].unpriced);
+	free(cost);
+	free(count);
+	free(fixed);
+}
+
 static void print_compare(const struct variants *vs)
 {
 	const struct summary *base = &vs->v[0].res.sum;
@@ -295,45 +523,16 @@ static void print_compare(const struct variants *vs)
 	printf("\n");
 	for (size_t i = 0; i < base->sample_count; i++) {
 		const struct summary_samples *sa = &base->samples[i];
+		if (is_utilisation(sa->id) || sa->id == METRIC_NETWORK_BYTES)
+			continue; /* the busiest only, and bytes as cost, below */
 		const struct metric_def *d = metric_def(sa->id);
 		char label[200];
 		snprintf(label, sizeof(label), "%s%s%s%s", d->name, sa->qualifier[0] ? " [" : "",
 			 sa->qualifier, sa->qualifier[0] ? "]" : "");
-		printf("%-44.44s", label);
-		for (size_t k = 0; k < vs->n; k++) {
-			const struct summary_samples *sk =
-				summary_samples(&vs->v[k].res.sum, sa->id, sa->qualifier);
-			char cell[64] = "-";
-			double m = NAN, h = NAN;
-			if (sk && stat_ci_mean(sk->values, sk->count, level, &m, &h) == 0)
-				fmt_ci(d->unit, m, h, cell, sizeof(cell));
-			printf(" %22s", cell);
-		}
-		for (size_t k = 1; k < vs->n; k++) {
-			const struct summary_samples *sk =
-				summary_samples(&vs->v[k].res.sum, sa->id, sa->qualifier);
-			double m, h;
-			char cell[64] = "unpaired", mm[40], hh[40];
-			if (paired(sa, sk, level, &m, &h)) {
-				fmt_unit(d->unit, m, mm, sizeof(mm));
-				fmt_unit(d->unit, h, hh, sizeof(hh));
-				bool sig = !isnan(h) && fabs(m) > h;
-				snprintf(cell, sizeof(cell), "%s%s ±%s%s", m > 0 ? "+" : "", mm, hh,
-					 sig ? " *" : "  ");
-			}
-			printf(" %22s", cell);
-		}
-		printf("\n");
+		print_row(vs, label, sa->id, sa->qualifier, level);
 	}
-	printf("%-44s", "cost per hour (instances, on-demand)");
-	for (size_t k = 0; k < vs->n; k++) {
-		size_t unpriced;
-		double cost = scenario_hourly_cost(&vs->v[k].res.s, &unpriced);
-		char cell[64];
-		snprintf(cell, sizeof(cell), "$%.2f%s", cost, unpriced ? "+?" : "");
-		printf(" %22s", cell);
-	}
-	printf("\n");
+	print_busiest(vs, level);
+	print_costs(vs, level);
 }
 
 const char cmd_compare_usage[] =
@@ -343,10 +542,14 @@ const char cmd_compare_usage[] =
 	"arrivals and faults) and print, for every figure of the run summary (throughput and\n"
 	"latency per class, availability, RTO, RPO and unavailability per incident), each\n"
 	"variant's mean with its confidence interval and the paired difference with the first\n"
-	"variant, * when significant; and each variant's instance cost per hour. With one FILE,\n"
+	"variant, * when significant; then the busiest resources (CPU per host, IOPS per\n"
+	"volume) the same way, and the cost per hour from the catalog's prices: instances, EBS\n"
+	"volumes, load balancers, and the run's data transfer (cross-AZ, cross-region) and\n"
+	"load-balancer bytes with intervals. With one FILE,\n"
 	"the first variant is the scenario as it is (\"baseline\"); --set after --variant NAME:\n"
 	"belongs to that variant, before any --variant to all. Runs are stored in the results\n"
-	"database under experiment compare-N (or --experiment) and the variants' names.\n"
+	"database under experiment compare-N (or --experiment) and the variants' names, their\n"
+	"--set assignments in variant_params.\n"
 	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
 	"Options:\n"
 	"      --variant NAME:   start a variant (the colon is optional)\n"
@@ -516,11 +719,14 @@ const char cmd_sweep_usage[] =
 	"Run the scenario at every point of the grid of the --sweep axes (each value of each\n"
 	"axis, every combination), all with common random numbers, and print a table per point:\n"
 	"the RTO of each incident, write availability and the p99 latency of each class, means\n"
-	"with their confidence intervals. Runs are stored under experiment sweep-N (or\n"
-	"--experiment), the variant named after the point (\"mirror.qos_timeout=2s\").\n"
+	"with their confidence intervals. A value FROM:TO:STEP is a range (2s:16s:2s; the same\n"
+	"unit, or durations in any), FROM:TO:xFACTOR a geometric one (1s:16s:x2); at most 1000\n"
+	"values per axis and 1000 points. Runs are stored under experiment sweep-N (or\n"
+	"--experiment), the variant named after the point (\"mirror.qos_timeout=2s\"), its values\n"
+	"with their number and unit in variant_params.\n"
 	"Exit 0, 2 on bad input, 3 on an internal error (expectations are not evaluated).\n"
 	"Options:\n"
-	"      --sweep PATH=V1,V2,...  an axis: a scenario field and its values\n" EXP_OPTIONS_HELP;
+	"      --sweep PATH=V1,V2,...  an axis: a scenario field and its values or ranges\n" EXP_OPTIONS_HELP;
 
 struct axis {
 	char *path;
@@ -630,7 +836,11 @@ static void print_sweep(const struct variants *vs)
 	printf("\n%lld replications per point; means ±%g%% CI (p99: all replications' completions "
 	       "pooled)\n",
 	       (long long)s0->replications, 100 * level);
-	printf("%-36s", "point");
+	int w = 36; /* the point column fits the longest name */
+	for (size_t k = 0; k < vs->n; k++)
+		if ((int)strlen(vs->v[k].name) > w)
+			w = (int)strlen(vs->v[k].name);
+	printf("%-*s", w, "point");
 	for (size_t i = 0; i < s0->incident_count; i++) {
 		char h[80];
 		snprintf(h, sizeof(h), "RTO %s", s0->incidents[i].target);
@@ -645,7 +855,7 @@ static void print_sweep(const struct variants *vs)
 	printf("\n");
 	for (size_t k = 0; k < vs->n; k++) {
 		const struct summary *s = &vs->v[k].res.sum;
-		printf("%-36.36s", vs->v[k].name);
+		printf("%-*s", w, vs->v[k].name);
 		char cell[64];
 		for (size_t i = 0; i < s0->incident_count; i++) {
 			double m = NAN, h = NAN;

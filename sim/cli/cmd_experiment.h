@@ -102,7 +102,7 @@ struct exp_opts {
 	"      --target-width REL\n"                                                            \
 	"                        sequential stopping: run replications in rounds of -n until\n"\
 	"                        the --target-metric's widest interval half-width is at most\n"\
-	"                        REL of its mean (e.g. 0.1 or 10%%); compare and sweep give\n"  \
+	"                        REL of its mean (e.g. 0.1 or 10%); compare and sweep give\n"  \
 	"                        every variant the same count (until all meet it)\n"           \
 	"      --target-metric NAME\n"                                                          \
 	"                        the metric of --target-width (e.g. rto_s, latency_p99_s,\n"   \

@@ -240,6 +240,9 @@ void summary_add(struct summary *s, const struct record *rec)
 		case METRIC_READ_AVAILABILITY:
 			sample(s, m->id, "", m->value);
 			break;
+		case METRIC_NETWORK_BYTES: /* for the data-transfer cost (cmd_compare.c) */
+			sample(s, m->id, m->qualifier, m->value);
+			break;
 		case METRIC_ECP_REQUESTS:
 			s->has_ecp = true;
 			break;

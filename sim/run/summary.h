@@ -6,7 +6,7 @@
  * throughput and latency mean, p50, p99, p99.9; per
  * host and volume: utilisation; per incident (same kind and target across replications):
  * RTO with its stage means, RPO, write unavailability; availability; failures by cause;
- * Little's-law figures; invariant violations.
+ * Little's-law figures; invariant violations; bytes sent per link class.
  *
  * Latency quantiles: the point estimate is the quantile of the histogram merged across
  * replications (all completions pooled), not the mean of the replications' quantiles, which
