@@ -28,11 +28,12 @@ int network_init(struct network *n, const struct network_config *cfg, size_t reg
 		return -ENOMEM;
 	memcpy(n->rtt_median_s, rtt_median_s, sizeof(double) * region_count * region_count);
 	n->traffic = calloc(1, sizeof(*n->traffic));
-	if (!n->traffic)
+	if (n->traffic)
+		n->traffic->region_bytes = calloc(region_count * region_count + 1, sizeof(double));
+	if (!n->traffic || !n->traffic->region_bytes) {
+		network_release(n); /* a failed init leaves nothing to release */
 		return -ENOMEM;
-	n->traffic->region_bytes = calloc(region_count * region_count + 1, sizeof(double));
-	if (!n->traffic->region_bytes)
-		return -ENOMEM;
+	}
 	/* p99/median = exp(z99 sigma) */
 	n->jitter_sigma = log(cfg->inter_region_jitter) / gsl_cdf_ugaussian_Pinv(0.99);
 	return 0;

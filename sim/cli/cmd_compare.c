@@ -7,10 +7,17 @@
  * latency per class, availability, RTO, RPO and unavailability per incident), the value of
  * each variant with its interval and, against the first variant, the paired difference
  * (replication by replication) with its Student-t interval; a difference whose interval
- * excludes 0 is marked significant. Plus the instances' hourly cost.
- * sweep: one scenario over a grid (--sweep PATH=v1,v2,... per axis, every combination is a
- * point and a variant), a table of the headline figures per point.
- * Runs go to the results database tagged with the experiment and the variant names.
+ * excludes 0 is marked significant. Then the busiest resources (CPU per host, IOPS per
+ * volume) the same way, and the cost per hour: the fixed part from the scenario and the
+ * catalog (instances, EBS volumes, load balancers' hours; scenario_cost), the traffic part
+ * per replication from the recorded network_bytes (data transfer, load-balancer bytes;
+ * catalog_transfer_usd) with intervals and paired differences.
+ * sweep: one scenario over a grid (--sweep PATH=v1,v2,... or ranges FROM:TO:STEP per axis,
+ * every combination is a point and a variant), a table of the headline figures per point.
+ * Sequential stopping (--target-width) runs every variant in lockstep rounds until all meet
+ * the width (run_rounds), so common random numbers hold.
+ * Runs go to the results database tagged with the experiment and the variant names; each
+ * variant's assignments go to variant_params.
  */
 #include <math.h>
 #include <stdio.h>
@@ -134,10 +141,12 @@ static int run_rounds(struct variants *vs, struct exp_opts *o, struct results *d
 		int64_t n = exp_next_round(&vs->v[0].res, o);
 		if (n <= 0)
 			break;
-		if (rounds++ > 0)
+		if (rounds++ > 0) { /* the progress line learns of the round as it starts */
 			for (size_t i = 0; i < vs->n; i++)
 				o->whole->total += (double)n * sim_time_to_s(vs->v[i].res.s.config.warmup +
 									    vs->v[i].res.s.config.duration);
+			o->whole->parts += vs->n;
+		}
 		for (size_t i = 0; i < vs->n && rc == CLI_EXIT_OK; i++)
 			rc = exp_round(&vs->v[i].res, o, n, db, experiment, vs->v[i].name);
 		bool met = true;

@@ -464,8 +464,10 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 	 * interval is narrow enough or the maximum is reached. */
 	while (rc == CLI_EXIT_OK && o->target_width > 0 && !exp_target_met(out, o, NULL) &&
 	       exp_next_round(out, o) > 0) {
-		if (o->whole)
+		if (o->whole) {
 			o->whole->total += (double)exp_next_round(out, o) * replication_work(&out->s);
+			o->whole->parts++;
+		}
 		rc = exp_round(out, o, exp_next_round(out, o), db, experiment, variant);
 	}
 	int e = exp_end(out, o, rc == CLI_EXIT_OK);

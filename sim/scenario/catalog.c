@@ -611,6 +611,25 @@ int catalog_print(const struct catalog *c, const char *what, FILE *out)
 				fmt_q(UNITS_BANDWIDTH, v->throughput_max, g), v->latency_median * 1e3,
 				v->latency_p99 * 1e3, v->afr_max * 100);
 		}
+		fprintf(out, "\n%-6s %10s %22s %20s  (USD per month, %s; '?' unconfirmed)\n",
+			"volume", "per GiB", "per IOPS", "per MiB/s", c->prices.region);
+		for (size_t i = 0; i < c->volume_count; i++) {
+			const struct catalog_volume *v = &c->volumes[i];
+			char gib[32] = "-", iops[64] = "-", mibps[32] = "-";
+			if (!isnan(v->price_gib_month))
+				snprintf(gib, sizeof(gib), "%.4g%s", v->price_gib_month,
+					 v->price_confirmed ? "" : "?");
+			if (!isnan(v->price_iops_month))
+				snprintf(iops, sizeof(iops), "%.4g%s%s", v->price_iops_month,
+					 v->iops_baseline > 0 ? " above " : "",
+					 v->iops_baseline > 0 ? fmt_q(UNITS_IOPS, v->iops_baseline, a) : "");
+			if (!isnan(v->price_iops_tier[0]))
+				snprintf(iops + strlen(iops), sizeof(iops) - strlen(iops), ", tiers");
+			if (!isnan(v->price_mibps_month))
+				snprintf(mibps, sizeof(mibps), "%.4g above %s", v->price_mibps_month,
+					 fmt_q(UNITS_BANDWIDTH, v->throughput_baseline, b));
+			fprintf(out, "%-6s %10s %22s %20s\n", v->name, gib, iops, mibps);
+		}
 	}
 	if (all || strcmp(what, "regions") == 0) {
 		if (all)
