@@ -1,11 +1,13 @@
 # plots/sweep.gp: one metric across the points of a sweep (topsim sweep): the mean across
-# replications with its 95% Student-t interval, the points in the order they were run (the
-# variant names are the swept values, e.g. mirror.qos_timeout=2s).
+# replications with its 95% Student-t interval. A sweep over one numeric axis is drawn
+# against the swept value (x axis in its unit, from the variant_params table); otherwise the
+# points in the order they were run, named by their values (e.g. mirror.qos_timeout=2s).
 #
 # Data (written by `topsim plot DB sweep [--metric NAME[:QUAL]]`, in datadir):
-#   meta.gp      title, ylabel, baseline, variants
+#   meta.gp      title, ylabel, baseline, variants, numeric (1: one numeric axis), xlabel
 #   compare.dat  point, mean, 95% low, 95% high, replications, "point",
-#                difference from the first point: mean, 95% low, 95% high, pairs
+#                difference from the first point: mean, 95% low, 95% high, pairs,
+#                the point's value on the numeric axis (its index when not numeric)
 # Run by hand:
 #   gnuplot -e "datadir='plot-data'; outfile='plot.svg'; term='svg'" plots/sweep.gp
 
@@ -21,11 +23,20 @@ set output outfile
 
 set title title
 set ylabel ylabel
-set xrange [0.5:variants + 0.5]
 set yrange [0:*]
 set grid ytics lc rgb '#dddddd'
-set xtics rotate by -30 nomirror
 set key below
-plot datadir.'/compare.dat' using 1:2:xtic(6) with linespoints pt 7 lw 2 lc rgb '#377eb8' \
-         title 'mean', \
-     '' using 1:2:3:4 with yerrorbars pt 7 lc rgb 'black' title '95% interval'
+if (numeric) {
+    set xlabel xlabel
+    set grid xtics lc rgb '#dddddd'
+    set offsets graph 0.05, graph 0.05, 0, 0
+    plot datadir.'/compare.dat' using 11:2 with linespoints pt 7 lw 2 lc rgb '#377eb8' \
+             title 'mean', \
+         '' using 11:2:3:4 with yerrorbars pt 7 lc rgb 'black' title '95% interval'
+} else {
+    set xrange [0.5:variants + 0.5]
+    set xtics rotate by -30 nomirror
+    plot datadir.'/compare.dat' using 1:2:xtic(6) with linespoints pt 7 lw 2 lc rgb '#377eb8' \
+             title 'mean', \
+         '' using 1:2:3:4 with yerrorbars pt 7 lc rgb 'black' title '95% interval'
+}

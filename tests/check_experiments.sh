@@ -9,7 +9,12 @@
 #   Progress covers the whole experiment (compare's variants on one line).
 #   Time series: errors_per_s is a rate whose integral is the error count; units stored.
 #   compare: two variants with --variant print paired differences and tag the runs.
-#   sweep: a two-point grid prints one row per point and tags the runs.
+#   sweep: a two-point grid prints one row per point and tags the runs; ranges with steps
+#   expand (their values stored in variant_params), bad ranges exit 2 before anything runs.
+#   compare's cost: the fixed rows are the hand-computed ones, the traffic rows the catalog's
+#   prices applied to the stored network_bytes; the busiest resources are listed.
+#   Sequential stopping: rounds stop at the first whose intervals are narrow enough
+#   (recomputed from the database), and -j 1 and -j 2 give the same database.
 set -uo pipefail
 bin=$1 src=$2
 dir=$(mktemp -d)
@@ -137,6 +142,103 @@ rc=$?
 [ $rc -eq 0 ] && grep -q "^mirror.qos_timeout=16s" "$dir/s.out" \
   && [ "$(sqlite3 "$dir/c.db" "select count(distinct variant) from runs where experiment = 'sweep-1'")" = 2 ] \
   && ok "sweep: one row per point, runs tagged sweep-1" || { cat "$dir/s.out"; bad "sweep: exit $rc"; }
+
+# ---- sweep ranges --------------------------------------------------------------------------
+"$bin" sweep "$drill" --sweep mirror.qos_timeout=2s:6s:4s,16s "${short[@]}" -n 1 -o "$dir/r.db" \
+  --experiment ranges >"$dir/sr.out" 2>&1
+rc=$?
+params=$(sqlite3 "$dir/r.db" "select group_concat(x, ' ') from (select value_text || '=' || value_num || unit as x from variant_params where experiment = 'ranges' order by rowid)")
+[ $rc -eq 0 ] && [ "$params" = "2s=2.0s 6s=6.0s 16s=16.0s" ] \
+  && [ "$(grep -c '^mirror.qos_timeout=' "$dir/sr.out")" = 3 ] \
+  && ok "sweep range 2s:6s:4s,16s: three points, values stored" \
+  || { cat "$dir/sr.out"; bad "sweep range: exit $rc, params $params"; }
+for spec in "2s:1s:1s|FROM is above TO" "2s:8s:0s|the step must be positive" \
+            "2s:8s:-1s|the step must be positive" "1:8:x1|a factor above 1" \
+            "1s:2000s:1ms|1999001 values: at most 1000 per axis" "2s:8:1s|the same unit" \
+            "1s:2s|FROM:TO:STEP or FROM:TO:xFACTOR" "a:b:c|is not a number"; do
+  "$bin" sweep "$drill" --sweep "mirror.qos_timeout=${spec%%|*}" -o "$dir/bad.db" >"$dir/b.out" 2>"$dir/b.err"
+  rc=$?
+  if [ $rc -eq 2 ] && grep -q "${spec#*|}" "$dir/b.err" && [ ! -e "$dir/bad.db" ]; then
+    ok "sweep bad range ${spec%%|*}: exit 2, nothing run"
+  else
+    cat "$dir/b.err"; bad "sweep bad range ${spec%%|*}: exit $rc"
+  fi
+done
+# a multiplicative range and durations in different units
+"$bin" sweep "$drill" --sweep mirror.qos_timeout=1s:8s:x2 --sweep mirror.qos_timeout=500ms:1s:250ms \
+  -n 1 --duration 1s --warmup 0s --no-progress -o "$dir/x.db" --experiment x >"$dir/x.out" 2>&1
+[ "$(sqlite3 "$dir/x.db" "select count(distinct variant) from runs where experiment = 'x'")" = 12 ] \
+  && grep -q "^mirror.qos_timeout=8s mirror.qos_timeout=0.75s" "$dir/x.out" \
+  && ok "sweep x2 steps and mixed duration units: 4 x 3 points" || { cat "$dir/x.out"; bad "sweep x2"; }
+
+# ---- compare: cost and busiest resources ----------------------------------------------------
+prod=$src/scenarios/production.json large=$src/scenarios/large-production.json
+"$bin" compare "$prod" "$large" -n 2 --duration 1m --warmup 10s --no-progress -j 2 -o "$dir/cost.db" >"$dir/cost.out" 2>&1
+rc=$?
+# Hand-computed (docs/catalog.md): production 3 x r5.2xlarge $0.504 + 7 x m5.large $0.096 =
+# $2.184; gp3 volumes 3 x 800 GB = 2400e9 B / 2^30 x $0.08 / 730 h = $0.2450; two ALBs $0.045.
+grep -Eq '^instances +\$2\.1840 +\$8\.2320 +\+\$6\.0480' "$dir/cost.out" \
+  && grep -Eq '^EBS volumes +\$0\.2450 ' "$dir/cost.out" \
+  && grep -Eq '^load balancers \(hourly\) +\$0\.0450 +\$0\.0450' "$dir/cost.out" \
+  && ok "compare cost: instances, EBS volumes and load balancers as computed by hand" \
+  || { cat "$dir/cost.out"; bad "compare fixed cost: exit $rc"; }
+# data transfer per replication from the stored bytes: cross-AZ $0.02/GB, us-east-1 ->
+# us-west-2 $0.02/GB; load balancer bytes $0.008/GB (ALB); per hour of the 1 min measured
+want=$(sqlite3 "$dir/cost.db" "select printf('%.4f %.4f', avg(dt), avg(lb)) from (select r.run_id,
+  sum(case when m.qualifier = 'cross_az' then m.value * 0.02 when m.qualifier like 'cross_region us-east-1 %' then m.value * 0.02 else 0 end) / 1e9 * 60 as dt,
+  sum(case when m.qualifier = 'load_balancer' then m.value * 0.008 else 0 end) / 1e9 * 60 as lb
+  from metrics m join runs r using (run_id) where m.name = 'network_bytes' and r.variant = 'production' group by r.run_id)")
+got=$(awk '/^data transfer/ {dt = $5} /^load balancers \(bytes/ {lb = $5} END {print dt, lb}' "$dir/cost.out" | tr -d '$')
+[ -n "$want" ] && [ "$want" = "$got" ] \
+  && grep -Eq '^total +\$[0-9.]+ ±[0-9.]+ +\$[0-9.]+ ±[0-9.]+ +\+\$[0-9.]+ ±[0-9.]+ \*' "$dir/cost.out" \
+  && ok "compare cost: data transfer and load-balancer bytes from network_bytes ($got)" \
+  || bad "compare traffic cost: want $want, got $got"
+grep -q "^busiest resources" "$dir/cost.out" && grep -Eq "^cpu iris-a +[0-9.]+% ±[0-9.]+% +[0-9.]+% ±" "$dir/cost.out" \
+  && ! grep -q "^cpu_utilisation" "$dir/cost.out" \
+  && ok "compare: busiest resources with intervals and paired differences" \
+  || { cat "$dir/cost.out"; bad "compare busiest resources"; }
+
+# ---- sequential stopping ------------------------------------------------------------------
+seq=(--variant qos2s: --set mirror.qos_timeout=2s -n 2 --duration 4m --warmup 30s --no-progress
+     --target-width 0.35 --target-metric rto_s --max-replications 8 --experiment seq)
+"$bin" compare "$drill" "${seq[@]}" -j 1 -o "$dir/seq1.db" >"$dir/seq1.out" 2>&1
+rc1=$?
+"$bin" compare "$drill" "${seq[@]}" -j 2 -o "$dir/seq2.db" >"$dir/seq2.out" 2>&1
+rc2=$?
+dumpdb() { sqlite3 "$1" "select variant, replication, seed, events from runs order by run_id;
+  select run_id, name, qualifier, value from metrics order by 1, 2, 3;
+  select run_id, kind, rto_s, rpo_tx from incidents order by run_id, incident_id"; }
+# The rounds (2 replications each): stop after the first k (2, 4, 6, 8) where every variant's
+# rto_s half-width (Student t, 95%) is at most 0.35 of its mean, recomputed from the database
+# (at seed 1: baseline meets it after 4, qos2s after 6, so both run 6).
+stop=$(sqlite3 "$dir/seq1.db" "select variant, replication, rto_s from incidents i join runs r using (run_id) where r.experiment = 'seq' order by variant, replication" | python3 -c '
+import sys, statistics
+t = {1: 12.706, 3: 3.182, 5: 2.571, 7: 2.365}
+v = {}
+for line in sys.stdin:
+    name, rep, rto = line.strip().split("|")
+    v.setdefault(name, []).append((int(rep), float(rto)))
+for k in (2, 4, 6, 8):
+    ok = True
+    for name, xs in v.items():
+        x = [r for rep, r in xs if rep < k]
+        hw = t[k - 1] * statistics.stdev(x) / len(x) ** 0.5
+        ok &= hw <= 0.35 * abs(statistics.mean(x))
+    if ok or k == 8:
+        print(k); break')
+reps=$(sqlite3 "$dir/seq1.db" "select group_concat(n, ' ') from (select count(*) as n from runs where experiment = 'seq' group by variant order by variant)")
+[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ -n "$stop" ] && [ "$stop" -gt 2 ] && [ "$stop" -lt 8 ] \
+  && [ "$reps" = "$stop $stop" ] \
+  && grep -q "^sequential stopping: rto_s" "$dir/seq1.out" \
+  && cmp -s <(dumpdb "$dir/seq1.db") <(dumpdb "$dir/seq2.db") \
+  && ok "sequential stopping: $stop replications (the first round meeting the width), same database with -j 1 and -j 2" \
+  || { cat "$dir/seq1.out"; bad "sequential stopping: exit $rc1/$rc2, stop $stop, replications $reps"; }
+"$bin" run "$drill" --target-width 0.1 -o "$dir/bad.db" >/dev/null 2>"$dir/t.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "needs --target-metric" "$dir/t.err" && [ ! -e "$dir/bad.db" ] \
+  && "$bin" run "$drill" --target-width 0 --target-metric rto_s -o "$dir/bad.db" >/dev/null 2>&1; rc2=$?
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && [ ! -e "$dir/bad.db" ] \
+  && ok "--target-width without a metric, or 0: exit 2" || bad "target-width usage: exit $rc/$rc2"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

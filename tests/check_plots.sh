@@ -93,8 +93,18 @@ draw "$db" utilisation 800x800 -- "CPU utilisation (%)" "simulated time (s)" "ir
   "IOPS utilisation (%)" "iris-a/db" "iris-b/jrn_pri"
 draw "$dir/c.db" compare 940x520 --metric rto_s -- "rto_s (s)" "baseline" "qos2s" \
   "paired difference from baseline"
-draw "$dir/s.db" sweep 680x480 --metric rto_s -- "rto_s (s)" "mirror.qos_timeout=2s" \
-  "mirror.qos_timeout=8s"
+# one numeric axis: drawn against the swept value (variant_params), in its unit
+draw "$dir/s.db" sweep 680x480 --metric rto_s -- "rto_s (s)" "mirror.qos_timeout (s)"
+sd=$dir/sweep-data
+if "$bin" plot "$dir/s.db" sweep --metric rto_s -o "$dir/sw.svg" --data-only --data-dir "$sd" >/dev/null 2>&1 \
+   && grep -q '^numeric = 1$' "$sd/meta.gp" \
+   && [ "$(grep -v '^#' "$sd/compare.dat" | awk '{print $11}' | tr '\n' ' ')" = "2 8 " ] \
+   && [ "$(sqlite3 "$dir/s.db" "select group_concat(x, ' ') from (select variant || '|' || path || '|' || value_text || '|' || value_num || '|' || unit as x from variant_params order by rowid)")" \
+        = "mirror.qos_timeout=2s|mirror.qos_timeout|2s|2.0|s mirror.qos_timeout=8s|mirror.qos_timeout|8s|8.0|s" ]; then
+  ok "sweep: parameter values stored (variant_params), the x axis is their number"
+else
+  cat "$sd/meta.gp" "$sd/compare.dat"; bad "sweep: numeric axis"
+fi
 draw "$dir/a.db" availability 1200x380 -- "downtime (min/year)" "downtime in a year (min)" \
   "MIRROR1 primary host_crash: takeover (takeover)"
 

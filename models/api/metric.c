@@ -41,6 +41,7 @@ const char *metric_scope_name(enum metric_scope s)
 const char *metric_qualifier_name(enum metric_qualifier q)
 {
 	static const char *const names[] = {"", "operation class", "host", "volume",
-					    "operation class and cause", "incident", "web gateway"};
+					    "operation class and cause", "incident", "web gateway",
+					    "link class"};
 	return names[q];
 }

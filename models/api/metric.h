@@ -10,7 +10,8 @@
  * per incident of a replication; METRIC_SERIES, a time series (one value per bucket);
  * METRIC_LATENCY, derived from a class's latency histogram (stored in the latency table).
  * Qualifiers: what the `qualifier` column holds: an operation class, a host, a volume
- * ("host/volume"), "class cause", an incident ("kind target"), or nothing.
+ * ("host/volume"), "class cause", an incident ("kind target"), a link class ("cross_az",
+ * "cross_region us-east-1 us-west-2"), or nothing.
  */
 #ifndef TOPSIM_METRIC_H
 #define TOPSIM_METRIC_H
@@ -19,7 +20,7 @@
 
 enum metric_scope { METRIC_RUN, METRIC_INCIDENT, METRIC_SERIES, METRIC_LATENCY };
 enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLASS_CAUSE,
-			QUAL_INCIDENT, QUAL_GATEWAY };
+			QUAL_INCIDENT, QUAL_GATEWAY, QUAL_LINK };
 
 /* X(id, name, unit, scope, qualifier, help) */
 #define TOPSIM_METRICS(X)                                                                      \
@@ -97,6 +98,9 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "compute nodes launched by scale-out")                                               \
 	X(ASG_TERMINATIONS, "asg_terminations", "nodes", METRIC_RUN, QUAL_NONE,                  \
 	  "compute nodes terminated by scale-in")                                              \
+	X(NETWORK_BYTES, "network_bytes", "B", METRIC_RUN, QUAL_LINK,                            \
+	  "bytes sent after the warm-up by link class: same_host, same_az, cross_az, client, "  \
+	  "load_balancer, or \"cross_region FROM TO\" (docs/experiments.md, cost)")           \
 	X(LATENCY_MEAN_S, "latency_mean_s", "s", METRIC_LATENCY, QUAL_CLASS,                    \
 	  "mean latency at the client")                                                         \
 	X(LATENCY_P50_S, "latency_p50_s", "s", METRIC_LATENCY, QUAL_CLASS, "median latency")  \

@@ -9,6 +9,14 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
+const char *const network_link_names[NET_LINK_COUNT] = {
+	[NET_LINK_SAME_HOST] = "same_host",
+	[NET_LINK_SAME_AZ] = "same_az",
+	[NET_LINK_CROSS_AZ] = "cross_az",
+	[NET_LINK_CLIENT] = "client",
+	[NET_LINK_LOAD_BALANCER] = "load_balancer",
+};
+
 int network_init(struct network *n, const struct network_config *cfg, size_t region_count,
 		 const double *rtt_median_s)
 {
@@ -19,6 +27,13 @@ int network_init(struct network *n, const struct network_config *cfg, size_t reg
 	if (!n->rtt_median_s)
 		return -ENOMEM;
 	memcpy(n->rtt_median_s, rtt_median_s, sizeof(double) * region_count * region_count);
+	n->traffic = calloc(1, sizeof(*n->traffic));
+	if (n->traffic)
+		n->traffic->region_bytes = calloc(region_count * region_count + 1, sizeof(double));
+	if (!n->traffic || !n->traffic->region_bytes) {
+		network_release(n); /* a failed init leaves nothing to release */
+		return -ENOMEM;
+	}
 	/* p99/median = exp(z99 sigma) */
 	n->jitter_sigma = log(cfg->inter_region_jitter) / gsl_cdf_ugaussian_Pinv(0.99);
 	return 0;
@@ -30,6 +45,9 @@ void network_release(struct network *n)
 		return;
 	free(n->rtt_median_s);
 	free(n->degr);
+	if (n->traffic)
+		free(n->traffic->region_bytes);
+	free(n->traffic);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -63,6 +81,32 @@ void network_restore(struct network *n, int id)
 		n->degr[id].active = false;
 }
 
+void network_traffic_reset(struct network *n)
+{
+	memset(n->traffic->bytes, 0, sizeof(n->traffic->bytes));
+	memset(n->traffic->region_bytes, 0, sizeof(double) * n->region_count * n->region_count);
+}
+
+static void count_traffic(const struct network *n, const struct net_endpoint *a,
+			  const struct net_endpoint *b, double bytes)
+{
+	struct network_traffic *t = n->traffic;
+	if (!(bytes > 0))
+		return;
+	if (a->region != b->region)
+		t->region_bytes[(size_t)a->region * n->region_count + (size_t)b->region] += bytes;
+	else if (a->az < 0 || b->az < 0)
+		t->bytes[NET_LINK_CLIENT] += bytes;
+	else if (a->host < 0 || b->host < 0)
+		t->bytes[NET_LINK_LOAD_BALANCER] += bytes;
+	else if (a->host == b->host)
+		t->bytes[NET_LINK_SAME_HOST] += bytes;
+	else if (a->az == b->az)
+		t->bytes[NET_LINK_SAME_AZ] += bytes;
+	else
+		t->bytes[NET_LINK_CROSS_AZ] += bytes;
+}
+
 static bool on_side(const struct net_endpoint *e, int region, int az)
 {
 	return az >= 0 ? e->az == az : e->region == region;
@@ -92,6 +136,7 @@ sim_time network_delay(const struct network *n, gsl_rng *r, const struct net_end
 {
 	double rtt;
 	double bandwidth = a->bandwidth;
+	count_traffic(n, a, b, bytes);
 	if (b->bandwidth > 0 && (bandwidth <= 0 || b->bandwidth < bandwidth))
 		bandwidth = b->bandwidth;
 	if (a->region != b->region) {

@@ -18,6 +18,11 @@
  * The timeout is NETWORK_RTO_MIN_S + the drawn round trip (Linux's RTO floor, TCP_RTO_MIN,
  * is 200 ms; rto = srtt + 4 rttvar is below it on these paths). A message is never lost
  * outright; the extra draws happen only on a degraded link, so other draws are unchanged.
+ *
+ * Traffic: every message's bytes are counted by link class (for the data-transfer cost): to
+ * another region (by ordered region pair, whatever the ends), between a client population
+ * and the deployment, to or from a load-balancer node, within one host, within one AZ, and
+ * across AZs of a region. Counting draws nothing, so results do not move with it.
  */
 #ifndef TOPSIM_NETWORK_H
 #define TOPSIM_NETWORK_H
@@ -45,6 +50,24 @@ struct network_degradation {
 	bool active;
 };
 
+enum network_link {
+	NET_LINK_SAME_HOST,
+	NET_LINK_SAME_AZ,
+	NET_LINK_CROSS_AZ,
+	NET_LINK_CLIENT,         /* a client population and a host or load-balancer node */
+	NET_LINK_LOAD_BALANCER,  /* a load-balancer node and a host (clients: NET_LINK_CLIENT) */
+	NET_LINK_COUNT
+};
+
+/* Link class names as the network_bytes metric qualifies them ("same_az", ...). */
+extern const char *const network_link_names[NET_LINK_COUNT];
+
+/* Bytes sent since the last network_traffic_reset. */
+struct network_traffic {
+	double bytes[NET_LINK_COUNT];
+	double *region_bytes;    /* region_count^2, row = from; cross-region messages only */
+};
+
 struct network {
 	struct network_config cfg;  /* scope distributions (copied, not owned: see below) */
 	size_t region_count;
@@ -52,6 +75,8 @@ struct network {
 	double jitter_sigma;         /* lognormal sigma from inter_region_jitter */
 	struct network_degradation *degr; /* owned; slots are reused once restored */
 	size_t degr_count, degr_cap;
+	struct network_traffic *traffic; /* owned; counted by network_delay through a const
+					  * network (the delay draws are what is const) */
 };
 
 /* Initialise from the scenario's network config (kept by pointer semantics: the dists are
@@ -60,6 +85,9 @@ struct network {
 int network_init(struct network *n, const struct network_config *cfg, size_t region_count,
 		 const double *rtt_median_s);
 void network_release(struct network *n);
+
+/* Start counting traffic afresh (at the end of the warm-up). Cannot fail. */
+void network_traffic_reset(struct network *n);
 
 /* Degrade the link between side a and side b (region, AZ: one of them -1 per side): returns
  * its id (>= 0) for network_restore, or -ENOMEM / -EINVAL (factor < 1, loss outside

@@ -1014,6 +1014,7 @@ static void tick_on_warmup(struct sim_entity *self, const struct sim_event *ev)
 		}
 	if (w->shards)
 		shard_cluster_stats_reset(w->shards);
+	network_traffic_reset(&w->net);
 	w->bucket_start = sim_now(self->engine);
 	clients_start_measuring(w->clients);
 	ledger_start_measuring(w->ledger);
@@ -1159,6 +1160,26 @@ static void report_shards(struct world *w)
 	obs_metric(&w->obs, METRIC_SHARD_PARTS_WAITED, "", (double)st.parts_waited);
 }
 
+/* Bytes by link class for the data-transfer cost: every class within a region and every
+ * ordered pair of regions, 0 included (one value per replication for each). */
+static void report_network(struct world *w)
+{
+	const struct network_traffic *t = w->net.traffic;
+	for (int k = 0; k < NET_LINK_COUNT; k++)
+		obs_metric(&w->obs, METRIC_NETWORK_BYTES, network_link_names[k], t->bytes[k]);
+	size_t n = w->net.region_count;
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = 0; b < n; b++) {
+			double bytes = t->region_bytes[a * n + b];
+			if (a == b)
+				continue;
+			char q[300];
+			snprintf(q, sizeof(q), "cross_region %s %s", w->cfg->regions[a].name,
+				 w->cfg->regions[b].name);
+			obs_metric(&w->obs, METRIC_NETWORK_BYTES, q, bytes);
+		}
+}
+
 static void report_routing(struct world *w)
 {
 	for (size_t g = 0; g < w->cfg->gateway_count; g++) {
@@ -1242,7 +1263,7 @@ static const struct world_model {
 	void (*start)(struct world *w);   /* may be NULL */
 	void (*report)(struct world *w);  /* may be NULL */
 } models[] = {
-	{"fabric", build_fabric, NULL, NULL},
+	{"fabric", build_fabric, NULL, report_network},
 	{"hosts", build_hosts, NULL, report_hosts},
 	{"ledger", build_ledger, NULL, report_ledger},
 	{"mirrors", build_mirrors, start_mirrors, NULL},

@@ -208,6 +208,8 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((rc = exp_opts_finish(&o, "check")) != 0)
+		goto out;
 	if (optind >= argc) {
 		rc = cli_usage_error("check", "expected one or more scenario files");
 		goto out;

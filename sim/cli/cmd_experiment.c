@@ -6,6 +6,7 @@
 #include "avail_library.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "metric.h"
 #include "units.h"
 #include "version.h"
 #include "world.h"
@@ -25,6 +27,22 @@ void exp_opts_init(struct exp_opts *o)
 	o->width = 10 * SIM_S;
 	o->progress = isatty(STDERR_FILENO);
 	o->db_path = "topsim.db";
+	o->target_metric = -1;
+}
+
+int exp_opts_finish(struct exp_opts *o, const char *command)
+{
+	if (o->target_width > 0 && o->target_metric < 0)
+		return cli_usage_error(command, "--target-width needs --target-metric NAME");
+	if (o->target_width == 0 && (o->target_metric >= 0 || o->max_replications))
+		return cli_usage_error(command, "--target-metric and --max-replications go with "
+						"--target-width REL");
+	if (!o->max_replications)
+		o->max_replications = EXP_MAX_REPLICATIONS_DEFAULT;
+	if (o->target_width > 0 && o->replications > o->max_replications)
+		return cli_usage_error(command, "--max-replications %lld is below -n %lld",
+				       (long long)o->max_replications, (long long)o->replications);
+	return 0;
 }
 
 void exp_opts_release(struct exp_opts *o)
@@ -100,6 +118,50 @@ int exp_opts_parse(struct exp_opts *o, const char *command, int ch, const char *
 	case 'W':
 		dur = &o->width;
 		break;
+	case 'T': {
+		char *end;
+		errno = 0;
+		double w = strtod(arg, &end);
+		if (end != arg && *end == '%' && end[1] == '\0') {
+			w /= 100;
+			end++;
+		}
+		if (errno || end == arg || *end || !(w > 0) || w >= 10)
+			return cli_usage_error(command, "--target-width must be a relative width "
+							"above 0 and below 10 (e.g. 0.1 or 10%%), "
+							"not \"%s\"",
+					       arg);
+		o->target_width = w;
+		return 0;
+	}
+	case 'U': {
+		/* the figures the summary keeps per replication (summary.h) */
+		static const enum metric_id ok[] = {
+			METRIC_THROUGHPUT, METRIC_LATENCY_MEAN_S, METRIC_LATENCY_P50_S,
+			METRIC_LATENCY_P99_S, METRIC_LATENCY_P999_S, METRIC_IN_SYSTEM_MEAN,
+			METRIC_WRITE_AVAILABILITY, METRIC_READ_AVAILABILITY, METRIC_RTO_S,
+			METRIC_RPO_TX, METRIC_RPO_SPAN_S, METRIC_WRITE_UNAVAILABLE_S,
+			METRIC_CPU_UTILISATION, METRIC_VOLUME_IOPS_UTILISATION};
+		int id = metric_find_incident(arg);
+		for (size_t i = 0; id >= 0 && i < sizeof(ok) / sizeof(ok[0]); i++)
+			if ((int)ok[i] == id) {
+				o->target_metric = id;
+				return 0;
+			}
+		return cli_usage_error(command, "--target-metric: \"%s\" is not one of throughput, "
+						"latency_mean_s, latency_p50_s, latency_p99_s, "
+						"latency_p999_s, in_system_mean, write_availability, "
+						"read_availability, rto_s, rpo_tx, rpo_span_s, "
+						"write_unavailable_s, cpu_utilisation, "
+						"volume_iops_utilisation",
+				       arg);
+	}
+	case 'R':
+		if (parse_count(arg, 2, 100000, &o->max_replications) < 0)
+			return cli_usage_error(command, "--max-replications must be 2 to 100000, "
+							"not \"%s\"",
+					       arg);
+		return 0;
 	default:
 		return -1;
 	}
@@ -177,11 +239,6 @@ static bool run_progress(void *arg, int64_t rep, int64_t reps, double fraction)
 	return !interrupted;
 }
 
-static void on_record(void *arg, const struct record *rec)
-{
-	expect_add(arg, rec);
-}
-
 int exp_check_series(const struct exp_opts *o, const struct scenario *s)
 {
 	const struct scenario_config *c = &s->config;
@@ -203,9 +260,17 @@ int exp_check_series(const struct exp_opts *o, const struct scenario *s)
 	return CLI_EXIT_USAGE;
 }
 
-int exp_run(const char *file, const struct exp_opts *o, const char *const *extra_sets,
-	    size_t extra_count, struct results *db, const char *experiment, const char *variant,
-	    struct exp_result *out)
+/* Each record of a round: the experiment's summary (across rounds), then the
+ * expectations. */
+static void on_record(void *arg, const struct record *rec)
+{
+	struct exp_result *out = arg;
+	summary_add(&out->sum, rec);
+	expect_add(&out->ex, rec);
+}
+
+int exp_start(const char *file, const struct exp_opts *o, const char *const *extra_sets,
+	      size_t extra_count, struct exp_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct cmd_scenario_opts so = o->so;
@@ -246,6 +311,29 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 		return CLI_EXIT_USAGE;
 	if (expect_init(&out->ex, c->expectations, c->expectation_count) < 0)
 		return CLI_EXIT_INTERNAL;
+	out->file = file;
+	out->round = o->replications ? o->replications : c->replications;
+	out->ro = (struct runner_opts){
+		.replications = 0,
+		.seed = o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)c->seed,
+		.duration = c->duration,
+		.warmup = c->warmup,
+		.series_width = o->width,
+		.version = TOPSIM_VERSION,
+		.progress = run_progress,
+		.threads = o->threads,
+		.on_record = on_record,
+		.record_arg = out,
+	};
+	summary_init(&out->sum, out->ro.ci_level);
+	out->ran = true;
+	return CLI_EXIT_OK;
+}
+
+int exp_round(struct exp_result *out, const struct exp_opts *o, int64_t n, struct results *db,
+	      const char *experiment, const char *variant)
+{
+	const struct scenario_config *c = &out->s.config;
 	struct exp_progress alone;
 	struct exp_progress *whole = o->whole;
 	if (!whole) {
@@ -255,34 +343,63 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 	}
 	struct progress_state ps = {o->progress, variant && *variant ? variant : c->name, whole,
 				    replication_work(&out->s)};
-	out->ro = (struct runner_opts){
-		.replications = o->replications ? o->replications : c->replications,
-		.seed = o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)c->seed,
-		.duration = c->duration,
-		.warmup = c->warmup,
-		.series_width = o->width,
-		.version = TOPSIM_VERSION,
-		.progress = run_progress,
-		.progress_arg = &ps,
-		.threads = o->threads,
-		.on_record = on_record,
-		.record_arg = &out->ex,
-		.experiment = experiment,
-		.variant = variant,
-	};
+	out->db = db;
+	out->experiment = experiment;
+	out->variant = variant;
+	struct runner_opts ro = out->ro;
+	ro.first_replication = out->sum.replications;
+	ro.replications = n;
+	ro.progress_arg = &ps;
+	ro.experiment = experiment;
+	ro.variant = variant;
 	char rerr[512] = "";
 	struct sigaction sa = {0}, old_sa;
 	sa.sa_handler = on_sigint;
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_sa);
-	int r = runner_run(&out->s, &out->ro, db, &out->sum, rerr, sizeof(rerr));
+	struct summary round; /* the runner's, of this round only: out->sum has them all */
+	int r = runner_run(&out->s, &ro, db, &round, rerr, sizeof(rerr));
 	sigaction(SIGINT, &old_sa, NULL);
-	whole->done += (double)out->ro.replications * ps.rep_work;
+	out->sum.wall_s += round.wall_s;
+	out->sum.interrupted |= round.interrupted;
+	summary_release(&round);
+	out->ro.replications = out->sum.replications;
+	whole->done += (double)n * ps.rep_work;
 	whole->part++;
 	if (o->progress)
 		fprintf(stderr, "\r%*s\r", 79, "");
-	out->ran = true;
-	if (r == 0 && expect_wants_annual(&out->ex)) {
+	if (r == -EINTR) {
+		fprintf(stderr, "topsim: interrupted; %lld complete replications kept%s%s\n",
+			(long long)out->sum.replications, db ? " in " : "", db ? o->db_path : "");
+		return CLI_EXIT_INTERNAL;
+	}
+	if (r < 0) {
+		fprintf(stderr, "topsim: %s: %s\n", out->file, rerr);
+		return r == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
+	}
+	if (out->sum.out_of_memory) {
+		fprintf(stderr, "topsim: out of memory\n");
+		return CLI_EXIT_INTERNAL;
+	}
+	return CLI_EXIT_OK;
+}
+
+bool exp_target_met(const struct exp_result *r, const struct exp_opts *o, double *width)
+{
+	double w = summary_rel_width(&r->sum, o->target_metric, NULL);
+	if (width)
+		*width = w;
+	/* a metric the run never measured cannot get narrower: stop */
+	return isnan(w) || w <= o->target_width;
+}
+
+int exp_end(struct exp_result *out, const struct exp_opts *o, bool complete)
+{
+	const struct scenario_config *c = &out->s.config;
+	summary_finish(&out->sum);
+	int r = 0;
+	char rerr[512] = "";
+	if (complete && expect_wants_annual(&out->ex)) {
 		/* The availability mode for annual_downtime_s: the scenario's years and library,
 		 * the run's seed; one value per batch. */
 		const struct availability_config *ac = &c->availability;
@@ -300,7 +417,7 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 				ao.takeover_h = lib.takeover_h;
 			} else {
 				fprintf(stderr, "topsim: %s: warning: incident library not built (%s): "
-					"every takeover costs availability.failover_time\n", file, rerr);
+					"every takeover costs availability.failover_time\n", out->file, rerr);
 				avail_library_release(&lib);
 				memset(&lib, 0, sizeof(lib));
 			}
@@ -319,30 +436,56 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 		avail_library_release(&lib);
 	}
 	expect_finish(&out->ex);
-	if (r == -EINTR) {
-		fprintf(stderr, "topsim: interrupted; %lld complete replications kept%s%s\n",
-			(long long)out->sum.replications, db ? " in " : "", db ? o->db_path : "");
-		return CLI_EXIT_INTERNAL;
-	}
 	if (r < 0) {
-		fprintf(stderr, "topsim: %s: %s\n", file, rerr);
+		fprintf(stderr, "topsim: %s: %s\n", out->file, rerr);
 		return r == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
 	}
 	if (out->ex.out_of_memory) {
 		fprintf(stderr, "topsim: out of memory evaluating expectations\n");
 		return CLI_EXIT_INTERNAL;
 	}
-	if (db) {
+	if (complete && out->db) {
 		/* The verdicts beside the runs, for topsim report (one transaction). */
 		char hash[17];
 		runner_scenario_hash(&out->s, hash);
-		if (expect_store(&out->ex, db, experiment, variant, c->name, hash) < 0) {
-			fprintf(stderr, "topsim: %s: storing the expectations' verdicts: %s\n", file,
-				results_errmsg(db));
+		if (expect_store(&out->ex, out->db, out->experiment, out->variant, c->name, hash) <
+		    0) {
+			fprintf(stderr, "topsim: %s: storing the expectations' verdicts: %s\n",
+				out->file, results_errmsg(out->db));
 			return CLI_EXIT_INTERNAL;
 		}
 	}
 	return CLI_EXIT_OK;
+}
+
+/* The replications of the next round: the initial count, at most up to the maximum. */
+int64_t exp_next_round(const struct exp_result *r, const struct exp_opts *o)
+{
+	int64_t left = o->max_replications - r->sum.replications;
+	return left < r->round ? left : r->round;
+}
+
+int exp_run(const char *file, const struct exp_opts *o, const char *const *extra_sets,
+	    size_t extra_count, struct results *db, const char *experiment, const char *variant,
+	    struct exp_result *out)
+{
+	int rc = exp_start(file, o, extra_sets, extra_count, out);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	rc = exp_round(out, o, o->target_width > 0 ? exp_next_round(out, o) : out->round, db,
+		       experiment, variant);
+	/* Sequential stopping: more rounds of the same size until the target metric's
+	 * interval is narrow enough or the maximum is reached. */
+	while (rc == CLI_EXIT_OK && o->target_width > 0 && !exp_target_met(out, o, NULL) &&
+	       exp_next_round(out, o) > 0) {
+		if (o->whole) {
+			o->whole->total += (double)exp_next_round(out, o) * replication_work(&out->s);
+			o->whole->parts++;
+		}
+		rc = exp_round(out, o, exp_next_round(out, o), db, experiment, variant);
+	}
+	int e = exp_end(out, o, rc == CLI_EXIT_OK);
+	return rc != CLI_EXIT_OK ? rc : e;
 }
 
 void exp_result_release(struct exp_result *r)

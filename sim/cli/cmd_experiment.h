@@ -49,7 +49,15 @@ struct exp_opts {
 	const char *experiment;       /* --experiment, or NULL for a new name */
 	struct exp_progress *whole;   /* the experiment's progress (not owned), or NULL: each
 				       * exp_run shows its own */
+	/* Sequential stopping (--target-width, --target-metric, --max-replications): rounds
+	 * of the initial replication count until the target metric's widest relative
+	 * half-width is at most target_width or max_replications are done. */
+	double target_width;          /* 0: off (one round) */
+	int target_metric;            /* enum metric_id; -1: none given */
+	int64_t max_replications;     /* 0: not given (EXP_MAX_REPLICATIONS_DEFAULT) */
 };
+
+#define EXP_MAX_REPLICATIONS_DEFAULT 100
 
 /* Long options every experiment command takes; the short ones are "n:s:o:j:". */
 #define EXP_LONG_OPTIONS                                                                      \
@@ -59,7 +67,10 @@ struct exp_opts {
 	{"warmup", required_argument, NULL, 'w'}, {"series-width", required_argument, NULL, 'W'},\
 	{"catalog-dir", required_argument, NULL, 'c'}, {"no-progress", no_argument, NULL, 'P'},  \
 	{"expect", required_argument, NULL, 'E'}, {"experiment", required_argument, NULL, 'X'},  \
-	{"include-root", required_argument, NULL, 'I'}
+	{"include-root", required_argument, NULL, 'I'},                                        \
+	{"target-width", required_argument, NULL, 'T'},                                          \
+	{"target-metric", required_argument, NULL, 'U'},                                         \
+	{"max-replications", required_argument, NULL, 'R'}
 
 #define EXP_SHORT_OPTIONS "n:s:o:j:"
 
@@ -88,9 +99,22 @@ struct exp_opts {
 	"                        the current directory; for a scenario outside it, the\n"      \
 	"                        installed scenarios when it is one of them, else the\n"       \
 	"                        scenario's own directory)\n"                                   \
-	"      --no-progress     no progress line on stderr\n"
+	"      --no-progress     no progress line on stderr\n"                                 \
+	"      --target-width REL\n"                                                            \
+	"                        sequential stopping: run replications in rounds of -n until\n"\
+	"                        the --target-metric's widest interval half-width is at most\n"\
+	"                        REL of its mean (e.g. 0.1 or 10%); compare and sweep give\n"  \
+	"                        every variant the same count (until all meet it)\n"           \
+	"      --target-metric NAME\n"                                                          \
+	"                        the metric of --target-width (e.g. rto_s, latency_p99_s,\n"   \
+	"                        write_availability; every class or incident of it)\n"        \
+	"      --max-replications N\n"                                                          \
+	"                        with --target-width: stop at N replications (default 100)\n"
 
 void exp_opts_init(struct exp_opts *o);
+/* After the last option: the options' consistency (--target-width with --target-metric,
+ * --max-replications at least -n). Returns 0 or CLI_EXIT_USAGE (printed). */
+int exp_opts_finish(struct exp_opts *o, const char *command);
 void exp_opts_release(struct exp_opts *o);
 
 /* Handle option ch of EXP_LONG_OPTIONS. Returns 0 when handled, -1 when ch is not a common
@@ -99,10 +123,16 @@ int exp_opts_parse(struct exp_opts *o, const char *command, int ch, const char *
 
 struct exp_result {
 	struct scenario s;
-	struct runner_opts ro;
-	struct summary sum;
+	struct runner_opts ro;        /* .replications: done so far */
+	struct summary sum;           /* every round's records */
 	struct expect_set ex;
-	bool ran;                     /* the runner ran (sum and ex are filled) */
+	bool ran;                     /* exp_start succeeded (sum and ex are filled) */
+	const char *file;             /* not owned */
+	int64_t round;                /* replications per round: -n or the scenario's */
+	struct results *db;           /* where the rounds stored their runs (not owned; may be
+				       * NULL), and under which experiment and variant: the
+				       * verdicts go there too */
+	const char *experiment, *variant;
 };
 
 /* Load file (with o's --set plus extra_sets, and --expect), run its replications into db
@@ -115,6 +145,23 @@ int exp_run(const char *file, const struct exp_opts *o, const char *const *extra
 	    struct exp_result *out);
 
 void exp_result_release(struct exp_result *r);
+
+/* exp_run in steps, for experiments that run variants in lockstep rounds (compare and sweep
+ * with sequential stopping: common random numbers need the same replications for all).
+ * exp_start loads the file as exp_run does (nothing runs); exp_round runs the next n
+ * replications (indices continue from those done) into db and adds them to out->sum and
+ * out->ex; exp_end finishes the summary and the expectations (with the availability mode
+ * for annual_downtime_s when `complete`). Each returns a CLI exit code, printed. */
+int exp_start(const char *file, const struct exp_opts *o, const char *const *extra_sets,
+	      size_t extra_count, struct exp_result *out);
+int exp_round(struct exp_result *out, const struct exp_opts *o, int64_t n, struct results *db,
+	      const char *experiment, const char *variant);
+int exp_end(struct exp_result *out, const struct exp_opts *o, bool complete);
+/* Whether r's target metric is narrow enough (o->target_width); *width (may be NULL) gets
+ * its widest relative half-width (NAN when not measured, which counts as met). */
+bool exp_target_met(const struct exp_result *r, const struct exp_opts *o, double *width);
+/* The size of r's next round: its round size, at most up to o's maximum (0: none left). */
+int64_t exp_next_round(const struct exp_result *r, const struct exp_opts *o);
 
 /* The run of s with o's series width stays within WORLD_SERIES_BUCKETS_MAX buckets:
  * CLI_EXIT_OK, or CLI_EXIT_USAGE with a message naming the smallest width that fits.

@@ -1207,9 +1207,38 @@ static int export_compare(struct results *r, const struct plot_opts *o,
 		rc = CLI_EXIT_USAGE;
 		goto out;
 	}
+	/* A sweep over one numeric axis (variant_params, schema 8: one path, a number with one
+	 * unit at every point) is drawn against that number; otherwise by point name. */
+	bool sweep = strcmp(o->kind, "sweep") == 0, numeric = false;
+	double xs[16];
+	char xlabel[300] = "";
+	if (sweep) {
+		struct results_variant_params vp;
+		if (results_variant_params(r, experiment, &vp) != 0) {
+			fprintf(stderr, "topsim: plot: %s\n", results_errmsg(r));
+			goto out;
+		}
+		numeric = vp.n > 0;
+		for (size_t i = 0; i < vp.n && numeric; i++)
+			numeric = strcmp(vp.v[i].path, vp.v[0].path) == 0 &&
+				  strcmp(vp.v[i].unit, vp.v[0].unit) == 0 && !isnan(vp.v[i].value_num);
+		for (size_t k = 0; k < n_var && numeric; k++) {
+			size_t i = 0;
+			while (i < vp.n && strcmp(vp.v[i].variant, vars[k].name) != 0)
+				i++;
+			numeric = i < vp.n;
+			if (numeric)
+				xs[k] = vp.v[i].value_num;
+		}
+		if (numeric)
+			snprintf(xlabel, sizeof(xlabel), "%s%s%s%s", vp.v[0].path,
+				 *vp.v[0].unit ? " (" : "", vp.v[0].unit, *vp.v[0].unit ? ")" : "");
+		results_variant_params_release(&vp);
+	}
 	/* compare.dat: variant index, mean, 95% low, 95% high, replications, "variant", then the
 	 * paired difference with the first variant (replication by replication): mean, 95% low,
-	 * 95% high, pairs (NaN for the first variant). */
+	 * 95% high, pairs (NaN for the first variant); a sweep's rows end with the point's
+	 * numeric value (its index when the axis is not numeric). */
 	if (!(f = open_data(dir, "compare.dat", path, sizeof(path))))
 		goto out;
 	fprintf(f, "# %s%s%s (%s) per variant: variant, mean, 95%% low, 95%% high, "
@@ -1241,7 +1270,10 @@ static int export_compare(struct results *r, const struct plot_opts *o,
 		dat_num(f, dmean);
 		dat_num(f, dmean - dhalf);
 		dat_num(f, dmean + dhalf);
-		fprintf(f, " %zu\n", nd);
+		fprintf(f, " %zu", nd);
+		if (sweep)
+			dat_num(f, numeric ? xs[k] : (double)(k + 1));
+		fputc('\n', f);
 	}
 	rc = close_data(f, path);
 	f = NULL;
@@ -1264,6 +1296,11 @@ static int export_compare(struct results *r, const struct plot_opts *o,
 	fputs("\nbaseline = ", meta);
 	gp_str(meta, vars[0].name);
 	fprintf(meta, "\nvariants = %zu\n", n_var);
+	if (sweep) {
+		fprintf(meta, "numeric = %d\nxlabel = ", numeric);
+		gp_str(meta, xlabel);
+		fputc('\n', meta);
+	}
 	rc = close_data(meta, path);
 	meta = NULL;
 out:

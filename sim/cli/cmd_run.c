@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cmd_experiment.h"
 #include "cmd_run.h"
+#include "metric.h"
 #include "units.h"
 
 const char cmd_run_usage[] =
@@ -53,6 +54,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((rc = exp_opts_finish(&o, "run")) != 0)
+		goto out;
 	if (optind != argc - 1) {
 		rc = cli_usage_error("run", "expected exactly one scenario file");
 		goto out;
@@ -88,6 +91,16 @@ int cmd_run(int argc, char **argv)
 		       "(experiment %s)\n",
 		       res.s.config.name, (unsigned long long)res.ro.seed, dur_text, warm_text,
 		       o.db_path, experiment);
+		if (o.target_width > 0) {
+			double w;
+			bool met = exp_target_met(&res, &o, &w);
+			printf("sequential stopping: %s widest relative half-width %.3g after %lld "
+			       "replications (target %g, at most %lld, rounds of %lld)%s\n",
+			       metric_def((enum metric_id)o.target_metric)->name, w,
+			       (long long)res.sum.replications, o.target_width,
+			       (long long)o.max_replications, (long long)res.round,
+			       met ? "" : ": NOT MET");
+		}
 		summary_print(&res.sum, stdout);
 		if (rc == CLI_EXIT_OK && res.ex.count) {
 			printf("\nexpectations (%lld replications)\n", (long long)res.sum.replications);

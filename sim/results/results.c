@@ -346,6 +346,21 @@ static const char schema_v7[] =
 	"CREATE INDEX expectation_verdicts_experiment ON expectation_verdicts(experiment, variant, "
 	"scenario_name, position);\n";
 
+/* Version 7 -> 8: the parameters that make each variant of an experiment (a sweep point's
+ * axis values, a compare variant's --set assignments): the path, the value as given, its
+ * number and unit when it has them, so plots can draw a numeric axis. Older experiments have
+ * none (their variant names carry the same text). */
+static const char schema_v8[] =
+	"CREATE TABLE variant_params (\n"
+	"  experiment TEXT NOT NULL,\n"
+	"  variant TEXT NOT NULL,\n"
+	"  path TEXT NOT NULL,\n"
+	"  value_text TEXT NOT NULL,\n"
+	"  value_num REAL,\n"
+	"  unit TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY (experiment, variant, path)\n"
+	");\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
@@ -355,6 +370,7 @@ static const char *const migrations[] = {
 	schema_v5,
 	schema_v6,
 	schema_v7,
+	schema_v8,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -2041,4 +2057,69 @@ int results_avail_downtime(struct results *r, const char *experiment, double *mi
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+/* ---- variant parameters (schema 8) ------------------------------------------------------- */
+
+int results_add_variant_param(struct results *r, const struct results_variant_param *p)
+{
+	if (r->readonly) {
+		set_err(r, "read-only results handle");
+		return -EROFS;
+	}
+	if (r->version < 8) {
+		set_err(r, "the results database predates the variant_params table (schema 8)");
+		return -EIO;
+	}
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO variant_params (experiment, variant, "
+				      "path, value_text, value_num, unit) VALUES (?1, ?2, ?3, ?4, "
+				      "?5, ?6)",
+			       -1, &s, NULL) != SQLITE_OK) {
+		db_fail(r);
+		return -EIO;
+	}
+	int rc = bind_text(s, 1, p->experiment, 1);
+	rc |= bind_text(s, 2, p->variant, 1);
+	rc |= bind_text(s, 3, p->path, 1);
+	rc |= bind_text(s, 4, p->value_text, 1);
+	rc |= bind_real(s, 5, p->value_num);
+	rc |= bind_text(s, 6, p->unit, 1);
+	rc = bound_step(r, s, rc);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static void fill_variant_param(struct reader *rd, sqlite3_stmt *s, void *row)
+{
+	struct results_variant_param *o = row;
+	o->experiment = rd_text(rd, s, 0);
+	o->variant = rd_text(rd, s, 1);
+	o->path = rd_text(rd, s, 2);
+	o->value_text = rd_text(rd, s, 3);
+	o->value_num = rd_real(s, 4);
+	o->unit = rd_text(rd, s, 5);
+}
+
+int results_variant_params(struct results *r, const char *experiment,
+			   struct results_variant_params *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (r->version < 8)
+		return 0;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(r->db, "SELECT experiment, variant, path, value_text, value_num, "
+				      "unit FROM variant_params WHERE experiment = ?1 ORDER BY rowid",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(r);
+	struct reader rd = READER_FOR(out);
+	int err = run_query(r, s, bind_text(s, 1, experiment, 1), &rd, fill_variant_param);
+	sqlite3_finalize(s);
+	LIST_TAKE(out, rd);
+	return err;
+}
+
+void results_variant_params_release(struct results_variant_params *l)
+{
+	LIST_RELEASE(l);
 }

@@ -27,7 +27,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 7
+#define RESULTS_SCHEMA_VERSION 8
 
 struct results;
 
@@ -585,5 +585,32 @@ const char *results_errmsg(const struct results *r);
  * Returns 0 or -EIO. */
 int results_new_experiment(struct results *r, const char *prefix, char *out /* OUT */,
 			   size_t size);
+
+
+/* ---- variant parameters (schema 7) -------------------------------------------------------
+ * The assignments that make a variant of an experiment (a sweep point's axis values, a
+ * compare variant's --set), so that plots can draw a numeric axis: the path, the value as
+ * given, its number (NAN when it has none, stored NULL) and the unit after the number ("s",
+ * "" for a bare number). One row per (experiment, variant, path). */
+struct results_variant_param {
+	const char *experiment, *variant, *path, *value_text, *unit;
+	double value_num;
+};
+
+/* Store one (a re-run replaces it). Returns 0, -EROFS (read-only handle) or -EIO (message in
+ * results_errmsg, also for a file older than schema 7). */
+int results_add_variant_param(struct results *r, const struct results_variant_param *p);
+
+struct results_variant_params {
+	struct results_variant_param *v; /* n rows in the order they were written */
+	size_t n;
+	void *mem_;
+};
+
+/* Every parameter of experiment's variants (none in a file older than schema 7). Returns 0,
+ * -ENOMEM or -EIO; release with results_variant_params_release. */
+int results_variant_params(struct results *r, const char *experiment,
+			   struct results_variant_params *out /* OUT */);
+void results_variant_params_release(struct results_variant_params *l);
 
 #endif

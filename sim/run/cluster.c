@@ -70,7 +70,7 @@ struct msg_job {
 	uint32_t id;
 	int32_t threads;
 	uint64_t seed, text_hash;
-	int64_t warmup, duration, series_width;
+	int64_t warmup, duration, series_width, first_replication;
 	uint32_t name_len, dir_len, text_len;
 };
 
@@ -314,6 +314,7 @@ struct worker {
 	struct scenario s;
 	struct world_params wp;
 	uint64_t seed;
+	int64_t first_replication;
 	int threads;
 	pthread_t *tids;
 	int started;
@@ -368,8 +369,8 @@ static void *worker_thread(void *arg)
 		if (d) {
 			strftime(d->head.started_at, sizeof(d->head.started_at),
 				 "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t0, &tm));
-			rc = world_run(&w->wp.cfg, w->seed, (uint32_t)rep, worker_progress, ta, &rec,
-				       d->head.err, sizeof(d->head.err));
+			rc = world_run(&w->wp.cfg, w->seed, (uint32_t)(w->first_replication + rep),
+				       worker_progress, ta, &rec, d->head.err, sizeof(d->head.err));
 			if (rc == 0) {
 				if (record_wire_encode(&rec, &d->bytes, &d->size) < 0) {
 					rc = -ENOMEM;
@@ -476,6 +477,7 @@ static void worker_start_job(struct worker *w, const unsigned char *buf, size_t 
 	}
 	w->loaded = true;
 	w->seed = h.seed;
+	w->first_replication = h.first_replication;
 	w->threads = h.threads > 0 ? h.threads : default_threads();
 	w->tids = calloc((size_t)w->threads, sizeof(*w->tids));
 	w->running = calloc((size_t)w->threads, sizeof(*w->running));
@@ -715,6 +717,7 @@ int cluster_dispatch_start(const struct cluster_job *job, struct cluster_dispatc
 	struct msg_job h = {.id = d->job, .threads = job->threads, .seed = job->seed,
 			    .text_hash = fnv1a(job->scenario_text), .warmup = job->warmup,
 			    .duration = job->duration, .series_width = job->series_width,
+			    .first_replication = job->first_replication,
 			    .name_len = (uint32_t)strlen(name), .dir_len = (uint32_t)strlen(dir),
 			    .text_len = (uint32_t)strlen(job->scenario_text)};
 	size_t size = sizeof(h) + h.name_len + h.dir_len + h.text_len + 3;

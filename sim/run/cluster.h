@@ -68,6 +68,7 @@ struct cluster_job {
 	uint64_t seed;
 	sim_time warmup, duration, series_width;
 	int threads;                 /* per worker; 0 = its cores */
+	int64_t first_replication;   /* unit k runs replication first_replication + k */
 };
 
 /* The runner's pool as the dispatcher sees it. Called from the dispatcher thread. */

@@ -10,8 +10,31 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "stats.h"
+#include "summary.h"
+
+_Static_assert(EXPECT_SECTIONS == SUMMARY_SECTIONS, "expectations section as the summary does");
 
 #define FIGURE(f) (METRIC_COUNT + EXPECT_FIGURE_##f)
+
+/* The quantile an expectation reads from the pooled histogram (expect.h), or 0 when it
+ * reads per-replication values. */
+static double pooled_quantile(const struct expectation_config *x)
+{
+	if (x->term_count != 1 || x->per_incident || !x->where ||
+	    !(x->quantifier == EXPECT_MEAN || x->quantifier == EXPECT_LOWER ||
+	      x->quantifier == EXPECT_UPPER))
+		return 0;
+	switch (x->terms[0].id) {
+	case METRIC_LATENCY_P50_S:
+		return 0.5;
+	case METRIC_LATENCY_P99_S:
+		return 0.99;
+	case METRIC_LATENCY_P999_S:
+		return 0.999;
+	default:
+		return 0;
+	}
+}
 
 int expect_init(struct expect_set *set, const struct expectation_config *xs, size_t n)
 {
@@ -22,8 +45,17 @@ int expect_init(struct expect_set *set, const struct expectation_config *xs, siz
 	if (!set->results)
 		return -ENOMEM;
 	set->count = n;
-	for (size_t i = 0; i < n; i++)
-		set->results[i].x = &xs[i];
+	for (size_t i = 0; i < n; i++) {
+		struct expect_result *r = &set->results[i];
+		r->x = &xs[i];
+		if (pooled_quantile(r->x) > 0) {
+			if (!(r->pooled = malloc(sizeof(*r->pooled)))) {
+				expect_release(set);
+				return -ENOMEM;
+			}
+			stat_hist_init(r->pooled);
+		}
+	}
 	return 0;
 }
 
@@ -209,6 +241,21 @@ void expect_add(struct expect_set *set, const struct record *rec)
 		r->replications++;
 		if (is_annual(x))
 			continue; /* values come from expect_add_annual */
+		if (r->pooled) {
+			for (size_t i = 0; i < rec->class_count; i++) {
+				const struct record_class *c = &rec->classes[i];
+				if (strcmp(c->name, x->where) != 0)
+					continue;
+				stat_hist_merge(r->pooled, &c->latency);
+				struct stat_hist **sec = &r->sections[rec->replication % EXPECT_SECTIONS];
+				if (!*sec && (*sec = malloc(sizeof(**sec))))
+					stat_hist_init(*sec);
+				if (*sec)
+					stat_hist_merge(*sec, &c->latency);
+				else
+					set->out_of_memory = true;
+			}
+		}
 		if (!x->per_incident) {
 			double v = 0;
 			for (size_t k = 0; k < x->term_count; k++)
@@ -357,6 +404,17 @@ static void finish_one(struct expect_result *r)
 			r->max = fmax(r->max, r->values[i]);
 		}
 	}
+	double q = pooled_quantile(x);
+	if (r->pooled && r->count) {
+		/* the summary's estimate: pooled quantile, sectioning half-width */
+		r->mean = stat_hist_quantile(r->pooled, q);
+		double est[EXPECT_SECTIONS], m;
+		size_t g = 0;
+		for (int j = 0; j < EXPECT_SECTIONS; j++)
+			if (r->sections[j] && stat_hist_count(r->sections[j]) > 0)
+				est[g++] = stat_hist_quantile(r->sections[j], q);
+		stat_ci_mean(est, g, x->level > 0 ? x->level : 0.95, &m, &r->half_width);
+	}
 	bool ok = r->count > 0;
 	switch (x->quantifier) {
 	case EXPECT_EVERY: {
@@ -381,9 +439,12 @@ static void finish_one(struct expect_result *r)
 		break;
 	case EXPECT_LOWER:
 	case EXPECT_UPPER:
-		if (r->count < 2) {
+		if (isnan(r->half_width)) {
 			snprintf(r->reason, sizeof(r->reason),
-				 "a confidence bound needs 2 values or more, got %zu", r->count);
+				 r->pooled ? "a confidence bound needs 2 sections of replications or "
+					     "more, got %zu replications"
+					   : "a confidence bound needs 2 values or more, got %zu",
+				 r->count);
 			ok = false;
 			break;
 		}
@@ -435,7 +496,14 @@ static void finish_one(struct expect_result *r)
 			 unit_of, lo);
 	else
 		snprintf(range, sizeof(range), "%zu %s in [%s, %s]", r->count, unit_of, lo, hi);
-	if (x->quantifier == EXPECT_MEAN)
+	if (r->pooled && x->quantifier == EXPECT_MEAN)
+		snprintf(r->measured_text, sizeof(r->measured_text), "pooled %s%s (%s)", mean, hw,
+			 range);
+	else if (r->pooled)
+		snprintf(r->measured_text, sizeof(r->measured_text), "%s %s (pooled %s%s, %s)",
+			 x->quantifier == EXPECT_LOWER ? "lower bound" : "upper bound", m, mean, hw,
+			 range);
+	else if (x->quantifier == EXPECT_MEAN)
 		snprintf(r->measured_text, sizeof(r->measured_text), "mean %s%s (%s)", mean, hw, range);
 	else if (x->quantifier == EXPECT_EVERY)
 		snprintf(r->measured_text, sizeof(r->measured_text), "%s %s (%s)",
@@ -528,8 +596,12 @@ int expect_store(const struct expect_set *set, struct results *db, const char *e
 
 void expect_release(struct expect_set *set)
 {
-	for (size_t i = 0; i < set->count; i++)
+	for (size_t i = 0; i < set->count; i++) {
 		free(set->results[i].values);
+		free(set->results[i].pooled);
+		for (int j = 0; j < EXPECT_SECTIONS; j++)
+			free(set->results[i].sections[j]);
+	}
 	free(set->results);
 	memset(set, 0, sizeof(*set));
 }

@@ -11,6 +11,12 @@
  *   upper_bound  mean + half-width
  *   pNN          the NN-th percentile across values (linear interpolation between order
  *                statistics, GSL's gsl_stats_quantile_from_sorted_data)
+ * A latency percentile (latency_p50_s, latency_p99_s, latency_p999_s of one class, alone in
+ * its expectation) under mean, lower_bound or upper_bound is the run summary's estimate: the
+ * quantile of the histogram merged across replications (all completions pooled) with the
+ * sectioning half-width (summary.h), not the mean of the replications' quantiles, which is
+ * biased low when replications are short. `every` and pNN still read one quantile per
+ * replication.
  * An expectation fails when nothing was measured (no matching incident, class without
  * completions), and when an incident value is missing because writes never came back
  * (rto_s and the stages of an unrecovered incident): "not recovered" is a verdict, not a
@@ -31,6 +37,9 @@
 #include "record.h"
 #include "results.h"
 #include "scenario.h"
+#include "stats.h"
+
+#define EXPECT_SECTIONS 5 /* as SUMMARY_SECTIONS: the same interval as the run summary */
 
 struct expect_result {
 	const struct expectation_config *x; /* not owned */
@@ -40,6 +49,9 @@ struct expect_result {
 	size_t mismatches;         /* primary_after: incidents with another primary after */
 	char seen[128];            /* primary_after: the first other primary seen */
 	int64_t replications;
+	struct stat_hist *pooled;  /* latency percentile under mean or a bound: every
+				    * replication's histogram merged (owned), else NULL */
+	struct stat_hist *sections[EXPECT_SECTIONS]; /* by replication mod EXPECT_SECTIONS */
 	/* set by expect_finish */
 	bool pass;
 	double measured;           /* the figure compared with the threshold, in the metric's unit */

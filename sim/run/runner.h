@@ -35,6 +35,10 @@ typedef bool (*runner_progress_fn)(void *arg, int64_t rep, int64_t reps, double 
 
 struct runner_opts {
 	int64_t replications;   /* number to run */
+	int64_t first_replication; /* replication indices first..first + replications - 1
+				    * (0 by default): a later round of sequential stopping
+				    * continues where the last ended, each replication the run
+				    * it would be in one round */
 	uint64_t seed;          /* scenario seed */
 	sim_time duration;      /* measured time after warm-up */
 	sim_time warmup;

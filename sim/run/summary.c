@@ -229,14 +229,19 @@ void summary_add(struct summary *s, const struct record *rec)
 		case METRIC_CPU_UTILISATION:
 			snprintf(name, sizeof(name), "cpu %s", m->qualifier);
 			add_util(s, name, m->value);
+			sample(s, m->id, m->qualifier, m->value);
 			break;
 		case METRIC_VOLUME_IOPS_UTILISATION:
 			snprintf(name, sizeof(name), "volume %s", m->qualifier);
 			add_util(s, name, m->value);
+			sample(s, m->id, m->qualifier, m->value);
 			break;
 		case METRIC_WRITE_AVAILABILITY:
 		case METRIC_READ_AVAILABILITY:
 			sample(s, m->id, "", m->value);
+			break;
+		case METRIC_NETWORK_BYTES: /* for the data-transfer cost (cmd_compare.c) */
+			sample(s, m->id, m->qualifier, m->value);
 			break;
 		case METRIC_ECP_REQUESTS:
 			s->has_ecp = true;
@@ -273,6 +278,65 @@ void summary_add(struct summary *s, const struct record *rec)
 	s->sim_s += sim_time_to_s(rec->warmup + rec->duration);
 }
 
+/* The sectioning estimate of quantile p of class c: the pooled quantile and the Student-t
+ * half-width over the sections' quantiles (summary.h). */
+static void section_quantile(const struct summary *s, const struct summary_class *c, double p,
+			     double out[2])
+{
+	out[0] = out[1] = NAN;
+	if (c->merged && stat_hist_count(c->merged) > 0)
+		out[0] = stat_hist_quantile(c->merged, p);
+	double est[SUMMARY_SECTIONS], mean;
+	size_t g = 0;
+	for (int j = 0; j < SUMMARY_SECTIONS; j++)
+		if (c->sections[j] && stat_hist_count(c->sections[j]) > 0)
+			est[g++] = stat_hist_quantile(c->sections[j], p);
+	stat_ci_mean(est, g, s->level, &mean, &out[1]);
+}
+
+static double quantile_of(enum metric_id id)
+{
+	switch (id) {
+	case METRIC_LATENCY_P50_S:
+		return 0.5;
+	case METRIC_LATENCY_P99_S:
+		return 0.99;
+	case METRIC_LATENCY_P999_S:
+		return 0.999;
+	default:
+		return NAN;
+	}
+}
+
+double summary_rel_width(const struct summary *s, enum metric_id id, size_t *figures)
+{
+	double worst = -1;
+	size_t n = 0;
+	for (size_t i = 0; i < s->sample_count; i++) {
+		const struct summary_samples *ss = &s->samples[i];
+		if (ss->id != id)
+			continue;
+		double ci2[2] = {NAN, NAN};
+		double p = quantile_of(id);
+		const struct summary_class *c = NULL;
+		for (size_t k = 0; !isnan(p) && k < s->class_count; k++)
+			if (strcmp(s->classes[k].name, ss->qualifier) == 0)
+				c = &s->classes[k];
+		if (c)
+			section_quantile(s, c, p, ci2);
+		else
+			stat_ci_mean(ss->values, ss->count, s->level, &ci2[0], &ci2[1]);
+		double rel = ci2[1] == 0 ? 0 : isnan(ci2[1]) || ci2[0] == 0 ? INFINITY
+									: fabs(ci2[1] / ci2[0]);
+		n++;
+		if (rel > worst)
+			worst = rel;
+	}
+	if (figures)
+		*figures = n;
+	return n ? worst : NAN;
+}
+
 void summary_finish(struct summary *s)
 {
 	for (size_t i = 0; i < s->class_count; i++) {
@@ -286,14 +350,11 @@ void summary_finish(struct summary *s)
 		static const double ps[3] = {0.5, 0.99, 0.999};
 		double *q[3] = {c->p50_s, c->p99_s, c->p999_s};
 		for (int k = 0; k < 3; k++) {
-			if (c->merged && stat_hist_count(c->merged) > 0)
-				q[k][0] = stat_hist_quantile(c->merged, ps[k]);
-			double est[SUMMARY_SECTIONS], mean;
-			size_t g = 0;
-			for (int j = 0; j < SUMMARY_SECTIONS; j++)
-				if (c->sections[j] && stat_hist_count(c->sections[j]) > 0)
-					est[g++] = stat_hist_quantile(c->sections[j], ps[k]);
-			stat_ci_mean(est, g, s->level, &mean, &q[k][1]);
+			double est[2];
+			section_quantile(s, c, ps[k], est);
+			if (!isnan(est[0]))
+				q[k][0] = est[0];
+			q[k][1] = est[1];
 			double beyond = c->completed_min == UINT64_MAX
 						? 0
 						: (double)c->completed_min * (1 - ps[k]);

@@ -6,7 +6,7 @@
  * throughput and latency mean, p50, p99, p99.9; per
  * host and volume: utilisation; per incident (same kind and target across replications):
  * RTO with its stage means, RPO, write unavailability; availability; failures by cause;
- * Little's-law figures; invariant violations.
+ * Little's-law figures; invariant violations; bytes sent per link class.
  *
  * Latency quantiles: the point estimate is the quantile of the histogram merged across
  * replications (all completions pooled), not the mean of the replications' quantiles, which
@@ -137,6 +137,14 @@ void summary_finish(struct summary *s);
 /* The values of figure (id, qualifier) across replications, or NULL. */
 const struct summary_samples *summary_samples(const struct summary *s, enum metric_id id,
 					      const char *qualifier);
+
+/* The widest relative half-width (half-width / |mean|) at the summary's level among the
+ * figures of metric id, every qualifier (class, incident, host), from what was added so far
+ * (summary_finish not needed): latency quantiles by sectioning as the summary reports them,
+ * other figures Student t over their values. 0 when a half-width is 0, INFINITY when it
+ * cannot be computed (fewer than 2 values, a mean of 0 with a spread). NAN when no figure
+ * of id was recorded; *figures (may be NULL) gets their count. For sequential stopping. */
+double summary_rel_width(const struct summary *s, enum metric_id id, size_t *figures);
 
 void summary_release(struct summary *s);
 

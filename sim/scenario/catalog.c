@@ -182,7 +182,9 @@ static const char *const volume_keys[] = {
 	"throughput_small", "throughput_small_max_size", "throughput_large",
 	"throughput_large_min_size", "throughput_mid_burst", "throughput_baseline_per_tib",
 	"throughput_burst_per_tib", "throughput_baseline_max", "iops_max_xen", "variant", "burst",
-	"perf_consistency", "limits_2025", "price_usd_per_gib_month", "confirmed", "source"};
+	"perf_consistency", "limits_2025", "price_usd_per_gib_month", "price_usd_per_iops_month",
+	"price_iops_tiers", "price_usd_per_mibps_month", "price_confirmed", "price_source",
+	"confirmed", "source"};
 static const char *const volume_required[] = {"size_min", "size_max", "iops_max",
 					       "throughput_max", "latency"};
 
@@ -207,6 +209,33 @@ static void read_volume(struct reader *r, struct catalog_volume *v, const cJSON 
 	read_quantity(r, obj, "throughput_baseline", UNITS_BANDWIDTH, &v->throughput_baseline,
 		      path);
 	read_quantity(r, obj, "afr_max", UNITS_NUMBER, &v->afr_max, path);
+	if (is_new) {
+		v->price_gib_month = v->price_iops_month = v->price_mibps_month = NAN;
+		v->price_iops_tier[0] = v->price_iops_tier[1] = NAN;
+	}
+	read_quantity(r, obj, "price_usd_per_gib_month", UNITS_NUMBER, &v->price_gib_month, path);
+	read_quantity(r, obj, "price_usd_per_iops_month", UNITS_NUMBER, &v->price_iops_month, path);
+	read_quantity(r, obj, "price_usd_per_mibps_month", UNITS_NUMBER, &v->price_mibps_month,
+		      path);
+	const cJSON *pc = cJSON_GetObjectItemCaseSensitive(obj, "price_confirmed");
+	if (pc)
+		v->price_confirmed = cJSON_IsTrue(pc);
+	const cJSON *tiers = cJSON_GetObjectItemCaseSensitive(obj, "price_iops_tiers");
+	if (tiers && !cJSON_IsNull(tiers)) {
+		char sub[512];
+		snprintf(sub, sizeof(sub), "%s.price_iops_tiers", path);
+		if (!cJSON_IsArray(tiers) || cJSON_GetArraySize(tiers) > 2) {
+			read_error(r, tiers, false, sub, "expected at most 2 tiers "
+							 "[{\"above\": IOPS, \"usd_per_iops_month\": N}]");
+		} else {
+			for (int i = 0; i < cJSON_GetArraySize(tiers); i++) {
+				const cJSON *t = cJSON_GetArrayItem(tiers, i);
+				read_quantity(r, t, "above", UNITS_IOPS, &v->price_iops_tier_above[i], sub);
+				read_quantity(r, t, "usd_per_iops_month", UNITS_NUMBER,
+					      &v->price_iops_tier[i], sub);
+			}
+		}
+	}
 	const cJSON *model = cJSON_GetObjectItemCaseSensitive(obj, "iops_model");
 	if (cJSON_IsString(model))
 		v->iops_size_scaled = strcmp(model->valuestring, "size_scaled") == 0;
@@ -300,8 +329,103 @@ static int read_volumes(struct reader *r, struct catalog *c, const cJSON *obj, c
 	return 0;
 }
 
+/* network.json "prices": data transfer and load balancers (struct catalog_prices). */
+static void read_prices(struct reader *r, struct catalog *c, const cJSON *obj)
+{
+	struct catalog_prices *p = &c->prices;
+	p->hours_per_month = p->cross_az_per_gb = p->inter_region_per_gb = NAN;
+	for (int k = 0; k < CATALOG_LB_KINDS; k++)
+		p->lb_per_hour[k] = p->lb_per_gb[k] = NAN;
+	if (!obj)
+		return;
+	const char *path = "$.prices";
+	const cJSON *region = cJSON_GetObjectItemCaseSensitive(obj, "region");
+	snprintf(p->region, sizeof(p->region), "%s",
+		 cJSON_IsString(region) ? region->valuestring : "us-east-1");
+	read_quantity(r, obj, "hours_per_month", UNITS_NUMBER, &p->hours_per_month, path);
+	read_quantity(r, obj, "cross_az_usd_per_gb", UNITS_NUMBER, &p->cross_az_per_gb, path);
+	p->cross_az_each_side =
+		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "cross_az_billed_each_side"));
+	read_quantity(r, obj, "inter_region_usd_per_gb", UNITS_NUMBER, &p->inter_region_per_gb,
+		      path);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(obj, "inter_region_pairs"))
+	{
+		if (p->pair_count == sizeof(p->pairs) / sizeof(p->pairs[0]))
+			break;
+		struct catalog_region_price *rp = &p->pairs[p->pair_count];
+		const cJSON *from = cJSON_GetObjectItemCaseSensitive(e, "from");
+		const cJSON *to = cJSON_GetObjectItemCaseSensitive(e, "to");
+		if (!cJSON_IsString(from) || !cJSON_IsString(to) ||
+		    !read_quantity(r, e, "usd_per_gb", UNITS_NUMBER, &rp->per_gb,
+				   "$.prices.inter_region_pairs")) {
+			read_error(r, e, false, "$.prices.inter_region_pairs",
+				   "expected {\"from\": REGION, \"to\": REGION, \"usd_per_gb\": N}");
+			continue;
+		}
+		snprintf(rp->from, sizeof(rp->from), "%s", from->valuestring);
+		snprintf(rp->to, sizeof(rp->to), "%s", to->valuestring);
+		p->pair_count++;
+	}
+	static const char *const kinds[CATALOG_LB_KINDS] = {"alb", "nlb", "classic"};
+	const cJSON *lbs = cJSON_GetObjectItemCaseSensitive(obj, "load_balancers");
+	for (int k = 0; k < CATALOG_LB_KINDS; k++) {
+		const cJSON *lb = cJSON_GetObjectItemCaseSensitive(lbs, kinds[k]);
+		if (!lb)
+			continue;
+		read_quantity(r, lb, "usd_per_hour", UNITS_NUMBER, &p->lb_per_hour[k],
+			      "$.prices.load_balancers");
+		read_quantity(r, lb, "usd_per_gb_processed", UNITS_NUMBER, &p->lb_per_gb[k],
+			      "$.prices.load_balancers");
+	}
+}
+
+double catalog_volume_hourly(const struct catalog *c, const struct catalog_volume *v, double size,
+			     double iops, double throughput)
+{
+	double hours = c->prices.hours_per_month;
+	if (!v || isnan(v->price_gib_month) || !(hours > 0))
+		return NAN;
+	double month = size / 1073741824.0 * v->price_gib_month;
+	if (iops > 0 && !isnan(v->price_iops_month)) {
+		/* IOPS above the free baseline at the base price up to the first tier, then each
+		 * tier's price above its floor (io2) */
+		for (int seg = 0; seg < 3; seg++) {
+			double lo = seg == 0 ? v->iops_baseline : v->price_iops_tier_above[seg - 1];
+			double price = seg == 0 ? v->price_iops_month : v->price_iops_tier[seg - 1];
+			if (isnan(price))
+				break;
+			double hi = seg < 2 && !isnan(v->price_iops_tier[seg])
+					    ? v->price_iops_tier_above[seg]
+					    : INFINITY;
+			if (iops > lo)
+				month += ((iops < hi ? iops : hi) - lo) * price;
+		}
+	}
+	if (throughput > 0 && !isnan(v->price_mibps_month) && throughput > v->throughput_baseline)
+		month += (throughput - v->throughput_baseline) / 1048576.0 * v->price_mibps_month;
+	return month / hours;
+}
+
+double catalog_transfer_usd(const struct catalog *c, const char *link, double bytes)
+{
+	const struct catalog_prices *p = &c->prices;
+	double gb = bytes / 1e9;
+	if (strcmp(link, "cross_az") == 0)
+		return isnan(p->cross_az_per_gb) ? 0
+						 : gb * p->cross_az_per_gb * (p->cross_az_each_side ? 2 : 1);
+	char from[64], to[64];
+	if (sscanf(link, "cross_region %63s %63s", from, to) != 2)
+		return 0;
+	for (size_t i = 0; i < p->pair_count; i++)
+		if (strcmp(p->pairs[i].from, from) == 0 && strcmp(p->pairs[i].to, to) == 0)
+			return gb * p->pairs[i].per_gb;
+	return isnan(p->inter_region_per_gb) ? 0 : gb * p->inter_region_per_gb;
+}
+
 static int read_network(struct reader *r, struct catalog *c, const cJSON *root)
 {
+	read_prices(r, c, cJSON_GetObjectItemCaseSensitive(root, "prices"));
 	const cJSON *regions = cJSON_GetObjectItemCaseSensitive(root, "regions");
 	const cJSON *rtt = cJSON_GetObjectItemCaseSensitive(root, "rtt_ms");
 	if (!cJSON_IsArray(regions) || !cJSON_IsArray(rtt)) {
@@ -486,6 +610,25 @@ int catalog_print(const struct catalog *c, const char *what, FILE *out)
 				fmt_q(UNITS_BANDWIDTH, v->throughput_baseline, f),
 				fmt_q(UNITS_BANDWIDTH, v->throughput_max, g), v->latency_median * 1e3,
 				v->latency_p99 * 1e3, v->afr_max * 100);
+		}
+		fprintf(out, "\n%-6s %10s %22s %20s  (USD per month, %s; '?' unconfirmed)\n",
+			"volume", "per GiB", "per IOPS", "per MiB/s", c->prices.region);
+		for (size_t i = 0; i < c->volume_count; i++) {
+			const struct catalog_volume *v = &c->volumes[i];
+			char gib[32] = "-", iops[64] = "-", mibps[32] = "-";
+			if (!isnan(v->price_gib_month))
+				snprintf(gib, sizeof(gib), "%.4g%s", v->price_gib_month,
+					 v->price_confirmed ? "" : "?");
+			if (!isnan(v->price_iops_month))
+				snprintf(iops, sizeof(iops), "%.4g%s%s", v->price_iops_month,
+					 v->iops_baseline > 0 ? " above " : "",
+					 v->iops_baseline > 0 ? fmt_q(UNITS_IOPS, v->iops_baseline, a) : "");
+			if (!isnan(v->price_iops_tier[0]))
+				snprintf(iops + strlen(iops), sizeof(iops) - strlen(iops), ", tiers");
+			if (!isnan(v->price_mibps_month))
+				snprintf(mibps, sizeof(mibps), "%.4g above %s", v->price_mibps_month,
+					 fmt_q(UNITS_BANDWIDTH, v->throughput_baseline, b));
+			fprintf(out, "%-6s %10s %22s %20s\n", v->name, gib, iops, mibps);
 		}
 	}
 	if (all || strcmp(what, "regions") == 0) {

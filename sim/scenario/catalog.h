@@ -45,6 +45,33 @@ struct catalog_volume {
 	double latency_median;    /* s, per IO of the type's IO size */
 	double latency_p99;       /* s */
 	double afr_max;           /* annual failure rate, fraction per volume-year */
+	/* prices, USD per month (us-east-1); NAN when the catalog has none */
+	double price_gib_month;   /* per GiB of size */
+	double price_iops_month;  /* per provisioned IOPS above iops_baseline (gp3: 3000 free) */
+	double price_iops_tier_above[2];  /* io2: IOPS above which the tier's price applies */
+	double price_iops_tier[2];        /* its price per IOPS-month (NAN: no tier) */
+	double price_mibps_month; /* per provisioned MiB/s above throughput_baseline (gp3) */
+	bool price_confirmed;
+};
+
+/* Load balancer kinds as the scenario names them (routing.h lb_kind_names). */
+#define CATALOG_LB_KINDS 3
+
+/* Prices that are not an instance's or a volume's (network.json "prices"), USD, one region
+ * (`region`: the reference has no other region's). NAN when absent. */
+struct catalog_prices {
+	char region[32];
+	double hours_per_month;        /* AWS's monthly prices / this = hourly */
+	double cross_az_per_gb;        /* USD per GB (10^9 B) crossing AZs, per side billed */
+	bool cross_az_each_side;       /* billed out of one AZ and into the other */
+	double inter_region_per_gb;    /* USD per GB sent to another region */
+	struct catalog_region_price {
+		char from[32], to[32];
+		double per_gb;
+	} pairs[8];                    /* exceptions to inter_region_per_gb */
+	size_t pair_count;
+	double lb_per_hour[CATALOG_LB_KINDS];    /* alb, nlb, classic */
+	double lb_per_gb[CATALOG_LB_KINDS];      /* processed (ALB: LCU bytes dimension) */
 };
 
 struct catalog {
@@ -55,6 +82,7 @@ struct catalog {
 	char **regions;           /* region codes, matrix order */
 	size_t region_count;
 	double *rtt_ms;           /* region_count^2, row = from, column = to; ms */
+	struct catalog_prices prices;
 };
 
 void catalog_init(struct catalog *c);
@@ -87,6 +115,16 @@ double catalog_region_rtt(const struct catalog *c, const char *from, const char 
  * (free), the strings by the catalog. */
 const char **catalog_instance_names(const struct catalog *c);
 const char **catalog_volume_names(const struct catalog *c);
+
+/* Hourly price of one EBS volume of type v: size (bytes), provisioned iops and throughput
+ * (B/s; 0: the type's baseline) at the catalog's prices / hours_per_month. NAN when the
+ * type has no size price. Cannot fail. */
+double catalog_volume_hourly(const struct catalog *c, const struct catalog_volume *v, double size,
+			     double iops, double throughput);
+
+/* USD for `bytes` over a link of class `link` (the network_bytes qualifier: "cross_az",
+ * "cross_region FROM TO"; other classes cost nothing here). Cannot fail. */
+double catalog_transfer_usd(const struct catalog *c, const char *link, double bytes);
 
 /* Print the catalog as tables ("instances", "volumes", "regions", or NULL for all). */
 int catalog_print(const struct catalog *c, const char *what, FILE *out);

@@ -1787,3 +1787,49 @@ double scenario_hourly_cost(const struct scenario *s, size_t *unpriced)
 	}
 	return sum;
 }
+
+/* The region of AZ `az`, or NULL. */
+static const char *cost_region_of(const struct scenario_config *c, const char *az)
+{
+	for (size_t r = 0; az && r < c->region_count; r++)
+		for (size_t a = 0; a < c->regions[r].az_count; a++)
+			if (strcmp(c->regions[r].azs[a], az) == 0)
+				return c->regions[r].name;
+	return NULL;
+}
+
+void scenario_cost(const struct scenario *s, struct scenario_cost *out)
+{
+	const struct scenario_config *c = &s->config;
+	const struct catalog *cat = &s->catalog;
+	memset(out, 0, sizeof(*out));
+	out->instances = scenario_hourly_cost(s, &out->unpriced);
+	for (size_t i = 0; i < c->host_count; i++) {
+		const struct host_config *h = &c->hosts[i];
+		const char *region = cost_region_of(c, h->az);
+		if (region && strcmp(region, cat->prices.region) != 0)
+			out->other_region = true;
+		for (size_t v = 0; v < h->volume_count; v++) {
+			const struct volume_config *vc = &h->volumes[v];
+			double one = catalog_volume_hourly(cat, catalog_volume(cat, vc->type), vc->size,
+							   vc->iops, vc->throughput);
+			if (isnan(one))
+				out->unpriced++;
+			else
+				out->volumes += one * (double)(vc->stripe_count > 0 ? vc->stripe_count : 1);
+		}
+	}
+	for (size_t i = 0; i < c->load_balancer_count; i++) {
+		const struct load_balancer_config *lb = &c->load_balancers[i];
+		double one = lb->kind >= 0 && lb->kind < CATALOG_LB_KINDS
+				     ? cat->prices.lb_per_hour[lb->kind]
+				     : NAN;
+		if (isnan(one))
+			out->unpriced++;
+		else
+			out->load_balancers += one;
+		const char *region = lb->az_count ? cost_region_of(c, lb->azs[0]) : NULL;
+		if (region && strcmp(region, cat->prices.region) != 0)
+			out->other_region = true;
+	}
+}

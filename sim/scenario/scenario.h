@@ -193,4 +193,17 @@ void scenario_release(struct scenario *s);
  * has no sourced price (not included in the sum). */
 double scenario_hourly_cost(const struct scenario *s, size_t *unpriced /* OUT */);
 
+/* The architecture's fixed hourly cost from the catalog's prices (on demand, the prices'
+ * region; docs/experiments.md): EC2 instances, EBS volumes (size, provisioned IOPS and
+ * throughput above the type's free baseline, per stripe member), load balancers (hourly).
+ * Traffic-driven costs (data transfer, load-balancer capacity units) come from a run's
+ * network_bytes (catalog_transfer_usd). Cannot fail. */
+struct scenario_cost {
+	double instances, volumes, load_balancers;  /* USD per hour */
+	size_t unpriced;          /* items without a price (left out of the sums) */
+	bool other_region;        /* a host or load balancer outside the prices' region, priced
+				   * at that region's prices anyway */
+};
+void scenario_cost(const struct scenario *s, struct scenario_cost *out /* OUT */);
+
 #endif

@@ -474,6 +474,58 @@ static void test_overrides(void **state)
 	unload(&l);
 }
 
+/* Prices (network.json "prices", volumes.json price_*): hourly volume prices and data
+ * transfer, worked out by hand from docs/catalog.md's figures (730 h per month). */
+static void test_prices(void **state)
+{
+	(void)state;
+	struct loaded l;
+	load(&l, shipped_dir());
+	assert_int_equal(l.rc, 0);
+	const struct catalog *c = &l.c;
+	const double GiB = 1073741824.0, MiB = 1048576.0;
+	assert_string_equal(c->prices.region, "us-east-1");
+	assert_near(c->prices.hours_per_month, 730, 1e-12);
+	/* gp2 100 GiB: 100 x $0.10 a month */
+	assert_near(catalog_volume_hourly(c, catalog_volume(c, "gp2"), 100 * GiB, 0, 0), 10.0 / 730,
+		    1e-12);
+	/* gp3 1000 GiB, 6000 IOPS, 250 MiB/s: 1000 x 0.08 + (6000 - 3000 free) x 0.005
+	 * + (250 - 125 free) x 0.04 = 80 + 15 + 5 = $100 a month */
+	assert_near(catalog_volume_hourly(c, catalog_volume(c, "gp3"), 1000 * GiB, 6000,
+					  250 * MiB),
+		    100.0 / 730, 1e-12);
+	/* gp3 at its baseline (IOPS and throughput 0 or below the free amounts): size only */
+	assert_near(catalog_volume_hourly(c, catalog_volume(c, "gp3"), 1000 * GiB, 3000,
+					  125 * MiB),
+		    80.0 / 730, 1e-12);
+	/* io1 100 GiB, 5000 IOPS: 12.5 + 5000 x 0.065 = $337.5 */
+	assert_near(catalog_volume_hourly(c, catalog_volume(c, "io1"), 100 * GiB, 5000, 0),
+		    337.5 / 730, 1e-12);
+	/* io2 100 GiB, 50,000 IOPS: 12.5 + 32,000 x 0.065 + 18,000 x 0.046 = $2920.5;
+	 * 80,000 IOPS: 12.5 + 2080 + 32,000 x 0.046 + 16,000 x 0.032 = $4076.5 */
+	assert_near(catalog_volume_hourly(c, catalog_volume(c, "io2"), 100 * GiB, 50000, 0),
+		    2920.5 / 730, 1e-12);
+	assert_near(catalog_volume_hourly(c, catalog_volume(c, "io2"), 100 * GiB, 80000, 0),
+		    4076.5 / 730, 1e-12);
+	/* st1 500 GiB: $22.5 */
+	assert_near(catalog_volume_hourly(c, catalog_volume(c, "st1"), 500 * GiB, 0, 0),
+		    22.5 / 730, 1e-12);
+	/* data transfer: 1 GB (10^9 B) across AZs is billed out and in, $0.01 each; to another
+	 * region $0.02, us-east-1 to us-east-2 $0.01; within an AZ, to clients and through load
+	 * balancers nothing here */
+	assert_near(catalog_transfer_usd(c, "cross_az", 1e9), 0.02, 1e-12);
+	assert_near(catalog_transfer_usd(c, "cross_region us-east-1 us-west-2", 5e9), 0.10, 1e-12);
+	assert_near(catalog_transfer_usd(c, "cross_region us-east-1 us-east-2", 1e9), 0.01, 1e-12);
+	assert_true(catalog_transfer_usd(c, "same_az", 1e9) == 0);
+	assert_true(catalog_transfer_usd(c, "load_balancer", 1e9) == 0);
+	/* load balancers: alb, nlb, classic */
+	assert_near(c->prices.lb_per_hour[0], 0.0225, 1e-12);
+	assert_near(c->prices.lb_per_gb[0], 0.008, 1e-12);
+	assert_true(isnan(c->prices.lb_per_gb[1]));
+	assert_near(c->prices.lb_per_hour[2], 0.025, 1e-12);
+	unload(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_bad_network),
 		cmocka_unit_test(test_missing_top_level_key),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_prices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

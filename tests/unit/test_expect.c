@@ -192,6 +192,66 @@ static void test_unrecovered(void **state)
 	expect_release(&set);
 }
 
+/* A latency percentile under mean or a bound is the pooled estimate (the run summary's), not
+ * the mean of the replications' quantiles; `every` stays per replication. 10 replications of
+ * 1000 reads at 1 ms; the odd ones have 15 of them at 1 s instead. A replication's own p99:
+ * 1 ms (even) or 1 s (odd: 1.5% beyond), so their mean is about 0.5 s; pooled, 75 of 10,000
+ * (0.75%) are beyond 1 ms, so the pooled p99 is 1 ms. Every section of replications (r mod
+ * 5: r and r + 5, one odd) is the same mix, so the half-width is 0. */
+static void test_latency_percentile_pooled(void **state)
+{
+	(void)state;
+	struct expectation_config xs[3] = {
+		x_of("latency_p99_s", METRIC_LATENCY_P99_S, EXPECT_MEAN, EXPECT_LT, 0.010,
+		     UNITS_DURATION),
+		x_of("latency_p99_s", METRIC_LATENCY_P99_S, EXPECT_UPPER, EXPECT_LT, 0.010,
+		     UNITS_DURATION),
+		x_of("latency_p99_s", METRIC_LATENCY_P99_S, EXPECT_EVERY, EXPECT_LT, 0.010,
+		     UNITS_DURATION),
+	};
+	for (int i = 0; i < 3; i++)
+		xs[i].where = "read";
+	struct expect_set set;
+	assert_int_equal(expect_init(&set, xs, 3), 0);
+	for (uint32_t rep = 0; rep < 10; rep++) {
+		struct record r;
+		record_init(&r);
+		r.replication = rep;
+		r.conservation_ok = true;
+		r.classes = calloc(1, sizeof(*r.classes));
+		assert_non_null(r.classes);
+		r.class_count = 1;
+		struct record_class *c = &r.classes[0];
+		snprintf(c->name, sizeof(c->name), "read");
+		stat_hist_init(&c->latency);
+		uint64_t slow = rep % 2 ? 15 : 0;
+		assert_int_equal(stat_hist_add_n(&c->latency, 0.001, 1000 - slow), 0);
+		assert_int_equal(stat_hist_add_n(&c->latency, 1.0, slow), 0);
+		c->completed = 1000;
+		c->latency_mean = stat_hist_mean(&c->latency);
+		expect_add(&set, &r);
+		record_release(&r);
+	}
+	expect_finish(&set);
+	const struct expect_result *mean = &set.results[0], *upper = &set.results[1],
+				   *every = &set.results[2];
+	/* the replications' own quantiles are still there: 5 near 1 ms, 5 near 1 s */
+	assert_int_equal(mean->count, 10);
+	assert_true(mean->max > 0.9 && mean->min < 0.0011);
+	/* pooled: 1 ms within the histogram's bucket error, not the biased 0.5 s */
+	assert_true(fabs(mean->measured - 0.001) < 0.03 * 0.001);
+	assert_true(mean->pass);
+	assert_true(mean->half_width >= 0 && mean->half_width < 1e-6);
+	assert_true(strstr(mean->measured_text, "pooled 1.00ms") != NULL);
+	assert_true(fabs(upper->measured - 0.001) < 0.03 * 0.001);
+	assert_true(upper->pass);
+	/* every: per replication, the odd ones fail */
+	assert_false(every->pass);
+	assert_true(every->measured > 0.9);
+	assert_true(strstr(every->reason, "fails in 5 of 10 replications") != NULL);
+	expect_release(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_percentile_and_every),
 		cmocka_unit_test(test_selection_sums_and_figures),
 		cmocka_unit_test(test_unrecovered),
+		cmocka_unit_test(test_latency_percentile_pooled),
 	};
 	return cmocka_run_group_tests_name("expect", tests, NULL, NULL);
 }

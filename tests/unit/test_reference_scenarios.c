@@ -327,6 +327,19 @@ static void test_production_cost(void **state)
 	assert_int_equal(unpriced, 0);
 	assert_close(cost, 3 * 0.504 + 7 * 0.096, 1e-9);
 	assert_close(cost, 2.184, 1e-9);
+	/* Beyond instances: each of the 3 data servers has gp3 volumes of 2 x 50 GB (sys),
+	 * 4 x 125 GB (db), 2 x 50 GB (journal), 2 x 50 GB (alternate journal) = 800 GB (10^9 B)
+	 * at their baseline IOPS and throughput (free): 2400e9 B / 2^30 = 2235.17 GiB x
+	 * $0.08 a month / 730 h = $0.2449506 per hour. Two ALBs at $0.0225 per hour. The DR host
+	 * is in us-west-2, priced at us-east-1's prices (the catalog has no other region's). */
+	struct scenario_cost sc;
+	scenario_cost(&s, &sc);
+	assert_int_equal(sc.unpriced, 0);
+	assert_close(sc.instances, 2.184, 1e-9);
+	assert_close(sc.volumes, 2400e9 / 1073741824.0 * 0.08 / 730, 1e-9);
+	assert_close(sc.volumes, 0.2449506, 1e-6);
+	assert_close(sc.load_balancers, 0.045, 1e-12);
+	assert_true(sc.other_region);
 	scenario_release(&s);
 }
 

@@ -738,6 +738,55 @@ static void test_verdicts(void **state)
 	results_close(r);
 }
 
+/* variant_params (schema 8): a sweep point's values round-trip in the order written, a
+ * value without a number reads NaN and is stored NULL, a re-run replaces its row, another
+ * experiment's rows are not read, and a read-only handle refuses to write. */
+static void test_variant_params(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_variant_param p[] = {
+		{"sweep-1", "mirror.qos_timeout=2s volume=gp3", "mirror.qos_timeout", "2s", "s", 2},
+		{"sweep-1", "mirror.qos_timeout=2s volume=gp3", "volume", "gp3", "", NAN},
+		{"sweep-1", "mirror.qos_timeout=0.5s volume=gp3", "mirror.qos_timeout", "0.5s", "s", 0.5},
+		{"sweep-2", "x=1", "x", "1", "", 1},
+	};
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(results_add_variant_param(r, &p[i]), 0);
+	p[0].value_text = "2000ms";
+	p[0].value_num = 2000;
+	p[0].unit = "ms";
+	assert_int_equal(results_add_variant_param(r, &p[0]), 0); /* replaces */
+	struct results_variant_params l;
+	assert_int_equal(results_variant_params(r, "sweep-1", &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].variant, "mirror.qos_timeout=2s volume=gp3");
+	assert_string_equal(l.v[0].path, "volume");
+	assert_true(isnan(l.v[0].value_num));
+	assert_string_equal(l.v[0].unit, "");
+	assert_string_equal(l.v[1].value_text, "0.5s");
+	assert_true(l.v[1].value_num == 0.5);
+	assert_string_equal(l.v[2].value_text, "2000ms");
+	assert_true(l.v[2].value_num == 2000);
+	assert_string_equal(l.v[2].unit, "ms");
+	results_variant_params_release(&l);
+	results_variant_params_release(&l); /* released twice: a no-op */
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM variant_params WHERE value_num IS NULL"),
+			 1);
+	sqlite3_close(db);
+	char err[256];
+	struct results *ro = results_open_readonly(f->path, err, sizeof(err));
+	assert_non_null(ro);
+	assert_int_equal(results_add_variant_param(ro, &p[3]), -EROFS);
+	assert_int_equal(results_variant_params(ro, "sweep-2", &l), 0);
+	assert_int_equal(l.n, 1);
+	results_variant_params_release(&l);
+	results_close(ro);
+}
+
 /* A directory that does not exist cannot be opened; the message names the file. */
 static void test_unopenable_path(void **state)
 {
@@ -2332,6 +2381,7 @@ int main(void)
 		T(test_avail_tables),
 		T(test_avail_read),
 		T(test_verdicts),
+		T(test_variant_params),
 		T(test_unopenable_path),
 		T(test_rollback),
 		T(test_reader_sees_only_committed),
