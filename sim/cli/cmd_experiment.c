@@ -101,6 +101,9 @@ int exp_opts_parse(struct exp_opts *o, const char *command, int ch, const char *
 	case 'P':
 		o->progress = false;
 		return 0;
+	case 'K':
+		o->progress = true;
+		return 0;
 	case 'E':
 		o->expect_file = arg;
 		return 0;

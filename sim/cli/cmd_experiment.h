@@ -66,6 +66,7 @@ struct exp_opts {
 	{"set", required_argument, NULL, 'S'}, {"duration", required_argument, NULL, 'd'},       \
 	{"warmup", required_argument, NULL, 'w'}, {"series-width", required_argument, NULL, 'W'},\
 	{"catalog-dir", required_argument, NULL, 'c'}, {"no-progress", no_argument, NULL, 'P'},  \
+	{"progress", no_argument, NULL, 'K'},                                                    \
 	{"expect", required_argument, NULL, 'E'}, {"experiment", required_argument, NULL, 'X'},  \
 	{"include-root", required_argument, NULL, 'I'},                                        \
 	{"target-width", required_argument, NULL, 'T'},                                          \
@@ -100,6 +101,8 @@ struct exp_opts {
 	"                        installed scenarios when it is one of them, else the\n"       \
 	"                        scenario's own directory)\n"                                   \
 	"      --no-progress     no progress line on stderr\n"                                 \
+	"      --progress        a progress line even when stderr is not a terminal (under\n"  \
+	"                        mpirun, which passes rank 0's stderr through a pipe)\n"       \
 	"      --target-width REL\n"                                                            \
 	"                        sequential stopping: run replications in rounds of -n until\n"\
 	"                        the --target-metric's widest interval half-width is at most\n"\

@@ -57,6 +57,7 @@ void cluster_dispatch_stop(struct cluster_dispatch *d) { (void)d; }
 
 #include "diag.h"
 #include "record_wire.h"
+#include "runner.h"
 #include "scenario.h"
 #include "world.h"
 #include "world_params.h"
@@ -69,7 +70,8 @@ enum { TAG_JOB = 1, TAG_UNIT, TAG_CANCEL, TAG_STOP, TAG_READY, TAG_RESULT, TAG_B
 struct msg_job {
 	uint32_t id;
 	int32_t threads;
-	uint64_t seed, text_hash;
+	uint64_t seed;
+	char text_hash[17];  /* runner_scenario_hash of rank 0's scenario */
 	int64_t warmup, duration, series_width, first_replication;
 	uint32_t name_len, dir_len, text_len;
 };
@@ -165,13 +167,6 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
-	return h;
-}
 
 int cluster_init(int *argc, char ***argv)
 {
@@ -464,7 +459,10 @@ static void worker_start_job(struct worker *w, const unsigned char *buf, size_t 
 		goto answer;
 	}
 	diag_release(&diag);
-	if (fnv1a(w->s.merged_json) != h.text_hash) {
+	char hash[17];
+	runner_scenario_hash(&w->s, hash);
+	h.text_hash[sizeof(h.text_hash) - 1] = '\0';
+	if (strcmp(hash, h.text_hash) != 0) {
 		snprintf(ready.err, sizeof(ready.err),
 			 "read %s differently from rank 0 (another catalog in %s?)", name, dir);
 		scenario_release(&w->s);
@@ -712,14 +710,16 @@ int cluster_dispatch_start(const struct cluster_job *job, struct cluster_dispatc
 	d->job = ++next_job_id;
 	d->timeout_s = rank_timeout();
 	pthread_mutex_init(&d->mu, NULL);
-	const char *name = job->scenario_name ? job->scenario_name : "";
-	const char *dir = job->catalog_dir ? job->catalog_dir : "";
+	const struct scenario *sc = job->scenario;
+	const char *name = sc->file ? sc->file : "";
+	const char *dir = sc->catalog_dir ? sc->catalog_dir : "";
 	struct msg_job h = {.id = d->job, .threads = job->threads, .seed = job->seed,
-			    .text_hash = fnv1a(job->scenario_text), .warmup = job->warmup,
+			    .warmup = job->warmup,
 			    .duration = job->duration, .series_width = job->series_width,
 			    .first_replication = job->first_replication,
 			    .name_len = (uint32_t)strlen(name), .dir_len = (uint32_t)strlen(dir),
-			    .text_len = (uint32_t)strlen(job->scenario_text)};
+			    .text_len = (uint32_t)strlen(sc->merged_json)};
+	runner_scenario_hash(sc, h.text_hash);
 	size_t size = sizeof(h) + h.name_len + h.dir_len + h.text_len + 3;
 	unsigned char *msg = malloc(size);
 	if (!msg) {
@@ -730,7 +730,7 @@ int cluster_dispatch_start(const struct cluster_job *job, struct cluster_dispatc
 	memcpy(msg, &h, sizeof(h));
 	memcpy(msg + sizeof(h), name, h.name_len + 1);
 	memcpy(msg + sizeof(h) + h.name_len + 1, dir, h.dir_len + 1);
-	memcpy(msg + sizeof(h) + h.name_len + h.dir_len + 2, job->scenario_text, h.text_len + 1);
+	memcpy(msg + sizeof(h) + h.name_len + h.dir_len + 2, sc->merged_json, h.text_len + 1);
 	double now = wall_now();
 	for (int r = 1; r < size_; r++) {
 		d->peers[r].heard = now;

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "record.h"
+#include "scenario.h"
 #include "sim.h"
 
 /* Initialise MPI when a launcher started this process. Returns 0 (a cluster of one when
@@ -62,9 +63,8 @@ int cluster_shutdown(int status);
 /* --- the runner's side -------------------------------------------------------------------- */
 
 struct cluster_job {
-	const char *scenario_name;   /* for messages (the scenario file) */
-	const char *scenario_text;   /* merged JSON (struct scenario.merged_json) */
-	const char *catalog_dir;
+	const struct scenario *scenario; /* its file name, merged text and catalog directory
+					  * go to the workers */
 	uint64_t seed;
 	sim_time warmup, duration, series_width;
 	int threads;                 /* per worker; 0 = its cores */

@@ -233,9 +233,9 @@ int runner_run(const struct scenario *s, const struct runner_opts *o, struct res
 	struct cluster_dispatch *cluster = NULL;
 	int remote_slots = 0;
 	if (cluster_size() > 1 && o->replications > 0) {
-		struct cluster_job job = {s->file,        s->merged_json, s->catalog_dir,
-					  o->seed,        o->warmup,      o->duration,
-					  o->series_width, o->threads,     o->first_replication};
+		struct cluster_job job = {s,           o->seed,    o->warmup,
+					  o->duration, o->series_width, o->threads,
+					  o->first_replication};
 		int crc = cluster_dispatch_start(&job, &cluster, &remote_slots, err, err_size);
 		if (crc < 0) {
 			world_params_release(&wp);
