@@ -71,14 +71,6 @@ static double wall_now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
-}
-
 static void print_ci(const struct avail_ci *c, const char *fmt_mean, const char *unit)
 {
 	printf(fmt_mean, c->mean);
@@ -273,7 +265,7 @@ static int store(struct results *db, const char *experiment, const struct scenar
 		 const struct avail_library *lib, double bias, double wall)
 {
 	char hash[17], started[32];
-	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)fnv1a(s->merged_json));
+	runner_scenario_hash(s, hash);
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
