@@ -247,12 +247,7 @@ void expect_add(struct expect_set *set, const struct record *rec)
 				if (strcmp(c->name, x->where) != 0)
 					continue;
 				stat_hist_merge(r->pooled, &c->latency);
-				struct stat_hist **sec = &r->sections[rec->replication % EXPECT_SECTIONS];
-				if (!*sec && (*sec = malloc(sizeof(**sec))))
-					stat_hist_init(*sec);
-				if (*sec)
-					stat_hist_merge(*sec, &c->latency);
-				else
+				if (summary_section_add(r->sections, rec->replication, &c->latency) < 0)
 					set->out_of_memory = true;
 			}
 		}
@@ -408,12 +403,8 @@ static void finish_one(struct expect_result *r)
 	if (r->pooled && r->count) {
 		/* the summary's estimate: pooled quantile, sectioning half-width */
 		r->mean = stat_hist_quantile(r->pooled, q);
-		double est[EXPECT_SECTIONS], m;
-		size_t g = 0;
-		for (int j = 0; j < EXPECT_SECTIONS; j++)
-			if (r->sections[j] && stat_hist_count(r->sections[j]) > 0)
-				est[g++] = stat_hist_quantile(r->sections[j], q);
-		stat_ci_mean(est, g, x->level > 0 ? x->level : 0.95, &m, &r->half_width);
+		r->half_width =
+			summary_section_half_width(r->sections, q, x->level > 0 ? x->level : 0.95);
 	}
 	bool ok = r->count > 0;
 	switch (x->quantifier) {

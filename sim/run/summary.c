@@ -3,6 +3,7 @@
 
 #include "clients.h" /* CLIENTS_IN_FLIGHT_MAX */
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,12 +205,7 @@ void summary_add(struct summary *s, const struct record *rec)
 			c->completed_min = rc->completed;
 		if (c->merged)
 			stat_hist_merge(c->merged, &rc->latency);
-		struct stat_hist **sec = &c->sections[rec->replication % SUMMARY_SECTIONS];
-		if (!*sec && (*sec = malloc(sizeof(**sec))))
-			stat_hist_init(*sec);
-		if (*sec)
-			stat_hist_merge(*sec, &rc->latency);
-		else
+		if (summary_section_add(c->sections, rec->replication, &rc->latency) < 0)
 			s->out_of_memory = true;
 		all_done += (double)rc->completed;
 		if (rc->completed > 0)
@@ -278,20 +274,39 @@ void summary_add(struct summary *s, const struct record *rec)
 	s->sim_s += sim_time_to_s(rec->warmup + rec->duration);
 }
 
+int summary_section_add(struct stat_hist *sections[SUMMARY_SECTIONS], uint32_t rep,
+			const struct stat_hist *h)
+{
+	struct stat_hist **sec = &sections[rep % SUMMARY_SECTIONS];
+	if (!*sec && (*sec = malloc(sizeof(**sec))))
+		stat_hist_init(*sec);
+	if (!*sec)
+		return -ENOMEM;
+	stat_hist_merge(*sec, h);
+	return 0;
+}
+
+double summary_section_half_width(struct stat_hist *const sections[SUMMARY_SECTIONS], double p,
+				  double level)
+{
+	double est[SUMMARY_SECTIONS], mean = NAN, half_width = NAN;
+	size_t g = 0;
+	for (int j = 0; j < SUMMARY_SECTIONS; j++)
+		if (sections[j] && stat_hist_count(sections[j]) > 0)
+			est[g++] = stat_hist_quantile(sections[j], p);
+	stat_ci_mean(est, g, level, &mean, &half_width);
+	return half_width;
+}
+
 /* The sectioning estimate of quantile p of class c: the pooled quantile and the Student-t
  * half-width over the sections' quantiles (summary.h). */
 static void section_quantile(const struct summary *s, const struct summary_class *c, double p,
 			     double out[2])
 {
-	out[0] = out[1] = NAN;
+	out[0] = NAN;
 	if (c->merged && stat_hist_count(c->merged) > 0)
 		out[0] = stat_hist_quantile(c->merged, p);
-	double est[SUMMARY_SECTIONS], mean;
-	size_t g = 0;
-	for (int j = 0; j < SUMMARY_SECTIONS; j++)
-		if (c->sections[j] && stat_hist_count(c->sections[j]) > 0)
-			est[g++] = stat_hist_quantile(c->sections[j], p);
-	stat_ci_mean(est, g, s->level, &mean, &out[1]);
+	out[1] = summary_section_half_width(c->sections, p, s->level);
 }
 
 static double quantile_of(enum metric_id id)

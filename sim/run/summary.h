@@ -146,6 +146,15 @@ const struct summary_samples *summary_samples(const struct summary *s, enum metr
  * of id was recorded; *figures (may be NULL) gets their count. For sequential stopping. */
 double summary_rel_width(const struct summary *s, enum metric_id id, size_t *figures);
 
+/* Sectioning (above), for any pooled latency histogram: fold replication rep's histogram h
+ * into sections[rep % SUMMARY_SECTIONS] (allocated on first use). Returns 0 or -ENOMEM. */
+int summary_section_add(struct stat_hist *sections[SUMMARY_SECTIONS], uint32_t rep,
+			const struct stat_hist *h);
+/* The sectioning half-width at level of quantile p over the non-empty sections (Student t,
+ * NAN with fewer than 2); the estimate itself is the pooled histogram's quantile. */
+double summary_section_half_width(struct stat_hist *const sections[SUMMARY_SECTIONS], double p,
+				  double level);
+
 void summary_release(struct summary *s);
 
 #define SUMMARY_MIN_REPLICATIONS 3 /* fewer: the summary warns its intervals mean little */
