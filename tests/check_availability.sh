@@ -3,8 +3,11 @@
 #   A production scenario with every class at its default rate exits 0, prints availability,
 #   downtime by cause and the chain's verdict, and stores one avail_runs row with its causes
 #   and failures and the incident library (request-level RTO with stages for a crash of the
-#   primary's host and an outage of its AZ); -j 1 and -j 3 store the same figures; the experiment is numbered after
-#   the previous one. Without stochastic_faults every class fails at its default rate. Bad
+#   primary's host, an outage of its AZ, a failed volume by purpose, and the primary's
+#   restart after a double failure; the journal pair ridden through); -j 1 and -j 3 store the
+#   same figures, the second from the library's cache; a changed scenario or
+#   --rebuild-library simulates the library again; read downtime is stored apart from
+#   writes. The experiment is numbered after the previous one. Without stochastic_faults every class fails at its default rate. Bad
 #   input exits 2 naming the JSON path (a bad crew) or the option (--years 0, more batches than years), and writes nothing.
 set -uo pipefail
 bin=$1 src=$2
@@ -30,15 +33,64 @@ causes=$(sqlite3 "$dir/a.db" "SELECT count(*) FROM avail_causes WHERE minutes_pe
 fails=$(sqlite3 "$dir/a.db" "SELECT class FROM avail_failures WHERE failures_per_year > 0 ORDER BY class" | tr '\n' ' ')
 [ "$fails" = "az host region volume " ] && ok "failures by class" || bad "failures: $fails"
 lib=$(sqlite3 "$dir/a.db" "SELECT fault || ':' || used FROM avail_library WHERE rto_s > 0 AND detect_s > 0 ORDER BY fault" | tr '\n' ' ')
-[ "$lib" = "az_outage us-east-1a:1 host_crash iris-a:1 " ] && ok "incident library stored" \
+want_lib="az_outage us-east-1a:1 host_crash iris-a:1 volume_failure iris-a/db:1 volume_failure iris-a/sys:1 "
+[ "$lib" = "$want_lib" ] && ok "incident library stored" \
   || bad "library rows: $lib"
 rpo=$(sqlite3 "$dir/a.db" "SELECT rpo_tx_per_year IS NOT NULL FROM avail_runs")
 [ "$rpo" = 1 ] && ok "expected RPO stored" || bad "rpo_tx_per_year: $rpo"
-grep -q "host_crash iris-a .*RTO [0-9.]* ± [0-9.]* s (3/3 recovered; detect" <<<"$out" \
+grep -A1 "host_crash: takeover  *host_crash iris-a$" <<<"$out" \
+  | grep -q "^    RTO [0-9.]* ± [0-9.]* s (3/3 recovered; detect" \
   && ok "library printed" || bad "library line missing"
+# The double failure: the backup's host down, then the primary's for 2 min: the restart on
+# its return is charged from the run (RTO less the 2 min), not failover_time.
+dbl=$(sqlite3 "$dir/a.db" "SELECT used, rto_s >= 120 FROM avail_library WHERE fault = 'host_crash iris-b + host_crash iris-a'")
+[ "$dbl" = "1|1" ] && ok "double failure in the library" || bad "double failure row: '$dbl'"
+grep -q "charged on the primary's return: writes [0-9.]* s" <<<"$out" \
+  && ok "double failure charged on return" || bad "double failure not printed: $out"
+# The journal volumes: the alternate takes over at request level, so the upper level does
+# not take the instance down for one of them (no cause row of that class).
+grep -q "harmless: iris-a stays primary" <<<"$out" && ok "journal volume ridden through" \
+  || bad "no harmless journal: $out"
+jc=$(sqlite3 "$dir/a.db" "SELECT count(*) FROM avail_causes WHERE incident_class LIKE '%journal volume_failure%'")
+[ "$jc" = 0 ] && ok "no journal volume outage" || bad "journal volume causes: $jc"
+# Reads apart from writes: stored, and never more than writes.
+rd=$(sqlite3 "$dir/a.db" "SELECT read_downtime_min_per_year IS NOT NULL, read_downtime_min_per_year <= downtime_min_per_year + 1e-12, read_availability >= write_availability FROM avail_runs")
+[ "$rd" = "1|1|1" ] && ok "read downtime stored" || bad "read downtime: $rd"
+grep -q "^  reads   0.99[0-9]* ± [0-9.]*  (unavailability .*; read downtime [0-9.]* ± [0-9.]* min/year)" <<<"$out" \
+  && ok "read downtime printed" || bad "reads line: $out"
+grep -q "incident library (request-level runs around each incident class: 7 simulated, 0 from the cache" <<<"$out" \
+  && ok "library simulated first" || bad "first library: $out"
 o0=$("$bin" availability "$prod" --set "$all" --years 100 --library 0 --no-store 2>&1)
 grep -q "incident library: not built" <<<"$o0" && ok "--library 0" || bad "--library 0: $o0"
-"$bin" availability "$prod" --set "$all" --years 2000 -j 3 -o "$dir/a.db" >/dev/null 2>&1
+o3=$("$bin" availability "$prod" --set "$all" --years 2000 -j 3 -o "$dir/a.db" 2>&1)
+grep -q "7 from the cache" <<<"$o3" && ok "second invocation: library from the cache" \
+  || bad "cache not used: $o3"
+cached=$(sqlite3 "$dir/a.db" "SELECT count(*) FROM avail_library l JOIN avail_runs r USING (avail_id) WHERE r.experiment = 'availability-2' AND cached = 1")
+[ "$cached" = 7 ] && ok "cached entries marked" || bad "cached rows: $cached"
+# The cached figures are the simulated ones.
+q1="SELECT incident_class, rto_s, read_unavailable_s, used FROM avail_library l JOIN avail_runs r USING (avail_id) WHERE r.experiment = 'availability-%s' ORDER BY incident_class"
+l1=$(sqlite3 "$dir/a.db" "$(printf "$q1" 1)")
+l2=$(sqlite3 "$dir/a.db" "$(printf "$q1" 2)")
+[ -n "$l1" ] && [ "$l1" = "$l2" ] && ok "cached library identical" || bad "cached library differs: $l1 vs $l2"
+# The cache's key: a small pair (three classes) with one replication each.
+vols='[{"name":"db","type":"gp3","purpose":"db","size":"100GB"}]'
+pair=(availability "$src/tests/validation/availability/pair.json" --include-root "$src"
+      --years 100 --library 1 -o "$dir/p.db" --set "hosts[0].volumes=$vols"
+      --set "hosts[1].volumes=$vols")
+o4=$("$bin" "${pair[@]}" 2>&1)
+grep -q "3 simulated, 0 from the cache" <<<"$o4" && ok "pair library simulated" || bad "pair: $o4"
+o4=$("$bin" "${pair[@]}" 2>&1)
+grep -q "0 simulated, 3 from the cache" <<<"$o4" && ok "pair library from the cache" || bad "pair cached: $o4"
+o4=$("$bin" "${pair[@]}" --rebuild-library 2>&1)
+grep -q "3 simulated, 0 from the cache" <<<"$o4" && ok "--rebuild-library" || bad "rebuild: $o4"
+o5=$("$bin" "${pair[@]}" --set 'mirror.qos_timeout="4s"' 2>&1)
+grep -q "3 simulated, 0 from the cache" <<<"$o5" && ok "changed scenario rebuilds the library" \
+  || bad "changed scenario: $o5"
+o5=$("$bin" "${pair[@]}" -s 7 2>&1)
+grep -q "3 simulated, 0 from the cache" <<<"$o5" && ok "another seed rebuilds the library" \
+  || bad "another seed: $o5"
+keys=$(sqlite3 "$dir/p.db" "SELECT count(DISTINCT scenario_hash), count(DISTINCT seed), count(*) FROM avail_library_cache")
+[ "$keys" = "2|2|9" ] && ok "cache keyed by scenario hash and seed" || bad "cache rows: $keys"
 q="SELECT write_availability, downtime_min_per_year_half, yearly_downtime_p99_min, events FROM avail_runs"
 one=$(sqlite3 "$dir/a.db" "$q WHERE experiment = 'availability-1'")
 three=$(sqlite3 "$dir/a.db" "$q WHERE experiment = 'availability-2'")
@@ -119,6 +171,27 @@ rc=$?
 ess=$(sqlite3 "$dir/is.db" "SELECT bias, effective_samples > 30, yearly_downtime_p50_min IS NULL FROM avail_runs")
 [ "$ess" = "0.3|1|1" ] && ok "--bias stored" || bad "--bias stored: $ess"
 expect_2 "bias out of range" "bias must be" "$prod" --bias 1.5
+
+# Time-of-day strata: each class runs once per stratum at its load (the figures differ),
+# printed and stored per stratum, cached under the stratum's slot; shares must sum to 1.
+strata='availability.strata=[{"name":"peak","share":0.25,"load":2},{"name":"off-peak","share":0.75,"load":0.5}]'
+o=$("$bin" availability "$prod" --set 'stochastic_faults=[{"class":"host"}]' --set "$strata" \
+  --years 200 --library 1 -o "$dir/s.db" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -q "^  \[peak: 0.25 of the day, load x2\]" <<<"$o" \
+  && grep -q "^  \[off-peak: 0.75 of the day, load x0.5\]" <<<"$o" \
+  && grep -q "6 simulated, 0 from the cache" <<<"$o" && ok "strata printed" || bad "strata: rc $rc: $o"
+st=$(sqlite3 "$dir/s.db" "SELECT count(*), count(DISTINCT stratum) FROM avail_library")
+[ "$st" = "6|2" ] && ok "strata stored" || bad "strata rows: $st"
+slots=$(sqlite3 "$dir/s.db" "SELECT count(*) FROM avail_library_cache WHERE slot LIKE '% @peak' OR slot LIKE '% @off-peak'")
+[ "$slots" = 6 ] && ok "strata cached by slot" || bad "strata slots: $slots"
+# The load reached the runs: the same seed and fault at another load loses other commits.
+d=$(sqlite3 "$dir/s.db" "SELECT count(*) FROM avail_library a JOIN avail_library b ON a.incident_class = b.incident_class AND a.stratum = 'peak' AND b.stratum = 'off-peak' WHERE a.incident_class LIKE '%host_crash: takeover' AND a.rpo_tx != b.rpo_tx")
+[ "$d" = 1 ] && ok "strata loads differ in the runs" || bad "strata runs identical: $d"
+expect_2 "strata shares sum to 1" '$.availability.strata' "$prod" --library 0 \
+  --set 'availability.strata=[{"name":"a","share":0.5},{"name":"b","share":0.4}]'
+expect_2 "strata names distinct" '$.availability.strata[1].name' "$prod" --library 0 \
+  --set 'availability.strata=[{"name":"a","share":0.5},{"name":"a","share":0.5}]'
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -41,6 +41,7 @@ struct proc_def {
 	int az;            /* az class: the AZ; host and volume: the host's AZ; else -1 */
 	int region;        /* region class: the region; else -1 */
 	int pool;          /* crew pool, or -1: repaired on its own */
+	int vpurpose;      /* volume class: the volume's enum volume_purpose; else -1 */
 	char name[200];    /* stream name */
 };
 
@@ -105,6 +106,8 @@ struct mirror_state {
 	int pending_stage;   /* enum avail_stage of the wait for `pending` */
 	uint32_t gen;        /* invalidates a pending completion */
 	char outage[160];    /* class of the current outage */
+	double reads_back;   /* a takeover under way: when its reads came back (the
+			      * library's read outage), h; INFINITY: with the writes */
 };
 
 struct dns_state {
@@ -126,6 +129,8 @@ struct cause_acc {
 struct batch {
 	const struct model *m;
 	const double *takeover_h; /* the incident library's, or NULL */
+	const double *takeover_read_h;
+	const unsigned char *volume_harmless;
 	const struct availability_config *ac;
 	double now, end;
 	struct ev *heap;
@@ -135,6 +140,8 @@ struct batch {
 	gsl_rng *ops;           /* operator and failover draws */
 	bool *pdown;
 	int *host_own_down, *vol_down, *az_down, *region_down;
+	int *jrn_down;          /* per host x 2: failed journal, journal_alt volumes that
+				 * volume_harmless lets the instance ride through alone */
 	bool *forced;           /* member forced down, waiting for an operator */
 	bool *restarting;       /* the operator's restart is scheduled */
 	uint32_t *restart_gen;
@@ -147,6 +154,7 @@ struct batch {
 	/* service */
 	bool up;
 	int cause;               /* index into causes while down */
+	int out_mirror;          /* the mirror whose outage it is, or -1 */
 	int stage;
 	double since;
 	struct cause_acc *causes;
@@ -155,6 +163,7 @@ struct batch {
 	size_t years;
 	/* outputs */
 	double down_minutes;
+	double read_down_minutes;
 	uint64_t incidents, takeovers, promotions, events;
 	uint64_t outages;        /* outages that lasted (not a zero-length takeover) */
 	double down_start;       /* when the current outage began */
@@ -167,9 +176,9 @@ struct batch {
 	double log_l;            /* log likelihood ratio of the current cycle */
 	double last_t;           /* time the likelihood ratio was brought up to */
 	bool in_regen;           /* in a regeneration state */
-	double cyc_start, cyc_down;
+	double cyc_start, cyc_down, cyc_read_down;
 	double cyc_inc, cyc_tk, cyc_pr, cyc_fail[FAULT_CLASS_COUNT];
-	double w_down, w_time, w_inc, w_tk, w_pr, w_fail[FAULT_CLASS_COUNT];
+	double w_down, w_read_down, w_time, w_inc, w_tk, w_pr, w_fail[FAULT_CLASS_COUNT];
 	double ess_s1, ess_s2;   /* sums of L D and (L D)^2 over cycles */
 	uint64_t cycles;
 };
@@ -227,6 +236,19 @@ static double draw_h(const struct rng_dist *d, gsl_rng *r)
 	return rng_dist_sample_nonneg(d, r) / 3600.0;
 }
 
+size_t avail_stratum_at(const struct availability_config *ac, double t_h)
+{
+	if (ac->stratum_count < 2)
+		return 0;
+	double day = fmod(t_h, 24.0) / 24.0, end = 0;
+	for (size_t i = 0; i < ac->stratum_count; i++) {
+		end += ac->strata[i].share;
+		if (day < end)
+			return i;
+	}
+	return ac->stratum_count - 1;
+}
+
 /* ---- component state ----------------------------------------------------------------------- */
 
 static bool host_ok(const struct batch *b, int h)
@@ -239,12 +261,31 @@ static bool host_ok(const struct batch *b, int h)
 /* The IRIS instance on h can run: its host and (for data hosts) its volumes. */
 static bool instance_ok(const struct batch *b, int h)
 {
-	return host_ok(b, h) && (!b->m->is_data[h] || b->vol_down[h] == 0);
+	return host_ok(b, h) &&
+	       (!b->m->is_data[h] ||
+		(b->vol_down[h] == 0 && (b->jrn_down[2 * h] == 0 || b->jrn_down[2 * h + 1] == 0)));
 }
 
 static bool member_up(const struct batch *b, int h)
 {
 	return instance_ok(b, h) && !b->forced[h];
+}
+
+/* The purpose of a failed volume that stops host h's instance, or -1. */
+static int failed_purpose(const struct batch *b, int h)
+{
+	const struct model *m = b->m;
+	int both_journals = -1;
+	for (size_t p = 0; p < m->np; p++) {
+		const struct proc_def *d = &m->procs[p];
+		if (d->cls != FAULT_CLASS_VOLUME || d->host != h || !b->pdown[p])
+			continue;
+		bool harmless = b->volume_harmless && b->volume_harmless[d->vpurpose];
+		if (!harmless)
+			return d->vpurpose;
+		both_journals = VOLUME_JOURNAL;
+	}
+	return b->jrn_down[2 * h] && b->jrn_down[2 * h + 1] ? both_journals : -1;
 }
 
 /* What took host h's instance down, for an incident's class. */
@@ -257,8 +298,9 @@ static const char *root_kind(const struct batch *b, int h)
 		return "az_outage";
 	if (b->host_own_down[h])
 		return "host_crash";
-	if (b->vol_down[h])
-		return "volume_failure";
+	int p = failed_purpose(b, h);
+	if (p >= 0)
+		return avail_takeover_kind_names[AVAIL_TAKEOVER_VOLUME(p)];
 	if (b->forced[h])
 		return "forced_down";
 	return "unknown";
@@ -282,7 +324,13 @@ static void set_proc(struct batch *b, int p, bool down)
 		b->host_own_down[d->host] += delta;
 		break;
 	case FAULT_CLASS_VOLUME:
-		b->vol_down[d->host] += delta;
+		/* A failed journal (or alternate journal) volume the library found writes
+		 * ride through stops the instance only with its partner failed too. */
+		if (b->volume_harmless && b->volume_harmless[d->vpurpose] &&
+		    (d->vpurpose == VOLUME_JOURNAL || d->vpurpose == VOLUME_JOURNAL_ALT))
+			b->jrn_down[2 * d->host + (d->vpurpose == VOLUME_JOURNAL_ALT)] += delta;
+		else if (!(b->volume_harmless && b->volume_harmless[d->vpurpose]))
+			b->vol_down[d->host] += delta;
 		break;
 	case FAULT_CLASS_AZ:
 		b->az_down[d->az] += delta;
@@ -342,6 +390,7 @@ static void on_repaired(struct batch *b, int p)
 static void begin_pending(struct batch *b, size_t mi, int host, int stage, double delay_h)
 {
 	struct mirror_state *s = &b->ms[mi];
+	s->reads_back = INFINITY;
 	s->pending = host;
 	s->pending_stage = stage;
 	s->gen++;
@@ -354,22 +403,48 @@ static void cancel_pending(struct batch *b, size_t mi)
 	b->ms[mi].gen++;
 }
 
-/* The outage of a takeover from a lost primary: the incident library's measured RTO for
- * what took it down when there is one, else a failover_time draw. */
-static double takeover_time(struct batch *b, size_t mi, int lost)
+/* The library slot of what took host h's instance down (a takeover from it), or -1. */
+static int root_slot(const struct batch *b, int h)
 {
-	int kind = -1;
-	const char *why = root_kind(b, lost);
-	if (strcmp(why, "host_crash") == 0)
-		kind = AVAIL_TAKEOVER_HOST_CRASH;
-	else if (strcmp(why, "az_outage") == 0)
-		kind = AVAIL_TAKEOVER_AZ_OUTAGE;
-	if (b->takeover_h && kind >= 0) {
-		double h = b->takeover_h[mi * AVAIL_TAKEOVER_COUNT + (size_t)kind];
-		if (!isnan(h))
+	const struct model *m = b->m;
+	if (b->region_down[m->host_region[h]])
+		return -1;
+	if (b->az_down[m->host_az[h]])
+		return AVAIL_TAKEOVER_AZ_OUTAGE;
+	if (b->host_own_down[h])
+		return AVAIL_TAKEOVER_HOST_CRASH;
+	int p = failed_purpose(b, h);
+	if (p >= 0 && !(b->volume_harmless && b->volume_harmless[p]))
+		return AVAIL_TAKEOVER_VOLUME(p);
+	return -1;
+}
+
+/* The outage of a library slot of mirror mi: the incident library's measured time when
+ * there is one, else a failover_time draw; sets the mirror's reads_back from the
+ * library's read outage (call after begin_pending's reset, with the pending's start). */
+static double slot_time(struct batch *b, size_t mi, int slot, double *read_h)
+{
+	*read_h = NAN;
+	if (b->takeover_h && slot >= 0) {
+		size_t i = (avail_stratum_at(b->ac, b->now) * b->m->nm + mi) * AVAIL_TAKEOVER_COUNT +
+			   (size_t)slot;
+		double h = b->takeover_h[i];
+		if (!isnan(h)) {
+			if (b->takeover_read_h && !isnan(b->takeover_read_h[i]))
+				*read_h = fmin(h, b->takeover_read_h[i]);
 			return h;
+		}
 	}
 	return draw_h(&b->ac->failover_time, b->ops);
+}
+
+static void begin_slot(struct batch *b, size_t mi, int host, int slot)
+{
+	double read_h;
+	double h = slot_time(b, mi, slot, &read_h);
+	begin_pending(b, mi, host, AVAIL_STAGE_TAKEOVER, h);
+	if (!isnan(read_h))
+		b->ms[mi].reads_back = b->now + read_h;
 }
 
 /* One step of mirror mi's logic after a change; returns the stage while it is down, or -1
@@ -440,7 +515,7 @@ static int mirror_step(struct batch *b, size_t mi)
 			if (host_ok(b, lost) && !instance_ok(b, lost))
 				b->forced[lost] = true;
 			b->active[f] = false;
-			begin_pending(b, mi, f, AVAIL_STAGE_TAKEOVER, takeover_time(b, mi, lost));
+			begin_slot(b, mi, f, root_slot(b, lost));
 			b->takeovers++;
 			b->cyc_tk++;
 			return AVAIL_STAGE_TAKEOVER;
@@ -451,8 +526,7 @@ static int mirror_step(struct batch *b, size_t mi)
 		if (is_failover && member_up(b, lost)) {
 			if (s->pending >= 0)
 				cancel_pending(b, mi);
-			begin_pending(b, mi, lost, AVAIL_STAGE_TAKEOVER,
-				      draw_h(&ac->failover_time, b->ops));
+			begin_slot(b, mi, lost, AVAIL_TAKEOVER_RESTART);
 			return AVAIL_STAGE_TAKEOVER;
 		}
 	}
@@ -565,6 +639,14 @@ static void account(struct batch *b)
 	if (b->up || b->cause < 0)
 		return;
 	double t0 = b->since, t1 = b->now;
+	/* Reads: down as writes, except after a takeover's reads came back (the incident
+	 * library's read outage) while the outage is still that takeover (reads_back is set
+	 * by every begin_pending, so it is the takeover's under way or just completed). */
+	double r1 = t1;
+	if (b->stage == AVAIL_STAGE_TAKEOVER && b->out_mirror >= 0)
+		r1 = fmax(t0, fmin(t1, b->ms[b->out_mirror].reads_back));
+	b->read_down_minutes += (r1 - t0) * 60.0;
+	b->cyc_read_down += (r1 - t0) * 60.0;
 	b->causes[b->cause].minutes[b->stage] += (t1 - t0) * 60.0;
 	b->causes[b->cause].cyc_minutes[b->stage] += (t1 - t0) * 60.0;
 	b->down_minutes += (t1 - t0) * 60.0;
@@ -599,11 +681,12 @@ static void evaluate(struct batch *b)
 		}
 	}
 	char outage[200] = "";
-	int stage = -1;
+	int stage = -1, out_mirror = -1;
 	for (size_t i = 0; i < m->nm; i++) {
 		int st = mirror_step(b, i);
 		if (st >= 0 && stage < 0) {
 			stage = st;
+			out_mirror = (int)i;
 			snprintf(outage, sizeof(outage), "%s", b->ms[i].outage);
 		}
 	}
@@ -662,7 +745,7 @@ static void evaluate(struct batch *b)
 		}
 	}
 	bool up = stage < 0;
-	if (up == b->up && (up || stage == b->stage))
+	if (up == b->up && (up || (stage == b->stage && out_mirror == b->out_mirror)))
 		return;
 	account(b);
 	if (up && !b->up && b->now > b->down_start)
@@ -681,6 +764,7 @@ static void evaluate(struct batch *b)
 		b->causes[b->cause].visits[stage]++;
 	b->up = up;
 	b->stage = stage;
+	b->out_mirror = out_mirror;
 	b->since = b->now;
 }
 
@@ -736,6 +820,7 @@ static void is_close_cycle(struct batch *b)
 	double l = exp(b->log_l);
 	double ld = l * b->cyc_down;
 	b->w_down += ld;
+	b->w_read_down += l * b->cyc_read_down;
 	b->w_time += l * (b->now - b->cyc_start);
 	b->w_inc += l * b->cyc_inc;
 	b->w_tk += l * b->cyc_tk;
@@ -756,7 +841,7 @@ static void is_close_cycle(struct batch *b)
 	b->cycles++;
 	b->log_l = 0;
 	b->cyc_start = b->now;
-	b->cyc_down = b->cyc_inc = b->cyc_tk = b->cyc_pr = 0;
+	b->cyc_down = b->cyc_read_down = b->cyc_inc = b->cyc_tk = b->cyc_pr = 0;
 }
 
 /* After a change: close the cycle on entering the regeneration state, and re-choose the
@@ -807,6 +892,7 @@ static void batch_release(struct batch *b)
 	free(b->pdown);
 	free(b->host_own_down);
 	free(b->vol_down);
+	free(b->jrn_down);
 	free(b->az_down);
 	free(b->region_down);
 	free(b->forced);
@@ -827,11 +913,14 @@ static void batch_release(struct batch *b)
 }
 
 static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint32_t index,
-		     size_t years, const double *takeover_h, double bias)
+		     size_t years, const struct avail_opts *o)
 {
+	double bias = o->bias;
 	memset(b, 0, sizeof(*b));
 	b->m = m;
-	b->takeover_h = takeover_h;
+	b->takeover_h = o->takeover_h;
+	b->takeover_read_h = o->takeover_read_h;
+	b->volume_harmless = o->volume_harmless;
 	b->bias = bias;
 	b->beta = 1.0;
 	b->in_regen = true;
@@ -843,6 +932,7 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 	b->pdown = calloc(np + 1, sizeof(bool));
 	b->host_own_down = calloc(nh + 1, sizeof(int));
 	b->vol_down = calloc(nh + 1, sizeof(int));
+	b->jrn_down = calloc(2 * nh + 1, sizeof(int));
 	b->az_down = calloc(m->naz + 1, sizeof(int));
 	b->region_down = calloc(m->nr + 1, sizeof(int));
 	b->forced = calloc(nh + 1, sizeof(bool));
@@ -857,7 +947,7 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 	b->ds = calloc(m->ndns + 1, sizeof(*b->ds));
 	b->year_minutes = calloc(years, sizeof(double));
 	b->ops = rng_stream_new(seed, index, "avail:operators");
-	if (!b->rng || !b->pdown || !b->host_own_down || !b->vol_down || !b->az_down ||
+	if (!b->rng || !b->pdown || !b->host_own_down || !b->vol_down || !b->jrn_down || !b->az_down ||
 	    !b->region_down || !b->forced || !b->restarting || !b->restart_gen || !b->active ||
 	    !b->busy || !b->queue || !b->qhead || !b->qlen || !b->ms || !b->ds ||
 	    !b->year_minutes || !b->ops)
@@ -875,12 +965,14 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 		const struct mirror_def *md = &m->mirrors[i];
 		b->ms[i].acting = b->ms[i].last_primary = md->failover[0];
 		b->ms[i].pending = -1;
+		b->ms[i].reads_back = INFINITY;
 		for (int k = 1; k < md->nf; k++)
 			b->active[md->failover[k]] = true;
 	}
 	b->up = true;
 	b->stage = -1;
 	b->cause = -1;
+	b->out_mirror = -1;
 	while (b->nheap > 0 && b->err == 0) {
 		if (b->heap[0].t >= b->end)
 			break;
@@ -1071,6 +1163,7 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 		d->az = (az_);                                                                 \
 		d->region = (r_);                                                              \
 		d->pool = -1;                                                                  \
+		d->vpurpose = -1;                                                              \
 		if (pool_base[cls] >= 0)                                                       \
 			d->pool = pool_base[cls] + (pool_per_az[cls] ? (az_) : 0);             \
 		snprintf(d->name, sizeof(d->name), "avail:%s:" fmt, tag, __VA_ARGS__);         \
@@ -1089,8 +1182,11 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 					if (stochastic_fault_aims(sc, c->hosts[h].name,
 								  host_role_names[c->hosts[h].role],
 								  volume_purpose_names[vc->purpose]))
+					{
 						ADD_PROC((int)h, m->host_az[h], -1, "%s/%s",
 							 c->hosts[h].name, vc->name);
+						m->procs[m->np - 1].vpurpose = vc->purpose;
+					}
 				}
 			break;
 		case FAULT_CLASS_AZ:
@@ -1248,7 +1344,7 @@ static void *job_main(void *arg)
 	struct job *j = arg;
 	for (int i = j->worker; i < j->o->batches; i += j->workers)
 		j->rc[i] = batch_run(&j->batches[i], j->m, j->o->seed, (uint32_t)i, j->years[i],
-				     j->o->takeover_h, j->o->bias);
+				     j->o);
 	return NULL;
 }
 
@@ -1370,7 +1466,8 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 	double *inc = calloc(nb, sizeof(double)), *tk = calloc(nb, sizeof(double));
 	double *pr = calloc(nb, sizeof(double)), *all_years = calloc(total, sizeof(double));
 	double *per = calloc(nb, sizeof(double));
-	if (!ua || !dm || !inc || !tk || !pr || !all_years || !per) {
+	double *ra = calloc(nb, sizeof(double)), *rdm = calloc(nb, sizeof(double));
+	if (!ua || !dm || !inc || !tk || !pr || !all_years || !per || !ra || !rdm) {
 		rc = -ENOMEM;
 		goto out_summary;
 	}
@@ -1397,12 +1494,16 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 			double per_year = AVAIL_HOURS_PER_YEAR / b->w_time;
 			ua[i] = 1.0 - b->w_down / (b->w_time * 60.0);
 			dm[i] = b->w_down * per_year;
+			ra[i] = 1.0 - b->w_read_down / (b->w_time * 60.0);
+			rdm[i] = b->w_read_down * per_year;
 			inc[i] = b->w_inc * per_year;
 			tk[i] = b->w_tk * per_year;
 			pr[i] = b->w_pr * per_year;
 		} else {
 			ua[i] = 1.0 - b->down_minutes / (yrs * AVAIL_HOURS_PER_YEAR * 60.0);
 			dm[i] = b->down_minutes / yrs;
+			ra[i] = 1.0 - b->read_down_minutes / (yrs * AVAIL_HOURS_PER_YEAR * 60.0);
+			rdm[i] = b->read_down_minutes / yrs;
 			inc[i] = (double)b->incidents / yrs;
 			tk[i] = (double)b->takeovers / yrs;
 			pr[i] = (double)b->promotions / yrs;
@@ -1421,7 +1522,8 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 	r->level = o->level;
 	r->components = m.np;
 	r->write_availability = ci_of(ua, nb, o->level);
-	r->read_availability = r->write_availability;
+	r->read_availability = ci_of(ra, nb, o->level);
+	r->read_downtime_minutes_per_year = ci_of(rdm, nb, o->level);
 	r->downtime_minutes_per_year = ci_of(dm, nb, o->level);
 	r->batch_minutes = malloc(nb * sizeof(double));
 	if (!r->batch_minutes) {
@@ -1505,6 +1607,8 @@ out_summary:
 	free(pr);
 	free(all_years);
 	free(per);
+	free(ra);
+	free(rdm);
 out:
 	for (size_t i = 0; batches && i < nb; i++)
 		if (batches[i].m)

@@ -18,15 +18,18 @@
  *     seed, batch, "avail:<class>[#entry]:<component>"), so two architectures compared with
  *     one seed fail the components they share alike.
  *   - The fault-domain tree: a host is down while its own processes, its AZ or its region
- *     are down; a data host (IRIS instance) also while one of its volumes is.
+ *     are down; a data host (IRIS instance) also while one of its volumes is (a journal or
+ *     alternate journal volume the incident library marked harmless: only while its
+ *     partner is down too).
  *   - Each mirror: the acting primary serves; when it is lost the backup takes over if it
  *     is up and was Active (up while a primary served) and the loss can be confirmed (the
  *     arbiter's host is up, or the lost primary's ISCAgent answers because its host is up:
- *     a failed volume). The takeover costs failover_time. A primary lost to a failed
+ *     a failed volume). The takeover costs failover_time, or the incident library's
+ *     measure for what took the primary down (takeover_h). A primary lost to a failed
  *     volume is forced down by the takeover: once its volume is repaired an operator
  *     restarts it after restart_delay, then it rejoins. A member whose host crashed rejoins
  *     when the host is back. With no takeover possible, the last primary restarts as
- *     primary when it is back (failover_time again), or, with mirror.dr_promotion, an
+ *     primary when it is back (failover_time again, or the library's RESTART slot), or, with mirror.dr_promotion, an
  *     operator promotes a running DR async after mirror.dr_promotion_delay, or, with
  *     availability.manual_takeover, an operator forces a member that is up but was not
  *     Active to primary after manual_takeover_delay (accepting data loss). A failover
@@ -36,8 +39,9 @@
  *     one of its application servers; load balancers: the one the
  *     Route 53 record answers (the secondary after check_interval x failure_threshold +
  *     ttl of the primary being down) needs a node AZ up and a target host up.
- *   - Service (writes, and reads: the upper level does not tell them apart) is up while all
- *     of these are. Each outage is an incident of a class named at its start from what
+ *   - Service is up while all of these are; reads are down with it, except that a takeover
+ *     or restart charged from the incident library stops reads only for the read outage
+ *     the library measured (takeover_read_h). Each outage is an incident of a class named at its start from what
  *     failed and in what state the mirror was ("host_crash of primary: takeover",
  *     "az_outage of primary: backup down", ...), and its downtime is split by stage
  *     (takeover, repair, operator_restart, dr_promotion, dns_failover).
@@ -53,6 +57,7 @@
 
 #include "faults.h"
 #include "scenario.h"
+#include "topology.h"
 
 #define AVAIL_HOURS_PER_YEAR 8766.0 /* Julian year, as the "y" unit */
 
@@ -74,14 +79,29 @@ enum avail_stage {
 };
 extern const char *const avail_stage_names[];
 
-/* Kinds of loss of a mirror's primary whose takeover the incident library measures. */
-#define AVAIL_TAKEOVER_KINDS(X) X(HOST_CRASH, "host_crash") X(AZ_OUTAGE, "az_outage")
+/* Slots of the incident library's tables, per mirror: the request-level consequences the
+ * upper level charges instead of availability.failover_time. A takeover after the primary's
+ * host crashed, its AZ went out, or one of its volumes (by purpose, in volume_purpose order)
+ * failed; and RESTART: the old primary becoming primary again once it is back after a loss
+ * no takeover could follow (a double failure: the backup was down too), timed from its
+ * return. */
+#define AVAIL_TAKEOVER_KINDS(X)                                                              \
+	X(HOST_CRASH, "host_crash") X(AZ_OUTAGE, "az_outage") X(RESTART, "restart")          \
+	X(VOLUME_SYS, "sys volume_failure") X(VOLUME_DB, "db volume_failure")                \
+	X(VOLUME_JOURNAL, "journal volume_failure")                                          \
+	X(VOLUME_JOURNAL_ALT, "journal_alt volume_failure")                                  \
+	X(VOLUME_WIJ, "wij volume_failure") X(VOLUME_OTHER, "other volume_failure")
 enum avail_takeover_kind {
 #define AVAIL_TAKEOVER_ENUM(id, name) AVAIL_TAKEOVER_##id,
 	AVAIL_TAKEOVER_KINDS(AVAIL_TAKEOVER_ENUM)
 #undef AVAIL_TAKEOVER_ENUM
 	AVAIL_TAKEOVER_COUNT
 };
+_Static_assert(AVAIL_TAKEOVER_VOLUME_OTHER - AVAIL_TAKEOVER_VOLUME_SYS ==
+		       VOLUME_OTHER - VOLUME_SYS,
+	       "one volume slot per volume purpose, in order");
+/* The slot of a failed volume of purpose p (enum volume_purpose). */
+#define AVAIL_TAKEOVER_VOLUME(p) (AVAIL_TAKEOVER_VOLUME_SYS + (p) - VOLUME_SYS)
 extern const char *const avail_takeover_kind_names[];
 
 struct avail_opts {
@@ -91,9 +111,20 @@ struct avail_opts {
 	double level;      /* confidence level of the intervals, e.g. 0.95 */
 	uint64_t seed;     /* scenario seed */
 	/* Optional: the incident library's outage of a takeover, hours, indexed
-	 * [mirror * AVAIL_TAKEOVER_COUNT + kind]; NAN or a NULL table: failover_time. Not
-	 * owned; must outlive avail_run. */
+	 * [(stratum * mirrors + mirror) * AVAIL_TAKEOVER_COUNT + kind], stratum the
+	 * time-of-day stratum the event falls in (avail_stratum_at; 0 without strata); NAN or
+	 * a NULL table: failover_time. Not owned; must outlive avail_run. */
 	const double *takeover_h;
+	/* Optional, same layout: how long reads were unavailable in that incident, hours, at
+	 * most its takeover_h (reads come back no later than writes in the upper level); NAN
+	 * or NULL: as long as writes. A takeover whose reads came back earlier counts only
+	 * that long as read downtime. */
+	const double *takeover_read_h;
+	/* Optional, indexed by enum volume_purpose: 1 where the incident library found that a
+	 * failed volume of that purpose on a primary does not stop writes at request level
+	 * (an alternate journal takes over): such a failure does not take the instance down
+	 * in the upper level. NULL: every volume failure does. */
+	const unsigned char *volume_harmless;
 	/* Importance sampling (failure biasing), 0: off. While a component is down, every
 	 * component still up fails faster, by a factor chosen so that another failure before
 	 * the repairs end has about this probability (e.g. 0.3); each regenerative cycle
@@ -128,7 +159,9 @@ struct avail_result {
 	int batches;
 	double level;
 	struct avail_ci write_availability;
-	struct avail_ci read_availability;
+	struct avail_ci read_availability;      /* from read downtime: writes' less what
+						 * the library's runs found reads kept */
+	struct avail_ci read_downtime_minutes_per_year;
 	struct avail_ci downtime_minutes_per_year;
 	struct avail_ci incidents_per_year;
 	struct avail_ci takeovers_per_year;
@@ -170,5 +203,9 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 	      struct avail_result *r /* OUT */, char *err, size_t err_size);
 
 void avail_result_release(struct avail_result *r);
+
+/* The time-of-day stratum of ac that hour t_h (since the start, days from midnight) falls
+ * in: the strata lay out each day in order from midnight by their shares; 0 without. */
+size_t avail_stratum_at(const struct availability_config *ac, double t_h);
 
 #endif

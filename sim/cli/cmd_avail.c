@@ -26,27 +26,35 @@ extern const char cmd_availability_usage[];
 const char cmd_availability_usage[] =
 	"usage: topsim availability FILE [--years N] [--batches B] [-s SEED] [-j JOBS] [-o DB]\n"
 	"                           [--set PATH=VALUE]... [--experiment NAME] [--no-store]\n"
+	"                           [--library R] [--rebuild-library] [--bias P]\n"
 	"Long-run availability: simulate only the failures and repairs of every host, volume,\n"
 	"AZ and region of the scenario's stochastic_faults (class defaults from aws.md where a\n"
 	"class gives no mtbf or mttr; without stochastic_faults every component fails at its\n"
 	"class's default rate), correlated through the fault-domain tree, with repair\n"
 	"crews, operator restarts, mirror takeovers and DR promotion, over N years split into\n"
-	"independent batches. Prints write and read availability, expected downtime per year\n"
+	"independent batches. Prints write and read availability (reads apart where the\n"
+	"incident library found them back before writes), expected downtime per year\n"
 	"with its breakdown by incident class and stage, incidents, takeovers and DR promotions\n"
 	"per year, and the p50/p90/p99 of a single year's downtime, with confidence intervals\n"
 	"across batches; where the scenario's upper level is a small Markov chain (exponential\n"
 	"failures and repairs of one mirror's members and arbiter), also its exact solution,\n"
 	"flagged when it falls outside the interval. Stores the figures in the results\n"
-	"database (tables avail_runs, avail_causes, avail_failures).\n"
+	"database (tables avail_runs, avail_causes, avail_library, avail_failures).\n"
 	"Exit 0, 2 for bad input or usage, 3 for an internal or I/O error.\n"
 	"Options:\n"
 	"  --years N             simulated years (default availability.years, 1000; 1 to\n"
 	"                        10000000)\n"
 	"  --batches B           independent batches for the intervals (default 20, at most N)\n"
 	"  --library R           incident library: R request-level replications around each\n"
-	"                        takeover class (a crash of a mirror's primary host, an outage\n"
-	"                        of its AZ) whose mean RTO replaces availability.failover_time\n"
-	"                        (default availability.library, 3; 0: failover_time only)\n"
+	"                        incident class of a mirror (its primary's host crash, AZ\n"
+	"                        outage, failed volume by purpose; a double failure: the\n"
+	"                        primary's crash with the backup down) whose mean RTO and\n"
+	"                        read outage replace availability.failover_time (default\n"
+	"                        availability.library, 3; 0: failover_time only). Kept in the\n"
+	"                        results database (avail_library_cache) by scenario hash,\n"
+	"                        seed, R and version: a later run reuses it\n"
+	"      --rebuild-library\n"
+	"                        simulate every library class again (and store it)\n"
 	"  -s, --seed S          scenario seed (default: the scenario's)\n"
 	"  -j, --jobs N          batches run on N threads; results identical whatever N\n"
 	"  -o, --output DB       results database (default ./topsim.db)\n"
@@ -88,14 +96,6 @@ static double nines(double a)
 	return a >= 1.0 ? INFINITY : -log10(1.0 - a);
 }
 
-static const struct avail_library_entry *library_entry(const struct avail_library *l,
-							      const char *incident_class)
-{
-	for (size_t i = 0; i < l->count; i++)
-		if (l->entries[i].used && strcmp(l->entries[i].incident_class, incident_class) == 0)
-			return &l->entries[i];
-	return NULL;
-}
 
 /* Expected RPO per year, transactions: each takeover class's rate times the library's RPO;
  * NAN without a library. */
@@ -104,8 +104,11 @@ static double expected_rpo(const struct avail_result *r, const struct avail_libr
 	double rpo = 0;
 	bool any = false;
 	for (size_t i = 0; i < r->cause_count; i++) {
-		const struct avail_library_entry *e = library_entry(lib, r->causes[i].incident_class);
-		if (e && r->causes[i].stage == AVAIL_STAGE_TAKEOVER && !isnan(e->rpo_tx[0])) {
+		struct avail_library_entry mean;
+		const struct avail_library_entry *e =
+			avail_library_mean(lib, r->causes[i].incident_class, &mean) ? &mean : NULL;
+		if (e && e->kind != AVAIL_TAKEOVER_RESTART &&
+		    r->causes[i].stage == AVAIL_STAGE_TAKEOVER && !isnan(e->rpo_tx[0])) {
 			rpo += r->causes[i].incidents_per_year * e->rpo_tx[0];
 			any = true;
 		}
@@ -120,24 +123,38 @@ static void print_library(const struct avail_library *l)
 		       "costs availability.failover_time\n\n");
 		return;
 	}
-	printf("incident library (request-level runs around each takeover class, %.1f s):\n",
-	       l->wall_s);
+	printf("incident library (request-level runs around each incident class: %zu simulated, "
+	       "%zu from the cache, %.1f s):\n", l->simulated, l->cached, l->wall_s);
 	for (size_t i = 0; i < l->count; i++) {
 		const struct avail_library_entry *e = &l->entries[i];
-		printf("  %-40s %-26s ", e->incident_class, e->fault);
+		if (e->stratum_name[0] && (i == 0 || l->entries[i - 1].stratum != e->stratum))
+			printf("  [%s: %.3g of the day, load x%.3g]\n", e->stratum_name, e->share,
+			       e->load);
+		printf("  %-44s %s%s\n    ", e->incident_class, e->fault,
+		       e->cached ? " (cached)" : "");
 		if (!isnan(e->rto_s[0]))
 			printf("RTO %.1f \u00b1 %.1f s (%lld/%lld recovered; detect %.1f, decide %.1f, "
-			       "transition %.1f, reroute %.1f, reconnect %.1f), RPO %.1f tx",
+			       "transition %.1f, reroute %.1f, reconnect %.1f), RPO %.1f tx, "
+			       "unavailable: writes %.1f s, reads %.1f s",
 			       e->rto_s[0], isnan(e->rto_s[1]) ? 0.0 : e->rto_s[1],
 			       (long long)e->recovered, (long long)e->replications, e->stage_s[0],
 			       e->stage_s[1], e->stage_s[2], e->stage_s[3], e->stage_s[4],
-			       e->rpo_tx[0]);
-		if (!e->used)
+			       e->rpo_tx[0], e->write_unavailable_s[0], e->read_unavailable_s[0]);
+		if (e->harmless)
+			printf("\n    harmless: %s stays primary, writes back in %.1f s: such a failure "
+			       "does not take the instance down (the blip is not charged)",
+			       e->primary_after, e->rto_s[0]);
+		else if (e->used && e->kind == AVAIL_TAKEOVER_RESTART)
+			printf("\n    charged on the primary's return: writes %.1f s, reads %.1f s",
+			       e->charged_s, e->read_charged_s);
+		else if (e->used)
+			printf("\n    charged: writes %.1f s, reads %.1f s", e->charged_s,
+			       e->read_charged_s);
+		else
 			printf("%snot used: %s", isnan(e->rto_s[0]) ? "" : "; ", e->note);
 		printf("\n");
 	}
-	printf("  (volume failures are not in the library: the request-level IRIS node does not "
-	       "react to a failed volume, docs/models.md §11)\n\n");
+	printf("\n");
 }
 
 static void print_result(const struct scenario *s, const struct avail_result *r,
@@ -171,7 +188,9 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 	       nines(r->write_availability.mean));
 	printf("  reads   ");
 	print_ci(&r->read_availability, "%.7f", "");
-	printf("  (the upper level does not tell reads from writes)\n");
+	printf("  (unavailability %.3g; read downtime ", 1 - r->read_availability.mean);
+	print_ci(&r->read_downtime_minutes_per_year, "%.4g", " min/year");
+	printf(")\n");
 	if (ex->applies) {
 		printf("  exact chain (%zu states): %.7f (unavailability %.3g), downtime %.4g "
 		       "min/year", ex->states, ex->availability, 1 - ex->availability,
@@ -228,8 +247,11 @@ static void print_result(const struct scenario *s, const struct avail_result *r,
 		       ca->samples < AVAIL_SAMPLES_MIN ? " thin" : "");
 		/* A takeover charged from the library: its minutes by RTO stage, in the
 		 * proportions the request-level runs measured. */
-		const struct avail_library_entry *e = library_entry(lib, ca->incident_class);
-		if (e && ca->stage == AVAIL_STAGE_TAKEOVER && e->rto_s[0] > 0)
+		struct avail_library_entry mean;
+		const struct avail_library_entry *e =
+			avail_library_mean(lib, ca->incident_class, &mean) ? &mean : NULL;
+		if (e && e->kind != AVAIL_TAKEOVER_RESTART && ca->stage == AVAIL_STAGE_TAKEOVER &&
+		    e->rto_s[0] > 0)
 			for (int k = 0; k < STAGE_COUNT; k++)
 				if (e->stage_s[k] > 0)
 					printf("    %-50s %-17s %24.4f\n", "", ledger_stage_names[k],
@@ -288,7 +310,9 @@ static int store(struct results *db, const char *experiment, const struct scenar
 		.outages = r->outages,
 		.bias = bias,
 		.effective_samples = r->effective_samples,
-		.events = r->events};
+		.events = r->events,
+		.read_downtime = {r->read_downtime_minutes_per_year.mean,
+				  r->read_downtime_minutes_per_year.half}};
 	int64_t id;
 	int rc = results_begin(db);
 	if (rc == 0)
@@ -305,7 +329,9 @@ static int store(struct results *db, const char *experiment, const struct scenar
 			.incident_class = e->incident_class, .fault = e->fault,
 			.replications = e->replications, .recovered = e->recovered,
 			.rto_s = e->rto_s[0], .rto_s_half = e->rto_s[1], .rpo_tx = e->rpo_tx[0],
-			.write_unavailable_s = e->write_unavailable_s[0], .used = e->used};
+			.write_unavailable_s = e->write_unavailable_s[0], .used = e->used,
+			.read_unavailable_s = e->read_unavailable_s[0], .cached = e->cached,
+			.stratum = e->stratum_name};
 		for (int k = 0; k < STAGE_COUNT && k < 5; k++)
 			row.stage_s[k] = e->stage_s[k];
 		rc = results_add_avail_library(db, id, &row);
@@ -331,6 +357,7 @@ int cmd_availability(int argc, char **argv)
 		{"no-store", no_argument, NULL, 'N'},
 		{"library", required_argument, NULL, 'L'},
 		{"bias", required_argument, NULL, 'b'},
+		{"rebuild-library", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -339,7 +366,7 @@ int cmd_availability(int argc, char **argv)
 	double years = NAN;
 	long batches = 20, library = -1;
 	double bias = 0;
-	bool store_db = true;
+	bool store_db = true, rebuild = false;
 	int ch, rc = CLI_EXIT_OK;
 	while ((ch = getopt_long(argc, argv, "h" EXP_SHORT_OPTIONS, opts, NULL)) != -1) {
 		char *end;
@@ -369,6 +396,9 @@ int cmd_availability(int argc, char **argv)
 			continue;
 		case 'N':
 			store_db = false;
+			continue;
+		case 'R':
+			rebuild = true;
 			continue;
 		case 'b':
 			errno = 0;
@@ -463,8 +493,11 @@ int cmd_availability(int argc, char **argv)
 	char err[512] = "";
 	int ar = 0;
 	if (library > 0 && s.config.mirror_count > 0) {
-		if (avail_library_build(&s, (int)library, ao.jobs, seed, &lib, err, sizeof(err)) == 0) {
-			ao.takeover_h = lib.takeover_h;
+		struct avail_library_opts lo = {.replications = (int)library, .threads = ao.jobs,
+						.seed = seed, .cache = db, .rebuild = rebuild,
+						.version = TOPSIM_VERSION};
+		if (avail_library_build(&s, &lo, &lib, err, sizeof(err)) == 0) {
+			avail_library_apply(&lib, &ao);
 		} else {
 			/* The availability mode stands without it: failover_time for every takeover. */
 			fprintf(stderr, "%s: warning: incident library not built (%s): every takeover "
@@ -533,9 +566,10 @@ int cmd_avail_compare(struct scenario *const *variants, const char *const *names
 		char err[512] = "";
 		int ar = 0;
 		if (library > 0 && variants[i]->config.mirror_count > 0) {
-			if (avail_library_build(variants[i], library, jobs, seed, &lib, err,
-						sizeof(err)) == 0) {
-				o.takeover_h = lib.takeover_h;
+			struct avail_library_opts lo = {.replications = library, .threads = jobs,
+							.seed = seed};
+			if (avail_library_build(variants[i], &lo, &lib, err, sizeof(err)) == 0) {
+				avail_library_apply(&lib, &o);
 			} else {
 				fprintf(stderr, "%s: warning: incident library not built (%s): every "
 					"takeover costs availability.failover_time\n", names[i], err);

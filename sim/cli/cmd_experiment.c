@@ -415,9 +415,10 @@ int exp_end(struct exp_result *out, const struct exp_opts *o, bool complete)
 		memset(&ar, 0, sizeof(ar));
 		int a = avail_default_classes(&out->s.config) < 0 ? -ENOMEM : 0;
 		if (a == 0 && ac->library > 0 && c->mirror_count > 0) {
-			if (avail_library_build(&out->s, (int)ac->library, ao.jobs, ao.seed, &lib,
-						rerr, sizeof(rerr)) == 0) {
-				ao.takeover_h = lib.takeover_h;
+			struct avail_library_opts lo = {.replications = (int)ac->library,
+							.threads = ao.jobs, .seed = ao.seed};
+			if (avail_library_build(&out->s, &lo, &lib, rerr, sizeof(rerr)) == 0) {
+				avail_library_apply(&lib, &ao);
 			} else {
 				fprintf(stderr, "topsim: %s: warning: incident library not built (%s): "
 					"every takeover costs availability.failover_time\n", out->file, rerr);

@@ -361,6 +361,60 @@ static const char schema_v8[] =
 	"  PRIMARY KEY (experiment, variant, path)\n"
 	");\n";
 
+/* Version 8 -> 9: the availability mode's reads apart from writes (read downtime per year in
+ * avail_runs, read unavailability and whether a cached entry served in avail_library), and
+ * the incident library's cache across invocations (avail_library_cache), keyed by the
+ * scenario's hash, seed, replications, topsim version and library slot, and the
+ * time-of-day stratum of a library row (avail_library rebuilt: one row per class and
+ * stratum). Older rows get NULL read figures and stratum ''. */
+static const char schema_v9[] =
+	"ALTER TABLE avail_runs ADD COLUMN read_downtime_min_per_year REAL;\n"
+	"ALTER TABLE avail_runs ADD COLUMN read_downtime_min_per_year_half REAL;\n"
+	"CREATE TABLE avail_library_v9 (\n"
+	"  avail_id INTEGER NOT NULL REFERENCES avail_runs(avail_id) ON DELETE CASCADE,\n"
+	"  incident_class TEXT NOT NULL,\n"
+	"  fault TEXT NOT NULL,\n"
+	"  replications INTEGER NOT NULL,\n"
+	"  recovered INTEGER NOT NULL,\n"
+	"  rto_s REAL, rto_s_half REAL,\n"
+	"  detect_s REAL, decide_s REAL, transition_s REAL, reroute_s REAL, reconnect_s REAL,\n"
+	"  rpo_tx REAL, write_unavailable_s REAL,\n"
+	"  used INTEGER NOT NULL,\n"
+	"  read_unavailable_s REAL,\n"
+	"  cached INTEGER NOT NULL DEFAULT 0,\n"
+	"  stratum TEXT NOT NULL DEFAULT '',\n"
+	"  UNIQUE (avail_id, incident_class, stratum)\n"
+	");\n"
+	"INSERT INTO avail_library_v9 (avail_id, incident_class, fault, replications, recovered,\n"
+	"  rto_s, rto_s_half, detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx,\n"
+	"  write_unavailable_s, used)\n"
+	"  SELECT avail_id, incident_class, fault, replications, recovered, rto_s, rto_s_half,\n"
+	"         detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx,\n"
+	"         write_unavailable_s, used FROM avail_library;\n"
+	"DROP TABLE avail_library;\n"
+	"ALTER TABLE avail_library_v9 RENAME TO avail_library;\n"
+	"CREATE TABLE avail_library_cache (\n"
+	"  scenario_hash TEXT NOT NULL,\n"
+	"  seed INTEGER NOT NULL,\n"
+	"  replications INTEGER NOT NULL,\n"
+	"  version TEXT NOT NULL,\n"
+	"  slot TEXT NOT NULL,\n"
+	"  incident_class TEXT NOT NULL,\n"
+	"  fault TEXT NOT NULL,\n"
+	"  replications_run INTEGER NOT NULL,\n"
+	"  recovered INTEGER NOT NULL,\n"
+	"  rto_s REAL, rto_s_half REAL,\n"
+	"  stages TEXT NOT NULL,\n"
+	"  rpo_tx REAL, rpo_tx_half REAL,\n"
+	"  write_unavailable_s REAL, write_unavailable_s_half REAL,\n"
+	"  read_unavailable_s REAL, read_unavailable_s_half REAL,\n"
+	"  primary_after TEXT NOT NULL,\n"
+	"  note TEXT NOT NULL,\n"
+	"  built_at TEXT NOT NULL,\n"
+	"  wall_s REAL,\n"
+	"  PRIMARY KEY (scenario_hash, seed, replications, version, slot)\n"
+	");\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
@@ -371,6 +425,7 @@ static const char *const migrations[] = {
 	schema_v6,
 	schema_v7,
 	schema_v8,
+	schema_v9,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -1941,9 +1996,10 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 		   "takeovers_per_year_half, lossy_promotions_per_year, lossy_promotions_per_year_half, "
 		   "yearly_downtime_p50_min, yearly_downtime_p90_min, yearly_downtime_p99_min, "
 		   "yearly_downtime_max_min, exact_availability, events, rpo_tx_per_year, "
-		   "outages, bias, effective_samples) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		   "outages, bias, effective_samples, read_downtime_min_per_year, "
+		   "read_downtime_min_per_year_half) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
 		   "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
-		   "?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)");
+		   "?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)");
 	if (!s)
 		return r->readonly ? -EROFS : -EIO;
 	int rc = bind_text(s, 1, a->experiment, 1);
@@ -1965,6 +2021,8 @@ int results_add_avail_run(struct results *r, const struct results_avail_run *a,
 	rc |= sqlite3_bind_int64(s, 31, (sqlite3_int64)a->outages);
 	rc |= bind_real(s, 32, a->bias > 0 ? a->bias : NAN);
 	rc |= bind_real(s, 33, a->effective_samples);
+	rc |= bind_real(s, 34, a->read_downtime[0]);
+	rc |= bind_real(s, 35, a->read_downtime[1]);
 	rc = avail_step(r, s, rc);
 	if (rc == 0 && avail_id)
 		*avail_id = sqlite3_last_insert_rowid(r->db);
@@ -2010,8 +2068,9 @@ int results_add_avail_library(struct results *r, int64_t avail_id,
 	sqlite3_stmt *s = avail_stmt(
 		r, "INSERT INTO avail_library (avail_id, incident_class, fault, replications, "
 		   "recovered, rto_s, rto_s_half, detect_s, decide_s, transition_s, reroute_s, "
-		   "reconnect_s, rpo_tx, write_unavailable_s, used) VALUES (?1, ?2, ?3, ?4, ?5, "
-		   "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+		   "reconnect_s, rpo_tx, write_unavailable_s, used, read_unavailable_s, cached, "
+		   "stratum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+		   "?15, ?16, ?17, ?18)");
 	if (!s)
 		return r->readonly ? -EROFS : -EIO;
 	int rc = sqlite3_bind_int64(s, 1, avail_id);
@@ -2026,6 +2085,9 @@ int results_add_avail_library(struct results *r, int64_t avail_id,
 	rc |= bind_real(s, 13, e->rpo_tx);
 	rc |= bind_real(s, 14, e->write_unavailable_s);
 	rc |= sqlite3_bind_int(s, 15, e->used);
+	rc |= bind_real(s, 16, e->read_unavailable_s);
+	rc |= sqlite3_bind_int(s, 17, e->cached);
+	rc |= bind_text(s, 18, e->stratum ? e->stratum : "", 0);
 	return avail_step(r, s, rc);
 }
 
@@ -2122,4 +2184,108 @@ int results_variant_params(struct results *r, const char *experiment,
 void results_variant_params_release(struct results_variant_params *l)
 {
 	LIST_RELEASE(l);
+}
+
+/* ---- the incident library's cache (schema 9) ----------------------------------------------- */
+
+int results_put_avail_cached(struct results *r, const struct results_avail_key *k,
+			     const struct results_avail_cached *e)
+{
+	if (r->version < 9) {
+		set_err(r, "the results database predates the library cache (schema 9)");
+		return -EIO;
+	}
+	sqlite3_stmt *s = avail_stmt(
+		r, "INSERT OR REPLACE INTO avail_library_cache (scenario_hash, seed, replications, "
+		   "version, slot, incident_class, fault, replications_run, recovered, rto_s, "
+		   "rto_s_half, stages, rpo_tx, rpo_tx_half, write_unavailable_s, "
+		   "write_unavailable_s_half, read_unavailable_s, read_unavailable_s_half, "
+		   "primary_after, note, built_at, wall_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+		   "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+	if (!s)
+		return r->readonly ? -EROFS : -EIO;
+	int rc = bind_text(s, 1, k->scenario_hash, 0);
+	rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)k->seed);
+	rc |= sqlite3_bind_int64(s, 3, k->replications);
+	rc |= bind_text(s, 4, k->version, 0);
+	rc |= bind_text(s, 5, k->slot, 0);
+	rc |= bind_text(s, 6, e->incident_class, 0);
+	rc |= bind_text(s, 7, e->fault, 0);
+	rc |= sqlite3_bind_int64(s, 8, e->replications);
+	rc |= sqlite3_bind_int64(s, 9, e->recovered);
+	rc |= bind_real(s, 10, e->rto_s[0]);
+	rc |= bind_real(s, 11, e->rto_s[1]);
+	rc |= bind_text(s, 12, e->stages, 0);
+	rc |= bind_real(s, 13, e->rpo_tx[0]);
+	rc |= bind_real(s, 14, e->rpo_tx[1]);
+	rc |= bind_real(s, 15, e->write_unavailable_s[0]);
+	rc |= bind_real(s, 16, e->write_unavailable_s[1]);
+	rc |= bind_real(s, 17, e->read_unavailable_s[0]);
+	rc |= bind_real(s, 18, e->read_unavailable_s[1]);
+	rc |= bind_text(s, 19, e->primary_after, 0);
+	rc |= bind_text(s, 20, e->note, 0);
+	rc |= bind_text(s, 21, e->built_at, 0);
+	rc |= bind_real(s, 22, e->wall_s);
+	return avail_step(r, s, rc);
+}
+
+static double col_real(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+static void col_text(sqlite3_stmt *s, int i, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+int results_get_avail_cached(struct results *r, const struct results_avail_key *k,
+			     struct results_avail_cached *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (r->version < 9)
+		return -ENOENT;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT incident_class, fault, replications_run, recovered, rto_s, "
+			       "rto_s_half, stages, rpo_tx, rpo_tx_half, write_unavailable_s, "
+			       "write_unavailable_s_half, read_unavailable_s, "
+			       "read_unavailable_s_half, primary_after, note, built_at, wall_s FROM "
+			       "avail_library_cache WHERE scenario_hash = ?1 AND seed = ?2 AND "
+			       "replications = ?3 AND version = ?4 AND slot = ?5",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(r);
+	int rc = bind_text(s, 1, k->scenario_hash, 0);
+	rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)k->seed);
+	rc |= sqlite3_bind_int64(s, 3, k->replications);
+	rc |= bind_text(s, 4, k->version, 0);
+	rc |= bind_text(s, 5, k->slot, 0);
+	int st = rc == SQLITE_OK ? sqlite3_step(s) : SQLITE_ERROR;
+	if (st == SQLITE_ROW) {
+		col_text(s, 0, e->incident_class, sizeof(e->incident_class));
+		col_text(s, 1, e->fault, sizeof(e->fault));
+		e->replications = sqlite3_column_int64(s, 2);
+		e->recovered = sqlite3_column_int64(s, 3);
+		e->rto_s[0] = col_real(s, 4);
+		e->rto_s[1] = col_real(s, 5);
+		col_text(s, 6, e->stages, sizeof(e->stages));
+		e->rpo_tx[0] = col_real(s, 7);
+		e->rpo_tx[1] = col_real(s, 8);
+		e->write_unavailable_s[0] = col_real(s, 9);
+		e->write_unavailable_s[1] = col_real(s, 10);
+		e->read_unavailable_s[0] = col_real(s, 11);
+		e->read_unavailable_s[1] = col_real(s, 12);
+		col_text(s, 13, e->primary_after, sizeof(e->primary_after));
+		col_text(s, 14, e->note, sizeof(e->note));
+		col_text(s, 15, e->built_at, sizeof(e->built_at));
+		e->wall_s = col_real(s, 16);
+		rc = 0;
+	} else if (st == SQLITE_DONE) {
+		rc = -ENOENT;
+	} else {
+		rc = db_fail(r);
+	}
+	sqlite3_finalize(s);
+	return rc;
 }

@@ -27,7 +27,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 8
+#define RESULTS_SCHEMA_VERSION 9
 
 struct results;
 
@@ -231,6 +231,7 @@ struct results_avail_run {
 	double effective_samples;   /* with importance sampling: (sum L D)^2 / sum (L D)^2;
 				     * else the outages */
 	uint64_t events;
+	double read_downtime[2];    /* schema 9: read downtime per year, minutes, and half */
 };
 
 int results_add_avail_run(struct results *r, const struct results_avail_run *a,
@@ -251,9 +252,41 @@ struct results_avail_library {
 	double rpo_tx;
 	double write_unavailable_s;
 	bool used;                  /* its RTO replaced failover_time */
+	double read_unavailable_s;  /* schema 9 */
+	bool cached;                /* schema 9: taken from avail_library_cache */
+	const char *stratum;        /* schema 9: time-of-day stratum, NULL or "" without */
 };
 int results_add_avail_library(struct results *r, int64_t avail_id,
 			      const struct results_avail_library *e);
+
+/* The incident library's cache across invocations (table avail_library_cache, schema 9): one
+ * entry per key. An entry holds what the library keeps of its request-level runs. */
+struct results_avail_key {
+	const char *scenario_hash;  /* runner_scenario_hash of the merged scenario text */
+	uint64_t seed;
+	int64_t replications;       /* asked for */
+	const char *version;        /* topsim's: another build may simulate differently */
+	const char *slot;           /* "MIRROR KIND", e.g. "MIRROR1 host_crash" */
+};
+struct results_avail_cached {
+	char incident_class[192];
+	char fault[224];
+	int64_t replications, recovered;
+	double rto_s[2], rpo_tx[2], write_unavailable_s[2], read_unavailable_s[2]; /* mean, half */
+	char stages[512];           /* "NAME SECONDS" pairs separated by commas, by the
+				     * ledger's stage names */
+	char primary_after[128];
+	char note[160];
+	char built_at[32];          /* metadata */
+	double wall_s;              /* building it took */
+};
+/* Store (replacing) the entry of key k; call inside results_begin/commit. Returns 0, -EIO
+ * (message in results_errmsg), -EROFS. */
+int results_put_avail_cached(struct results *r, const struct results_avail_key *k,
+			     const struct results_avail_cached *e);
+/* The entry of key k. Returns 0, -ENOENT (none, or a file before schema 9) or -EIO. */
+int results_get_avail_cached(struct results *r, const struct results_avail_key *k,
+			     struct results_avail_cached *e /* OUT */);
 
 /* The expected downtime per year (minutes) and its half-width of the latest availability
  * run of experiment. Returns 0, -ENOENT (none, or a file older than schema 5) or -EIO. */

@@ -152,6 +152,7 @@ static void add_incident(struct summary *s, const struct incident_result *in)
 	if (in->data_lost)
 		acc->lost++;
 	sample(s, METRIC_WRITE_UNAVAILABLE_S, q, in->write_unavailable_s);
+	sample(s, METRIC_READ_UNAVAILABLE_S, q, in->read_unavailable_s);
 	if (in->rpo_durable_tx > acc->rpo_durable_tx_max)
 		acc->rpo_durable_tx_max = in->rpo_durable_tx;
 	if (in->ecp_stall_max_s > acc->ecp_stall_max_s)
@@ -391,6 +392,7 @@ void summary_finish(struct summary *s)
 		ci(s, METRIC_RPO_TX, q, is->rpo_tx);
 		ci(s, METRIC_RPO_SPAN_S, q, is->rpo_span_s);
 		ci(s, METRIC_WRITE_UNAVAILABLE_S, q, is->write_unavailable_s);
+		ci(s, METRIC_READ_UNAVAILABLE_S, q, is->read_unavailable_s);
 		double n = is->count ? (double)is->count : 1;
 		is->ecp_stalls /= n;
 		is->ecp_held_completed /= n;

@@ -69,6 +69,7 @@ struct summary_incident {
 	int64_t lost;              /* occurrences that lost acknowledged updates (rpo_tx > 0) */
 	double rpo_durable_tx_max;
 	double write_unavailable_s[2];
+	double read_unavailable_s[2];
 	char primary_after[128];   /* of the last occurrence */
 	/* ECP (docs/models.md §13): the longest app server stall over occurrences, and per
 	 * occurrence the means of stalls, requests held then completed, <NETWORK> answers,

@@ -21,6 +21,24 @@ const struct field_table crew_config_table =
 	FIELD_TABLE_OF("crew", "A pool of repair crews (availability mode).",
 		       struct crew_config, crew_fields);
 
+static const struct field stratum_fields[] = {
+	{FIELD_AT(struct stratum_config, name), .type = FIELD_STRING, .flags = FIELD_REQUIRED,
+	 .help = "label in the output, e.g. peak"},
+	{FIELD_AT(struct stratum_config, share), .type = FIELD_NUMBER, .flags = FIELD_REQUIRED,
+	 .min = "0", .max = "1",
+	 .help = "fraction of each day it lasts; the strata follow one another from midnight "
+		 "in order and their shares sum to 1"},
+	{FIELD_AT(struct stratum_config, load), .type = FIELD_NUMBER, .def = "1", .min = "0",
+	 .max = "100",
+	 .help = "factor on every population's arrival rate (a closed population's clients) in "
+		 "the incident library's runs of this stratum",
+	 .source = "modelling choice: 1 is the scenario's own load"},
+};
+const struct field_table stratum_config_table =
+	FIELD_TABLE_OF("stratum",
+		       "A time-of-day load stratum of the availability mode's incident library.",
+		       struct stratum_config, stratum_fields);
+
 static const struct field availability_fields[] = {
 	{FIELD_LIST_AT(struct availability_config, crews, crew_count), .type = FIELD_ARRAY,
 	 .sub = &crew_config_table,
@@ -44,7 +62,7 @@ static const struct field availability_fields[] = {
 	 .source = "modelling choice: 1000 years give production's downtime to about +-10%"},
 	{FIELD_AT(struct availability_config, library), .type = FIELD_INT, .def = "3",
 	 .min = "0", .max = "1000",
-	 .help = "incident library: request-level replications around each takeover class "
+	 .help = "incident library: request-level replications around each incident class "
 		 "(0: every takeover costs failover_time); --library overrides it",
 	 .source = "modelling choice: 3 replications bound the library to seconds"},
 	{FIELD_AT(struct availability_config, manual_takeover), .type = FIELD_BOOL,
@@ -58,6 +76,12 @@ static const struct field availability_fields[] = {
 	 .units = UNITS_DURATION, .def = "30m",
 	 .help = "operator's delay before a manual takeover",
 	 .source = "assumption: an on-call operator's response; no published figure"},
+	{FIELD_LIST_AT(struct availability_config, strata, stratum_count), .type = FIELD_ARRAY,
+	 .sub = &stratum_config_table,
+	 .help = "time-of-day load strata (e.g. peak and off-peak): the incident library runs "
+		 "each class once per stratum at its load, and the upper level charges an "
+		 "incident the figures of the stratum its hour falls in; none: the scenario's "
+		 "load at every hour"},
 };
 const struct field_table availability_config_table =
 	FIELD_TABLE_OF("availability",

@@ -26,6 +26,14 @@ struct crew_config {
 	int per;        /* enum crew_scope */
 };
 
+/* A time-of-day load stratum: the strata lay out each simulated day in order from midnight. */
+struct stratum_config {
+	char *name;
+	double share;   /* fraction of the day, (0, 1]; the strata's shares sum to 1 */
+	double load;    /* factor on every population's arrival rate (closed: its clients) in
+			 * the incident library's runs of this stratum */
+};
+
 struct availability_config {
 	struct crew_config *crews;        /* repair pools; a class without one repairs each
 					   * component independently */
@@ -41,10 +49,14 @@ struct availability_config {
 	bool manual_takeover;             /* an operator forces a member that is not Active
 					   * to primary when nothing else can serve */
 	struct rng_dist manual_takeover_delay; /* s: before the manual takeover */
+	struct stratum_config *strata;    /* time-of-day load strata; none: one load, the
+					   * scenario's, at every hour */
+	size_t stratum_count;
 };
 
 extern const char *const crew_scope_names[];
 extern const struct field_table crew_config_table;
+extern const struct field_table stratum_config_table;
 extern const struct field_table availability_config_table;
 
 #endif

@@ -1559,6 +1559,36 @@ static void check_crews(struct checker *c)
 	}
 }
 
+/* Time-of-day strata: distinct names, positive shares summing to 1. */
+static void check_strata(struct checker *c)
+{
+	const struct availability_config *a = &c->s->config.availability;
+	char path[256];
+	double sum = 0;
+	bool usable_all = true;
+	for (size_t i = 0; i < a->stratum_count; i++) {
+		const struct stratum_config *st = &a->strata[i];
+		if (!usable(c, st) || !st->name) {
+			usable_all = false;
+			continue;
+		}
+		sum += st->share;
+		if (!(st->share > 0)) {
+			snprintf(path, sizeof(path), "$.availability.strata[%zu].share", i);
+			check_report(c, DIAG_ERROR, path, "a stratum lasts a positive share of the day");
+		}
+		for (size_t k = 0; k < i; k++)
+			if (a->strata[k].name && strcmp(a->strata[k].name, st->name) == 0) {
+				snprintf(path, sizeof(path), "$.availability.strata[%zu].name", i);
+				check_report(c, DIAG_ERROR, path, "a second stratum named \"%s\"",
+					     st->name);
+			}
+	}
+	if (a->stratum_count > 0 && usable_all && fabs(sum - 1.0) > 1e-9)
+		check_report(c, DIAG_ERROR, "$.availability.strata",
+			     "the strata's shares sum to %.6g, not 1 (they lay out each day)", sum);
+}
+
 static void check_run_time(struct checker *c)
 {
 	const struct scenario_config *cfg = &c->s->config;
@@ -1693,6 +1723,7 @@ int scenario_load_with(struct scenario *s, const char *path, const struct scenar
 	check_faults(&c);
 	check_stochastic_faults(&c);
 	check_crews(&c);
+	check_strata(&c);
 	check_expectations(&c);
 	checker_release(&c);
 	rc = diag_error_count(diag) ? -EINVAL : 0;

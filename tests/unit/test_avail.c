@@ -46,6 +46,35 @@ static double cause_minutes(const struct avail_result *r, const char *cls, int s
 	return 0;
 }
 
+static bool has_cause(const struct avail_result *r, const char *cls)
+{
+	for (size_t i = 0; i < r->cause_count; i++)
+		if (strcmp(r->causes[i].incident_class, cls) == 0)
+			return true;
+	return false;
+}
+
+static const struct avail_cause *cause_of(const struct avail_result *r, const char *cls,
+					  int stage)
+{
+	for (size_t i = 0; i < r->cause_count; i++)
+		if (strcmp(r->causes[i].incident_class, cls) == 0 && r->causes[i].stage == stage)
+			return &r->causes[i];
+	return NULL;
+}
+
+static void run_lib(const struct scenario *s, double years, const double *tk, const double *rd,
+		    const unsigned char *harmless, struct avail_result *r)
+{
+	struct avail_opts o = {.years = years, .batches = 10, .jobs = 2, .level = 0.99,
+			       .seed = 1, .takeover_h = tk, .takeover_read_h = rd,
+			       .volume_harmless = harmless};
+	char err[256];
+	int rc = avail_run(&s->config, &o, r, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("avail_run: %s", err);
+}
+
 /* The same seed gives the same figures, cause by cause, on 1 and 3 threads. */
 static void test_deterministic_across_jobs(void **state)
 {
@@ -163,7 +192,8 @@ static void test_forced_down_and_restart(void **state)
 	load("tests/validation/availability/pair.json", sets, 4, &s);
 	struct avail_result slow, quick;
 	run(&s, 2000, 2, &slow);
-	assert_true(cause_minutes(&slow, "M primary volume_failure: takeover",
+	assert_true(has_cause(&slow, "M primary db volume_failure: takeover"));
+	assert_true(cause_minutes(&slow, "M primary db volume_failure: takeover",
 				  AVAIL_STAGE_TAKEOVER) == 0); /* failover_time 0 */
 	assert_true(slow.takeovers_per_year.mean > 50); /* about 87 volume failures a year */
 	assert_true(cause_minutes(&slow, "M primary host_crash: backup down",
@@ -261,6 +291,141 @@ static void test_importance_needs_exponential(void **state)
 	scenario_release(&s);
 }
 
+/* The incident library's tables: a takeover after a host crash costs its takeover_h (30 min)
+ * instead of failover_time (0), and reads its takeover_read_h (6 min): read downtime is
+ * write downtime less 24 min per takeover; without a read table reads are down as writes. */
+static void test_library_reads(void **state)
+{
+	(void)state;
+	const char *sets[] = {"availability.manual_takeover=false"};
+	struct scenario s;
+	load("tests/validation/availability/pair.json", sets, 1, &s);
+	double tk[AVAIL_TAKEOVER_COUNT], rd[AVAIL_TAKEOVER_COUNT];
+	for (int k = 0; k < AVAIL_TAKEOVER_COUNT; k++)
+		tk[k] = rd[k] = NAN;
+	tk[AVAIL_TAKEOVER_HOST_CRASH] = 0.5;
+	rd[AVAIL_TAKEOVER_HOST_CRASH] = 0.1;
+	struct avail_result r, same;
+	run_lib(&s, 2000, tk, rd, NULL, &r);
+	const struct avail_cause *c = cause_of(&r, "M primary host_crash: takeover",
+					       AVAIL_STAGE_TAKEOVER);
+	assert_non_null(c);
+	double tk_y = r.takeovers_per_year.mean;
+	/* Each member fails every 105 h: about 83 a year, nearly all of them as primary. */
+	assert_true(tk_y > 70 && tk_y < 90);
+	assert_true(fabs(c->minutes_per_year.mean / (tk_y * 30.0) - 1) < 0.02);
+	double less = r.downtime_minutes_per_year.mean - r.read_downtime_minutes_per_year.mean;
+	assert_true(fabs(less / (tk_y * 24.0) - 1) < 0.02);
+	assert_true(r.read_availability.mean > r.write_availability.mean);
+	assert_true(fabs((r.read_availability.mean - r.write_availability.mean) -
+			 less / (AVAIL_HOURS_PER_YEAR * 60)) < 1e-9);
+	run_lib(&s, 2000, tk, NULL, NULL, &same);
+	assert_true(same.read_downtime_minutes_per_year.mean ==
+		    same.downtime_minutes_per_year.mean);
+	assert_true(same.read_availability.mean == same.write_availability.mean);
+	avail_result_release(&r);
+	avail_result_release(&same);
+	scenario_release(&s);
+}
+
+/* The library's double-failure slot: the primary crashed while the backup was down and comes
+ * back with its host; its restart as primary costs the RESTART slot's time (1 h) instead of
+ * failover_time (0): one hour per visit of the takeover stage of the "backup down" class. */
+static void test_library_restart(void **state)
+{
+	(void)state;
+	const char *sets[] = {"availability.manual_takeover=false"};
+	struct scenario s;
+	load("tests/validation/availability/pair.json", sets, 1, &s);
+	double tk[AVAIL_TAKEOVER_COUNT];
+	for (int k = 0; k < AVAIL_TAKEOVER_COUNT; k++)
+		tk[k] = NAN;
+	struct avail_result zero, lib;
+	run_lib(&s, 2000, tk, NULL, NULL, &zero);
+	assert_true(cause_minutes(&zero, "M primary host_crash: backup down",
+				  AVAIL_STAGE_TAKEOVER) == 0);
+	tk[AVAIL_TAKEOVER_RESTART] = 1.0;
+	run_lib(&s, 2000, tk, NULL, NULL, &lib);
+	const struct avail_cause *c = cause_of(&lib, "M primary host_crash: backup down",
+					       AVAIL_STAGE_TAKEOVER);
+	assert_non_null(c);
+	assert_true(c->samples > 1000);
+	assert_true(fabs(c->minutes_per_year.mean / ((double)c->samples / 2000.0 * 60.0) - 1) <
+		    0.02);
+	avail_result_release(&zero);
+	avail_result_release(&lib);
+	scenario_release(&s);
+}
+
+/* A journal volume the library found harmless (the alternate takes over) takes the instance
+ * down only with its partner failed too: each member has a journal pair failing every 100 h
+ * and repaired in 5 h; both down begins 2 x (100/105)(5/105)/100 h = 7.95 times a year per
+ * member, so about that many takeovers a year (the primary's), against one per failure of
+ * either journal volume without the mark. */
+static void test_volume_harmless(void **state)
+{
+	(void)state;
+	const char *vols = "[{\"name\": \"j\", \"type\": \"gp3\", \"purpose\": \"journal\", "
+			   "\"size\": \"100GB\"}, {\"name\": \"ja\", \"type\": \"gp3\", "
+			   "\"purpose\": \"journal_alt\", \"size\": \"100GB\"}]";
+	char v0[512], v1[512];
+	snprintf(v0, sizeof(v0), "hosts[0].volumes=%s", vols);
+	snprintf(v1, sizeof(v1), "hosts[1].volumes=%s", vols);
+	const char *sets[] = {
+		v0, v1,
+		"stochastic_faults=[{\"class\": \"volume\", \"mtbf\": {\"kind\": "
+		"\"exponential\", \"mean\": \"100h\"}, \"mttr\": {\"kind\": \"exponential\", "
+		"\"mean\": \"5h\"}}]",
+		"availability.manual_takeover=false", "availability.restart_delay=\"0s\""};
+	struct scenario s;
+	load("tests/validation/availability/pair.json", sets, 5, &s);
+	unsigned char harmless[VOLUME_OTHER + 1] = {0};
+	harmless[VOLUME_JOURNAL] = harmless[VOLUME_JOURNAL_ALT] = 1;
+	struct avail_result h, all;
+	run_lib(&s, 4000, NULL, NULL, harmless, &h);
+	double want = 2.0 * (100.0 / 105.0) * (5.0 / 105.0) / 100.0 * AVAIL_HOURS_PER_YEAR;
+	assert_true(fabs(h.takeovers_per_year.mean / want - 1) < 0.1);
+	assert_true(has_cause(&h, "M primary journal volume_failure: takeover"));
+	run_lib(&s, 1000, NULL, NULL, NULL, &all);
+	assert_true(all.takeovers_per_year.mean > 100);
+	avail_result_release(&h);
+	avail_result_release(&all);
+	scenario_release(&s);
+}
+
+/* Time-of-day strata: the library's tables per stratum; a takeover is charged the figures of
+ * the stratum its hour falls in. Peak (the first 6 h of each day) costs 30 min, the rest
+ * nothing: failures fall uniformly over the day, so a quarter of the takeovers cost 30 min. */
+static void test_strata(void **state)
+{
+	(void)state;
+	const char *sets[] = {"availability.manual_takeover=false",
+			      "availability.strata=[{\"name\": \"peak\", \"share\": 0.25, "
+			      "\"load\": 2}, {\"name\": \"off\", \"share\": 0.75, \"load\": 0.5}]"};
+	struct scenario s;
+	load("tests/validation/availability/pair.json", sets, 2, &s);
+	const struct availability_config *ac = &s.config.availability;
+	assert_int_equal(avail_stratum_at(ac, 0.0), 0);
+	assert_int_equal(avail_stratum_at(ac, 5.99), 0);
+	assert_int_equal(avail_stratum_at(ac, 6.0), 1);
+	assert_int_equal(avail_stratum_at(ac, 23.99), 1);
+	assert_int_equal(avail_stratum_at(ac, 24.0 * 1000 + 1), 0);
+	double tk[2 * AVAIL_TAKEOVER_COUNT];
+	for (int k = 0; k < 2 * AVAIL_TAKEOVER_COUNT; k++)
+		tk[k] = NAN;
+	tk[AVAIL_TAKEOVER_HOST_CRASH] = 0.5;
+	tk[AVAIL_TAKEOVER_COUNT + AVAIL_TAKEOVER_HOST_CRASH] = 0.0;
+	struct avail_result r;
+	run_lib(&s, 4000, tk, NULL, NULL, &r);
+	const struct avail_cause *c = cause_of(&r, "M primary host_crash: takeover",
+					       AVAIL_STAGE_TAKEOVER);
+	assert_non_null(c);
+	double want = 0.25 * r.takeovers_per_year.mean * 30.0;
+	assert_true(fabs(c->minutes_per_year.mean / want - 1) < 0.05);
+	avail_result_release(&r);
+	scenario_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +438,10 @@ int main(void)
 		cmocka_unit_test(test_dns_failover),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_importance_needs_exponential),
+		cmocka_unit_test(test_library_reads),
+		cmocka_unit_test(test_library_restart),
+		cmocka_unit_test(test_volume_harmless),
+		cmocka_unit_test(test_strata),
 	};
 	return cmocka_run_group_tests_name("avail", tests, NULL, NULL);
 }

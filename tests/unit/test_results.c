@@ -1118,6 +1118,98 @@ static void make_v1_file(const char *path)
 }
 
 /* One SQL text per migration step, and none outside them. */
+/* The incident library's cache (schema 9): an entry round-trips by its key, every part of the
+ * key tells entries apart, a second put replaces, a read-only handle refuses to write, and
+ * the read downtime and library columns of schema 9 are stored. */
+static void test_avail_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = open_ok(f->path);
+	struct results_avail_key k = {"0123456789abcdef", 7, 3, "1.0", "MIRROR1 host_crash"};
+	struct results_avail_cached e, got;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.incident_class, sizeof(e.incident_class), "MIRROR1 primary host_crash: takeover");
+	snprintf(e.fault, sizeof(e.fault), "host_crash iris-a");
+	e.replications = 3;
+	e.recovered = 3;
+	e.rto_s[0] = 8.75;
+	e.rto_s[1] = NAN;
+	e.rpo_tx[0] = 24.5;
+	e.rpo_tx[1] = 1.5;
+	e.write_unavailable_s[0] = 8.5;
+	e.write_unavailable_s[1] = 0.25;
+	e.read_unavailable_s[0] = 4.0;
+	e.read_unavailable_s[1] = 0.5;
+	snprintf(e.stages, sizeof(e.stages), "detect 6.2,decide 0.4");
+	snprintf(e.primary_after, sizeof(e.primary_after), "iris-b");
+	snprintf(e.built_at, sizeof(e.built_at), "2026-12-02T00:00:00Z");
+	e.wall_s = 2.5;
+	assert_int_equal(results_get_avail_cached(r, &k, &got), -ENOENT);
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_put_avail_cached(r, &k, &e), 0);
+	assert_int_equal(results_commit(r), 0);
+	assert_int_equal(results_get_avail_cached(r, &k, &got), 0);
+	assert_string_equal(got.incident_class, e.incident_class);
+	assert_string_equal(got.fault, "host_crash iris-a");
+	assert_string_equal(got.stages, "detect 6.2,decide 0.4");
+	assert_string_equal(got.primary_after, "iris-b");
+	assert_string_equal(got.note, "");
+	assert_true(got.replications == 3 && got.recovered == 3);
+	assert_true(got.rto_s[0] == 8.75 && isnan(got.rto_s[1]));
+	assert_true(got.rpo_tx[0] == 24.5 && got.rpo_tx[1] == 1.5);
+	assert_true(got.write_unavailable_s[0] == 8.5 && got.write_unavailable_s[1] == 0.25);
+	assert_true(got.read_unavailable_s[0] == 4.0 && got.read_unavailable_s[1] == 0.5);
+	assert_true(got.wall_s == 2.5);
+	/* Each part of the key matters. */
+	struct results_avail_key other[] = {
+		{"0123456789abcdee", 7, 3, "1.0", "MIRROR1 host_crash"},
+		{"0123456789abcdef", 8, 3, "1.0", "MIRROR1 host_crash"},
+		{"0123456789abcdef", 7, 4, "1.0", "MIRROR1 host_crash"},
+		{"0123456789abcdef", 7, 3, "1.1", "MIRROR1 host_crash"},
+		{"0123456789abcdef", 7, 3, "1.0", "MIRROR1 az_outage"},
+	};
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		assert_int_equal(results_get_avail_cached(r, &other[i], &got), -ENOENT);
+	/* A rebuild replaces the entry. */
+	e.rto_s[0] = 9.5;
+	assert_int_equal(results_begin(r), 0);
+	assert_int_equal(results_put_avail_cached(r, &k, &e), 0);
+	struct results_avail_run a = {.experiment = "availability-1", .scenario_name = "prod",
+				      .seed = 7, .years = 1000, .batches = 20, .level = 0.95,
+				      .exact_availability = NAN, .rpo_tx_per_year = NAN,
+				      .read_downtime = {1.25, 0.125}};
+	int64_t id;
+	assert_int_equal(results_add_avail_run(r, &a, &id), 0);
+	struct results_avail_library row = {.incident_class = "c", .fault = "f",
+					    .replications = 3, .recovered = 3, .rto_s = 1,
+					    .rto_s_half = NAN, .rpo_tx = 0,
+					    .write_unavailable_s = 1, .used = true,
+					    .read_unavailable_s = 0.5, .cached = true};
+	for (int i = 0; i < 5; i++)
+		row.stage_s[i] = NAN;
+	assert_int_equal(results_add_avail_library(r, id, &row), 0);
+	assert_int_equal(results_commit(r), 0);
+	assert_int_equal(results_get_avail_cached(r, &k, &got), 0);
+	assert_true(got.rto_s[0] == 9.5);
+	results_close(r);
+
+	sqlite3 *db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM avail_library_cache"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM avail_runs WHERE "
+				     "read_downtime_min_per_year = 1.25 AND "
+				     "read_downtime_min_per_year_half = 0.125"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM avail_library WHERE "
+				     "read_unavailable_s = 0.5 AND cached = 1"), 1);
+	sqlite3_close(db);
+
+	char err[256];
+	struct results *ro = results_open_readonly(f->path, err, sizeof(err));
+	assert_non_null(ro);
+	assert_int_equal(results_put_avail_cached(ro, &k, &e), -EROFS);
+	assert_int_equal(results_get_avail_cached(ro, &k, &got), 0);
+	results_close(ro);
+}
+
 static void test_migration_sql(void **state)
 {
 	(void)state;
@@ -1127,6 +1219,7 @@ static void test_migration_sql(void **state)
 	assert_non_null(strstr(results_migration_sql(2), "ADD COLUMN experiment"));
 	assert_non_null(strstr(results_migration_sql(5), "ADD COLUMN ecp_stall_max_s"));
 	assert_non_null(strstr(results_migration_sql(6), "CREATE TABLE expectation_verdicts"));
+	assert_non_null(strstr(results_migration_sql(8), "CREATE TABLE avail_library_cache"));
 	assert_null(results_migration_sql(RESULTS_SCHEMA_VERSION));
 }
 
@@ -2380,6 +2473,7 @@ int main(void)
 		T(test_empty_file_initialised),
 		T(test_avail_tables),
 		T(test_avail_read),
+		T(test_avail_cache),
 		T(test_verdicts),
 		T(test_variant_params),
 		T(test_unopenable_path),
