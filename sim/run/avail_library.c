@@ -375,11 +375,10 @@ int avail_library_build(struct scenario *s, const struct avail_library_opts *o,
 				 ac->stratum_count ? ac->strata[st].name : "");
 			snprintf(e->incident_class, sizeof(e->incident_class), "%s", cls);
 			size_t fu = 0;
-			for (size_t i = 0; i < nf; i++)
-				fu += (size_t)snprintf(e->fault + fu, fu < sizeof(e->fault)
-									 ? sizeof(e->fault) - fu : 0,
-						      "%s%s %s", i ? " + " : "",
-						      fault_kind_names[f[i].kind], f[i].target);
+			for (size_t i = 0; i < nf && fu < sizeof(e->fault); i++)
+				fu += (size_t)snprintf(e->fault + fu, sizeof(e->fault) - fu, "%s%s %s",
+						      i ? " + " : "", fault_kind_names[f[i].kind],
+						      f[i].target);
 			char slot[256];
 			snprintf(slot, sizeof(slot), "%s %s%s%s", ms->name, avail_takeover_kind_names[k],
 				 e->stratum_name[0] ? " @" : "", e->stratum_name);
