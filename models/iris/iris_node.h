@@ -15,6 +15,12 @@
  * write_daemon_queue_depth IOs outstanding, so its writes compete with reads (iris.md §6).
  * When a request is done, the node calls the owner's completion function.
  *
+ * A mirror member (backup or async) also receives the primary's journal
+ * (iris_node_journal_receive): it writes each arrival to its journal volume at once and
+ * dejournals what is written with parallel updaters, each batch an internal request through
+ * the same CPU servers, buffers and database reads, whose blocks go to this node's write
+ * daemon; the owner's callbacks never see these requests.
+ *
  * Storage errors (iris-2.md §1-2):
  *   - A block read that fails (the database volume returns an error) ends the request at
  *     once with `failed` set: the user gets an error (<DISKHARD>); its updates are not
