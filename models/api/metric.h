@@ -42,6 +42,16 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "journal flushes written")                                                            \
 	X(WRITE_DAEMON_BLOCKS, "write_daemon_blocks", "blocks", METRIC_RUN, QUAL_HOST,          \
 	  "blocks written by the write daemon")                                                 \
+	X(DEJOURNAL_RECORDS, "dejournal_records", "records", METRIC_RUN, QUAL_HOST,             \
+	  "sets and kills a mirror member applied from received journal")                      \
+	X(DEJOURNAL_BACKLOG_MAX_BYTES, "dejournal_backlog_max_bytes", "B", METRIC_RUN,          \
+	  QUAL_HOST, "largest received journal a mirror member had not yet applied")           \
+	X(BACKUP_ACK_TIMEOUTS, "backup_ack_timeouts", "times", METRIC_RUN, QUAL_HOST,           \
+	  "times the primary dropped this backup from Active: acknowledgement later than QoS") \
+	X(BACKUP_ACK_MAX_S, "backup_ack_max_s", "s", METRIC_RUN, QUAL_HOST,                     \
+	  "longest wait of the primary for this Active backup's acknowledgement")             \
+	X(BACKUP_NOT_ACTIVE_S, "backup_not_active_s", "s", METRIC_RUN, QUAL_HOST,               \
+	  "time this member was the failover backup without being Active")                     \
 	X(VOLUME_IOPS_UTILISATION, "volume_iops_utilisation", "fraction", METRIC_RUN,           \
 	  QUAL_VOLUME, "IO units admitted over the sustained IOPS limit")                      \
 	X(VOLUME_IOS, "volume_ios", "IOs", METRIC_RUN, QUAL_VOLUME, "IOs completed")           \

@@ -33,6 +33,21 @@ static const struct field mirror_policy_fields[] = {
 	 .def = "1s", .min = "0s", .max = "10m",
 	 .help = "time to re-establish a member connection once the network allows it",
 	 .source = "modelling choice (iris.md §1.1: members reconnect and catch up)"},
+	{FIELD_AT(struct mirror_policy_config, dejournal_cpu), .type = FIELD_DURATION,
+	 .def = "10us", .min = "0s", .max = "10ms",
+	 .help = "CPU a backup or async member spends applying one received set or kill "
+		 "(dejournaling)",
+	 .source = "modelling choice, UNCONFIRMED: no published figure; a global set in memory "
+		   "costs microseconds, far less than a request's application logic"},
+	{FIELD_AT(struct mirror_policy_config, dejournal_updaters), .type = FIELD_INT,
+	 .def = "16", .min = "1", .max = "16",
+	 .help = "parallel dejournaling updaters on a member (capped by its vCPUs)",
+	 .source = "iris-2.md §8 (and §4): parallel dejournaling uses up to 16 updaters, bounded by CPUs "
+		   "(the per-size table is UNCONFIRMED)"},
+	{FIELD_AT(struct mirror_policy_config, dejournal_batch), .type = FIELD_QUANTITY,
+	 .units = UNITS_SIZE, .def = "64KiB", .min = "1KiB", .max = "64MiB",
+	 .help = "journal bytes one dejournaling updater applies at a time",
+	 .source = "modelling choice: one journal buffer (iris.journal_buffer_size)"},
 	/* Operator runbook */
 	{FIELD_AT(struct mirror_policy_config, operator_force_backup), .type = FIELD_BOOL,
 	 .def = "true",

@@ -29,6 +29,10 @@ struct mirror_policy_config {
 	bool dr_promotion;            /* whether an operator promotes a DR async at all */
 	double journal_compression;   /* bytes shipped to asyncs per journal byte */
 	sim_time reconnect_delay;     /* re-establishing a repaired member connection */
+	/* Dejournaling on backup and async members (iris_node_journal_receive). */
+	sim_time dejournal_cpu;       /* CPU per set or kill applied */
+	int64_t dejournal_updaters;   /* parallel updaters, at most 16 and the vCPUs */
+	double dejournal_batch;       /* journal bytes an updater applies at a time */
 	/* Operator runbook (iris.md §1.4, §2; mirror.h): each action is taken once its
 	 * condition has held for a delay drawn from its distribution. */
 	bool operator_force_backup;               /* force the backup to become primary */

@@ -89,6 +89,7 @@ enum {
 	IRIS_EV_WD_RETRY,
 	IRIS_EV_PROBE_DONE,
 	IRIS_EV_JRN_SWITCHED,
+	IRIS_EV_DJ_RETRY,
 	IRIS_EV_COUNT
 };
 
@@ -123,6 +124,8 @@ struct iris_node {
 	struct iris_request *waiters; /* sync commits waiting for durability (LIFO list) */
 	bool ack_required;        /* an Active backup must acknowledge sync commits */
 	double acked_seq;         /* journal position the backup acknowledged */
+	double records_total;     /* sets/kills applied by requests since start (never reset) */
+	double journal_bytes_total; /* their journal bytes */
 
 	/* instance state */
 	bool running;             /* false while stopped or hung: requests are dropped */
@@ -144,8 +147,44 @@ struct iris_node {
 	struct volume_logical *stuck_vol; /* the volume that failed */
 	struct sim_handle wd_retry; /* IRIS_EV_WD_RETRY pending */
 
+	/* dejournaling (a backup or async member: iris_node_journal_receive) */
+	bool receiving;           /* a mirror member writing received journal: each arrival is
+				   * written at once */
+	double records_per_byte;  /* the primary's set/kill records per journal byte */
+	struct iris_dejournal_params dj;
+	double dj_dispatched;     /* journal position handed to updaters */
+	double dj_in_flight;      /* bytes of the batches being applied */
+	double dj_records_frac;   /* fractional record carried to the next batch */
+	bool dj_paused;           /* a database read failed: wait for the retry */
+	struct iris_request dj_reqs[IRIS_DEJOURNAL_UPDATERS_MAX];
+	double dj_req_bytes[IRIS_DEJOURNAL_UPDATERS_MAX];
+	bool dj_req_busy[IRIS_DEJOURNAL_UPDATERS_MAX]; /* until its completion or stale drop */
+
 	struct iris_node_stats stats;
 };
+
+static bool is_dj(const struct iris_node *n, const struct iris_request *rq)
+{
+	return rq >= n->dj_reqs && rq < n->dj_reqs + IRIS_DEJOURNAL_UPDATERS_MAX;
+}
+static void dj_done(struct iris_node *n, struct iris_request *rq);
+static void dj_lost(struct iris_node *n, struct iris_request *rq);
+
+/* Completion and drop of a request: the owner's callbacks, or dejournaling's own. */
+static void finish(struct iris_node *n, struct iris_request *rq)
+{
+	if (is_dj(n, rq))
+		dj_done(n, rq);
+	else
+		n->p.done(n->p.done_arg, rq);
+}
+static void lose(struct iris_node *n, struct iris_request *rq)
+{
+	if (is_dj(n, rq))
+		dj_lost(n, rq);
+	else
+		n->p.lost(n->p.done_arg, rq);
+}
 
 static void cpu_start(struct iris_node *n, struct iris_request *rq);
 
@@ -225,7 +264,7 @@ static void release_waiters(struct iris_node *n)
 		struct iris_request *next = rq->next;
 		if (rq->journal_seq <= durable) {
 			rq->next = NULL;
-			n->p.done(n->p.done_arg, rq);
+			finish(n, rq);
 		} else {
 			rq->next = keep;
 			keep = rq;
@@ -236,6 +275,7 @@ static void release_waiters(struct iris_node *n)
 }
 
 static void release_parked(struct iris_node *n);
+static void dj_dispatch(struct iris_node *n);
 
 static void iris_on_journal_done(struct sim_entity *self, const struct sim_event *ev)
 {
@@ -280,8 +320,11 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 	if (n->p.flushed)
 		n->p.flushed(n->p.done_arg, n->durable_seq);
 	release_waiters(n);
-	if (n->waiters || n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
+	if (n->waiters || n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size ||
+	    (n->receiving && n->appended_seq > n->durable_seq))
 		journal_flush(n);
+	if (n->receiving)
+		dj_dispatch(n);
 	if (thawed)
 		release_parked(n);
 }
@@ -456,14 +499,14 @@ static void iris_on_read_done(struct sim_entity *self, const struct sim_event *e
 	const struct volume_completion *c = sim_event_payload(ev);
 	struct iris_request *rq = (struct iris_request *)(uintptr_t)c->tag;
 	if (rq->epoch != n->epoch) {
-		n->p.lost(n->p.done_arg, rq);
+		lose(n, rq);
 		return;
 	}
 	if (c->error) {
 		/* The database volume failed the read: the request ends with an error. */
 		n->stats.read_errors++;
 		rq->failed = true;
-		n->p.done(n->p.done_arg, rq);
+		finish(n, rq);
 		return;
 	}
 	read_next(n, rq);
@@ -472,7 +515,7 @@ static void iris_on_read_done(struct sim_entity *self, const struct sim_event *e
 void iris_node_fetched(struct iris_node *n, struct iris_request *rq)
 {
 	if (rq->epoch != n->epoch) {
-		n->p.lost(n->p.done_arg, rq);
+		lose(n, rq);
 		return;
 	}
 	read_next(n, rq);
@@ -485,6 +528,11 @@ static bool is_update(const struct iris_request *rq)
 
 static void after_reads(struct iris_node *n, struct iris_request *rq)
 {
+	if (is_dj(n, rq)) { /* applying received journal: no journal of its own, never paused */
+		n->dirty_blocks += rq->writes;
+		dj_done(n, rq);
+		return;
+	}
 	if ((n->writes_paused || journal_stalled(n)) && is_update(rq)) {
 		rq->next = NULL;
 		if (n->paused_tail)
@@ -496,10 +544,12 @@ static void after_reads(struct iris_node *n, struct iris_request *rq)
 	}
 	n->dirty_blocks += rq->writes;
 	n->appended_seq += rq->journal_bytes;
+	n->records_total += rq->writes;
+	n->journal_bytes_total += rq->journal_bytes;
 	rq->journal_seq = n->appended_seq;
 	if (rq->sync_commit) {
 		if (rq->journal_seq <= effective_durable(n)) {
-			n->p.done(n->p.done_arg, rq);
+			finish(n, rq);
 			return;
 		}
 		rq->next = n->waiters;
@@ -509,7 +559,7 @@ static void after_reads(struct iris_node *n, struct iris_request *rq)
 	}
 	if (n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
 		journal_flush(n);
-	n->p.done(n->p.done_arg, rq);
+	finish(n, rq);
 }
 
 static void cpu_start(struct iris_node *n, struct iris_request *rq)
@@ -526,7 +576,7 @@ static void iris_on_cpu_done(struct sim_entity *self, const struct sim_event *ev
 	struct iris_node *n = self->state;
 	struct iris_request *rq = *(struct iris_request *const *)sim_event_payload(ev);
 	if (rq->epoch != n->epoch) {
-		n->p.lost(n->p.done_arg, rq); /* served by an instance that has since stopped */
+		lose(n, rq); /* served by an instance that has since stopped */
 		return;
 	}
 	n->cpu_busy--;
@@ -556,7 +606,7 @@ void iris_node_submit(struct iris_node *n, struct iris_request *rq)
 	rq->epoch = n->epoch;
 	rq->failed = false;
 	if (!n->running) {
-		n->p.lost(n->p.done_arg, rq);
+		lose(n, rq);
 		return;
 	}
 	if (n->cpu_busy < n->p.vcpu) {
@@ -577,7 +627,7 @@ static void drop_list(struct iris_node *n, struct iris_request *rq)
 	while (rq) {
 		struct iris_request *next = rq->next;
 		rq->next = NULL;
-		n->p.lost(n->p.done_arg, rq);
+		lose(n, rq);
 		rq = next;
 	}
 }
@@ -601,6 +651,11 @@ void iris_node_stop(struct iris_node *n)
 	n->appended_seq = n->durable_seq;
 	n->flushing_upto = n->durable_seq;
 	n->flush_parts = 0;
+	/* Batches being applied are lost with the instance; what they held is applied again
+	 * from the journal when it runs again (busy slots free when their stale events end). */
+	n->dj_dispatched -= n->dj_in_flight;
+	n->dj_in_flight = 0;
+	n->dj_paused = false;
 	n->flush_failed = false;
 	n->journal_frozen = false;
 	n->jrn_switching = false;
@@ -628,8 +683,9 @@ bool iris_node_running(const struct iris_node *n) { return n->running; }
 
 void iris_node_set_backup_ack(struct iris_node *n, bool required)
 {
-	if (required && !n->ack_required)
-		n->acked_seq = n->durable_seq; /* a backup becomes Active with what it has */
+	/* A backup becomes Active with what it has acknowledged (iris_node_backup_acked; the
+	 * mirror reports what a caught-up backup has written), not with everything durable
+	 * here: what it lacks is still waited for. */
 	n->ack_required = required;
 	release_waiters(n);
 	if (n->running) {
@@ -685,18 +741,144 @@ void iris_node_freeze(struct iris_node *n, bool frozen) { n->frozen = frozen; }
 double iris_node_journal_appended(const struct iris_node *n) { return n->appended_seq; }
 double iris_node_journal_durable(const struct iris_node *n) { return n->durable_seq; }
 
-void iris_node_journal_receive(struct iris_node *n, double upto)
+void iris_node_journal_receive(struct iris_node *n, double upto, double records_per_byte)
 {
-	if (!n->running || upto <= n->appended_seq)
+	if (!n->running)
+		return;
+	if (records_per_byte >= 0)
+		n->records_per_byte = records_per_byte;
+	if (!n->receiving) { /* the first arrival since a reset: applied up to here */
+		n->receiving = true;
+		n->dj_dispatched = n->durable_seq;
+	}
+	if (upto <= n->appended_seq)
 		return;
 	n->appended_seq = upto;
-	if (n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
-		journal_flush(n);
+	journal_flush(n); /* written as it arrives (one write per shipment) */
 }
 
 void iris_node_journal_reset(struct iris_node *n, double position)
 {
 	n->appended_seq = n->durable_seq = n->flushing_upto = n->acked_seq = position;
+	n->receiving = false;
+	n->dj_dispatched = position;
+	n->dj_in_flight = 0;
+	n->dj_records_frac = 0;
+}
+
+double iris_node_records_per_byte(const struct iris_node *n)
+{
+	return n->journal_bytes_total > 0 ? n->records_total / n->journal_bytes_total : 0;
+}
+
+double iris_node_journal_applied(const struct iris_node *n)
+{
+	return n->receiving ? n->dj_dispatched - n->dj_in_flight : n->durable_seq;
+}
+
+double iris_node_dejournal_backlog(const struct iris_node *n)
+{
+	if (!n->receiving)
+		return 0;
+	double b = n->appended_seq - iris_node_journal_applied(n);
+	return b > 0 ? b : 0;
+}
+
+void iris_node_set_dejournal(struct iris_node *n, const struct iris_dejournal_params *p)
+{
+	n->dj = *p;
+	if (n->dj.updaters > IRIS_DEJOURNAL_UPDATERS_MAX)
+		n->dj.updaters = IRIS_DEJOURNAL_UPDATERS_MAX;
+	if (n->dj.updaters > n->p.vcpu)
+		n->dj.updaters = n->p.vcpu;
+	if (n->dj.updaters < 1)
+		n->dj.updaters = 1;
+}
+
+/* --- dejournaling ------------------------------------------------------------------------------ */
+
+static void dj_note_backlog(struct iris_node *n)
+{
+	double b = iris_node_dejournal_backlog(n);
+	if (b > n->stats.dejournal_backlog_max)
+		n->stats.dejournal_backlog_max = b;
+}
+
+/* Hand the journal written locally but not yet applied to free updaters, one batch each. */
+static void dj_dispatch(struct iris_node *n)
+{
+	dj_note_backlog(n);
+	if (!n->running || !n->receiving || n->dj_paused || n->dj.batch_bytes <= 0) {
+		if (n->dj.applied)
+			n->dj.applied(n->dj.arg);
+		return;
+	}
+	int busy = 0;
+	for (int k = 0; k < IRIS_DEJOURNAL_UPDATERS_MAX; k++)
+		busy += n->dj_req_busy[k];
+	for (int k = 0; k < IRIS_DEJOURNAL_UPDATERS_MAX && busy < n->dj.updaters; k++) {
+		double avail = n->durable_seq - n->dj_dispatched;
+		if (avail <= 0)
+			break;
+		if (n->dj_req_busy[k])
+			continue;
+		double bytes = avail < n->dj.batch_bytes ? avail : n->dj.batch_bytes;
+		double records = bytes * n->records_per_byte + n->dj_records_frac;
+		uint32_t whole = (uint32_t)floor(records);
+		n->dj_records_frac = records - whole;
+		n->dj_dispatched += bytes;
+		if (whole == 0)
+			continue; /* no set or kill in it (commit records): applied at once */
+		struct iris_request *rq = &n->dj_reqs[k];
+		memset(rq, 0, sizeof(*rq));
+		/* Each record updates one block: read through the global buffers (misses from the
+		 * database volume), changed on a CPU, dirtied for the write daemon. */
+		rq->cpu_s = whole * n->dj.cpu_per_record;
+		rq->block_reads = whole;
+		rq->writes = whole;
+		n->dj_req_bytes[k] = bytes;
+		n->dj_req_busy[k] = true;
+		n->dj_in_flight += bytes;
+		busy++;
+		iris_node_submit(n, rq);
+	}
+	if (n->dj.applied)
+		n->dj.applied(n->dj.arg);
+}
+
+static void dj_done(struct iris_node *n, struct iris_request *rq)
+{
+	int k = (int)(rq - n->dj_reqs);
+	n->dj_req_busy[k] = false;
+	n->dj_in_flight -= n->dj_req_bytes[k];
+	if (rq->failed) {
+		/* A database read failed: dejournaling of it pauses and the batch is applied
+		 * again after the retry interval (iris-2.md §2: it pauses for the database). */
+		n->dj_dispatched -= n->dj_req_bytes[k];
+		if (!n->dj_paused) {
+			n->dj_paused = true;
+			uint32_t epoch = n->epoch;
+			sim_schedule_in(n->self->engine, n->self, n->cfg->io_retry_interval,
+					IRIS_EV_DJ_RETRY, &epoch, sizeof(epoch));
+		}
+		return;
+	}
+	n->stats.dejournal_records += rq->writes;
+	dj_dispatch(n);
+}
+
+static void dj_lost(struct iris_node *n, struct iris_request *rq)
+{
+	/* A batch of an instance that has since stopped: its state was reset at the stop. */
+	n->dj_req_busy[rq - n->dj_reqs] = false;
+}
+
+static void iris_on_dj_retry(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct iris_node *n = self->state;
+	(void)ev;
+	n->dj_paused = false;
+	dj_dispatch(n);
 }
 
 static const sim_handler_fn iris_handlers[IRIS_EV_COUNT] = {
@@ -709,6 +891,7 @@ static const sim_handler_fn iris_handlers[IRIS_EV_COUNT] = {
 	[IRIS_EV_WD_RETRY] = iris_on_wd_retry,
 	[IRIS_EV_PROBE_DONE] = iris_on_probe_done,
 	[IRIS_EV_JRN_SWITCHED] = iris_on_jrn_switched,
+	[IRIS_EV_DJ_RETRY] = iris_on_dj_retry,
 };
 static const struct sim_entity_type iris_node_type = {
 	.name = "iris_node",

@@ -15,6 +15,12 @@
  * write_daemon_queue_depth IOs outstanding, so its writes compete with reads (iris.md §6).
  * When a request is done, the node calls the owner's completion function.
  *
+ * A mirror member (backup or async) also receives the primary's journal
+ * (iris_node_journal_receive): it writes each arrival to its journal volume at once and
+ * dejournals what is written with parallel updaters, each batch an internal request through
+ * the same CPU servers, buffers and database reads, whose blocks go to this node's write
+ * daemon; the owner's callbacks never see these requests.
+ *
  * Storage errors (iris-2.md §1-2):
  *   - A block read that fails (the database volume returns an error) ends the request at
  *     once with `failed` set: the user gets an error (<DISKHARD>); its updates are not
@@ -138,6 +144,8 @@ bool iris_node_running(const struct iris_node *n);
 /* Mirroring: while `required`, a synchronous commit is durable only once the backup has
  * acknowledged its journal position (iris_node_backup_acked); otherwise the local flush
  * suffices. */
+/* Becoming required keeps the acknowledged position: report what the backup holds with
+ * iris_node_backup_acked. */
 void iris_node_set_backup_ack(struct iris_node *n, bool required);
 void iris_node_backup_acked(struct iris_node *n, double upto);
 
@@ -151,12 +159,37 @@ void iris_node_freeze(struct iris_node *n, bool frozen);
 /* Journal positions in bytes: appended (in the buffer or later), durable locally. */
 double iris_node_journal_appended(const struct iris_node *n);
 double iris_node_journal_durable(const struct iris_node *n);
-/* A backup or async member received the primary's journal up to `upto`: it appends it to
- * its own journal buffer, written to its journal volume like a primary's (full buffer,
- * periodic sync). Dejournaling into its databases is not modelled. */
-void iris_node_journal_receive(struct iris_node *n, double upto);
+/* A backup or async member received the primary's journal up to `upto`: it writes it to its
+ * journal volume at once (one write per arrival; what arrives while a write is under way
+ * goes in the next), and calls params.flushed when it is written. Written journal is then
+ * dejournaled (applied to the member's databases) by parallel updaters, one batch of at
+ * most batch_bytes each: a batch of r records (its bytes times records_per_byte, the
+ * primary's sets and kills per journal byte; fractions carried over) costs r x
+ * cpu_per_record on the node's CPUs, r block reads through the global buffers (misses from
+ * the database volume) and r dirty blocks for the write daemon, as the primary's updates do
+ * (section 6 of docs/models.md). records_per_byte < 0 keeps the last value. */
+void iris_node_journal_receive(struct iris_node *n, double upto, double records_per_byte);
 
-/* Set the journal positions (a member taking over continues from what it received). */
+#define IRIS_DEJOURNAL_UPDATERS_MAX 16 /* parallel dejournaling: up to 16 (iris-2.md §8) */
+struct iris_dejournal_params {
+	double cpu_per_record;  /* CPU seconds to apply one set or kill */
+	int updaters;           /* parallel updaters, at most 16 and the node's vCPUs */
+	double batch_bytes;     /* journal bytes one updater takes at a time; 0: none applied */
+	void (*applied)(void *arg); /* called after any dejournaling progress; may be NULL */
+	void *arg;
+};
+/* Dejournaling parameters (copied; the updaters are capped as above). */
+void iris_node_set_dejournal(struct iris_node *n, const struct iris_dejournal_params *p);
+/* The primary's sets and kills per journal byte, over everything its requests appended. */
+double iris_node_records_per_byte(const struct iris_node *n);
+/* A receiving member: journal position applied (batches under way excluded), and bytes
+ * received but not yet applied (written or not). Not receiving: durable, 0. */
+double iris_node_journal_applied(const struct iris_node *n);
+double iris_node_dejournal_backlog(const struct iris_node *n);
+
+/* Set the journal positions (a member taking over continues from what it received); the
+ * node stops receiving and counts everything up to `position` as applied (a restarted
+ * member: its startup recovery is not modelled). */
 void iris_node_journal_reset(struct iris_node *n, double position);
 
 /* Start the node's periodic activities (journal sync, write daemon) at the current time. */
@@ -175,6 +208,8 @@ struct iris_node_stats {
 	uint64_t wd_errors;       /* write-daemon IOs that failed */
 	uint64_t journal_switches; /* switches to the other journal directory */
 	uint64_t journal_freezes; /* times journaled updates froze (both directories failed) */
+	uint64_t dejournal_records; /* sets and kills applied from received journal */
+	double dejournal_backlog_max; /* largest received-but-unapplied journal, bytes */
 };
 void iris_node_stats(const struct iris_node *n, struct iris_node_stats *out /* OUT */);
 void iris_node_stats_reset(struct iris_node *n);

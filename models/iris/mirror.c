@@ -42,8 +42,15 @@ struct member {
 	enum role role;
 	bool forced_down;        /* stays down until restarted by hand (iris.md §1.1) */
 	bool active;             /* backup: Active journal transfer */
-	bool catching_up;
+	bool catching_up;        /* connected, not Active: catching up (rounds, see below) */
+	bool catchup_arrived;    /* the current round's data has arrived */
+	double catchup_target;   /* the primary's durable journal when the round began */
+	sim_time catchup_start;  /* when the round began */
 	double received;         /* journal position received from the primary */
+	double shipped;          /* journal position last shipped to it */
+	sim_time shipped_at;     /* when */
+	struct mirror_member_stats stats;
+	sim_time not_active_since; /* the failover partner, not Active, since; -1 otherwise */
 	sim_time last_arrival;   /* shipments arrive in order */
 	bool was_running;        /* instance state the mirror last saw */
 	bool was_hung;           /* ... hung, and not stopped since it last ran */
@@ -90,6 +97,13 @@ struct mirror {
 	int old_primary;
 	bool taker_active, promoting;
 	struct sim_handle promote_timer;
+	bool transition_applying;     /* the taker applies its backlog before it is primary */
+	struct sim_handle transition_timer; /* MIRROR_EV_TRANSITION_DONE pending */
+	/* the primary waiting for the Active backup's acknowledgement (iris.md §1.3 a) */
+	struct sim_handle ack_timer;  /* the wait's QoS window ends */
+	double ack_wait_upto;         /* the shipment waited for */
+	sim_time ack_wait_since;      /* when it was shipped */
+	gsl_rng *ack_rng;             /* draws of the window, "mirror:NAME/ack" */
 	struct sim_handle op_timer[OP_COUNT]; /* an operator action armed */
 	/* acknowledged updates not yet everywhere */
 	struct acked *ring;
@@ -112,6 +126,7 @@ enum {
 	MIRROR_EV_CATCHUP_DONE,
 	MIRROR_EV_PROMOTE,
 	MIRROR_EV_OPERATOR,
+	MIRROR_EV_ACK_TIMEOUT,
 	MIRROR_EV_COUNT
 };
 
@@ -122,6 +137,7 @@ struct ship_payload {
 };
 
 static void evaluate(struct mirror *m);
+static void track_active(struct mirror *m);
 
 static sim_time net_delay(const struct mirror *m, int from_host, int to_host, double bytes)
 {
@@ -369,6 +385,28 @@ static void trim_ring(struct mirror *m)
 
 /* --- journal shipping ---------------------------------------------------------------------------- */
 
+static void start_catchup(struct mirror *m);
+
+/* The primary starts waiting for the Active backup's acknowledgement of what it shipped at
+ * `since` up to `upto`: if none arrives within the QoS window (drawn in [QoS/2, QoS], as a
+ * connection loss is noticed), the primary disconnects the backup (iris.md §1.3 a). */
+static void ack_wait(struct mirror *m, double upto, sim_time since)
+{
+	double qos = sim_time_to_s(m->policy->qos_timeout);
+	sim_time at = since + sim_time_from_s(gsl_ran_flat(m->ack_rng, qos / 2, qos));
+	sim_time now = sim_now(m->self->engine);
+	m->ack_wait_upto = upto;
+	m->ack_wait_since = since;
+	m->ack_timer = sim_schedule_at(m->self->engine, m->self, at > now ? at : now,
+				       MIRROR_EV_ACK_TIMEOUT, NULL, 0);
+}
+
+static void ack_wait_cancel(struct mirror *m)
+{
+	sim_cancel(m->self->engine, m->ack_timer);
+	m->ack_timer = SIM_HANDLE_NONE;
+}
+
 static void ship_to(struct mirror *m, int i, double upto)
 {
 	struct member *mb = &m->members[i];
@@ -380,18 +418,32 @@ static void ship_to(struct mirror *m, int i, double upto)
 	double bytes = upto - mb->received;
 	if (mb->kind != MIRROR_FAILOVER)
 		bytes *= m->policy->journal_compression;
-	sim_time at = sim_now(m->self->engine) + net_delay(m, p->host, mb->host, bytes);
+	sim_time now = sim_now(m->self->engine);
+	sim_time at = now + net_delay(m, p->host, mb->host, bytes);
 	if (at < mb->last_arrival)
 		at = mb->last_arrival; /* in order on one connection */
 	mb->last_arrival = at;
+	mb->shipped = upto;
+	mb->shipped_at = now;
+	if ((int)i == m->backup && mb->active && !sim_is_pending(m->self->engine, m->ack_timer))
+		ack_wait(m, upto, now);
 	struct ship_payload sp = {upto, i, m->primary};
 	sim_schedule_at(m->self->engine, m->self, at, MIRROR_EV_SHIP, &sp, sizeof(sp));
 }
 
+/* The backup's journal is written up to `upto`: an Active backup acknowledges it; a backup
+ * catching up may have caught up. */
+static void member_written(struct mirror *m, int i, double upto);
+
 void mirror_on_flush(struct mirror *m, int host, double upto)
 {
-	if (m->primary < 0 || m->members[m->primary].host != host)
+	if (m->primary < 0)
 		return;
+	if (m->members[m->primary].host != host) {
+		if (m->backup >= 0 && m->members[m->backup].host == host)
+			member_written(m, m->backup, upto);
+		return;
+	}
 	for (size_t i = 0; i < m->member_count; i++)
 		if ((int)i != m->primary && m->members[i].role != ROLE_DOWN)
 			ship_to(m, (int)i, upto);
@@ -406,24 +458,64 @@ static void mirror_on_ship(struct sim_entity *self, const struct sim_event *ev)
 		return;
 	if (sp->upto > mb->received)
 		mb->received = sp->upto;
-	iris_node_journal_receive(mb->node, mb->received); /* written to its own journal */
-	if (sp->member == m->backup && mb->active) {
-		/* The Active backup acknowledges receipt (iris.md §1.2). */
-		struct ship_payload ack = {sp->upto, sp->member, sp->primary};
-		sim_schedule_in(self->engine, self,
-				net_delay(m, mb->host, m->members[m->primary].host, 64),
-				MIRROR_EV_ACK, &ack, sizeof(ack));
-	}
+	/* Written to its own journal at once; the backup acknowledges when it is written
+	 * (member_written) and dejournals it. */
+	iris_node_journal_receive(mb->node, mb->received,
+				  iris_node_records_per_byte(m->members[m->primary].node));
 	trim_ring(m);
+}
+
+static void member_written(struct mirror *m, int i, double upto)
+{
+	struct member *b = &m->members[i];
+	if (!m->links[LINK_PB].connected || !running(m, m->primary) || !running(m, i))
+		return;
+	if (b->active) {
+		/* The Active backup acknowledges what it has received and written (iris.md §1.2:
+		 * receipt; written first is a modelling choice, see mirror.h). */
+		struct ship_payload ack = {upto, i, m->primary};
+		sim_schedule_in(m->self->engine, m->self,
+				net_delay(m, b->host, m->members[m->primary].host, 64),
+				MIRROR_EV_ACK, &ack, sizeof(ack));
+		return;
+	}
+	if (!b->catching_up || !b->catchup_arrived || upto < b->catchup_target)
+		return;
+	/* A round of catching up is done: the backup holds what the primary had when it began.
+	 * It becomes Active if the round took no longer than the primary waits for an
+	 * acknowledgement at the least (QoS/2); otherwise it is still behind: another round. */
+	sim_time took = sim_now(m->self->engine) - b->catchup_start;
+	if (took > m->policy->qos_timeout / 2) {
+		start_catchup(m);
+		return;
+	}
+	b->catching_up = false;
+	iris_node_backup_acked(m->members[m->primary].node, upto);
+	if (m->backup >= 0)
+		m->members[m->backup].active = true;
+	iris_node_set_backup_ack(m->members[m->primary].node, true);
+	note(m, "backup %s caught up: Active", b->name);
+	evaluate(m);
 }
 
 static void mirror_on_ack(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct mirror *m = self->state;
 	const struct ship_payload *sp = sim_event_payload(ev);
-	if (sp->primary == m->primary && m->primary >= 0 && running(m, m->primary) &&
-	    talk(m, m->members[sp->member].host, m->members[m->primary].host))
-		iris_node_backup_acked(m->members[m->primary].node, sp->upto);
+	if (sp->primary != m->primary || m->primary < 0 || !running(m, m->primary) ||
+	    !talk(m, m->members[sp->member].host, m->members[m->primary].host))
+		return;
+	struct member *b = &m->members[sp->member];
+	if (sp->member == m->backup && sim_is_pending(self->engine, m->ack_timer) &&
+	    sp->upto >= m->ack_wait_upto) {
+		double waited = sim_time_to_s(sim_now(self->engine) - m->ack_wait_since);
+		if (waited > b->stats.ack_max_s)
+			b->stats.ack_max_s = waited;
+		ack_wait_cancel(m);
+		if (b->active && b->shipped > sp->upto)
+			ack_wait(m, b->shipped, b->shipped_at);
+	}
+	iris_node_backup_acked(m->members[m->primary].node, sp->upto);
 }
 
 static void set_active(struct mirror *m, bool active)
@@ -431,40 +523,53 @@ static void set_active(struct mirror *m, bool active)
 	if (m->backup < 0)
 		return;
 	m->members[m->backup].active = active;
+	track_active(m);
+	if (!active)
+		ack_wait_cancel(m);
 	if (m->primary >= 0)
 		iris_node_set_backup_ack(m->members[m->primary].node, active);
 }
 
+/* The catch-up data of the round has arrived at the backup: it writes it. */
 static void mirror_on_catchup_done(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct mirror *m = self->state;
 	const struct ship_payload *sp = sim_event_payload(ev);
-	if (sp->member != m->backup || sp->primary != m->primary || !m->links[LINK_PB].connected)
+	if (sp->member != m->backup || sp->primary != m->primary || !m->links[LINK_PB].connected ||
+	    !running(m, sp->member))
 		return;
 	struct member *b = &m->members[m->backup];
-	b->catching_up = false;
+	if (!b->catching_up || sp->upto != b->catchup_target)
+		return; /* a round that has been superseded */
+	b->catchup_arrived = true;
 	if (sp->upto > b->received)
 		b->received = sp->upto;
-	iris_node_journal_receive(b->node, b->received);
-	iris_node_backup_acked(m->members[m->primary].node, b->received);
-	set_active(m, true);
-	note(m, "backup %s caught up: Active", b->name);
-	evaluate(m);
+	iris_node_journal_receive(b->node, b->received,
+				  iris_node_records_per_byte(m->members[m->primary].node));
+	trim_ring(m);
+	member_written(m, m->backup, iris_node_journal_durable(b->node));
 }
 
+/* A round of catching up (iris.md §1.1, HA §3.3.2.1: a reconnecting backup obtains the
+ * latest journal data and acknowledges it, then becomes Active): the journal the backup
+ * lacks up to the primary's durable position crosses the network in one transfer, and the
+ * round ends when the backup has written it (member_written). */
 static void start_catchup(struct mirror *m)
 {
 	struct member *b = &m->members[m->backup];
 	const struct member *p = &m->members[m->primary];
 	double upto = iris_node_journal_durable(p->node);
 	double behind = upto > b->received ? upto - b->received : 0;
+	if (!b->catching_up)
+		note(m, "backup %s reconnected, catching up %.0f bytes", b->name, behind);
 	b->catching_up = true;
-	note(m, "backup %s reconnected, catching up %.0f bytes", b->name, behind);
+	b->catchup_arrived = false;
+	b->catchup_target = upto;
+	b->catchup_start = sim_now(m->self->engine);
 	struct ship_payload sp = {upto, m->backup, m->primary};
 	sim_schedule_in(m->self->engine, m->self, net_delay(m, p->host, b->host, behind),
 			MIRROR_EV_CATCHUP_DONE, &sp, sizeof(sp));
 }
-
 /* --- takeover ------------------------------------------------------------------------------------ */
 
 static void force_down(struct mirror *m, int i, const char *why)
@@ -497,8 +602,13 @@ static void begin_takeover(struct mirror *m, int taker, const char *how)
 		if (d > t->received)
 			t->received = d;
 	}
+	/* It writes what it received and applies all of it before it becomes primary
+	 * (mirror_on_transition_done waits for that). */
+	iris_node_journal_receive(t->node, t->received, -1);
+	m->transition_applying = false;
 	sim_time transition = rng_dist_sample_time(&m->policy->transition_time, m->self->rng);
-	sim_schedule_in(m->self->engine, m->self, transition, MIRROR_EV_TRANSITION_DONE, NULL, 0);
+	m->transition_timer = sim_schedule_in(m->self->engine, m->self, transition,
+					      MIRROR_EV_TRANSITION_DONE, NULL, 0);
 	publish_primary(m);
 }
 
@@ -506,11 +616,22 @@ static void mirror_on_transition_done(struct sim_entity *self, const struct sim_
 {
 	struct mirror *m = self->state;
 	(void)ev;
+	m->transition_timer = SIM_HANDLE_NONE;
 	int taker = m->transition;
-	m->transition = -1;
 	if (taker < 0)
 		return;
 	struct member *t = &m->members[taker];
+	if (running(m, taker) && iris_node_dejournal_backlog(t->node) > 0) {
+		/* The Transition lasts until the taker has applied the journal it received
+		 * (iris.md §1.1: it stays in Transition while it applies journal files). */
+		if (!m->transition_applying)
+			note(m, "%s applies %.0f bytes of journal before it becomes primary", t->name,
+			     iris_node_dejournal_backlog(t->node));
+		m->transition_applying = true;
+		return; /* mirror_on_applied ends the Transition */
+	}
+	m->transition_applying = false;
+	m->transition = -1;
 	if (!running(m, taker)) {
 		t->role = t->kind == MIRROR_FAILOVER ? ROLE_BACKUP : ROLE_ASYNC;
 		note(m, "%s stopped during Transition", t->name);
@@ -568,6 +689,7 @@ static void mirror_on_transition_done(struct sim_entity *self, const struct sim_
 		iris_node_set_backup_ack(o->node, false);
 	}
 	set_trouble(m, TROUBLE_NONE, 0);
+	ack_wait_cancel(m);
 	t->role = ROLE_PRIMARY;
 	t->kind = MIRROR_FAILOVER;
 	m->primary = taker;
@@ -579,6 +701,7 @@ static void mirror_on_transition_done(struct sim_entity *self, const struct sim_
 			m->backup = (int)i;
 	if (m->backup >= 0) {
 		m->members[m->backup].active = false;
+		m->members[m->backup].catching_up = false;
 		if (m->members[m->backup].role != ROLE_DOWN)
 			m->members[m->backup].role = ROLE_BACKUP;
 	}
@@ -869,8 +992,25 @@ int mirror_shutdown_member(struct mirror *m, int host)
 	return 0;
 }
 
+/* Time the failover partner spends not Active (stats.not_active_s). */
+static void track_active(struct mirror *m)
+{
+	sim_time now = sim_now(m->self->engine);
+	for (size_t i = 0; i < m->member_count; i++) {
+		struct member *mb = &m->members[i];
+		bool count = (int)i == m->backup && !mb->active;
+		if (count && mb->not_active_since < 0) {
+			mb->not_active_since = now;
+		} else if (!count && mb->not_active_since >= 0) {
+			mb->stats.not_active_s += sim_time_to_s(now - mb->not_active_since);
+			mb->not_active_since = -1;
+		}
+	}
+}
+
 static void evaluate(struct mirror *m)
 {
+	track_active(m);
 	update_mode(m);
 	if (m->outage && mirror_accepts_writes(m) && m->transition < 0)
 		m->outage = false; /* the primary came back without a takeover */
@@ -878,6 +1018,11 @@ static void evaluate(struct mirror *m)
 		primary_loses_backup(m);
 		backup_decides(m);
 	}
+	/* A taker that stopped while applying its backlog ends its Transition now. */
+	if (m->transition_applying && m->transition >= 0 && !running(m, m->transition) &&
+	    !sim_is_pending(m->self->engine, m->transition_timer))
+		m->transition_timer = sim_schedule_in(m->self->engine, m->self, 0,
+						      MIRROR_EV_TRANSITION_DONE, NULL, 0);
 	check_single_primary(m);
 	consider_promotion(m);
 	consider_operator(m);
@@ -885,14 +1030,13 @@ static void evaluate(struct mirror *m)
 
 /* --- events ---------------------------------------------------------------------------------------- */
 
-static void mirror_on_link_lost(struct sim_entity *self, const struct sim_event *ev)
+/* Connection l is noticed lost (its QoS window passed, or the primary disconnected a backup
+ * whose acknowledgement was late). */
+static void link_lost(struct mirror *m, enum link l)
 {
-	struct mirror *m = self->state;
-	enum link l = (enum link)*(const int32_t *)sim_event_payload(ev);
-	m->links[l].timer = SIM_HANDLE_NONE;
-	if (!m->links[l].connected)
-		return;
 	if (l == LINK_PB) {
+		if (m->backup >= 0)
+			m->members[m->backup].catching_up = false;
 		m->mode_at_loss = m->mode;
 		m->active_at_loss = m->backup >= 0 && m->members[m->backup].active;
 		m->backup_loss_handled = false;
@@ -907,6 +1051,54 @@ static void mirror_on_link_lost(struct sim_entity *self, const struct sim_event 
 	note(m, "%s connection lost", link_names[l]);
 	evaluate(m);
 	track_link(m, l);
+}
+
+static void mirror_on_link_lost(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	enum link l = (enum link)*(const int32_t *)sim_event_payload(ev);
+	m->links[l].timer = SIM_HANDLE_NONE;
+	if (m->links[l].connected)
+		link_lost(m, l);
+}
+
+/* The Active backup did not acknowledge within the QoS window: the primary disconnects it
+ * and acts as on a possible outage of the backup (iris.md §1.3 a, HA §3.3.5.1: it revokes
+ * Active, with the trouble state of the mode). The connection is re-established after
+ * reconnect_delay and the backup catches up before it is Active again. When the path itself
+ * is broken, the connection's own detection (M1) handles it. */
+static void mirror_on_ack_timeout(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct mirror *m = self->state;
+	(void)ev;
+	m->ack_timer = SIM_HANDLE_NONE;
+	int b = m->backup;
+	if (b < 0 || m->primary < 0 || !m->members[b].active || !m->links[LINK_PB].connected ||
+	    !physical(m, LINK_PB) || !running(m, m->primary))
+		return;
+	struct member *bm = &m->members[b];
+	bm->stats.ack_timeouts++;
+	double waited = sim_time_to_s(sim_now(self->engine) - m->ack_wait_since);
+	if (waited > bm->stats.ack_max_s)
+		bm->stats.ack_max_s = waited;
+	note(m, "backup %s acknowledgement late (%.1f s, QoS %.0f s): primary %s disconnects it",
+	     bm->name, waited, sim_time_to_s(m->policy->qos_timeout), m->members[m->primary].name);
+	sim_cancel(self->engine, m->links[LINK_PB].timer);
+	m->links[LINK_PB].timer = SIM_HANDLE_NONE;
+	link_lost(m, LINK_PB);
+}
+
+/* Dejournaling progressed on some member: a taker waiting to finish its Transition may be
+ * done. */
+static void mirror_on_applied(void *arg)
+{
+	struct mirror *m = arg;
+	if (!m->transition_applying || m->transition < 0 ||
+	    sim_is_pending(m->self->engine, m->transition_timer))
+		return;
+	if (iris_node_dejournal_backlog(m->members[m->transition].node) <= 0)
+		m->transition_timer = sim_schedule_in(m->self->engine, m->self, 0,
+						      MIRROR_EV_TRANSITION_DONE, NULL, 0);
 }
 
 static void mirror_on_link_up(struct sim_entity *self, const struct sim_event *ev)
@@ -1028,6 +1220,7 @@ static const sim_handler_fn mirror_handlers[MIRROR_EV_COUNT] = {
 	[MIRROR_EV_CATCHUP_DONE] = mirror_on_catchup_done,
 	[MIRROR_EV_PROMOTE] = mirror_on_promote,
 	[MIRROR_EV_OPERATOR] = mirror_on_operator,
+	[MIRROR_EV_ACK_TIMEOUT] = mirror_on_ack_timeout,
 };
 
 static void mirror_release(struct sim_entity *self)
@@ -1040,6 +1233,9 @@ static void mirror_release(struct sim_entity *self)
 	if (m->own_net_rng)
 		gsl_rng_free(m->net_rng);
 	m->net_rng = NULL;
+	if (m->ack_rng)
+		gsl_rng_free(m->ack_rng);
+	m->ack_rng = NULL;
 }
 
 static const struct sim_entity_type mirror_type = {
@@ -1078,6 +1274,13 @@ struct mirror *mirror_new(struct sim_engine *e, const char *name,
 		if (!m->net_rng)
 			return NULL;
 	}
+	{
+		char sname[220];
+		snprintf(sname, sizeof(sname), "%s/ack", ename);
+		m->ack_rng = rng_stream_new(sim_engine_seed(e), sim_engine_replication(e), sname);
+		if (!m->ack_rng)
+			return NULL;
+	}
 	snprintf(m->source, sizeof(m->source), "mirror %s", name);
 	m->member_count = member_count;
 	m->arbiter_host = arbiter_host;
@@ -1090,6 +1293,16 @@ struct mirror *mirror_new(struct sim_engine *e, const char *name,
 		mb->kind = members[i].kind;
 		mb->role = i == 0 ? ROLE_PRIMARY : i == 1 ? ROLE_BACKUP : ROLE_ASYNC;
 		mb->was_running = true;
+		mb->not_active_since = -1;
+		/* Every member may receive journal and dejournal it (iris.md §2; iris-2.md §8). */
+		struct iris_dejournal_params dj = {
+			.cpu_per_record = sim_time_to_s(policy->dejournal_cpu),
+			.updaters = (int)policy->dejournal_updaters,
+			.batch_bytes = policy->dejournal_batch,
+			.applied = mirror_on_applied,
+			.arg = m,
+		};
+		iris_node_set_dejournal(mb->node, &dj);
 	}
 	if (fabric_subscribe(fabric, mirror_on_fabric, m) < 0)
 		return NULL;
@@ -1148,3 +1361,28 @@ bool mirror_has_host(const struct mirror *m, int host)
 }
 
 const char *mirror_name(const struct mirror *m) { return m->source + 7; }
+
+void mirror_member_stats(const struct mirror *m, int host, struct mirror_member_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	sim_time now = sim_now(m->self->engine);
+	for (size_t i = 0; i < m->member_count; i++) {
+		const struct member *mb = &m->members[i];
+		if (mb->host != host)
+			continue;
+		*out = mb->stats;
+		if (mb->not_active_since >= 0)
+			out->not_active_s += sim_time_to_s(now - mb->not_active_since);
+	}
+}
+
+void mirror_stats_reset(struct mirror *m)
+{
+	sim_time now = sim_now(m->self->engine);
+	for (size_t i = 0; i < m->member_count; i++) {
+		struct member *mb = &m->members[i];
+		memset(&mb->stats, 0, sizeof(mb->stats));
+		if (mb->not_active_since >= 0)
+			mb->not_active_since = now;
+	}
+}

@@ -9,10 +9,24 @@
  * questions a member asks (the backup asking the arbiter, the backup reaching the primary's
  * agent) need the physical path at the moment they are asked. The takeover rules, trouble
  * states and mode switching follow iris.md §1.4 (HA guide §3.3). Journal data is shipped
- * to the backup and to async members at every flush of the primary; an Active backup
- * acknowledges receipt, which synchronous commits wait for. Updates acknowledged to clients
- * are remembered until every member that could take over has received them, so that a
- * takeover can count what the new primary lacks (RPO).
+ * to the backup and to async members at every flush of the primary; each member writes it
+ * to its journal as it arrives and dejournals it into its databases (iris_node.h: CPU,
+ * block reads, dirty blocks). An Active backup acknowledges what it has received and
+ * written (written first: a modelling choice, iris.md §1.2 says "receipt"), which
+ * synchronous commits and the primary's next journal write wait for. Updates acknowledged
+ * to clients are remembered until every member that could take over has received them, so
+ * that a takeover can count what the new primary lacks (RPO).
+ *
+ * Acknowledgement and Active (iris.md §1.3 a, HA §3.3.2.1):
+ *   Active     the primary times the oldest unacknowledged shipment; no acknowledgement
+ *              within a window drawn in [QoS/2, QoS] from it (and the path intact): the
+ *              primary disconnects the backup, as on its loss (M6): not Active;
+ *   catching   after reconnect_delay the backup catches up in rounds: the journal it lacks
+ *   up         up to the primary's durable position is sent in one transfer; the round ends
+ *              when the backup has written it. A round of at most QoS/2: Active again (the
+ *              primary waits for its acknowledgements); longer: another round.
+ * Transition lasts the drawn transition_time and until the taker has applied the journal it
+ * received (its dejournaling backlog): a lagging backup takes longer to become primary.
  *
  * A connection is noticed lost at once (one network delay) instead of after QoS/2..QoS when
  * one end's instance stopped on a host that is up and reachable: its operating system
@@ -143,6 +157,17 @@ void mirror_note_ack(struct mirror *m, int primary_host, double seq, double byte
 void mirror_on_flush(struct mirror *m, int host, double upto);
 
 const char *mirror_name(const struct mirror *m);
+
+/* What a member's acknowledgements cost (since the start or the last reset). */
+struct mirror_member_stats {
+	uint64_t ack_timeouts; /* times the primary dropped it from Active for a late ack */
+	double ack_max_s;      /* longest wait of the primary for its acknowledgement, s */
+	double not_active_s;   /* time it was the failover partner without being Active, s */
+};
+/* The stats of the member on `host` (zeros when none). */
+void mirror_member_stats(const struct mirror *m, int host,
+			 struct mirror_member_stats *out /* OUT */);
+void mirror_stats_reset(struct mirror *m);
 
 /* A normal shutdown of the member on `host` (planned maintenance): when it is the primary
  * with an Active, connected backup, its journal is written and sent to the backup and the

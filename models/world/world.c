@@ -1014,6 +1014,8 @@ static void tick_on_warmup(struct sim_entity *self, const struct sim_event *ev)
 		}
 	if (w->shards)
 		shard_cluster_stats_reset(w->shards);
+	for (size_t m = 0; m < w->cfg->mirror_count; m++)
+		mirror_stats_reset(w->mirrors[m]);
 	network_traffic_reset(&w->net);
 	w->bucket_start = sim_now(self->engine);
 	clients_start_measuring(w->clients);
@@ -1110,6 +1112,18 @@ static void report_hosts(struct world *w)
 		}
 		obs_metric(&w->obs, METRIC_JOURNAL_FLUSHES, name, (double)st.journal_flushes);
 		obs_metric(&w->obs, METRIC_WRITE_DAEMON_BLOCKS, name, (double)st.wd_blocks);
+		for (size_t m = 0; m < c->mirror_count; m++) {
+			if (!mirror_has_host(w->mirrors[m], (int)h))
+				continue;
+			struct mirror_member_stats ms;
+			mirror_member_stats(w->mirrors[m], (int)h, &ms);
+			obs_metric(&w->obs, METRIC_DEJOURNAL_RECORDS, name, (double)st.dejournal_records);
+			obs_metric(&w->obs, METRIC_DEJOURNAL_BACKLOG_MAX_BYTES, name,
+				   st.dejournal_backlog_max);
+			obs_metric(&w->obs, METRIC_BACKUP_ACK_TIMEOUTS, name, (double)ms.ack_timeouts);
+			obs_metric(&w->obs, METRIC_BACKUP_ACK_MAX_S, name, ms.ack_max_s);
+			obs_metric(&w->obs, METRIC_BACKUP_NOT_ACTIVE_S, name, ms.not_active_s);
+		}
 	}
 	for (size_t h = 0; h < c->host_count; h++) {
 		for (size_t v = 0; w->volumes[h] && v < c->hosts[h].cfg->volume_count; v++) {

@@ -740,29 +740,105 @@ static void test_journal_both_fail_freeze(void **state)
 	world_free();
 }
 
-/* A backup or async member writes the journal it receives like a primary: 100 KiB received
- * at 0.5 s fills the 64 KiB buffer and is flushed at once (one IO, durable at 0.501); 10 KiB
- * more waits for the periodic sync at 2 s. */
+/* A backup or async member writes the journal it receives at once, one write per arrival:
+ * 100 KiB received at 0.5 s is durable at 0.501 (one IO); an older position changes
+ * nothing; 10 KiB more at 0.6 s is written at once (0.601), not at the periodic sync; what
+ * arrives while a write is under way goes in the next write, issued when it completes. */
 static void test_journal_receive(void **state)
 {
 	(void)state;
 	world_init();
 	world_node(8, 1.0);
 	run_to(0.5);
-	iris_node_journal_receive(W.n, 100 * KIB);
-	iris_node_journal_receive(W.n, 50 * KIB); /* older position: nothing */
-	run_to(0.6);
+	iris_node_journal_receive(W.n, 100 * KIB, 0);
+	iris_node_journal_receive(W.n, 50 * KIB, 0); /* older position: nothing */
+	run_to(0.55);
 	assert_int_equal(W.nflush, 1);
 	assert_int_equal(W.flush_t[0], T(0.501));
 	assert_true(iris_node_journal_durable(W.n) == 100 * KIB);
-	iris_node_journal_receive(W.n, 110 * KIB);
-	run_to(1.9);
-	assert_int_equal(W.nflush, 1);
-	run_to(2.5);
+	run_to(0.6);
+	iris_node_journal_receive(W.n, 110 * KIB, 0);
+	run_to(1.0);
 	assert_int_equal(W.nflush, 2);
-	assert_int_equal(W.flush_t[1], T(2.001));
-	assert_true(iris_node_journal_durable(W.n) == 110 * KIB);
-	assert_int_equal(vstats(W.jrn).ios, 2);
+	assert_int_equal(W.flush_t[1], T(0.601));
+	iris_node_journal_receive(W.n, 120 * KIB, 0);
+	run_to(1.0005);
+	iris_node_journal_receive(W.n, 130 * KIB, 0); /* during the write of 120 */
+	run_to(1.9);
+	assert_int_equal(W.nflush, 4);
+	assert_int_equal(W.flush_t[2], T(1.001));
+	assert_true(W.flush_upto[2] == 120 * KIB);
+	assert_int_equal(W.flush_t[3], T(1.002));
+	assert_true(W.flush_upto[3] == 130 * KIB);
+	assert_int_equal(vstats(W.jrn).ios, 4);
+	world_free();
+}
+
+static int applied_calls;
+static void on_applied(void *arg)
+{
+	(void)arg;
+	applied_calls++;
+}
+
+/* Dejournaling (iris_node.h): written journal is applied by parallel updaters capped by the
+ * vCPUs (2 here), one batch (8 KiB = 8 records at one record per KiB) each; a batch costs
+ * 8 x 1 ms of CPU, then its 8 block reads (all miss: hit ratio 0) one after another at 2 ms
+ * each, and dirties 8 blocks. 32 KiB received at 0.5 s: written at 0.501; batches 1-2 on
+ * CPU to 0.509, read to 0.525; batches 3-4 CPU to 0.533, read to 0.549. The write daemon
+ * at 80 s writes the 32 dirtied blocks. */
+static void test_dejournal(void **state)
+{
+	(void)state;
+	world_init();
+	world_node(2, 0.0);
+	struct iris_dejournal_params dj = {.cpu_per_record = 1e-3, .updaters = 16,
+					   .batch_bytes = 8 * KIB, .applied = on_applied};
+	applied_calls = 0;
+	iris_node_set_dejournal(W.n, &dj);
+	run_to(0.5);
+	iris_node_journal_receive(W.n, 32 * KIB, 1.0 / 1024);
+	run_to(0.52);
+	assert_true(iris_node_dejournal_backlog(W.n) == 32 * KIB);
+	assert_true(iris_node_journal_applied(W.n) == 0);
+	run_to(0.5245);
+	assert_true(iris_node_dejournal_backlog(W.n) == 32 * KIB);
+	run_to(0.5255);
+	assert_true(iris_node_dejournal_backlog(W.n) == 16 * KIB); /* batches 1-2 applied */
+	run_to(0.5485);
+	assert_true(iris_node_dejournal_backlog(W.n) == 16 * KIB);
+	run_to(0.5495);
+	assert_true(iris_node_dejournal_backlog(W.n) == 0);
+	assert_true(iris_node_journal_applied(W.n) == 32 * KIB);
+	assert_true(applied_calls >= 4);
+	struct iris_node_stats st;
+	iris_node_stats(W.n, &st);
+	assert_int_equal(st.dejournal_records, 32);
+	assert_int_equal(st.physical_reads, 32);
+	assert_true(st.dejournal_backlog_max == 32 * KIB);
+	assert_true(fabs(iris_node_cpu_seconds(W.n) - 0.032) < 1e-9);
+	run_to(81);
+	iris_node_stats(W.n, &st);
+	assert_int_equal(st.wd_blocks, 32);
+	/* Taking over: a reset counts everything as applied and stops receiving. */
+	iris_node_journal_receive(W.n, 40 * KIB, -1);
+	iris_node_journal_reset(W.n, 40 * KIB);
+	assert_true(iris_node_dejournal_backlog(W.n) == 0);
+	world_free();
+}
+
+/* The primary's records per journal byte: sets and kills over journal bytes its requests
+ * appended (2 + 3 blocks over 1000 + 1500 bytes). */
+static void test_records_per_byte(void **state)
+{
+	(void)state;
+	world_init();
+	world_node(8, 1.0);
+	assert_true(iris_node_records_per_byte(W.n) == 0);
+	req(0, 0.1, 0.001, 0, 2, 1000, false);
+	req(1, 0.2, 0.001, 0, 3, 1500, false);
+	run_to(1);
+	assert_true(fabs(iris_node_records_per_byte(W.n) - 5.0 / 2500) < 1e-15);
 	world_free();
 }
 
@@ -790,6 +866,8 @@ int main(void)
 		cmocka_unit_test(test_journal_switch_to_alternate),
 		cmocka_unit_test(test_journal_both_fail_freeze),
 		cmocka_unit_test(test_journal_receive),
+		cmocka_unit_test(test_dejournal),
+		cmocka_unit_test(test_records_per_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
