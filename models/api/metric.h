@@ -118,6 +118,12 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "RTO stage: until the last failed write was sent")                                   \
 	X(RECONNECT_S, "reconnect_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                      \
 	  "RTO stage: until the first acknowledged write")                                     \
+	X(OPERATOR_S, "operator_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                        \
+	  "RTO stage: waiting for an operator's action (runbook, DR promotion)")               \
+	X(FREEZE_S, "freeze_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                            \
+	  "RTO stage: until updates frozen (journal, backup freeze) thawed")                   \
+	X(RESTORE_S, "restore_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                          \
+	  "RTO stage: restoring from a backup (volumes, journal replay)")                      \
 	X(RPO_TX, "rpo_tx", "updates", METRIC_INCIDENT, QUAL_INCIDENT,                          \
 	  "acknowledged updates the new primary lacks")                                        \
 	X(RPO_DURABLE_TX, "rpo_durable_tx", "updates", METRIC_INCIDENT, QUAL_INCIDENT,          \

@@ -120,6 +120,7 @@ struct iris_node {
 	int jrn_cur;              /* directory written now */
 	bool jrn_failed[2];       /* its last write failed */
 	bool jrn_switching;       /* switching directory: updates pause */
+	bool held_reported;       /* last value given to params.updates_held */
 	struct iris_request *waiters; /* sync commits waiting for durability (LIFO list) */
 	bool ack_required;        /* an Active backup must acknowledge sync commits */
 	double acked_seq;         /* journal position the backup acknowledged */
@@ -237,6 +238,17 @@ static void release_waiters(struct iris_node *n)
 
 static void release_parked(struct iris_node *n);
 
+/* Tell the owner when the journal starts or stops holding updates (frozen or switching). */
+static void report_held(struct iris_node *n)
+{
+	bool held = n->journal_frozen || n->jrn_switching;
+	if (held == n->held_reported)
+		return;
+	n->held_reported = held;
+	if (n->p.updates_held)
+		n->p.updates_held(n->p.stuck_arg, held);
+}
+
 static void iris_on_journal_done(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct iris_node *n = self->state;
@@ -259,6 +271,7 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 			uint32_t epoch = n->epoch;
 			sim_schedule_in(self->engine, self, n->cfg->journal_switch_time,
 					IRIS_EV_JRN_SWITCHED, &epoch, sizeof(epoch));
+			report_held(n);
 			return;
 		}
 		/* Both directories failed: journaled updates freeze; the periodic sync retries
@@ -269,6 +282,7 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 		n->journal_frozen = true;
 		if (n->jrn_vol[other])
 			n->jrn_cur = other;
+		report_held(n);
 		return;
 	}
 	n->jrn_failed[n->jrn_cur] = false;
@@ -282,8 +296,10 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 	release_waiters(n);
 	if (n->waiters || n->appended_seq - n->durable_seq >= n->cfg->journal_buffer_size)
 		journal_flush(n);
-	if (thawed)
+	if (thawed) {
+		report_held(n);
 		release_parked(n);
+	}
 }
 
 static void iris_on_jrn_switched(struct sim_entity *self, const struct sim_event *ev)
@@ -294,6 +310,7 @@ static void iris_on_jrn_switched(struct sim_entity *self, const struct sim_event
 	n->jrn_switching = false;
 	n->jrn_cur = 1 - n->jrn_cur;
 	n->stats.journal_switches++;
+	report_held(n);
 	journal_flush(n);
 	release_parked(n);
 }
@@ -604,6 +621,7 @@ void iris_node_stop(struct iris_node *n)
 	n->flush_failed = false;
 	n->journal_frozen = false;
 	n->jrn_switching = false;
+	report_held(n);
 	n->wd_phase = WD_IDLE;
 	n->wd_outstanding = 0;
 	n->wd_to_submit = 0;

@@ -109,6 +109,9 @@ struct iris_node_params {
 	void *done_arg;               /* argument of the callbacks */
 	iris_node_stuck_fn stuck;     /* may be NULL */
 	void *stuck_arg;              /* its argument */
+	/* Journaled updates are held (true: the journal is frozen or switching directory) or
+	 * go on again (false); called with stuck_arg on each change. May be NULL. */
+	void (*updates_held)(void *arg, bool held);
 };
 
 struct iris_node;

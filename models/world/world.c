@@ -80,6 +80,7 @@ struct host_ctx {
 	struct world *w;
 	int host;
 	bool io_hung; /* hung by the world because its write daemon cannot write */
+	bool held;    /* its journal holds updates, told to the ledger */
 };
 
 static void fail(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -369,6 +370,30 @@ static void iris_stuck(void *arg, bool stuck)
 	hc->io_hung = false;
 }
 
+/* Whether the instance on host serves writes now: the primary of its mirror, or a data
+ * host in no mirror. */
+static bool serves_writes(const struct world *w, int host)
+{
+	for (size_t m = 0; w->mirrors && m < w->cfg->mirror_count; m++)
+		if (w->mirrors[m] && mirror_has_host(w->mirrors[m], host))
+			return mirror_primary_host(w->mirrors[m]) == host;
+	return true;
+}
+
+/* A node's journal holds updates (frozen, switching directory) or lets them go again: the
+ * incident under way gets its `freeze` stage from the instance that serves writes. */
+static void iris_updates_held(void *arg, bool held)
+{
+	struct host_ctx *hc = arg;
+	struct world *w = hc->w;
+	if (held && !serves_writes(w, hc->host))
+		return;
+	if (held == hc->held)
+		return;
+	hc->held = held;
+	ledger_updates_frozen(w->ledger, held);
+}
+
 static int build_hosts(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -430,8 +455,9 @@ static int build_hosts(struct world *w)
 			.wij = wij,
 			.stuck = iris_stuck,
 			.stuck_arg = &w->host_ctx[h],
+			.updates_held = iris_updates_held,
 		};
-		w->host_ctx[h] = (struct host_ctx){w, (int)h, false};
+		w->host_ctx[h] = (struct host_ctx){w, (int)h, false, false};
 		char name[300];
 		snprintf(name, sizeof(name), "iris:%s", host->cfg->name);
 		w->servers[h] = dataserver_new(w->e, name, (int)h, c->iris, np);
