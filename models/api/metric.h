@@ -94,6 +94,16 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "parts that waited for their data node's primary (failover, sync mode, down node)")  \
 	X(ASG_MAX_SIZE, "asg_max_size", "nodes", METRIC_RUN, QUAL_NONE,                          \
 	  "largest size of the compute nodes' Auto Scaling group (launched, not deregistered)")  \
+	X(BACKUPS_COMPLETED, "backups_completed", "backups", METRIC_RUN, QUAL_HOST,               \
+	  "backups of the host that completed (snapshots done, copies and passes read)")        \
+	X(BACKUPS_ABANDONED, "backups_abandoned", "backups", METRIC_RUN, QUAL_HOST,               \
+	  "backups abandoned (a failover past the freeze timeout, a read error, still running)") \
+	X(BACKUP_FREEZE_MAX_S, "backup_freeze_max_s", "s", METRIC_RUN, QUAL_HOST,                \
+	  "longest write-daemon suspension by a backup (external freeze, last online pass)")    \
+	X(BACKUP_SUSPENDED_S, "backup_suspended_s", "s", METRIC_RUN, QUAL_HOST,                  \
+	  "time a backup held updates (freeze past its timeout, global buffers full)")          \
+	X(BACKUP_READ_BYTES, "backup_read_bytes", "bytes", METRIC_RUN, QUAL_HOST,                \
+	  "bytes backups read from the database volume (LVM copies, online passes)")            \
 	X(ASG_LAUNCHES, "asg_launches", "nodes", METRIC_RUN, QUAL_NONE,                          \
 	  "compute nodes launched by scale-out")                                               \
 	X(ASG_TERMINATIONS, "asg_terminations", "nodes", METRIC_RUN, QUAL_NONE,                  \

@@ -131,6 +131,8 @@ struct iris_node {
 	bool writes_paused;       /* trouble: updates wait */
 	struct iris_request *paused_head, *paused_tail;
 	bool frozen;              /* ExternalFreeze: no write-daemon cycles */
+	bool updates_suspended;   /* a backup freeze holds updates (iris_node_suspend_updates) */
+	uint64_t dirtied_total;   /* blocks dirtied since made */
 
 	/* write daemon */
 	enum wd_phase wd_phase;
@@ -502,7 +504,7 @@ static bool is_update(const struct iris_request *rq)
 
 static void after_reads(struct iris_node *n, struct iris_request *rq)
 {
-	if ((n->writes_paused || journal_stalled(n)) && is_update(rq)) {
+	if ((n->writes_paused || n->updates_suspended || journal_stalled(n)) && is_update(rq)) {
 		rq->next = NULL;
 		if (n->paused_tail)
 			n->paused_tail->next = rq;
@@ -512,6 +514,7 @@ static void after_reads(struct iris_node *n, struct iris_request *rq)
 		return;
 	}
 	n->dirty_blocks += rq->writes;
+	n->dirtied_total += rq->writes;
 	n->appended_seq += rq->journal_bytes;
 	rq->journal_seq = n->appended_seq;
 	if (rq->sync_commit) {
@@ -677,11 +680,11 @@ void iris_node_pause_writes(struct iris_node *n, bool paused)
 /* Resume parked updates, in order, while neither trouble nor a stalled journal holds them. */
 static void release_parked(struct iris_node *n)
 {
-	if (n->writes_paused || journal_stalled(n) || !n->paused_head)
+	if (n->writes_paused || n->updates_suspended || journal_stalled(n) || !n->paused_head)
 		return;
 	struct iris_request *rq = n->paused_head;
 	n->paused_head = n->paused_tail = NULL;
-	while (rq && !n->writes_paused && !journal_stalled(n)) {
+	while (rq && !n->writes_paused && !n->updates_suspended && !journal_stalled(n)) {
 		struct iris_request *next = rq->next;
 		rq->next = NULL;
 		after_reads(n, rq);
@@ -699,6 +702,21 @@ static void release_parked(struct iris_node *n)
 }
 
 void iris_node_freeze(struct iris_node *n, bool frozen) { n->frozen = frozen; }
+
+void iris_node_suspend_updates(struct iris_node *n, bool suspended)
+{
+	n->updates_suspended = suspended;
+	if (!suspended && n->running)
+		release_parked(n);
+}
+
+double iris_node_dirty_bytes(const struct iris_node *n)
+{
+	uint64_t blocks = n->dirty_blocks + (n->wd_phase != WD_IDLE ? n->wd_cycle_blocks : 0);
+	return (double)blocks * n->cfg->block_size;
+}
+
+uint64_t iris_node_blocks_dirtied(const struct iris_node *n) { return n->dirtied_total; }
 
 double iris_node_journal_appended(const struct iris_node *n) { return n->appended_seq; }
 double iris_node_journal_durable(const struct iris_node *n) { return n->durable_seq; }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "autoscale.h"
+#include "backup.h"
 #include "clients.h"
 #include "dataserver.h"
 #include "ecp.h"
@@ -64,6 +65,7 @@ struct world {
 	struct autoscale *autoscale;    /* the compute nodes' Auto Scaling group, or NULL */
 	int *as_host;                   /* per compute node of the group: its host */
 	int *as_vcpu;                   /* per compute node of the group: its vCPUs */
+	struct backup **backups;        /* per scenario backup schedule */
 	struct injector *injector;
 	struct clients *clients;
 	int *population_region;
@@ -979,6 +981,89 @@ static void report_autoscale(struct world *w)
 	obs_metric(&w->obs, METRIC_ASG_TERMINATIONS, "", (double)st.terminations);
 }
 
+/* --- backups ------------------------------------------------------------------------------------ */
+
+static bool bk_is_mirror_primary(void *arg, int host)
+{
+	struct world *w = arg;
+	for (size_t m = 0; w->mirrors && m < w->cfg->mirror_count; m++)
+		if (w->mirrors[m] && mirror_has_host(w->mirrors[m], host))
+			return mirror_primary_host(w->mirrors[m]) == host;
+	return false;
+}
+
+static void bk_updates_frozen(void *arg, int host, bool frozen)
+{
+	struct world *w = arg;
+	(void)host;
+	ledger_updates_frozen(w->ledger, frozen);
+}
+
+/* A primary frozen past ExternalFreezeTimeOut counts as hung (its mirror fails over, as
+ * for iris_hang); at the thaw it resumes if nothing forced it down meanwhile. */
+static void bk_hung(void *arg, int host, bool hung)
+{
+	struct world *w = arg;
+	enum fabric_iris_state st = fabric_iris(w->fabric, host);
+	if (hung && st == FABRIC_IRIS_RUNNING)
+		fabric_set_iris(w->fabric, host, FABRIC_IRIS_HUNG);
+	else if (!hung && st == FABRIC_IRIS_HUNG)
+		fabric_set_iris(w->fabric, host, FABRIC_IRIS_RUNNING);
+}
+
+static int build_backups(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	if (c->backup_count == 0)
+		return 0;
+	w->backups = calloc(c->backup_count, sizeof(*w->backups));
+	if (!w->backups)
+		return -ENOMEM;
+	struct backup_hooks hooks = {w, hook_started, hook_ended, bk_updates_frozen,
+				     bk_is_mirror_primary, bk_hung};
+	for (size_t i = 0; i < c->backup_count; i++) {
+		int h = host_index(w, c->backups[i].host);
+		if (h < 0 || !w->servers[h]) {
+			fail(w, "backups[%zu]: \"%s\" is not a data host", i, c->backups[i].host);
+			return -EINVAL;
+		}
+		struct volume_logical *db = volume_by_purpose(w, h, VOLUME_DB);
+		double size = 0;
+		const struct host_info *hi = &c->hosts[h];
+		for (size_t v = 0; v < hi->cfg->volume_count; v++)
+			if (w->volumes[h][v] == db || (!db && v == 0))
+				size = hi->volumes[v].size * (double)hi->cfg->volumes[v].stripe_count;
+		if (!db)
+			db = w->volumes[h][0];
+		w->backups[i] = backup_new(w->e, &c->backups[i], i, h,
+					   dataserver_node(w->servers[h]), db, size, c->iris, &hooks,
+					   &w->obs);
+		if (!w->backups[i])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static void start_backups(struct world *w)
+{
+	for (size_t i = 0; w->backups && i < w->cfg->backup_count; i++)
+		backup_start(w->backups[i]);
+}
+
+static void report_backups(struct world *w)
+{
+	for (size_t i = 0; w->backups && i < w->cfg->backup_count; i++) {
+		struct backup_stats st;
+		backup_stats(w->backups[i], &st);
+		const char *host = backup_host(w->backups[i]);
+		obs_metric(&w->obs, METRIC_BACKUPS_COMPLETED, host, (double)st.completed);
+		obs_metric(&w->obs, METRIC_BACKUPS_ABANDONED, host, (double)st.abandoned);
+		obs_metric(&w->obs, METRIC_BACKUP_FREEZE_MAX_S, host, st.freeze_s_max);
+		obs_metric(&w->obs, METRIC_BACKUP_SUSPENDED_S, host, st.suspended_s);
+		obs_metric(&w->obs, METRIC_BACKUP_READ_BYTES, host, st.bytes_read);
+	}
+}
+
 /* --- the world's own entity: warm-up and time-series buckets ---------------------------------- */
 
 enum { TICK_EV_WARMUP, TICK_EV_BUCKET, TICK_EV_COUNT };
@@ -1297,6 +1382,7 @@ static const struct world_model {
 	{"shards", build_shards, start_shards, report_shards},
 	{"routing", build_routing, start_routing, report_routing},
 	{"autoscale", build_autoscale, start_autoscale, report_autoscale},
+	{"backups", build_backups, start_backups, report_backups},
 	{"injector", build_injector, start_injector, NULL},
 	{"clients", build_clients, NULL, report_clients},
 };
@@ -1344,6 +1430,7 @@ static void world_release(struct world *w)
 	free(w->gateway_servers);
 	free(w->gateway_of_host);
 	autoscale_free(w->autoscale);
+	free(w->backups);
 	free(w->as_host);
 	free(w->as_vcpu);
 	shard_cluster_free(w->shards);
