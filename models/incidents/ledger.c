@@ -216,14 +216,18 @@ static void on_takeover(void *arg, const struct mirror *m, const struct mirror_t
 	snprintf(in->primary_after, sizeof(in->primary_after), "%s", t->new_primary);
 }
 
-static void on_operator(void *arg, const struct mirror *m, sim_time when)
+void ledger_operator_acted(struct ledger *l)
 {
-	struct ledger *l = arg;
-	(void)m;
-	(void)when; /* now */
 	int i = open_incident(l); /* an action after writes came back is not in its RTO */
 	if (i >= 0 && l->incidents[i].operator_acted == SIM_TIME_MAX)
 		l->incidents[i].operator_acted = sim_now(l->e);
+}
+
+static void on_operator(void *arg, const struct mirror *m, sim_time when)
+{
+	(void)m;
+	(void)when; /* now */
+	ledger_operator_acted(arg);
 }
 
 struct mirror_listener ledger_mirror_listener(struct ledger *l)

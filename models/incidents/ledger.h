@@ -138,6 +138,10 @@ void ledger_fault_ended(struct ledger *l, int incident);
  * or a full buffer pool. A thaw ends the incident's `freeze` stage. */
 void ledger_updates_frozen(struct ledger *l, bool frozen);
 
+/* An operator acted now (outside a mirror: a restore started): ends the `operator` stage
+ * of the open incident. */
+void ledger_operator_acted(struct ledger *l);
+
 /* A restore from backup finished: the restored instance accepts writes (`restore` stage). */
 void ledger_restored(struct ledger *l);
 

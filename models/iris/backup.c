@@ -88,6 +88,36 @@ static const struct field backup_fields[] = {
 	{FIELD_AT(struct backup_config, queue_depth), .type = FIELD_INT, .def = "8", .min = "1",
 	 .max = "1024", .help = "read IOs of a copy or pass outstanding at once",
 	 .source = "modelling choice"},
+	{FIELD_AT(struct backup_config, restore), .type = FIELD_BOOL, .def = "false",
+	 .help = "when the host is lost (fault host_lost), restore a replacement from the last "
+		 "complete backup plus the journal kept off the host"},
+	{FIELD_AT(struct backup_config, restore_delay), .type = FIELD_DURATION, .def = "30m",
+	 .min = "0s", .max = "30d",
+	 .help = "restore: from the loss until an operator starts the restore",
+	 .source = "assumption (runbook-dependent), twice dr_promotion_delay's 15 min: deciding "
+		   "that the region will not come back"},
+	{FIELD_AT(struct backup_config, fast_snapshot_restore), .type = FIELD_BOOL,
+	 .def = "false",
+	 .help = "restore: the snapshots have fast snapshot restore in the target AZ (volumes "
+		 "fully initialized at creation)",
+	 .source = "aws-2.md §4: FSR volumes are fully initialized at creation ($0.75 per "
+		   "DSU-hour, 60 min per TiB to optimize)"},
+	{FIELD_AT(struct backup_config, initialization_rate), .type = FIELD_QUANTITY,
+	 .units = UNITS_BANDWIDTH, .def = "300MiB/s", .min = "1MiB/s", .max = "100GiB/s",
+	 .help = "restore without FSR: rate at which a volume created from a snapshot is "
+		 "initialized before IRIS serves from it",
+	 .source = "aws-2.md §4: Provisioned Rate for Volume Initialization 100-300 MiB/s "
+		   "(without it the default rate varies and completion is unpredictable); that "
+		   "IRIS waits for full initialization is an assumption"},
+	{FIELD_AT(struct backup_config, journal_copy_interval), .type = FIELD_DURATION,
+	 .def = "0s", .min = "0s", .max = "30d",
+	 .help = "restore: journal files copied off the host (e.g. to S3) this often; 0s: the "
+		 "journal is only on the host's volumes and is lost with it"},
+	{FIELD_AT(struct backup_config, journal_replay_rate), .type = FIELD_QUANTITY,
+	 .units = UNITS_BANDWIDTH, .def = "20MB/s", .min = "100kB/s", .max = "10GB/s",
+	 .help = "restore: rate at which the journal after the backup is replayed",
+	 .source = "assumption: iris-2.md §4 finds no published journal restore rate (a "
+		   "database restore example ran at about 4.7 MB/s; up to 16 parallel updaters)"},
 };
 const struct field_table backup_config_table =
 	FIELD_TABLE_OF("backup", "A backup schedule of one data host.", struct backup_config,
@@ -101,6 +131,9 @@ enum {
 	BK_EV_IO_DONE,
 	BK_EV_PACE,
 	BK_EV_SNAPSHOT_DONE,
+	BK_EV_JRN_COPY,
+	BK_EV_RESTORE_START,
+	BK_EV_RESTORED,
 	BK_EV_COUNT
 };
 
@@ -133,6 +166,13 @@ struct backup {
 	struct sim_handle pace, poll, timeout;
 	uint64_t snap_dirtied;     /* EBS: blocks dirtied at the last snapshot */
 	bool had_snapshot;
+	/* journal position and updates at the running backup's point, the last complete
+	 * backup's, and the last journal copy */
+	double point_jrn, last_jrn, copy_jrn;
+	uint64_t point_upd, last_upd, copy_upd;
+	sim_time copy_at;          /* last journal copy; -1: none */
+	bool lost;                 /* the host is lost: no more backups */
+	double replay_bytes;       /* restore: journal to replay */
 
 	struct backup_stats st;
 };
@@ -223,6 +263,8 @@ static void finish(struct backup *b)
 	} else {
 		b->st.completed++;
 		b->st.last_point = b->point;
+		b->last_jrn = b->point_jrn;
+		b->last_upd = b->point_upd;
 		note(b, "backup complete (consistent at %.1f s)", sim_time_to_s(b->point));
 	}
 	end_incident(b);
@@ -293,6 +335,8 @@ static void start_pass(struct backup *b, int pass)
 		/* "This is the last pass - Suspending write daemon" (iris-2.md §4); the journal
 		 * marker is the backup's consistent point. */
 		b->point = now_of(b);
+		b->point_jrn = iris_node_journal_appended(b->node);
+		b->point_upd = iris_node_updates(b->node);
 		freeze(b);
 		note(b, "online backup: last pass, %.0f MB, write daemon suspended", bytes / 1e6);
 	} else {
@@ -316,6 +360,8 @@ static void bk_on_start(struct sim_entity *self, const struct sim_event *ev)
 	(void)ev;
 	if (b->cfg->interval > 0)
 		sim_schedule_in(self->engine, self, b->cfg->interval, BK_EV_START, NULL, 0);
+	if (b->lost)
+		return;
 	b->st.started++;
 	if (b->phase != BK_IDLE) {
 		b->st.abandoned++;
@@ -329,6 +375,8 @@ static void bk_on_start(struct sim_entity *self, const struct sim_event *ev)
 	case BACKUP_EBS_SNAPSHOT:
 		b->phase = BK_FROZEN;
 		b->point = now_of(b);
+		b->point_jrn = iris_node_journal_appended(b->node);
+		b->point_upd = iris_node_updates(b->node);
 		freeze(b);
 		note(b, "ExternalFreeze: EBS snapshots of %.0f GB requested", b->db_bytes / 1e9);
 		sim_schedule_in(self->engine, self, b->cfg->snapshot_freeze, BK_EV_THAW, &ep,
@@ -337,6 +385,8 @@ static void bk_on_start(struct sim_entity *self, const struct sim_event *ev)
 	case BACKUP_LVM_SNAPSHOT:
 		b->phase = BK_FROZEN;
 		b->point = now_of(b);
+		b->point_jrn = iris_node_journal_appended(b->node);
+		b->point_upd = iris_node_updates(b->node);
 		freeze(b);
 		note(b, "ExternalFreeze: LVM snapshot");
 		sim_schedule_in(self->engine, self, b->cfg->lvm_snapshot_time, BK_EV_THAW, &ep,
@@ -447,11 +497,99 @@ static void bk_on_pace(struct sim_entity *self, const struct sim_event *ev)
 		read_more(b);
 }
 
+/* --- journal copies and restore ------------------------------------------------------------- */
+
+static void bk_on_jrn_copy(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct backup *b = self->state;
+	(void)ev;
+	if (b->lost)
+		return;
+	/* What is durable on the host's journal volume now is copied off it. */
+	b->copy_at = now_of(b);
+	b->copy_jrn = iris_node_journal_durable(b->node);
+	b->copy_upd = iris_node_updates(b->node);
+	sim_schedule_in(self->engine, self, b->cfg->journal_copy_interval, BK_EV_JRN_COPY, NULL,
+			0);
+}
+
+bool backup_host_lost(struct backup *b)
+{
+	if (b->lost)
+		return false;
+	b->lost = true;
+	b->epoch++; /* a backup under way is gone with the host */
+	if (b->phase != BK_IDLE) {
+		b->st.abandoned++;
+		b->phase = BK_IDLE;
+	}
+	if (b->frozen)
+		iris_node_freeze(b->node, false);
+	if (b->suspended)
+		iris_node_suspend_updates(b->node, false);
+	b->frozen = b->suspended = b->hung = false;
+	end_incident(b);
+	sim_time now = now_of(b);
+	double jrn = iris_node_journal_appended(b->node);
+	uint64_t upd = iris_node_updates(b->node);
+	if (!b->cfg->restore) {
+		note(b, "host lost: no restore configured");
+		return false;
+	}
+	if (b->st.last_point < 0) {
+		note(b, "host lost: no complete backup to restore from");
+		if (b->h.data_lost)
+			b->h.data_lost(b->h.arg, upd, jrn, sim_time_to_s(now));
+		return false;
+	}
+	/* The recovery point: the last journal copy after the backup, else the backup. */
+	bool copied = b->cfg->journal_copy_interval > 0 && b->copy_at > b->st.last_point;
+	sim_time rp = copied ? b->copy_at : b->st.last_point;
+	double rp_jrn = copied ? b->copy_jrn : b->last_jrn;
+	uint64_t rp_upd = copied ? b->copy_upd : b->last_upd;
+	b->replay_bytes = rp_jrn - b->last_jrn;
+	if (b->h.data_lost)
+		b->h.data_lost(b->h.arg, upd - rp_upd, jrn - rp_jrn, sim_time_to_s(now - rp));
+	note(b, "host lost: restore from the backup of %.1f s%s; %llu updates after %.1f s lost",
+	     sim_time_to_s(b->st.last_point), copied ? " and the journal copied off the host" : "",
+	     (unsigned long long)(upd - rp_upd), sim_time_to_s(rp));
+	sim_schedule_in(b->self->engine, b->self, b->cfg->restore_delay, BK_EV_RESTORE_START, NULL,
+			0);
+	return true;
+}
+
+static void bk_on_restore_start(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct backup *b = self->state;
+	(void)ev;
+	if (b->h.operator_acted)
+		b->h.operator_acted(b->h.arg);
+	double init_s = b->cfg->fast_snapshot_restore ? 0 : b->db_bytes / b->cfg->initialization_rate;
+	double replay_s = b->replay_bytes / b->cfg->journal_replay_rate;
+	note(b, "operator restores: volumes from snapshots (%.0f s to initialize %.0f GB), then "
+		"%.0f MB of journal (%.0f s)",
+	     init_s, b->db_bytes / 1e9, b->replay_bytes / 1e6, replay_s);
+	sim_schedule_in(self->engine, self, sim_time_from_s(init_s + replay_s), BK_EV_RESTORED,
+			NULL, 0);
+}
+
+static void bk_on_restored(struct sim_entity *self, const struct sim_event *ev)
+{
+	struct backup *b = self->state;
+	(void)ev;
+	note(b, "restore done: the replacement instance serves");
+	if (b->h.restored)
+		b->h.restored(b->h.arg, b->host);
+}
+
 static const sim_handler_fn backup_handlers[BK_EV_COUNT] = {
 	[BK_EV_START] = bk_on_start,	     [BK_EV_THAW] = bk_on_thaw,
 	[BK_EV_TIMEOUT] = bk_on_timeout,     [BK_EV_POLL] = bk_on_poll,
 	[BK_EV_IO_DONE] = bk_on_io_done,     [BK_EV_PACE] = bk_on_pace,
 	[BK_EV_SNAPSHOT_DONE] = bk_on_snapshot_done,
+	[BK_EV_JRN_COPY] = bk_on_jrn_copy,
+	[BK_EV_RESTORE_START] = bk_on_restore_start,
+	[BK_EV_RESTORED] = bk_on_restored,
 };
 static const struct sim_entity_type backup_type = {
 	.name = "backup",
@@ -482,6 +620,7 @@ struct backup *backup_new(struct sim_engine *e, const struct backup_config *cfg,
 	b->incident = -1;
 	b->db_bytes = cfg->database_size > 0 ? cfg->database_size : db_volume_size;
 	b->st.last_point = -1;
+	b->copy_at = -1;
 	return b;
 }
 
@@ -490,6 +629,9 @@ void backup_free(struct backup *b) { (void)b; /* state belongs to the engine */ 
 void backup_start(struct backup *b)
 {
 	sim_schedule_in(b->self->engine, b->self, b->cfg->start, BK_EV_START, NULL, 0);
+	if (b->cfg->journal_copy_interval > 0)
+		sim_schedule_in(b->self->engine, b->self, b->cfg->journal_copy_interval,
+				BK_EV_JRN_COPY, NULL, 0);
 }
 
 void backup_stats(const struct backup *b, struct backup_stats *out)

@@ -38,6 +38,16 @@
  * backup users never wait for is no incident (its figures are metrics). The model keeps
  * the time of the last complete backup (its consistent point) for a restore.
  *
+ * Restore (fault host_lost, docs/models.md §16): the host and its volumes are gone and no
+ * mirror member can serve. After `restore_delay` (an operator, assumption) a replacement is
+ * restored: new volumes from the last complete backup's snapshot, initialized at
+ * `initialization_rate` (EBS restore is lazy; a provisioned rate of 100-300 MiB/s gives a
+ * predictable time, aws-2.md §4) or at once with fast snapshot restore, then the journal
+ * from the backup's point to the recovery point replayed at `journal_replay_rate`
+ * (assumption). The recovery point is the backup's point, or the last journal copy when
+ * journals are copied off the host every `journal_copy_interval`; acknowledged updates after
+ * it are the incident's RPO. The stages: operator (the delay), restore (volumes and replay).
+ *
  * Ownership: the model owns its entities' state; the config, node and volume must outlive
  * it; hooks are called synchronously from its events.
  */
@@ -77,6 +87,14 @@ struct backup_config {
 	int64_t passes;             /* online: passes, the last with the write daemon suspended */
 	double io_size;             /* B per read IO of a copy or pass */
 	int64_t queue_depth;        /* read IOs outstanding */
+	/* Restore (host_lost): a replacement from the last complete backup plus journal. */
+	bool restore;               /* restore when the host is lost */
+	sim_time restore_delay;     /* operator: loss to the restore starting */
+	bool fast_snapshot_restore; /* FSR enabled: volumes fully initialized at creation */
+	double initialization_rate; /* B/s a restored volume initializes at (not FSR) */
+	sim_time journal_copy_interval; /* journals copied off the host this often; 0: kept
+					 * only on its volumes (lost with it) */
+	double journal_replay_rate; /* B/s of journal restored after the backup */
 };
 extern const struct field_table backup_config_table;
 
@@ -92,6 +110,11 @@ struct backup_hooks {
 	bool (*is_mirror_primary)(void *arg, int host);
 	/* The instance counts as hung (true) or resumes (false): timeout_action failover. */
 	void (*hung)(void *arg, int host, bool hung);
+	/* Restore: an operator starts it; data lost (acknowledged updates, journal bytes, the
+	 * span they cover); the replacement instance is up and serving. */
+	void (*operator_acted)(void *arg);
+	void (*data_lost)(void *arg, uint64_t tx, double bytes, double span_s);
+	void (*restored)(void *arg, int host);
 };
 
 struct backup;
@@ -107,6 +130,12 @@ struct backup *backup_new(struct sim_engine *e, const struct backup_config *cfg,
 void backup_free(struct backup *b);
 /* Schedule the first backup. */
 void backup_start(struct backup *b);
+/* The host and its data are lost now (host_lost): backups stop; with `restore`, an operator
+ * restores a replacement after restore_delay from the last complete backup (its volumes
+ * initialized at initialization_rate unless fast_snapshot_restore) and replays the journal
+ * kept off the host (journal_copy_interval) at journal_replay_rate; what was acknowledged
+ * after the recovery point is lost. Returns whether a restore was scheduled. */
+bool backup_host_lost(struct backup *b);
 
 struct backup_stats {
 	uint64_t started, completed, abandoned;

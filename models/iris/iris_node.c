@@ -133,6 +133,7 @@ struct iris_node {
 	bool frozen;              /* ExternalFreeze: no write-daemon cycles */
 	bool updates_suspended;   /* a backup freeze holds updates (iris_node_suspend_updates) */
 	uint64_t dirtied_total;   /* blocks dirtied since made */
+	uint64_t updates_total;   /* updates applied since made */
 
 	/* write daemon */
 	enum wd_phase wd_phase;
@@ -515,6 +516,7 @@ static void after_reads(struct iris_node *n, struct iris_request *rq)
 	}
 	n->dirty_blocks += rq->writes;
 	n->dirtied_total += rq->writes;
+	n->updates_total += is_update(rq);
 	n->appended_seq += rq->journal_bytes;
 	rq->journal_seq = n->appended_seq;
 	if (rq->sync_commit) {
@@ -717,6 +719,7 @@ double iris_node_dirty_bytes(const struct iris_node *n)
 }
 
 uint64_t iris_node_blocks_dirtied(const struct iris_node *n) { return n->dirtied_total; }
+uint64_t iris_node_updates(const struct iris_node *n) { return n->updates_total; }
 
 double iris_node_journal_appended(const struct iris_node *n) { return n->appended_seq; }
 double iris_node_journal_durable(const struct iris_node *n) { return n->durable_seq; }

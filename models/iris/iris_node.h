@@ -159,6 +159,8 @@ void iris_node_suspend_updates(struct iris_node *n, bool suspended);
 double iris_node_dirty_bytes(const struct iris_node *n);
 /* Blocks dirtied since the node was made (an online backup's passes copy those changed). */
 uint64_t iris_node_blocks_dirtied(const struct iris_node *n);
+/* Updates applied since the node was made (requests with writes or journal bytes). */
+uint64_t iris_node_updates(const struct iris_node *n);
 
 /* Journal positions in bytes: appended (in the buffer or later), durable locally. */
 double iris_node_journal_appended(const struct iris_node *n);

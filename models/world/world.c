@@ -776,6 +776,18 @@ static void hook_ended(void *arg, int incident)
 	ledger_fault_ended(((struct world *)arg)->ledger, incident);
 }
 
+/* host_lost: the backup schedules of the host restore a replacement if they can. */
+static void hook_host_lost(void *arg, int host)
+{
+	struct world *w = arg;
+	char source[300];
+	snprintf(source, sizeof(source), "host %s", w->cfg->hosts[host].cfg->name);
+	obs_timeline(&w->obs, source, "lost with its volumes");
+	for (size_t i = 0; w->backups && i < w->cfg->backup_count; i++)
+		if (host_index(w, w->cfg->backups[i].host) == host)
+			backup_host_lost(w->backups[i]);
+}
+
 static int hook_net_degrade(void *arg, int a_region, int a_az, int b_region, int b_az,
 			    double latency_factor, double loss)
 {
@@ -847,7 +859,8 @@ static int build_injector(struct world *w)
 	}
 	struct injector_hooks hooks = {w, hook_host, hook_az, hook_region, hook_volume, hook_lb,
 				       hook_freeze, NULL, hook_started, hook_ended,
-				       hook_net_degrade, hook_net_restore, hook_shutdown_iris, hook_aims};
+				       hook_net_degrade, hook_net_restore, hook_shutdown_iris, hook_aims,
+				       hook_host_lost};
 	w->injector = injector_new(w->e, w->fabric, c->faults, c->fault_count, c->stochastic,
 				   c->stochastic_count, hosts, nh, vols, nv, azs, w->az_count,
 				   regions, nr, &hooks);
@@ -1011,6 +1024,22 @@ static void bk_hung(void *arg, int host, bool hung)
 		fabric_set_iris(w->fabric, host, FABRIC_IRIS_RUNNING);
 }
 
+static void bk_operator_acted(void *arg) { ledger_operator_acted(((struct world *)arg)->ledger); }
+
+static void bk_data_lost(void *arg, uint64_t tx, double bytes, double span_s)
+{
+	ledger_data_lost(((struct world *)arg)->ledger, tx, bytes, span_s);
+}
+
+/* The restored replacement of a lost host is up and its instance serves. */
+static void bk_restored(void *arg, int host)
+{
+	struct world *w = arg;
+	fabric_set_host_down(w->fabric, host, false);
+	fabric_set_iris(w->fabric, host, FABRIC_IRIS_RUNNING);
+	ledger_restored(w->ledger);
+}
+
 static int build_backups(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -1019,8 +1048,15 @@ static int build_backups(struct world *w)
 	w->backups = calloc(c->backup_count, sizeof(*w->backups));
 	if (!w->backups)
 		return -ENOMEM;
-	struct backup_hooks hooks = {w, hook_started, hook_ended, bk_updates_frozen,
-				     bk_is_mirror_primary, bk_hung};
+	struct backup_hooks hooks = {.arg = w,
+				     .started = hook_started,
+				     .ended = hook_ended,
+				     .updates_frozen = bk_updates_frozen,
+				     .is_mirror_primary = bk_is_mirror_primary,
+				     .hung = bk_hung,
+				     .operator_acted = bk_operator_acted,
+				     .data_lost = bk_data_lost,
+				     .restored = bk_restored};
 	for (size_t i = 0; i < c->backup_count; i++) {
 		int h = host_index(w, c->backups[i].host);
 		if (h < 0 || !w->servers[h]) {
