@@ -33,8 +33,8 @@ if (term eq 'svg') {
 }
 set output outfile
 
-stage_names = 'detect decide transition reroute reconnect'
-array stage_colour[5] = ['#e41a1c', '#ff7f00', '#377eb8', '#4daf4a', '#984ea3']
+stage_names = 'detect operator decide transition restore freeze reroute reconnect'
+array stage_colour[8] = ['#e41a1c', '#a65628', '#ff7f00', '#377eb8', '#f781bf', '#66c2a5', '#4daf4a', '#984ea3']
 series(k) = datadir.'/series-'.k.'.dat'
 stages(k) = datadir.'/stages-'.k.'.dat'
 events(k) = datadir.'/events-'.k.'.dat'
@@ -77,7 +77,7 @@ do for [k=1:incidents] {
     set format x ''
     set autoscale y
     nb = pooled[k] > 1 ? classes : 0
-    plot for [s=1:5] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
+    plot for [s=1:8] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
              axes x1y2 with boxxyerror lc rgb stage_colour[s] title word(stage_names, s), \
          for [c=1:nb] band(k) using 1:(bmin(c, 1)):(bmax(c, 1)) with filledcurves \
              lt c fs transparent solid 0.15 noborder title (c == 1 ? 'range' : ''), \
@@ -89,7 +89,7 @@ do for [k=1:incidents] {
     set origin x0, 0.04 + 2 * row_h
     set ylabel 'errors (1/s)'
     if (errors_max[k] > 0) { set yrange [0:*] } else { set yrange [0:1] }
-    plot for [s=1:5] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
+    plot for [s=1:8] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
              axes x1y2 with boxxyerror lc rgb stage_colour[s] notitle, \
          for [c=1:nb] band(k) using 1:(bmin(c, 2)):(bmax(c, 2)) with filledcurves \
              lt c fs transparent solid 0.15 noborder notitle, \
@@ -102,7 +102,7 @@ do for [k=1:incidents] {
     set key at screen x0 + col_w, 0.04 + 2 * row_h - 0.03 right top
     set ylabel 'latency (ms)'
     set logscale y
-    plot for [s=1:5] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
+    plot for [s=1:8] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
              axes x1y2 with boxxyerror lc rgb stage_colour[s] notitle, \
          for [c=1:nb] band(k) using 1:(bmin(c, 4)):(bmax(c, 4)) with filledcurves \
              lt c fs transparent solid 0.15 noborder notitle, \
@@ -128,7 +128,7 @@ do for [k=1:incidents] {
         set label 3 sprintf('%d events too close to label', unlabelled[k]) at graph 0.99, \
             graph 0.94 right font ',8' tc rgb '#555555'
     }
-    plot for [s=1:5] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
+    plot for [s=1:8] stages(k) every ::s-1::s-1 using (($2+$3)/2):(0.5):2:3:(0):(1) \
              axes x1y2 with boxxyerror lc rgb stage_colour[s] notitle, \
          events(k) using 1:2 with points pt 7 ps 0.8 lc rgb 'black' notitle, \
          events(k) using 1:($3 == 0 ? $2 : NaN):4 with labels left offset 0.8, 0 font ',8' \

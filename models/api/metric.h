@@ -104,6 +104,16 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "parts that waited for their data node's primary (failover, sync mode, down node)")  \
 	X(ASG_MAX_SIZE, "asg_max_size", "nodes", METRIC_RUN, QUAL_NONE,                          \
 	  "largest size of the compute nodes' Auto Scaling group (launched, not deregistered)")  \
+	X(BACKUPS_COMPLETED, "backups_completed", "backups", METRIC_RUN, QUAL_HOST,               \
+	  "backups of the host that completed (snapshots done, copies and passes read)")        \
+	X(BACKUPS_ABANDONED, "backups_abandoned", "backups", METRIC_RUN, QUAL_HOST,               \
+	  "backups abandoned (a failover past the freeze timeout, a read error, still running)") \
+	X(BACKUP_FREEZE_MAX_S, "backup_freeze_max_s", "s", METRIC_RUN, QUAL_HOST,                \
+	  "longest write-daemon suspension by a backup (external freeze, last online pass)")    \
+	X(BACKUP_SUSPENDED_S, "backup_suspended_s", "s", METRIC_RUN, QUAL_HOST,                  \
+	  "time a backup held updates (freeze past its timeout, global buffers full)")          \
+	X(BACKUP_READ_BYTES, "backup_read_bytes", "bytes", METRIC_RUN, QUAL_HOST,                \
+	  "bytes backups read from the database volume (LVM copies, online passes)")            \
 	X(ASG_LAUNCHES, "asg_launches", "nodes", METRIC_RUN, QUAL_NONE,                          \
 	  "compute nodes launched by scale-out")                                               \
 	X(ASG_TERMINATIONS, "asg_terminations", "nodes", METRIC_RUN, QUAL_NONE,                  \
@@ -128,6 +138,12 @@ enum metric_qualifier { QUAL_NONE, QUAL_CLASS, QUAL_HOST, QUAL_VOLUME, QUAL_CLAS
 	  "RTO stage: until the last failed write was sent")                                   \
 	X(RECONNECT_S, "reconnect_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                      \
 	  "RTO stage: until the first acknowledged write")                                     \
+	X(OPERATOR_S, "operator_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                        \
+	  "RTO stage: waiting for an operator's action (runbook, DR promotion)")               \
+	X(FREEZE_S, "freeze_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                            \
+	  "RTO stage: until updates frozen (journal, backup freeze) thawed")                   \
+	X(RESTORE_S, "restore_s", "s", METRIC_INCIDENT, QUAL_INCIDENT,                          \
+	  "RTO stage: restoring from a backup (volumes, journal replay)")                      \
 	X(RPO_TX, "rpo_tx", "updates", METRIC_INCIDENT, QUAL_INCIDENT,                          \
 	  "acknowledged updates the new primary lacks")                                        \
 	X(RPO_DURABLE_TX, "rpo_durable_tx", "updates", METRIC_INCIDENT, QUAL_INCIDENT,          \

@@ -77,7 +77,8 @@ enum {
 	X(PLANNED_FAILOVER, planned_failover, HOST, 0, inj_iris_shutdown, inj_iris_restart) \
 	X(NETWORK_DEGRADED, network_degraded, BETWEEN,                                  \
 	  FAULT_READS_BETWEEN | FAULT_READS_LATENCY_FACTOR | FAULT_READS_LOSS,          \
-	  inj_net_degrade, inj_net_restore)
+	  inj_net_degrade, inj_net_restore)                                             \
+	X(HOST_LOST, host_lost, HOST, 0, inj_host_lost, inj_host_lost_end)
 
 enum fault_kind {
 #define FAULT_KIND_ENUM(id, name, target, reads, apply, revert) FAULT_##id,

@@ -83,6 +83,23 @@ static void inj_host_up(struct injector *inj, const struct resolved_target *t,
 		inj->h.restart_iris(inj->h.arg, t->index);
 }
 
+/* host_lost: the host crashes and stays down; its data is gone (a restore, if any, is the
+ * world's business through the host_lost hook). */
+static int inj_host_lost(struct injector *inj, const struct resolved_target *t,
+			 const struct fault_config *f)
+{
+	(void)f;
+	fabric_crash_host(inj->fabric, t->index);
+	if (inj->h.host_lost)
+		inj->h.host_lost(inj->h.arg, t->index);
+	return 0;
+}
+static void inj_host_lost_end(struct injector *inj, const struct resolved_target *t,
+			      const struct fault_config *f, int token)
+{
+	(void)inj, (void)t, (void)f, (void)token; /* nothing comes back by itself */
+}
+
 static int inj_hang(struct injector *inj, const struct resolved_target *t,
 		    const struct fault_config *f)
 {

@@ -36,6 +36,9 @@
  *                    restarted (and rejoins as backup)
  *   network_degraded messages between the two `between` places (either way) take
  *                    latency_factor times longer and lose transmissions with `loss`
+ *   host_lost        the host and its volumes are gone for good (a lost region or AZ with no
+ *                    DR member): host down; nothing comes back at the end; a backup
+ *                    schedule with `restore` brings a replacement back from the last backup
  */
 #ifndef TOPSIM_INJECTOR_H
 #define TOPSIM_INJECTOR_H
@@ -72,6 +75,8 @@ struct injector_hooks {
 	/* Optional (NULL: every component): whether stochastic class entry c aims at the
 	 * component named `name` (a host, host/volume, AZ or region of its class). */
 	bool (*aims)(void *arg, const struct stochastic_fault_config *c, const char *name);
+	/* The host and its data are lost (host_lost); may be NULL. */
+	void (*host_lost)(void *arg, int host);
 };
 
 struct injector;

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ledger_stage_names[STAGE_COUNT] = {"detect", "decide", "transition",
-						     "reroute", "reconnect"};
+const char *const ledger_stage_names[STAGE_COUNT] = {
+	"detect", "decide", "transition", "reroute", "reconnect", "operator", "freeze", "restore"};
+const enum ledger_stage ledger_stage_chain[STAGE_COUNT] = {
+	STAGE_DETECT,  STAGE_OPERATOR, STAGE_DECIDE,  STAGE_TRANSITION,
+	STAGE_RESTORE, STAGE_FREEZE,   STAGE_REROUTE, STAGE_RECONNECT};
 
 /* Successful tries of the latest incident from the last client timeout. */
 struct ack_mark {
@@ -159,6 +162,7 @@ int ledger_fault_started(struct ledger *l, const char *kind, const char *target)
 	in->start = sim_now(l->e);
 	in->active_faults = 1;
 	in->end = in->detect = in->decide = in->ready = in->ack = SIM_TIME_MAX;
+	in->operator_acted = in->restored = in->thawed = SIM_TIME_MAX;
 	in->first_write_failure = in->first_read_failure = in->read_ok = SIM_TIME_MAX;
 	in->last_write_fail_sent = in->last_read_fail_sent = -1;
 	in->ack_sent = in->read_ok_sent = SIM_TIME_MAX;
@@ -212,9 +216,64 @@ static void on_takeover(void *arg, const struct mirror *m, const struct mirror_t
 	snprintf(in->primary_after, sizeof(in->primary_after), "%s", t->new_primary);
 }
 
+void ledger_operator_acted(struct ledger *l)
+{
+	int i = open_incident(l); /* an action after writes came back is not in its RTO */
+	if (i >= 0 && l->incidents[i].operator_acted == SIM_TIME_MAX)
+		l->incidents[i].operator_acted = sim_now(l->e);
+}
+
+static void on_operator(void *arg, const struct mirror *m, sim_time when)
+{
+	(void)m;
+	(void)when; /* now */
+	ledger_operator_acted(arg);
+}
+
 struct mirror_listener ledger_mirror_listener(struct ledger *l)
 {
-	return (struct mirror_listener){.arg = l, .takeover = on_takeover, .detected = on_detected};
+	return (struct mirror_listener){.arg = l,
+					.takeover = on_takeover,
+					.detected = on_detected,
+					.operator_acted = on_operator};
+}
+
+/* The incident a freeze, thaw or restore now belongs to: the open one, else none. */
+static struct incident *incident_now(struct ledger *l)
+{
+	int i = open_incident(l);
+	return i < 0 ? NULL : &l->incidents[i];
+}
+
+void ledger_updates_frozen(struct ledger *l, bool frozen)
+{
+	struct incident *in = incident_now(l);
+	if (!in)
+		return;
+	if (frozen) {
+		in->frozen++;
+		return;
+	}
+	if (in->frozen > 0 && --in->frozen == 0)
+		in->thawed = sim_now(l->e);
+}
+
+void ledger_restored(struct ledger *l)
+{
+	struct incident *in = incident_now(l);
+	if (in && in->restored == SIM_TIME_MAX)
+		in->restored = sim_now(l->e);
+}
+
+void ledger_data_lost(struct ledger *l, uint64_t tx, double bytes, double span_s)
+{
+	struct incident *in = incident_now(l);
+	if (!in)
+		return;
+	in->lost_tx += tx;
+	in->lost_bytes += bytes;
+	if (span_s > in->lost_span_s)
+		in->lost_span_s = span_s;
 }
 
 static void set_outcome(struct ledger *l, bool update, bool ok)
@@ -375,18 +434,28 @@ void ledger_incident_result(const struct ledger *l, size_t i, sim_time end,
 	/* Rerouted when the last write that still failed was sent: from then on writes reach a
 	 * primary that accepts them. */
 	sim_time reroute = in->last_write_fail_sent >= 0 ? in->last_write_fail_sent : SIM_TIME_MAX;
-	sim_time chain[STAGE_COUNT + 1] = {in->start, in->detect, in->decide, in->ready, reroute,
-					   in->ack};
+	sim_time moment[STAGE_COUNT];     /* the moment that ends each stage */
+	moment[STAGE_DETECT] = in->detect;
+	moment[STAGE_OPERATOR] = in->operator_acted;
+	moment[STAGE_DECIDE] = in->decide;
+	moment[STAGE_TRANSITION] = in->ready;
+	moment[STAGE_RESTORE] = in->restored;
+	moment[STAGE_FREEZE] = in->frozen ? SIM_TIME_MAX : in->thawed;
+	moment[STAGE_REROUTE] = reroute;
+	moment[STAGE_RECONNECT] = in->ack;
 	bool recovered = in->ack != SIM_TIME_MAX;
-	for (int k = 1; k <= STAGE_COUNT; k++) {
-		if (chain[k] == SIM_TIME_MAX || chain[k] > in->ack)
-			chain[k] = k == STAGE_COUNT ? chain[k] : chain[k - 1];
-		if (chain[k] < chain[k - 1])
-			chain[k] = chain[k - 1];
-	}
 	double stages[STAGE_COUNT];
-	for (int k = 0; k < STAGE_COUNT; k++)
-		stages[k] = recovered ? span_s(chain[k], chain[k + 1]) : NAN;
+	sim_time prev = in->start;
+	for (int c = 0; c < STAGE_COUNT; c++) {
+		enum ledger_stage k = ledger_stage_chain[c];
+		sim_time t = moment[k];
+		if (k != STAGE_RECONNECT && (t == SIM_TIME_MAX || t > in->ack))
+			t = prev;
+		if (t < prev)
+			t = prev;
+		stages[k] = recovered ? span_s(prev, t) : NAN;
+		prev = t;
+	}
 	const struct mirror_takeover *tk = in->takeover ? &in->tk : NULL;
 	memset(out, 0, sizeof(*out));
 	out->kind = in->kind;
@@ -395,15 +464,14 @@ void ledger_incident_result(const struct ledger *l, size_t i, sim_time end,
 	out->end_s = in->end == SIM_TIME_MAX ? NAN : sim_time_to_s(in->end);
 	out->recovered = recovered;
 	out->rto_s = recovered ? sim_time_to_s(in->ack - in->start) : NAN;
-	out->stage_s[STAGE_DETECT] = in->detect == SIM_TIME_MAX ? NAN : stages[STAGE_DETECT];
-	out->stage_s[STAGE_DECIDE] = in->decide == SIM_TIME_MAX ? NAN : stages[STAGE_DECIDE];
-	out->stage_s[STAGE_TRANSITION] = in->ready == SIM_TIME_MAX ? NAN : stages[STAGE_TRANSITION];
-	out->stage_s[STAGE_REROUTE] = reroute == SIM_TIME_MAX ? NAN : stages[STAGE_REROUTE];
-	out->stage_s[STAGE_RECONNECT] = stages[STAGE_RECONNECT];
-	out->rpo_tx = tk ? (double)tk->lost_tx : 0;
+	for (int k = 0; k < STAGE_COUNT; k++) /* a stage whose moment did not happen: NAN */
+		out->stage_s[k] = k != STAGE_RECONNECT && moment[k] == SIM_TIME_MAX ? NAN : stages[k];
+	out->rpo_tx = (tk ? (double)tk->lost_tx : 0) + (double)in->lost_tx;
 	out->rpo_durable_tx = tk ? (double)tk->lost_durable_tx : 0;
-	out->rpo_bytes = tk ? tk->lost_bytes : 0;
+	out->rpo_bytes = (tk ? tk->lost_bytes : 0) + in->lost_bytes;
 	out->rpo_span_s = tk && tk->lost_tx ? sim_time_to_s(tk->lost_last - tk->lost_first) : 0;
+	if (in->lost_span_s > out->rpo_span_s)
+		out->rpo_span_s = in->lost_span_s;
 	out->write_unavailable_s =
 		in->first_write_failure == SIM_TIME_MAX
 			? 0
@@ -413,7 +481,7 @@ void ledger_incident_result(const struct ledger *l, size_t i, sim_time end,
 			? 0
 			: sim_time_to_s((in->read_ok != SIM_TIME_MAX ? in->read_ok : end) -
 					in->first_read_failure);
-	out->data_lost = tk && tk->lost_tx > 0;
+	out->data_lost = (tk && tk->lost_tx > 0) || in->lost_tx > 0;
 	out->primary_before = in->primary_before[0] ? in->primary_before : NULL;
 	out->primary_after = in->primary_after[0] ? in->primary_after : NULL;
 	out->ecp_stall_max_s = in->ecp.stall_max_s;

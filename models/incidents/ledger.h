@@ -12,10 +12,14 @@
  *     incident (a failure seen late, by a timeout, moves the end to the first success sent
  *     after it, from the acknowledgements kept for one client timeout). Reads recover by
  *     the same rule: the first successful read sent after the last failed read.
- *   - The stage chain: start -> detect -> decide -> ready (transition) -> reroute (the last
- *     failed write was sent) -> acknowledged. Each moment is clamped to be no earlier than
- *     the one before; a moment that did not happen takes the previous one, so the five
- *     stages add up to the RTO.
+ *   - The stage chain: start -> detect -> operator (an operator acted: the runbook's wait)
+ *     -> decide -> ready (transition) -> restored (restore from backup done) -> thawed
+ *     (updates frozen by the journal or a backup freeze resumed) -> reroute (the last
+ *     failed write was sent) -> acknowledged (reconnect). Each moment is clamped to be no
+ *     earlier than the one before; a moment that did not happen takes the previous one, so
+ *     the stages add up to the RTO. The stage a span is charged to is named after what
+ *     ended it: a journal freeze is `freeze`, a 15-minute wait for the operator `operator`,
+ *     not `reroute` or `decide` (ledger_stage_chain gives the order).
  *   - RPO comes from the mirror's takeover record (acknowledged updates the new primary
  *     lacks).
  *   - An ECP observation (a stall's end, requests held then completed, <NETWORK> answers,
@@ -52,6 +56,12 @@ struct incident {
 	int active_faults;              /* faults of the incident still in effect */
 	sim_time detect, decide, ready, ack; /* RTO chain; ack: first acknowledged write sent
 					      * after the last failed write */
+	sim_time operator_acted;        /* first operator action of the runbook in it */
+	sim_time restored;              /* restore from backup finished (writes accepted) */
+	sim_time thawed;                /* updates frozen in it resumed (the last thaw) */
+	int frozen;                     /* update freezes in it not yet thawed */
+	uint64_t lost_tx;               /* data lost without a takeover (ledger_data_lost) */
+	double lost_bytes, lost_span_s;
 	sim_time last_write_fail_sent;  /* send time of the latest failed write try (-1: none) */
 	sim_time ack_sent;              /* send time of the write that set `ack` */
 	sim_time first_write_failure, first_read_failure, read_ok;
@@ -67,9 +77,13 @@ struct incident {
 	} ecp;
 };
 
+/* Stage kinds. The first five keep their indexes (stored positionally by the availability
+ * mode); the chain's order is ledger_stage_chain. */
 enum ledger_stage { STAGE_DETECT, STAGE_DECIDE, STAGE_TRANSITION, STAGE_REROUTE,
-		    STAGE_RECONNECT, STAGE_COUNT };
+		    STAGE_RECONNECT, STAGE_OPERATOR, STAGE_FREEZE, STAGE_RESTORE, STAGE_COUNT };
 extern const char *const ledger_stage_names[STAGE_COUNT];
+/* The stages in the order they happen in an incident. */
+extern const enum ledger_stage ledger_stage_chain[STAGE_COUNT];
 
 /* What an incident measured, in seconds; NAN where it does not apply (no recovery, or a
  * stage whose moment did not happen). */
@@ -118,6 +132,22 @@ void ledger_free(struct ledger *l);
 /* Faults (the injector's hooks). fault_started returns the incident index (or -1). */
 int ledger_fault_started(struct ledger *l, const char *kind, const char *target);
 void ledger_fault_ended(struct ledger *l, int incident);
+
+/* Updates were frozen (true) or resumed (false) on the instance serving writes: a journal
+ * that cannot be written, a journal directory switch, an ExternalFreeze past its timeout
+ * or a full buffer pool. A thaw ends the incident's `freeze` stage. */
+void ledger_updates_frozen(struct ledger *l, bool frozen);
+
+/* An operator acted now (outside a mirror: a restore started): ends the `operator` stage
+ * of the open incident. */
+void ledger_operator_acted(struct ledger *l);
+
+/* A restore from backup finished: the restored instance accepts writes (`restore` stage). */
+void ledger_restored(struct ledger *l);
+
+/* Data lost by the incident under way when no takeover counted it (a restore from a backup
+ * taken before it): acknowledged updates, their journal bytes and the span they cover. */
+void ledger_data_lost(struct ledger *l, uint64_t tx, double bytes, double span_s);
 
 /* The mirror's listener functions: connect with ledger_mirror_listener. */
 struct mirror_listener ledger_mirror_listener(struct ledger *l);

@@ -121,6 +121,7 @@ struct iris_node {
 	int jrn_cur;              /* directory written now */
 	bool jrn_failed[2];       /* its last write failed */
 	bool jrn_switching;       /* switching directory: updates pause */
+	bool held_reported;       /* last value given to params.updates_held */
 	struct iris_request *waiters; /* sync commits waiting for durability (LIFO list) */
 	bool ack_required;        /* an Active backup must acknowledge sync commits */
 	double acked_seq;         /* journal position the backup acknowledged */
@@ -133,6 +134,9 @@ struct iris_node {
 	bool writes_paused;       /* trouble: updates wait */
 	struct iris_request *paused_head, *paused_tail;
 	bool frozen;              /* ExternalFreeze: no write-daemon cycles */
+	bool updates_suspended;   /* a backup freeze holds updates (iris_node_suspend_updates) */
+	uint64_t dirtied_total;   /* blocks dirtied since made */
+	uint64_t updates_total;   /* updates applied since made */
 
 	/* write daemon */
 	enum wd_phase wd_phase;
@@ -277,6 +281,17 @@ static void release_waiters(struct iris_node *n)
 static void release_parked(struct iris_node *n);
 static void dj_dispatch(struct iris_node *n);
 
+/* Tell the owner when the journal starts or stops holding updates (frozen or switching). */
+static void report_held(struct iris_node *n)
+{
+	bool held = n->journal_frozen || n->jrn_switching;
+	if (held == n->held_reported)
+		return;
+	n->held_reported = held;
+	if (n->p.updates_held)
+		n->p.updates_held(n->p.stuck_arg, held);
+}
+
 static void iris_on_journal_done(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct iris_node *n = self->state;
@@ -299,6 +314,7 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 			uint32_t epoch = n->epoch;
 			sim_schedule_in(self->engine, self, n->cfg->journal_switch_time,
 					IRIS_EV_JRN_SWITCHED, &epoch, sizeof(epoch));
+			report_held(n);
 			return;
 		}
 		/* Both directories failed: journaled updates freeze; the periodic sync retries
@@ -309,6 +325,7 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 		n->journal_frozen = true;
 		if (n->jrn_vol[other])
 			n->jrn_cur = other;
+		report_held(n);
 		return;
 	}
 	n->jrn_failed[n->jrn_cur] = false;
@@ -325,8 +342,10 @@ static void iris_on_journal_done(struct sim_entity *self, const struct sim_event
 		journal_flush(n);
 	if (n->receiving)
 		dj_dispatch(n);
-	if (thawed)
+	if (thawed) {
+		report_held(n);
 		release_parked(n);
+	}
 }
 
 static void iris_on_jrn_switched(struct sim_entity *self, const struct sim_event *ev)
@@ -337,6 +356,7 @@ static void iris_on_jrn_switched(struct sim_entity *self, const struct sim_event
 	n->jrn_switching = false;
 	n->jrn_cur = 1 - n->jrn_cur;
 	n->stats.journal_switches++;
+	report_held(n);
 	journal_flush(n);
 	release_parked(n);
 }
@@ -530,10 +550,11 @@ static void after_reads(struct iris_node *n, struct iris_request *rq)
 {
 	if (is_dj(n, rq)) { /* applying received journal: no journal of its own, never paused */
 		n->dirty_blocks += rq->writes;
+		n->dirtied_total += rq->writes; /* a backup of this member copies what it applied */
 		dj_done(n, rq);
 		return;
 	}
-	if ((n->writes_paused || journal_stalled(n)) && is_update(rq)) {
+	if ((n->writes_paused || n->updates_suspended || journal_stalled(n)) && is_update(rq)) {
 		rq->next = NULL;
 		if (n->paused_tail)
 			n->paused_tail->next = rq;
@@ -543,6 +564,8 @@ static void after_reads(struct iris_node *n, struct iris_request *rq)
 		return;
 	}
 	n->dirty_blocks += rq->writes;
+	n->dirtied_total += rq->writes;
+	n->updates_total += is_update(rq);
 	n->appended_seq += rq->journal_bytes;
 	n->records_total += rq->writes;
 	n->journal_bytes_total += rq->journal_bytes;
@@ -659,6 +682,7 @@ void iris_node_stop(struct iris_node *n)
 	n->flush_failed = false;
 	n->journal_frozen = false;
 	n->jrn_switching = false;
+	report_held(n);
 	n->wd_phase = WD_IDLE;
 	n->wd_outstanding = 0;
 	n->wd_to_submit = 0;
@@ -715,11 +739,11 @@ void iris_node_pause_writes(struct iris_node *n, bool paused)
 /* Resume parked updates, in order, while neither trouble nor a stalled journal holds them. */
 static void release_parked(struct iris_node *n)
 {
-	if (n->writes_paused || journal_stalled(n) || !n->paused_head)
+	if (n->writes_paused || n->updates_suspended || journal_stalled(n) || !n->paused_head)
 		return;
 	struct iris_request *rq = n->paused_head;
 	n->paused_head = n->paused_tail = NULL;
-	while (rq && !n->writes_paused && !journal_stalled(n)) {
+	while (rq && !n->writes_paused && !n->updates_suspended && !journal_stalled(n)) {
 		struct iris_request *next = rq->next;
 		rq->next = NULL;
 		after_reads(n, rq);
@@ -737,6 +761,22 @@ static void release_parked(struct iris_node *n)
 }
 
 void iris_node_freeze(struct iris_node *n, bool frozen) { n->frozen = frozen; }
+
+void iris_node_suspend_updates(struct iris_node *n, bool suspended)
+{
+	n->updates_suspended = suspended;
+	if (!suspended && n->running)
+		release_parked(n);
+}
+
+double iris_node_dirty_bytes(const struct iris_node *n)
+{
+	uint64_t blocks = n->dirty_blocks + (n->wd_phase != WD_IDLE ? n->wd_cycle_blocks : 0);
+	return (double)blocks * n->cfg->block_size;
+}
+
+uint64_t iris_node_blocks_dirtied(const struct iris_node *n) { return n->dirtied_total; }
+uint64_t iris_node_updates(const struct iris_node *n) { return n->updates_total; }
 
 double iris_node_journal_appended(const struct iris_node *n) { return n->appended_seq; }
 double iris_node_journal_durable(const struct iris_node *n) { return n->durable_seq; }

@@ -115,6 +115,9 @@ struct iris_node_params {
 	void *done_arg;               /* argument of the callbacks */
 	iris_node_stuck_fn stuck;     /* may be NULL */
 	void *stuck_arg;              /* its argument */
+	/* Journaled updates are held (true: the journal is frozen or switching directory) or
+	 * go on again (false); called with stuck_arg on each change. May be NULL. */
+	void (*updates_held)(void *arg, bool held);
 };
 
 struct iris_node;
@@ -155,6 +158,17 @@ void iris_node_pause_writes(struct iris_node *n, bool paused);
 
 /* ExternalFreeze: physical database writes (the write daemon) stop while frozen. */
 void iris_node_freeze(struct iris_node *n, bool frozen);
+
+/* A backup freeze past its timeout, or buffers full of blocks the frozen write daemon
+ * cannot write: updates wait (parked as in trouble) until released; reads go on. Separate
+ * from iris_node_pause_writes, so the mirror's trouble and a backup do not undo each other. */
+void iris_node_suspend_updates(struct iris_node *n, bool suspended);
+/* Bytes of database blocks dirtied and not yet written by the write daemon. */
+double iris_node_dirty_bytes(const struct iris_node *n);
+/* Blocks dirtied since the node was made (an online backup's passes copy those changed). */
+uint64_t iris_node_blocks_dirtied(const struct iris_node *n);
+/* Updates applied since the node was made (requests with writes or journal bytes). */
+uint64_t iris_node_updates(const struct iris_node *n);
 
 /* Journal positions in bytes: appended (in the buffer or later), durable locally. */
 double iris_node_journal_appended(const struct iris_node *n);

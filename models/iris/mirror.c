@@ -833,6 +833,8 @@ static void consider_promotion(struct mirror *m)
 	}
 }
 
+static void operator_acts(struct mirror *m);
+
 static void mirror_on_promote(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct mirror *m = self->state;
@@ -859,6 +861,7 @@ static void mirror_on_promote(struct sim_entity *self, const struct sim_event *e
 		if (m->primary >= 0 && running(m, m->primary))
 			force_down(m, m->primary, "before DR promotion");
 		outage_detected(m);
+		operator_acts(m);
 		m->promoting = true;
 		note(m, "operator promotes DR async %s", dr->name);
 		begin_takeover(m, (int)i, "DR promotion by an operator");
@@ -868,6 +871,15 @@ static void mirror_on_promote(struct sim_entity *self, const struct sim_event *e
 }
 
 /* --- the operator runbook ---------------------------------------------------------------------- */
+
+/* Tell the listeners an operator acts now (the incident's `operator` stage ends). */
+static void operator_acts(struct mirror *m)
+{
+	for (size_t k = 0; k < m->listener_count; k++)
+		if (m->listeners[k].operator_acted)
+			m->listeners[k].operator_acted(m->listeners[k].arg, m,
+						       sim_now(m->self->engine));
+}
 
 /* A member the operator would restart: its instance stopped or hung on a host that is up. */
 static bool restartable(const struct mirror *m, int i)
@@ -937,6 +949,7 @@ static void mirror_on_operator(struct sim_entity *self, const struct sim_event *
 	m->op_timer[a] = SIM_HANDLE_NONE;
 	if (!op_condition(m, a))
 		return;
+	operator_acts(m);
 	switch (a) {
 	case OP_FORCE_BACKUP:
 		outage_detected(m);

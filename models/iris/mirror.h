@@ -99,6 +99,8 @@ struct mirror_listener {
 	void (*takeover)(void *arg, const struct mirror *m, const struct mirror_takeover *t);
 	/* The mirror noticed the loss of its primary (detection, first in an outage). */
 	void (*detected)(void *arg, const struct mirror *m, sim_time when);
+	/* An operator acted on the mirror (runbook action or DR promotion), now. */
+	void (*operator_acted)(void *arg, const struct mirror *m, sim_time when);
 	/* The member a mirror-aware client should send to changed: `host` as
 	 * mirror_primary_host returns it now (-1: none). Also called once from mirror_start. */
 	void (*primary)(void *arg, const struct mirror *m, int host);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "autoscale.h"
+#include "backup.h"
 #include "clients.h"
 #include "dataserver.h"
 #include "ecp.h"
@@ -64,6 +65,7 @@ struct world {
 	struct autoscale *autoscale;    /* the compute nodes' Auto Scaling group, or NULL */
 	int *as_host;                   /* per compute node of the group: its host */
 	int *as_vcpu;                   /* per compute node of the group: its vCPUs */
+	struct backup **backups;        /* per scenario backup schedule */
 	struct injector *injector;
 	struct clients *clients;
 	int *population_region;
@@ -80,6 +82,7 @@ struct host_ctx {
 	struct world *w;
 	int host;
 	bool io_hung; /* hung by the world because its write daemon cannot write */
+	bool held;    /* its journal holds updates, told to the ledger */
 };
 
 static void fail(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -369,6 +372,30 @@ static void iris_stuck(void *arg, bool stuck)
 	hc->io_hung = false;
 }
 
+/* Whether the instance on host serves writes now: the primary of its mirror, or a data
+ * host in no mirror. */
+static bool serves_writes(const struct world *w, int host)
+{
+	for (size_t m = 0; w->mirrors && m < w->cfg->mirror_count; m++)
+		if (w->mirrors[m] && mirror_has_host(w->mirrors[m], host))
+			return mirror_primary_host(w->mirrors[m]) == host;
+	return true;
+}
+
+/* A node's journal holds updates (frozen, switching directory) or lets them go again: the
+ * incident under way gets its `freeze` stage from the instance that serves writes. */
+static void iris_updates_held(void *arg, bool held)
+{
+	struct host_ctx *hc = arg;
+	struct world *w = hc->w;
+	if (held && !serves_writes(w, hc->host))
+		return;
+	if (held == hc->held)
+		return;
+	hc->held = held;
+	ledger_updates_frozen(w->ledger, held);
+}
+
 static int build_hosts(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -430,8 +457,9 @@ static int build_hosts(struct world *w)
 			.wij = wij,
 			.stuck = iris_stuck,
 			.stuck_arg = &w->host_ctx[h],
+			.updates_held = iris_updates_held,
 		};
-		w->host_ctx[h] = (struct host_ctx){w, (int)h, false};
+		w->host_ctx[h] = (struct host_ctx){w, (int)h, false, false};
 		char name[300];
 		snprintf(name, sizeof(name), "iris:%s", host->cfg->name);
 		w->servers[h] = dataserver_new(w->e, name, (int)h, c->iris, np);
@@ -748,6 +776,18 @@ static void hook_ended(void *arg, int incident)
 	ledger_fault_ended(((struct world *)arg)->ledger, incident);
 }
 
+/* host_lost: the backup schedules of the host restore a replacement if they can. */
+static void hook_host_lost(void *arg, int host)
+{
+	struct world *w = arg;
+	char source[300];
+	snprintf(source, sizeof(source), "host %s", w->cfg->hosts[host].cfg->name);
+	obs_timeline(&w->obs, source, "lost with its volumes");
+	for (size_t i = 0; w->backups && i < w->cfg->backup_count; i++)
+		if (host_index(w, w->cfg->backups[i].host) == host)
+			backup_host_lost(w->backups[i]);
+}
+
 static int hook_net_degrade(void *arg, int a_region, int a_az, int b_region, int b_az,
 			    double latency_factor, double loss)
 {
@@ -819,7 +859,8 @@ static int build_injector(struct world *w)
 	}
 	struct injector_hooks hooks = {w, hook_host, hook_az, hook_region, hook_volume, hook_lb,
 				       hook_freeze, NULL, hook_started, hook_ended,
-				       hook_net_degrade, hook_net_restore, hook_shutdown_iris, hook_aims};
+				       hook_net_degrade, hook_net_restore, hook_shutdown_iris, hook_aims,
+				       hook_host_lost};
 	w->injector = injector_new(w->e, w->fabric, c->faults, c->fault_count, c->stochastic,
 				   c->stochastic_count, hosts, nh, vols, nv, azs, w->az_count,
 				   regions, nr, &hooks);
@@ -951,6 +992,112 @@ static void report_autoscale(struct world *w)
 	obs_metric(&w->obs, METRIC_ASG_MAX_SIZE, "", (double)st.max_size);
 	obs_metric(&w->obs, METRIC_ASG_LAUNCHES, "", (double)st.launches);
 	obs_metric(&w->obs, METRIC_ASG_TERMINATIONS, "", (double)st.terminations);
+}
+
+/* --- backups ------------------------------------------------------------------------------------ */
+
+static bool bk_is_mirror_primary(void *arg, int host)
+{
+	struct world *w = arg;
+	for (size_t m = 0; w->mirrors && m < w->cfg->mirror_count; m++)
+		if (w->mirrors[m] && mirror_has_host(w->mirrors[m], host))
+			return mirror_primary_host(w->mirrors[m]) == host;
+	return false;
+}
+
+static void bk_updates_frozen(void *arg, int host, bool frozen)
+{
+	struct world *w = arg;
+	(void)host;
+	ledger_updates_frozen(w->ledger, frozen);
+}
+
+/* A primary frozen past ExternalFreezeTimeOut counts as hung (its mirror fails over, as
+ * for iris_hang); at the thaw it resumes if nothing forced it down meanwhile. */
+static void bk_hung(void *arg, int host, bool hung)
+{
+	struct world *w = arg;
+	enum fabric_iris_state st = fabric_iris(w->fabric, host);
+	if (hung && st == FABRIC_IRIS_RUNNING)
+		fabric_set_iris(w->fabric, host, FABRIC_IRIS_HUNG);
+	else if (!hung && st == FABRIC_IRIS_HUNG)
+		fabric_set_iris(w->fabric, host, FABRIC_IRIS_RUNNING);
+}
+
+static void bk_operator_acted(void *arg) { ledger_operator_acted(((struct world *)arg)->ledger); }
+
+static void bk_data_lost(void *arg, uint64_t tx, double bytes, double span_s)
+{
+	ledger_data_lost(((struct world *)arg)->ledger, tx, bytes, span_s);
+}
+
+/* The restored replacement of a lost host is up and its instance serves. */
+static void bk_restored(void *arg, int host)
+{
+	struct world *w = arg;
+	fabric_set_host_down(w->fabric, host, false);
+	fabric_set_iris(w->fabric, host, FABRIC_IRIS_RUNNING);
+	ledger_restored(w->ledger);
+}
+
+static int build_backups(struct world *w)
+{
+	const struct world_config *c = w->cfg;
+	if (c->backup_count == 0)
+		return 0;
+	w->backups = calloc(c->backup_count, sizeof(*w->backups));
+	if (!w->backups)
+		return -ENOMEM;
+	struct backup_hooks hooks = {.arg = w,
+				     .started = hook_started,
+				     .ended = hook_ended,
+				     .updates_frozen = bk_updates_frozen,
+				     .is_mirror_primary = bk_is_mirror_primary,
+				     .hung = bk_hung,
+				     .operator_acted = bk_operator_acted,
+				     .data_lost = bk_data_lost,
+				     .restored = bk_restored};
+	for (size_t i = 0; i < c->backup_count; i++) {
+		int h = host_index(w, c->backups[i].host);
+		if (h < 0 || !w->servers[h]) {
+			fail(w, "backups[%zu]: \"%s\" is not a data host", i, c->backups[i].host);
+			return -EINVAL;
+		}
+		struct volume_logical *db = volume_by_purpose(w, h, VOLUME_DB);
+		double size = 0;
+		const struct host_info *hi = &c->hosts[h];
+		for (size_t v = 0; v < hi->cfg->volume_count; v++)
+			if (w->volumes[h][v] == db || (!db && v == 0))
+				size = hi->volumes[v].size * (double)hi->cfg->volumes[v].stripe_count;
+		if (!db)
+			db = w->volumes[h][0];
+		w->backups[i] = backup_new(w->e, &c->backups[i], i, h,
+					   dataserver_node(w->servers[h]), db, size, c->iris, &hooks,
+					   &w->obs);
+		if (!w->backups[i])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static void start_backups(struct world *w)
+{
+	for (size_t i = 0; w->backups && i < w->cfg->backup_count; i++)
+		backup_start(w->backups[i]);
+}
+
+static void report_backups(struct world *w)
+{
+	for (size_t i = 0; w->backups && i < w->cfg->backup_count; i++) {
+		struct backup_stats st;
+		backup_stats(w->backups[i], &st);
+		const char *host = backup_host(w->backups[i]);
+		obs_metric(&w->obs, METRIC_BACKUPS_COMPLETED, host, (double)st.completed);
+		obs_metric(&w->obs, METRIC_BACKUPS_ABANDONED, host, (double)st.abandoned);
+		obs_metric(&w->obs, METRIC_BACKUP_FREEZE_MAX_S, host, st.freeze_s_max);
+		obs_metric(&w->obs, METRIC_BACKUP_SUSPENDED_S, host, st.suspended_s);
+		obs_metric(&w->obs, METRIC_BACKUP_READ_BYTES, host, st.bytes_read);
+	}
 }
 
 /* --- the world's own entity: warm-up and time-series buckets ---------------------------------- */
@@ -1285,6 +1432,7 @@ static const struct world_model {
 	{"shards", build_shards, start_shards, report_shards},
 	{"routing", build_routing, start_routing, report_routing},
 	{"autoscale", build_autoscale, start_autoscale, report_autoscale},
+	{"backups", build_backups, start_backups, report_backups},
 	{"injector", build_injector, start_injector, NULL},
 	{"clients", build_clients, NULL, report_clients},
 };
@@ -1332,6 +1480,7 @@ static void world_release(struct world *w)
 	free(w->gateway_servers);
 	free(w->gateway_of_host);
 	autoscale_free(w->autoscale);
+	free(w->backups);
 	free(w->as_host);
 	free(w->as_vcpu);
 	shard_cluster_free(w->shards);

@@ -53,6 +53,8 @@ struct world_config {
 	size_t fault_count;
 	const struct stochastic_fault_config *stochastic;
 	size_t stochastic_count;
+	const struct backup_config *backups;
+	size_t backup_count;
 	sim_time warmup;                /* statistics start here */
 	sim_time duration;              /* measured time after the warm-up */
 	sim_time series_width;          /* time-series bucket width */

@@ -223,8 +223,10 @@ static void gp_words(FILE *f, const char (*names)[64], size_t n)
 	gp_str(f, buf);
 }
 
-static const char *const stage_names[] = {"detect", "decide", "transition", "reroute",
-					  "reconnect"};
+/* The RTO stages in chain order (models/incidents/ledger.h). */
+#define TL_STAGES 8
+static const char *const stage_names[TL_STAGES] = {"detect",  "operator", "decide", "transition",
+						   "restore", "freeze",   "reroute", "reconnect"};
 
 /* "scenario S, variant V, seed N, mean of R replications (runs A-B)" for a pooled group, or
  * run_title's for one run. */
@@ -365,7 +367,7 @@ static int export_timeline(struct results *r, const struct results_runs *runs,
 	size_t matched[4], recovered[4], unlabelled[4];
 	for (size_t k = 0; k < n_inc; k++) {
 		const struct results_incident *ref = &inc[0].v[k].inc;
-		double d_sum[5] = {0, 0, 0, 0, 0}, rto_sum = 0, rpo_sum = 0;
+		double d_sum[TL_STAGES] = {0}, rto_sum = 0, rpo_sum = 0;
 		matched[k] = recovered[k] = 0;
 		rto_min[k] = INFINITY;
 		rto_max[k] = -INFINITY;
@@ -374,9 +376,10 @@ static int export_timeline(struct results *r, const struct results_runs *runs,
 			if (!in)
 				continue;
 			matched[k]++;
-			double d[5] = {in->detect_s, in->decide_s, in->transition_s, in->reroute_s,
-				       in->reconnect_s};
-			for (int s = 0; s < 5; s++)
+			double d[TL_STAGES] = {in->detect_s,     in->operator_s, in->decide_s,
+					       in->transition_s, in->restore_s,  in->freeze_s,
+					       in->reroute_s,    in->reconnect_s};
+			for (int s = 0; s < TL_STAGES; s++)
 				d_sum[s] += isnan(d[s]) ? 0 : d[s];
 			rpo_sum += (double)in->rpo_tx;
 			if (!isnan(in->rto_s)) {
@@ -496,7 +499,7 @@ static int export_timeline(struct results *r, const struct results_runs *runs,
 		fprintf(f, "# RTO stage, start (s), end (s), relative to the fault start; mean "
 			   "durations over %zu replications\n", matched[k]);
 		double at = 0;
-		for (int s = 0; s < 5; s++) {
+		for (int s = 0; s < TL_STAGES; s++) {
 			double len = d_sum[s] / (double)matched[k];
 			fprintf(f, "%s", stage_names[s]);
 			dat_num(f, at);
@@ -1103,6 +1106,9 @@ static const struct {
 	{METRIC_TRANSITION_S, offsetof(struct results_incident, transition_s), false},
 	{METRIC_REROUTE_S, offsetof(struct results_incident, reroute_s), false},
 	{METRIC_RECONNECT_S, offsetof(struct results_incident, reconnect_s), false},
+	{METRIC_OPERATOR_S, offsetof(struct results_incident, operator_s), false},
+	{METRIC_FREEZE_S, offsetof(struct results_incident, freeze_s), false},
+	{METRIC_RESTORE_S, offsetof(struct results_incident, restore_s), false},
 	{METRIC_RPO_TX, offsetof(struct results_incident, rpo_tx), true},
 	{METRIC_RPO_DURABLE_TX, offsetof(struct results_incident, rpo_durable_tx), true},
 	{METRIC_RPO_SPAN_S, offsetof(struct results_incident, rpo_span_s), false},

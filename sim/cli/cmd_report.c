@@ -291,7 +291,8 @@ static int report_incidents(struct report *rp, const struct group *g)
 			if (count++ == 0)
 				fputs("<div class=\"scroll\"><table><thead><tr><th>run</th><th>fault</th>"
 				      "<th>target</th><th>start (s)</th><th>RTO (s)</th>"
-				      "<th>detect</th><th>decide</th><th>transition</th>"
+				      "<th>detect</th><th>operator</th><th>decide</th>"
+				      "<th>transition</th><th>restore</th><th>freeze</th>"
 				      "<th>reroute</th><th>reconnect</th><th>RPO (commits)</th>"
 				      "<th>writes down (s)</th><th>primary</th></tr></thead><tbody>\n",
 				      f);
@@ -303,8 +304,11 @@ static int report_incidents(struct report *rp, const struct group *g)
 			cell_num(f, in->start_s, 1);
 			cell_num(f, in->rto_s, 1);
 			cell_num(f, in->detect_s, 1);
+			cell_num(f, in->operator_s, 1);
 			cell_num(f, in->decide_s, 1);
 			cell_num(f, in->transition_s, 1);
+			cell_num(f, in->restore_s, 1);
+			cell_num(f, in->freeze_s, 1);
 			cell_num(f, in->reroute_s, 1);
 			cell_num(f, in->reconnect_s, 1);
 			fprintf(f, "<td>%lld%s</td>", (long long)in->rpo_tx,

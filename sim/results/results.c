@@ -415,6 +415,36 @@ static const char schema_v9[] =
 	"  PRIMARY KEY (scenario_hash, seed, replications, version, slot)\n"
 	");\n";
 
+/* Version 9 -> 10: stage kinds (docs/results.md): an incident's RTO chain gains the
+ * `operator` stage (waiting for an operator's runbook action or DR promotion), `freeze`
+ * (updates frozen on the journal or by a backup freeze, until they thaw) and `restore`
+ * (restoring from a backup). Older incidents get NULL (the stage was charged to the stage
+ * that followed it); v_incidents gains their means. */
+static const char schema_v10[] =
+	"ALTER TABLE incidents ADD COLUMN operator_s REAL;\n"
+	"ALTER TABLE incidents ADD COLUMN freeze_s REAL;\n"
+	"ALTER TABLE incidents ADD COLUMN restore_s REAL;\n"
+	"DROP VIEW v_incidents;\n"
+	"CREATE VIEW v_incidents AS\n"
+	"SELECT r.scenario_name, r.scenario_hash, i.kind, i.target,\n"
+	"       COUNT(DISTINCT i.run_id) AS replications, COUNT(*) AS incidents,\n"
+	"       COUNT(*) - COUNT(i.rto_s) AS unrecovered,\n"
+	"       AVG(i.rto_s) AS rto_s_mean, MIN(i.rto_s) AS rto_s_min, MAX(i.rto_s) AS rto_s_max,\n"
+	"       AVG(i.rpo_tx) AS rpo_tx_mean, MAX(i.rpo_tx) AS rpo_tx_max,\n"
+	"       SUM(i.data_lost) AS data_lost,\n"
+	"       AVG(i.detect_s) AS detect_s_mean, AVG(i.operator_s) AS operator_s_mean,\n"
+	"       AVG(i.decide_s) AS decide_s_mean, AVG(i.transition_s) AS transition_s_mean,\n"
+	"       AVG(i.restore_s) AS restore_s_mean, AVG(i.freeze_s) AS freeze_s_mean,\n"
+	"       AVG(i.reroute_s) AS reroute_s_mean, AVG(i.reconnect_s) AS reconnect_s_mean,\n"
+	"       AVG(i.ecp_stall_max_s) AS ecp_stall_s_mean, MAX(i.ecp_stall_max_s) AS ecp_stall_s_max,\n"
+	"       AVG(i.ecp_held_completed) AS ecp_held_completed_mean,\n"
+	"       AVG(i.ecp_network_errors) AS ecp_network_errors_mean,\n"
+	"       AVG(i.ecp_rolled_back) AS ecp_rolled_back_mean,\n"
+	"       AVG(i.ecp_sessions_preserved) AS ecp_sessions_preserved_mean,\n"
+	"       AVG(i.ecp_sessions_lost) AS ecp_sessions_lost_mean\n"
+	"FROM incidents i JOIN runs r USING (run_id)\n"
+	"GROUP BY r.scenario_name, r.scenario_hash, i.kind, i.target;\n";
+
 /* migrations[i] takes a file from user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
@@ -426,6 +456,7 @@ static const char *const migrations[] = {
 	schema_v7,
 	schema_v8,
 	schema_v9,
+	schema_v10,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_SCHEMA_VERSION,
@@ -472,9 +503,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			  "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
 			  "read_unavailable_s, primary_before, primary_after, data_lost, "
 			  "ecp_stall_max_s, ecp_stalls, ecp_held_completed, ecp_network_errors, "
-			  "ecp_rolled_back, ecp_sessions_preserved, ecp_sessions_lost) "
+			  "ecp_rolled_back, ecp_sessions_preserved, ecp_sessions_lost, "
+			  "operator_s, freeze_s, restore_s) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-			  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+			  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
+			  "?29, ?30)",
 	[STMT_INCIDENT_EVENT] = "INSERT INTO incident_events (run_id, incident_id, t_s, source, "
 				"event, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STMT_VIOLATION] = "INSERT INTO invariant_violations (run_id, t_s, invariant, detail) "
@@ -502,6 +535,7 @@ enum results_read {
 	RD_POINTS_BEFORE_V4, /* a read-only file older than schema 4: units by name */
 	RD_INCIDENTS,
 	RD_INCIDENTS6,       /* from schema 6, with the ECP figures */
+	RD_INCIDENTS10,      /* from schema 10, with the operator, freeze and restore stages */
 	RD_INCIDENT_EVENTS,
 	RD_VIOLATIONS,
 	RD_VERDICTS,         /* schema 7 */
@@ -555,14 +589,23 @@ static const struct {
 			     "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
 			     "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
 			     "read_unavailable_s, primary_before, primary_after, data_lost, "
-			     "NULL, 0, 0, 0, 0, 0, 0 "
+			     "NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL "
 			     "FROM incidents WHERE run_id = ?1 ORDER BY incident_id"},
 	[RD_INCIDENTS6] = {6, "SELECT incident_id, run_id, kind, target, start_s, end_s, rto_s, "
 			      "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
 			      "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
 			      "read_unavailable_s, primary_before, primary_after, data_lost, "
 			      "ecp_stall_max_s, ecp_stalls, ecp_held_completed, ecp_network_errors, "
-			      "ecp_rolled_back, ecp_sessions_preserved, ecp_sessions_lost "
+			      "ecp_rolled_back, ecp_sessions_preserved, ecp_sessions_lost, "
+			      "NULL, NULL, NULL "
+			      "FROM incidents WHERE run_id = ?1 ORDER BY incident_id"},
+	[RD_INCIDENTS10] = {10, "SELECT incident_id, run_id, kind, target, start_s, end_s, rto_s, "
+			      "detect_s, decide_s, transition_s, reroute_s, reconnect_s, rpo_tx, "
+			      "rpo_durable_tx, rpo_bytes, rpo_span_s, write_unavailable_s, "
+			      "read_unavailable_s, primary_before, primary_after, data_lost, "
+			      "ecp_stall_max_s, ecp_stalls, ecp_held_completed, ecp_network_errors, "
+			      "ecp_rolled_back, ecp_sessions_preserved, ecp_sessions_lost, "
+			      "operator_s, freeze_s, restore_s "
 			      "FROM incidents WHERE run_id = ?1 ORDER BY incident_id"},
 	[RD_INCIDENT_EVENTS] = {2, "SELECT event_id, run_id, incident_id, t_s, source, event, "
 				   "detail FROM incident_events WHERE run_id = ?1 "
@@ -1109,6 +1152,9 @@ int results_add_incident(struct results *r, int64_t run_id, const struct results
 	rc |= sqlite3_bind_int64(s, 25, inc->ecp_rolled_back);
 	rc |= sqlite3_bind_int64(s, 26, inc->ecp_sessions_preserved);
 	rc |= sqlite3_bind_int64(s, 27, inc->ecp_sessions_lost);
+	rc |= bind_real(s, 28, inc->operator_s);
+	rc |= bind_real(s, 29, inc->freeze_s);
+	rc |= bind_real(s, 30, inc->restore_s);
 	if (bound_step(r, s, rc) < 0)
 		return -EIO;
 	if (incident_id)
@@ -1693,11 +1739,16 @@ static void fill_incident(struct reader *rd, sqlite3_stmt *s, void *row)
 	i->ecp_rolled_back = sqlite3_column_int64(s, 25);
 	i->ecp_sessions_preserved = sqlite3_column_int64(s, 26);
 	i->ecp_sessions_lost = sqlite3_column_int64(s, 27);
+	i->operator_s = rd_real(s, 28);
+	i->freeze_s = rd_real(s, 29);
+	i->restore_s = rd_real(s, 30);
 }
 
 int results_incidents(struct results *r, int64_t run_id, struct results_incidents *out)
 {
-	sqlite3_stmt *s = r->read[RD_INCIDENTS6] ? r->read[RD_INCIDENTS6] : r->read[RD_INCIDENTS];
+	sqlite3_stmt *s = r->read[RD_INCIDENTS10]   ? r->read[RD_INCIDENTS10]
+			  : r->read[RD_INCIDENTS6] ? r->read[RD_INCIDENTS6]
+						   : r->read[RD_INCIDENTS];
 	int rc = s ? sqlite3_bind_int64(s, 1, run_id) : SQLITE_OK;
 	struct reader rd = READER_FOR(out);
 	int err = run_query(r, s, rc, &rd, fill_incident);

@@ -27,7 +27,7 @@
 
 #include "stats.h"
 
-#define RESULTS_SCHEMA_VERSION 9
+#define RESULTS_SCHEMA_VERSION 10
 
 struct results;
 
@@ -138,6 +138,12 @@ struct results_incident {
 	int64_t ecp_network_errors; /* requests answered <NETWORK> */
 	int64_t ecp_rolled_back;    /* updates rolled back */
 	int64_t ecp_sessions_preserved, ecp_sessions_lost;
+	/* Stage kinds (schema 10), in the chain between detect and reroute: detect, operator,
+	 * decide, transition, restore, freeze, reroute, reconnect. A file older than schema 10
+	 * reads NaN (those spans were charged to the stage that followed). */
+	double operator_s;          /* noticed to an operator's action (runbook, DR promotion) */
+	double freeze_s;            /* to updates thawed (journal freeze, backup freeze) */
+	double restore_s;           /* to the restore from backup done (volumes, journal) */
 };
 
 /* Insert an incident of run_id; *incident_id (if incident_id is not NULL) receives its id,

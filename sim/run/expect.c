@@ -177,6 +177,15 @@ static double incident_term(int id, const struct incident_result *in)
 	case METRIC_RECONNECT_S:
 		stage = STAGE_RECONNECT;
 		break;
+	case METRIC_OPERATOR_S:
+		stage = STAGE_OPERATOR;
+		break;
+	case METRIC_FREEZE_S:
+		stage = STAGE_FREEZE;
+		break;
+	case METRIC_RESTORE_S:
+		stage = STAGE_RESTORE;
+		break;
 	case METRIC_RPO_TX:
 		return in->rpo_tx;
 	case METRIC_RPO_DURABLE_TX:

@@ -491,9 +491,16 @@ void summary_print(const struct summary *s, FILE *out)
 		fprintf(out, "\nincidents (RTO: fault to first acknowledged write, mean and max; stages "
 			     "are means; RPO: acknowledged updates lost and the time span they cover; "
 			     "lost>0: occurrences that lost any)\n");
-		fprintf(out, "%-22s %-24s %5s %16s %7s %7s %7s %7s %7s %7s %14s %16s %7s  %s\n",
-			"fault", "target", "recov", "RTO s", "max", "detect", "decide", "trans",
-			"reroute", "reconn", "RPO tx", "RPO span s", "lost>0", "primary after");
+		fprintf(out, "%-22s %-24s %5s %16s %7s", "fault", "target", "recov", "RTO s", "max");
+		static const char *const short_names[STAGE_COUNT] = {
+			[STAGE_DETECT] = "detect",   [STAGE_OPERATOR] = "oper",
+			[STAGE_DECIDE] = "decide",   [STAGE_TRANSITION] = "trans",
+			[STAGE_RESTORE] = "restore", [STAGE_FREEZE] = "freeze",
+			[STAGE_REROUTE] = "reroute", [STAGE_RECONNECT] = "reconn"};
+		for (int c = 0; c < STAGE_COUNT; c++) /* in chain order */
+			fprintf(out, " %7s", short_names[ledger_stage_chain[c]]);
+		fprintf(out, " %14s %16s %7s  %s\n", "RPO tx", "RPO span s", "lost>0",
+			"primary after");
 		for (size_t i = 0; i < s->incident_count; i++) {
 			const struct summary_incident *is = &s->incidents[i];
 			char rto[40], rpo[40], span[40], lost[24];
@@ -505,11 +512,11 @@ void summary_print(const struct summary *s, FILE *out)
 			fmt_ci(span, sizeof(span), is->rpo_span_s, 1, 2, true);
 			snprintf(lost, sizeof(lost), "%lld/%lld", (long long)is->lost,
 				 (long long)is->count);
-			fprintf(out, "%-22s %-24s %2lld/%-2lld %16s %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f "
-				     "%14s %16s %7s  %s\n",
-				is->kind, is->target, (long long)is->recovered, (long long)is->count, rto,
-				is->rto_max_s, is->stage_s[0], is->stage_s[1], is->stage_s[2],
-				is->stage_s[3], is->stage_s[4], rpo, span, lost, is->primary_after);
+			fprintf(out, "%-22s %-24s %2lld/%-2lld %16s %7.1f", is->kind, is->target,
+				(long long)is->recovered, (long long)is->count, rto, is->rto_max_s);
+			for (int c = 0; c < STAGE_COUNT; c++)
+				fprintf(out, " %7.1f", is->stage_s[ledger_stage_chain[c]]);
+			fprintf(out, " %14s %16s %7s  %s\n", rpo, span, lost, is->primary_after);
 		}
 		if (s->has_ecp) {
 			fprintf(out, "\nECP by incident (stalls that began in it; max over occurrences, "

@@ -81,6 +81,8 @@ int world_params_init(struct world_params *p, const struct scenario *s, sim_time
 		.fault_count = cfg->fault_count,
 		.stochastic = cfg->stochastic_faults,
 		.stochastic_count = cfg->stochastic_fault_count,
+		.backups = cfg->backups,
+		.backup_count = cfg->backup_count,
 		.warmup = warmup,
 		.duration = duration,
 		.series_width = series_width,

@@ -142,6 +142,9 @@ static const struct field scenario_fields[] = {
 	{FIELD_LIST_AT(struct scenario_config, stochastic_faults, stochastic_fault_count),
 	 .type = FIELD_ARRAY, .sub = &stochastic_fault_config_table,
 	 .help = "random failures (MTBF/MTTR per class)"},
+	{FIELD_LIST_AT(struct scenario_config, backups, backup_count), .type = FIELD_ARRAY,
+	 .sub = &backup_config_table,
+	 .help = "backup schedules (external snapshots, online backup) of data hosts"},
 	{FIELD_LIST_AT(struct scenario_config, expectations, expectation_count),
 	 .type = FIELD_ARRAY, .sub = &expectation_config_table,
 	 .help = "bounds checked by `topsim run` and `topsim check`"},
@@ -1147,7 +1150,11 @@ static void check_expectations(struct checker *c)
 			while (fault_kind_names[nk])
 				nk++;
 			snprintf(path, sizeof(path), "$.expectations[%zu].kind", i);
-			if (!has_word(fault_kind_names, nk, x->kind))
+			size_t nb = 0;
+			while (backup_incident_kinds[nb])
+				nb++;
+			if (!has_word(fault_kind_names, nk, x->kind) &&
+			    !has_word(backup_incident_kinds, nb, x->kind))
 				check_report(c, DIAG_ERROR, path, "unknown fault kind \"%s\"%s", x->kind,
 					     hint_text(hint, sizeof(hint), x->kind, fault_kind_names, nk));
 		}
@@ -1488,6 +1495,19 @@ static bool name_listed(const char *const *names, const char *name)
 
 /* Stochastic classes: aiming lists name roles, hosts and purposes that exist, only where
  * the class has them; an absent mtbf or mttr takes the class's sourced default. */
+static void check_backups(struct checker *c)
+{
+	const struct scenario_config *cfg = &c->s->config;
+	char path[256];
+	for (size_t i = 0; i < cfg->backup_count; i++) {
+		const struct backup_config *b = &cfg->backups[i];
+		if (!usable(c, b))
+			continue;
+		snprintf(path, sizeof(path), "$.backups[%zu].host", i);
+		check_host_ref(c, b->host, ROLE(HOST_ROLE_DATA), path, "backup host");
+	}
+}
+
 static void check_stochastic_faults(struct checker *c)
 {
 	struct scenario_config *cfg = &c->s->config;
@@ -1721,6 +1741,7 @@ int scenario_load_with(struct scenario *s, const char *path, const struct scenar
 	check_routing(&c);
 	check_workload(&c);
 	check_faults(&c);
+	check_backups(&c);
 	check_stochastic_faults(&c);
 	check_crews(&c);
 	check_strata(&c);

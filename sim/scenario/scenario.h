@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "availability.h"
+#include "backup.h"
 #include "catalog.h"
 #include "diag.h"
 #include "faults.h"
@@ -129,6 +130,8 @@ struct scenario_config {
 	size_t fault_count;
 	struct stochastic_fault_config *stochastic_faults;
 	size_t stochastic_fault_count;
+	struct backup_config *backups;
+	size_t backup_count;
 	struct expectation_config *expectations;
 	size_t expectation_count;
 	struct availability_config availability; /* read by `topsim availability` only */

@@ -134,11 +134,84 @@ static void test_ecp_crash_without_stall(void **state)
 	sim_engine_free(f.e);
 }
 
+/* Stage kinds: a journal freeze is charged to `freeze` (start to the thaw), an operator's
+ * wait to `operator` (detection to the action), a restore to `restore`; stages that did not
+ * happen are NaN and the chain adds up to the RTO. Writes: failures sent at 10-139 s, the
+ * first write sent after the last failure acknowledged at 141 s. */
+static void test_stage_kinds(void **state)
+{
+	(void)state;
+	struct fixture f = {sim_engine_new(1, 0), NULL};
+	assert_non_null(f.e);
+	f.l = ledger_new(f.e, 0, T(30), no_primary, NULL);
+	assert_non_null(f.l);
+	struct mirror_listener ml = ledger_mirror_listener(f.l);
+
+	/* 1: a journal freeze from 12 s to 130 s */
+	at(&f, 10);
+	int a = ledger_fault_started(f.l, "volume_failure", "iris-a/jrn");
+	at(&f, 12);
+	ledger_updates_frozen(f.l, true);
+	at(&f, 130);
+	ledger_updates_frozen(f.l, false);
+	ledger_fault_ended(f.l, a);
+	at(&f, 139);
+	ledger_try_failed(f.l, true, T(128)); /* a timeout of a write sent while frozen */
+	at(&f, 141);
+	ledger_try_succeeded(f.l, true, T(140));
+	struct incident_result r;
+	result(&f, 0, &r);
+	assert_true(r.recovered);
+	assert_float_equal(r.rto_s, 131, 1e-9);
+	assert_float_equal(r.stage_s[STAGE_FREEZE], 120, 1e-9);
+	assert_true(isnan(r.stage_s[STAGE_DETECT]) && isnan(r.stage_s[STAGE_OPERATOR]) &&
+		    isnan(r.stage_s[STAGE_RESTORE]));
+	assert_float_equal(r.stage_s[STAGE_REROUTE], 0, 1e-9); /* sent before the thaw */
+	assert_float_equal(r.stage_s[STAGE_RECONNECT], 11, 1e-9);
+
+	/* 2: detected at 205 s, an operator acts at 1100 s, takeover ready at 1103 s; a
+	 * restore (no takeover) would be charged after the transition */
+	at(&f, 200);
+	int b = ledger_fault_started(f.l, "region_outage", "us-east-1");
+	at(&f, 205);
+	ml.detected(ml.arg, NULL, T(205));
+	at(&f, 1100);
+	ml.operator_acted(ml.arg, NULL, T(1100));
+	struct mirror_takeover tk = {.new_primary = "iris-dr", .t_detect = T(205),
+				     .t_decide = T(1100), .t_ready = T(1103)};
+	at(&f, 1103);
+	ml.takeover(ml.arg, NULL, &tk);
+	at(&f, 1200);
+	ledger_restored(f.l); /* charged after the transition */
+	ledger_data_lost(f.l, 7, 700, 3);
+	ledger_fault_ended(f.l, b);
+	at(&f, 1201);
+	ledger_try_succeeded(f.l, true, T(1104));
+	result(&f, 1, &r);
+	assert_float_equal(r.rto_s, 1001, 1e-9);
+	assert_float_equal(r.stage_s[STAGE_DETECT], 5, 1e-9);
+	assert_float_equal(r.stage_s[STAGE_OPERATOR], 895, 1e-9);
+	assert_float_equal(r.stage_s[STAGE_DECIDE], 0, 1e-9);
+	assert_float_equal(r.stage_s[STAGE_TRANSITION], 3, 1e-9);
+	assert_float_equal(r.stage_s[STAGE_RESTORE], 97, 1e-9);
+	assert_float_equal(r.stage_s[STAGE_RECONNECT], 1, 1e-9);
+	assert_true(isnan(r.stage_s[STAGE_FREEZE]));
+	double sum = 0;
+	for (int k = 0; k < STAGE_COUNT; k++)
+		sum += isnan(r.stage_s[k]) ? 0 : r.stage_s[k];
+	assert_float_equal(sum, r.rto_s, 1e-9);
+	assert_float_equal(r.rpo_tx, 7, 0);
+	assert_true(r.data_lost);
+	ledger_free(f.l);
+	sim_engine_free(f.e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ecp_attributed_to_incident_of_stall_start),
 		cmocka_unit_test(test_ecp_crash_without_stall),
+		cmocka_unit_test(test_stage_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
