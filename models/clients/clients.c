@@ -44,6 +44,7 @@ struct request {
 	double cpu_s, journal_bytes, rows;
 	uint32_t block_reads, writes;
 	bool sync_commit;
+	struct route_cache dns;      /* the client's cached DNS answer, for its retries */
 	void *next_free;
 };
 
@@ -208,7 +209,8 @@ static void send_try(struct clients *c, struct request *rq)
 		.block_reads = &oc->block_reads,
 	};
 	svc_req_init(&a->server_req.base, SVC_DATA_REQUEST, NULL, attempt_served, rq);
-	int host = router_route(c->p.router, &pop->entry, pop->region, pop->self->rng, &a->route);
+	int host = router_route(c->p.router, &pop->entry, pop->region, pop->self->rng,
+				&rq->dns, &a->route);
 	a->error = a->route.error;
 	a->shard_entry = host >= 0 && shard_is_entry(c->p.shards, host) ? host : -1;
 	a->server = host >= 0 ? c->p.server_of_host[host] : NULL;
@@ -303,6 +305,7 @@ static void pop_on_arrival(struct sim_entity *self, const struct sim_event *ev)
 	rq->pop = pop;
 	rq->op = op;
 	rq->t_start = sim_now(self->engine);
+	rq->dns.lb = -1;
 	rq->measured = rq->t_start >= c->p.measure_from;
 	rq->update = oc->kind == OP_WRITE || oc->kind == OP_COMMIT;
 	rq->cpu_s = rng_dist_sample_nonneg(&oc->cpu, r);

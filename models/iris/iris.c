@@ -263,6 +263,14 @@ static const struct field web_gateway_fields[] = {
 	 .source = "iris-2.md §7: Server_Response_Timeout 60 s; a server that misses it is "
 		   "marked offline. The Gateway's retry interval for offline servers is "
 		   "unpublished: topsim uses a server again as soon as it answers"},
+	{FIELD_AT(struct web_gateway_config, search_pause), .type = FIELD_DURATION, .def = "1s",
+	 .min = "0s", .max = "1m",
+	 .help = "mirror-aware: when its connection to the member it uses fails (refused at "
+		 "once, or silent for server_response_timeout), the gateway cycles through the "
+		 "mirror's members for the primary and, after each cycle without one, pauses "
+		 "this long times the tries so far",
+	 .source = "iris-2.md §7: after each cycle it pauses for as many seconds as the "
+		   "number of tries so far; detection is on demand, when a connection fails"},
 };
 const struct field_table web_gateway_config_table =
 	FIELD_TABLE_OF("web_gateway", "An IRIS web gateway on a web server.",

@@ -102,6 +102,7 @@ struct web_gateway_config {
 	int64_t connections; /* connections to IRIS it holds at most (requests in service) */
 	sim_time queued_request_timeout; /* a request waiting for a connection longer fails */
 	sim_time server_response_timeout; /* a server silent this long is marked offline */
+	sim_time search_pause;  /* mirror-aware: pause per try so far after each search cycle */
 };
 
 extern const char *const mirror_async_kind_names[];

@@ -49,6 +49,14 @@ struct lb_target {
 	uint64_t failed;   /* of which failures */
 };
 
+/* The set of node addresses the LB's DNS name publishes, from time t on. */
+struct lb_published {
+	sim_time t;
+	uint64_t mask; /* bit a: the node in cfg->azs[a] */
+};
+
+#define LB_HISTORY 16 /* published sets remembered (clients cache one for at most a TTL) */
+
 struct lb {
 	struct sim_engine *e;
 	struct sim_entity *entity;
@@ -60,6 +68,10 @@ struct lb {
 	size_t rr;            /* next index to try in lb_pick */
 	double false_negative; /* [0, 1] */
 	bool started;
+	int *zone;            /* per target: index in cfg->azs of its AZ, -1 none */
+	size_t *rr_node;      /* per node: next index to try in lb_pick_via */
+	struct lb_published hist[LB_HISTORY]; /* ring, hist_n entries ending at hist_last */
+	size_t hist_n, hist_last;
 };
 
 /* The entity's state: a pointer to its heap object. */
@@ -76,6 +88,7 @@ struct dns_health {
 
 struct dns {
 	struct sim_engine *e;
+	bool alias;            /* evaluates target health at once, no checks of its own */
 	struct sim_entity *entity;
 	const struct dns_config *cfg;
 	struct lb *primary;
@@ -117,6 +130,48 @@ static char *entity_name(const char *prefix, const char *name)
 
 /* ---- load balancer ----------------------------------------------------------------------- */
 
+static bool node_up(const struct lb *lb, size_t a)
+{
+	return !lb->hooks.node_up || lb->hooks.node_up(lb->hooks.arg, lb->cfg, a);
+}
+
+/* Does node a's zone have a healthy registered target? */
+static bool zone_healthy(const struct lb *lb, size_t a)
+{
+	for (size_t i = 0; i < lb->n; i++)
+		if (lb->zone[i] == (int)a && lb->t[i].healthy && !lb->t[i].deregistered)
+			return true;
+	return false;
+}
+
+/* The node addresses published now (see lb.h). */
+static uint64_t published_now(const struct lb *lb)
+{
+	uint64_t live = 0, served = 0;
+	for (size_t a = 0; a < lb->cfg->az_count && a < 64; a++) {
+		if (!node_up(lb, a))
+			continue;
+		live |= UINT64_C(1) << a;
+		if (lb->cfg->cross_zone != CZ_OFF || zone_healthy(lb, a))
+			served |= UINT64_C(1) << a;
+	}
+	return served ? served : live;
+}
+
+static void history_push(struct lb *lb, sim_time t, uint64_t mask)
+{
+	if (lb->hist_n > 0 && lb->hist[lb->hist_last].mask == mask)
+		return;
+	if (lb->hist_n > 0 && lb->hist[lb->hist_last].t == t) {
+		lb->hist[lb->hist_last].mask = mask; /* two changes at one instant: the last counts */
+		return;
+	}
+	lb->hist_last = lb->hist_n ? (lb->hist_last + 1) % LB_HISTORY : 0;
+	if (lb->hist_n < LB_HISTORY)
+		lb->hist_n++;
+	lb->hist[lb->hist_last] = (struct lb_published){t, mask};
+}
+
 static void lb_on_check(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct lb *lb = ((struct lb_entity_state *)self->state)->lb;
@@ -156,8 +211,11 @@ static void lb_on_result(struct sim_entity *self, const struct sim_event *ev)
 			lb->healthy_count--;
 		}
 	}
-	if (t->healthy != was && lb->hooks.changed)
-		lb->hooks.changed(lb->hooks.arg, lb->cfg, c.target, t->healthy);
+	if (t->healthy != was) {
+		lb_refresh(lb);
+		if (lb->hooks.changed)
+			lb->hooks.changed(lb->hooks.arg, lb->cfg, c.target, t->healthy);
+	}
 }
 
 static const sim_handler_fn lb_handlers[LB_EV_COUNT] = {
@@ -182,8 +240,10 @@ struct lb *lb_new(struct sim_engine *e, const struct load_balancer_config *cfg,
 		return NULL;
 	lb->n = cfg->target_count;
 	lb->t = calloc(lb->n ? lb->n : 1, sizeof(*lb->t));
+	lb->zone = malloc(sizeof(int) * (lb->n + 1));
+	lb->rr_node = calloc(cfg->az_count + 1, sizeof(size_t));
 	char *name = entity_name("lb:", cfg->name);
-	if (!lb->t || !name)
+	if (!lb->t || !lb->zone || !lb->rr_node || !name || cfg->az_count > 64)
 		goto out_free;
 	lb->entity = sim_entity_new(e, &lb_type, name);
 	free(name);
@@ -193,8 +253,10 @@ struct lb *lb_new(struct sim_engine *e, const struct load_balancer_config *cfg,
 	lb->e = e;
 	lb->cfg = cfg;
 	lb->hooks = *hooks;
-	for (size_t i = 0; i < lb->n; i++)
+	for (size_t i = 0; i < lb->n; i++) {
 		lb->t[i].healthy = true;
+		lb->zone[i] = -1;
+	}
 	lb->healthy_count = lb->n;
 	return lb;
 
@@ -210,6 +272,8 @@ void lb_free(struct lb *lb)
 	if (!lb)
 		return;
 	free(lb->t);
+	free(lb->zone);
+	free(lb->rr_node);
 	free(lb);
 }
 
@@ -218,6 +282,7 @@ void lb_start(struct lb *lb)
 	if (!lb || lb->started)
 		return;
 	lb->started = true;
+	history_push(lb, INT64_MIN, published_now(lb));
 	sim_time interval = lb->cfg->health_check.interval;
 	if (interval <= 0)
 		return; /* no checks: health stays as it is */
@@ -265,8 +330,72 @@ int lb_pick(struct lb *lb)
 
 void lb_set_registered(struct lb *lb, size_t target, bool registered)
 {
-	if (lb && target < lb->n)
+	if (lb && target < lb->n) {
 		lb->t[target].deregistered = !registered;
+		lb_refresh(lb);
+	}
+}
+
+void lb_set_target_zone(struct lb *lb, size_t target, int node)
+{
+	if (lb && target < lb->n)
+		lb->zone[target] = node >= 0 && (size_t)node < lb->cfg->az_count ? node : -1;
+}
+
+void lb_refresh(struct lb *lb)
+{
+	if (lb && lb->started)
+		history_push(lb, sim_now(lb->e), published_now(lb));
+}
+
+uint64_t lb_published_at(const struct lb *lb, sim_time t)
+{
+	if (!lb || lb->hist_n == 0)
+		return 0;
+	size_t k = lb->hist_last;
+	for (size_t j = 0; j + 1 < lb->hist_n && lb->hist[k].t > t; j++)
+		k = (k + LB_HISTORY - 1) % LB_HISTORY;
+	return lb->hist[k].mask;
+}
+
+int lb_node_pick_at(const struct lb *lb, gsl_rng *r, sim_time t)
+{
+	uint64_t m = lb_published_at(lb, t);
+	int n = __builtin_popcountll(m);
+	if (n == 0)
+		return -1;
+	int k = n > 1 ? (int)(gsl_rng_uniform(r) * n) : 0;
+	for (int a = 0; a < 64; a++)
+		if ((m >> a) & 1 && k-- == 0)
+			return a;
+	return -1;
+}
+
+bool lb_node_is_up(const struct lb *lb, int node)
+{
+	return lb && node >= 0 && (size_t)node < lb->cfg->az_count && node_up(lb, (size_t)node);
+}
+
+int lb_pick_via(struct lb *lb, int node)
+{
+	if (!lb_node_is_up(lb, node) || lb->n == 0)
+		return -1;
+	if (lb->cfg->cross_zone != CZ_OFF)
+		return lb_pick(lb);
+	/* Only the node's own zone: its healthy targets in turn; when no target of any zone is
+	 * healthy and the LB fails open, every target of its zone. A zone without a healthy
+	 * target while another has one gets nothing (its address has left DNS). */
+	bool all = lb->healthy_count == 0;
+	if (all && !lb->cfg->fail_open)
+		return -1;
+	for (size_t k = 0; k < lb->n; k++) {
+		size_t i = (lb->rr_node[node] + k) % lb->n;
+		if (lb->zone[i] == node && !lb->t[i].deregistered && (all || lb->t[i].healthy)) {
+			lb->rr_node[node] = (i + 1) % lb->n;
+			return (int)i;
+		}
+	}
+	return -1;
 }
 
 bool lb_target_healthy(const struct lb *lb, size_t target)
@@ -328,6 +457,18 @@ static struct lb *dns_answer(const struct dns *d)
 	return d->secondary;
 }
 
+static void dns_set_answer(struct dns *d, sim_time now)
+{
+	struct lb *a = dns_answer(d);
+	if (a != d->current) {
+		d->previous = d->current;
+		d->current = a;
+		d->t_change = now;
+		if (d->changed)
+			d->changed(d->arg, d->cfg, a == d->secondary);
+	}
+}
+
 static void dns_on_check(struct sim_entity *self, const struct sim_event *ev)
 {
 	struct dns *d = ((struct dns_entity_state *)self->state)->d;
@@ -335,15 +476,25 @@ static void dns_on_check(struct sim_entity *self, const struct sim_event *ev)
 	dns_health_update(&d->hp, dns_lb_healthy(d->primary), thr);
 	if (d->secondary)
 		dns_health_update(&d->hs, dns_lb_healthy(d->secondary), thr);
-	struct lb *a = dns_answer(d);
-	if (a != d->current) {
-		d->previous = d->current;
-		d->current = a;
-		d->t_change = sim_event_time(ev);
-		if (d->changed)
-			d->changed(d->arg, d->cfg, a == d->secondary);
-	}
+	dns_set_answer(d, sim_event_time(ev));
 	sim_schedule_in(d->e, self, d->cfg->check_interval, DNS_EV_CHECK, NULL, 0);
+}
+
+void dns_refresh(struct dns *d)
+{
+	if (!d || !d->alias || !d->started)
+		return;
+	d->hp.healthy = dns_lb_healthy(d->primary);
+	if (d->secondary)
+		d->hs.healthy = dns_lb_healthy(d->secondary);
+	dns_set_answer(d, sim_now(d->e));
+}
+
+struct lb *dns_answer_at(const struct dns *d, sim_time t)
+{
+	if (!d)
+		return NULL;
+	return d->t_change < 0 || t >= d->t_change ? d->current : d->previous;
 }
 
 static const sim_handler_fn dns_handlers[DNS_EV_COUNT] = {
@@ -384,6 +535,7 @@ struct dns *dns_new(struct sim_engine *e, const struct dns_config *cfg, struct l
 	d->current = primary;
 	d->previous = primary;
 	d->t_change = -1;
+	d->alias = cfg->style == DNS_ALIAS;
 	return d;
 
 out_free_dns:
@@ -401,6 +553,10 @@ void dns_start(struct dns *d)
 	if (!d || d->started)
 		return;
 	d->started = true;
+	if (d->alias) {
+		dns_refresh(d); /* evaluates on every change of its LBs from now on */
+		return;
+	}
 	sim_time interval = d->cfg->check_interval;
 	if (interval <= 0)
 		return; /* no checks: the record never fails over */
@@ -429,4 +585,9 @@ bool dns_failed_over(const struct dns *d)
 sim_time dns_last_change(const struct dns *d)
 {
 	return d ? d->t_change : -1;
+}
+
+const struct dns_config *dns_cfg(const struct dns *d)
+{
+	return d ? d->cfg : NULL;
 }

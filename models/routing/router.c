@@ -7,6 +7,15 @@
 #include "ecp.h"
 #include "svc.h"
 
+/* What a web gateway knows of one of its servers. */
+struct gw_slot {
+	sim_time silent_since; /* first seen not answering, SIM_TIME_MAX: answering */
+	int member;            /* mirror server: the member it sends to (-1: none yet) */
+	bool searching;        /* mirror server: cycling through the members for the primary */
+	uint32_t cycles;       /* search cycles done */
+	sim_time next_cycle;   /* when the next search cycle runs */
+};
+
 struct router {
 	struct sim_engine *e;
 	struct router_params p;
@@ -14,31 +23,86 @@ struct router {
 	struct dns **dns;
 	size_t *gateway_next;    /* per gateway: round-robin position */
 	int *gateway_host;       /* per gateway: its host */
-	sim_time **silent_since; /* per gateway, per server: first seen not answering, or MAX */
+	struct gw_slot **slots;  /* per gateway, per server */
 	struct gateway **gateways; /* per gateway: its connection pool */
-	int *known_primary;      /* per mirror: the host it announced, -1 none */
+	int *members;            /* per mirror: its member hosts */
 };
 
 /* --- what forwarders know -------------------------------------------------------------- */
 
-static void on_primary(void *arg, const struct mirror *m, int host)
+static bool answers_gateway(const struct router *r, int from, int h);
+static bool refuses_gateway(const struct router *r, int from, int h);
+
+/* The host slot k of gateway g sends to now, or -1 with *cause set. A mirror-aware slot
+ * keeps the member it knows as primary until its connection to it fails: refused at once
+ * (instance stopped on a live host) or answered as a member that is not primary, or silent
+ * for the Server_Response_Timeout (a crashed or cut-off host sends no RST). Then it cycles
+ * through the members: a cycle finds the primary when one answers the gateway; after each
+ * cycle without one it pauses search_pause x the tries so far (iris-2.md §7). While it
+ * searches, the gateway answers its requests with an error (no primary). The cycles are
+ * evaluated when requests come (a cycle due in the past sees the state now). */
+static int slot_host(struct router *r, int g, size_t k, sim_time now, int *cause)
 {
-	struct router *r = arg;
-	for (size_t i = 0; i < r->p.mirror_count; i++)
-		if (r->p.mirrors[i] == m)
-			r->known_primary[i] = host;
+	struct server_ref ref = r->p.gateway_servers[g][k];
+	if (ref.mirror < 0)
+		return ref.host;
+	struct gw_slot *s = &r->slots[g][k];
+	const struct web_gateway_config *gw = &r->p.gateways[g];
+	const struct mirror *m = r->p.mirrors[ref.mirror];
+	int from = r->gateway_host[g];
+	if (!s->searching) {
+		int h = s->member;
+		bool answers = h >= 0 && answers_gateway(r, from, h);
+		if (answers && mirror_primary_host(m) == h)
+			return h;
+		if (h < 0 || answers || refuses_gateway(r, from, h)) {
+			s->searching = true; /* the connection failed now */
+			s->next_cycle = now;
+		} else if (s->silent_since == SIM_TIME_MAX ||
+			   now - s->silent_since < gw->server_response_timeout) {
+			return h; /* silent: the gateway does not know yet */
+		} else {
+			s->searching = true;
+			s->next_cycle = s->silent_since + gw->server_response_timeout;
+		}
+		s->cycles = 0;
+		s->silent_since = SIM_TIME_MAX;
+	}
+	while (now >= s->next_cycle) {
+		s->cycles++;
+		int p = mirror_primary_host(m);
+		if (p >= 0 && answers_gateway(r, from, p)) {
+			s->member = p;
+			s->searching = false;
+			return p;
+		}
+		int tries = (int)s->cycles * (r->members[ref.mirror] > 0 ? r->members[ref.mirror] : 1);
+		sim_time pause = gw->search_pause * tries;
+		s->next_cycle += pause > 0 ? pause : 1;
+	}
+	*cause = CAUSE_NO_PRIMARY;
+	return -1;
 }
 
-/* The data host a forwarder sends to now; -1 with *cause set when there is none. */
-static int server_host(const struct router *r, struct server_ref ref, int *cause)
+/* A SIM_TIME that marks a server offline now. */
+#define SIM_TIME_MIN_OFFLINE(now, limit) ((now) - (limit))
+
+/* Slot k of gateway g as a request (or a health check) through the gateway finds it now:
+ * its host (slot_host) and what that teaches the gateway about its silence. */
+static int slot_now(struct router *r, int g, size_t k, sim_time now, int *cause)
 {
-	if (ref.mirror >= 0) {
-		int h = r->known_primary[ref.mirror];
-		if (h < 0)
-			*cause = CAUSE_NO_PRIMARY;
-		return h;
-	}
-	return ref.host;
+	struct gw_slot *s = &r->slots[g][k];
+	sim_time limit = r->p.gateways[g].server_response_timeout;
+	int h = slot_host(r, g, k, now, cause);
+	if (h < 0)
+		s->silent_since = SIM_TIME_MAX; /* searching: nothing sent */
+	else if (answers_gateway(r, r->gateway_host[g], h))
+		s->silent_since = SIM_TIME_MAX;
+	else if (refuses_gateway(r, r->gateway_host[g], h))
+		s->silent_since = SIM_TIME_MIN_OFFLINE(now, limit);
+	else if (s->silent_since == SIM_TIME_MAX)
+		s->silent_since = now;
+	return h;
 }
 
 static int host_mirror(const struct router *r, int h)
@@ -51,12 +115,18 @@ static int host_mirror(const struct router *r, int h)
 
 /* --- health checks ------------------------------------------------------------------------ */
 
-static enum lb_probe_result probe_host(const struct router *r, int h, struct fabric_place from)
+static enum lb_probe_result probe_host(struct router *r, int h, struct fabric_place from,
+				       bool tcp)
 {
 	const struct host_info *host = &r->p.hosts[h];
 	struct fabric_place at = fabric_host_place(r->p.fabric, h);
 	if (!fabric_reaches(r->p.fabric, from, at) || !fabric_reaches(r->p.fabric, at, from))
 		return PROBE_TIMEOUT;
+	if (tcp) { /* a connect to the traffic port: the listener, not the application */
+		if (host->cfg->role == HOST_ROLE_WEB)
+			return PROBE_OK;
+		return fabric_iris(r->p.fabric, h) == FABRIC_IRIS_STOPPED ? PROBE_FAIL : PROBE_OK;
+	}
 	switch (host->cfg->role) {
 	case HOST_ROLE_DATA: {
 		int m = host_mirror(r, h);
@@ -78,9 +148,11 @@ static enum lb_probe_result probe_host(const struct router *r, int h, struct fab
 		if (g < 0)
 			return PROBE_OK;
 		for (size_t k = 0; k < r->p.gateways[g].server_count; k++) {
+			/* The check passes the gateway like a request: it reaches the member the
+			 * gateway uses now (none while it searches) and teaches it what requests do. */
 			int cause = SVC_OK;
-			int sh = server_host(r, r->p.gateway_servers[g][k], &cause);
-			if (sh >= 0 && probe_host(r, sh, at) == PROBE_OK)
+			int sh = slot_now(r, g, k, sim_now(r->e), &cause);
+			if (sh >= 0 && probe_host(r, sh, at, false) == PROBE_OK)
 				return PROBE_OK;
 		}
 		return PROBE_FAIL;
@@ -111,7 +183,8 @@ static enum lb_probe_result lb_probe(void *arg, const struct load_balancer_confi
 		if (az < 0 || !fabric_az_up(r->p.fabric, az))
 			continue;
 		enum lb_probe_result res =
-			probe_host(r, h, (struct fabric_place){r->p.az_region[az], az, -1});
+			probe_host(r, h, (struct fabric_place){r->p.az_region[az], az, -1},
+				   lb->health_check.protocol == HC_TCP);
 		if (res == PROBE_OK)
 			return PROBE_OK;
 		if (res == PROBE_FAIL)
@@ -136,6 +209,19 @@ static void lb_changed(void *arg, const struct load_balancer_config *lb, size_t 
 	snprintf(text, sizeof(text), "target %s %s", lb->targets[target],
 		 healthy ? "healthy" : "unhealthy");
 	obs_timeline(r->p.obs, source, text);
+	for (size_t i = 0; i < r->p.dns_count; i++)
+		dns_refresh(r->dns[i]);
+}
+
+/* Something in the fabric changed (an AZ, host or instance): nodes may have gone or come
+ * back, and with them what the LBs publish and what alias records answer. */
+static void on_fabric(void *arg)
+{
+	struct router *r = arg;
+	for (size_t i = 0; i < r->p.lb_count; i++)
+		lb_refresh(r->lbs[i]);
+	for (size_t i = 0; i < r->p.dns_count; i++)
+		dns_refresh(r->dns[i]);
 }
 
 static void dns_changed(void *arg, const struct dns_config *cfg, bool failed_over)
@@ -179,8 +265,6 @@ static bool refuses_gateway(const struct router *r, int from, int h)
 	       fabric_iris(r->p.fabric, h) == FABRIC_IRIS_STOPPED;
 }
 
-/* A silent_since that marks a server offline now. */
-#define SIM_TIME_MIN_OFFLINE(now, limit) ((now) - (limit))
 
 /* Web gateway g's next server in turn, skipping those marked offline: silent for the
  * Server_Response_Timeout (iris-2.md §7), or refusing connections (instance stopped on a
@@ -195,20 +279,14 @@ static int gateway_pick(struct router *r, int g, int *cause)
 	int first = -1, first_cause = SVC_OK;
 	for (size_t j = 0; j < n; j++) {
 		size_t k = (start + j) % n;
+		struct gw_slot *s = &r->slots[g][k];
 		int c = SVC_OK;
-		int h = server_host(r, r->p.gateway_servers[g][k], &c);
-		if (answers_gateway(r, r->gateway_host[g], h))
-			r->silent_since[g][k] = SIM_TIME_MAX;
-		else if (refuses_gateway(r, r->gateway_host[g], h))
-			r->silent_since[g][k] = SIM_TIME_MIN_OFFLINE(now, limit);
-		else if (r->silent_since[g][k] == SIM_TIME_MAX)
-			r->silent_since[g][k] = now;
+		int h = slot_now(r, g, k, now, &c);
 		if (j == 0) {
 			first = h;
 			first_cause = c;
 		}
-		if (n == 1 || r->silent_since[g][k] == SIM_TIME_MAX ||
-		    now - r->silent_since[g][k] < limit) {
+		if (n == 1 || s->silent_since == SIM_TIME_MAX || now - s->silent_since < limit) {
 			*cause = c;
 			return h;
 		}
@@ -252,41 +330,44 @@ static int walk_from_host(struct router *r, struct route *rt, int h, int depth)
 }
 
 int router_route(struct router *r, const struct router_entry *entry, int region, gsl_rng *rng,
-		 struct route *rt)
+		 struct route_cache *cache, struct route *rt)
 {
 	rt->hop_count = 1;
 	rt->hops[0] = (struct net_endpoint){region, -1, -1, 0};
 	rt->places[0] = (struct fabric_place){region, -1, -1};
 	rt->error = SVC_OK;
 	rt->gateway = rt->gateway_hop = -1;
-	struct lb *lb = NULL;
-	if (entry->dns >= 0)
-		lb = dns_resolve(r->dns[entry->dns], rng);
-	else if (entry->lb >= 0)
-		lb = r->lbs[entry->lb];
-	if (!lb)
+	if (entry->dns < 0 && entry->lb < 0)
 		return entry->host >= 0 ? walk_from_host(r, rt, entry->host, 0) : -1;
-	int t = lb_pick(lb);
+	sim_time now = sim_now(r->e);
+	struct route_cache fresh, *c = cache ? cache : &fresh;
+	if (!cache || cache->lb < 0 || now >= cache->until) {
+		/* Resolve: the client's cache was filled u ago, u uniform over the TTL. */
+		const struct dns *d = entry->dns >= 0 ? r->dns[entry->dns] : NULL;
+		sim_time ttl = d ? dns_cfg(d)->ttl : LB_DNS_TTL;
+		sim_time u = (sim_time)(gsl_rng_uniform(rng) * (double)ttl);
+		sim_time filled = now - u;
+		struct lb *lb = d ? dns_answer_at(d, filled) : r->lbs[entry->lb];
+		size_t l = lb_index_of(r, lb_config(lb));
+		c->lb = (int)l;
+		c->node = lb_node_pick_at(lb, rng, filled);
+		c->until = filled + ttl;
+	}
+	struct lb *lb = r->lbs[c->lb];
 	const struct load_balancer_config *cfg = lb_config(lb);
+	int t = lb_pick_via(lb, c->node);
 	if (t < 0) {
 		rt->error = CAUSE_LB_UNAVAILABLE;
 		return -1;
 	}
-	size_t l = lb_index_of(r, cfg);
+	size_t l = (size_t)c->lb;
 	int h = r->p.lb_target_host[l][t];
-	/* The load-balancer node: in the target's AZ when it has a live one there. */
-	int node_az = -1;
-	for (size_t k = 0; k < cfg->az_count; k++) {
-		int az = r->p.lb_az[l][k];
-		if (az < 0 || !fabric_az_up(r->p.fabric, az))
-			continue;
-		if (node_az < 0 || strcmp(cfg->azs[k], r->p.hosts[h].cfg->az) == 0)
-			node_az = az;
-	}
-	if (node_az < 0) {
+	int node_az = r->p.lb_az[l][c->node];
+	if (node_az < 0 || h < 0) {
 		rt->error = CAUSE_LB_UNAVAILABLE;
 		return -1;
 	}
+	(void)cfg;
 	int node_region = r->p.az_region[node_az];
 	rt->hops[rt->hop_count] = (struct net_endpoint){node_region, node_az, -1, 0};
 	rt->places[rt->hop_count++] = (struct fabric_place){node_region, node_az, -1};
@@ -326,37 +407,47 @@ struct router *router_new(struct sim_engine *e, const struct router_params *p)
 	r->lbs = calloc(p->lb_count + 1, sizeof(*r->lbs));
 	r->dns = calloc(p->dns_count + 1, sizeof(*r->dns));
 	r->gateway_next = calloc(p->gateway_count + 1, sizeof(*r->gateway_next));
-	r->known_primary = malloc(sizeof(int) * (p->mirror_count + 1));
+	r->members = calloc(p->mirror_count + 1, sizeof(int));
 	r->gateways = calloc(p->gateway_count + 1, sizeof(*r->gateways));
 	r->gateway_host = calloc(p->gateway_count + 1, sizeof(*r->gateway_host));
-	r->silent_since = calloc(p->gateway_count + 1, sizeof(*r->silent_since));
-	if (!r->lbs || !r->dns || !r->gateway_next || !r->known_primary || !r->gateways ||
-	    !r->gateway_host || !r->silent_since)
+	r->slots = calloc(p->gateway_count + 1, sizeof(*r->slots));
+	if (!r->lbs || !r->dns || !r->gateway_next || !r->members || !r->gateways ||
+	    !r->gateway_host || !r->slots)
 		goto fail;
+	for (size_t m = 0; m < p->mirror_count; m++)
+		for (size_t h = 0; h < p->host_count; h++)
+			r->members[m] += mirror_has_host(p->mirrors[m], (int)h);
 	for (size_t g = 0; g < p->gateway_count; g++) {
 		size_t n = p->gateways[g].server_count;
 		r->gateway_host[g] = -1;
 		for (size_t h = 0; h < p->host_count; h++)
 			if (strcmp(p->hosts[h].cfg->name, p->gateways[g].host) == 0)
 				r->gateway_host[g] = (int)h;
-		if (!(r->silent_since[g] = malloc(sizeof(sim_time) * (n + 1))))
+		if (!(r->slots[g] = calloc(n + 1, sizeof(struct gw_slot))))
 			goto fail;
-		for (size_t k = 0; k < n; k++)
-			r->silent_since[g][k] = SIM_TIME_MAX;
-	}
-	struct mirror_listener listener = {.arg = r, .primary = on_primary};
-	for (size_t m = 0; m < p->mirror_count; m++) {
-		r->known_primary[m] = mirror_primary_host(p->mirrors[m]);
-		if (mirror_listen(p->mirrors[m], &listener) < 0)
-			goto fail;
+		for (size_t k = 0; k < n; k++) {
+			struct server_ref ref = p->gateway_servers[g][k];
+			r->slots[g][k].silent_since = SIM_TIME_MAX;
+			/* Configured with the primary of the start (the member it first reaches). */
+			r->slots[g][k].member =
+				ref.mirror >= 0 ? mirror_primary_host(p->mirrors[ref.mirror]) : -1;
+		}
 	}
 	for (size_t g = 0; g < p->gateway_count; g++)
 		if (!(r->gateways[g] = gateway_new(e, &p->gateways[g])))
 			goto fail;
 	struct lb_hooks hooks = {lb_probe, lb_node_up, lb_changed, r};
-	for (size_t i = 0; i < p->lb_count; i++)
+	for (size_t i = 0; i < p->lb_count; i++) {
 		if (!(r->lbs[i] = lb_new(e, &p->lbs[i], &hooks)))
 			goto fail;
+		/* Each target in the zone of the node in its host's AZ. */
+		for (size_t t = 0; t < p->lbs[i].target_count; t++) {
+			int h = p->lb_target_host[i][t];
+			for (size_t a = 0; h >= 0 && a < p->lbs[i].az_count; a++)
+				if (strcmp(p->lbs[i].azs[a], p->hosts[h].cfg->az) == 0)
+					lb_set_target_zone(r->lbs[i], t, (int)a);
+		}
+	}
 	for (size_t i = 0; i < p->dns_count; i++) {
 		int pi = p->dns_primary_lb[i], si = p->dns_secondary_lb[i];
 		if (pi < 0)
@@ -365,6 +456,8 @@ struct router *router_new(struct sim_engine *e, const struct router_params *p)
 					  dns_changed, r)))
 			goto fail;
 	}
+	if (p->fabric && fabric_subscribe(p->fabric, on_fabric, r) < 0)
+		goto fail;
 	return r;
 fail:
 	router_free(r);
@@ -382,11 +475,11 @@ void router_free(struct router *r)
 	free(r->lbs);
 	free(r->dns);
 	free(r->gateway_next);
-	for (size_t g = 0; r->silent_since && g < r->p.gateway_count; g++)
-		free(r->silent_since[g]);
-	free(r->silent_since);
+	for (size_t g = 0; r->slots && g < r->p.gateway_count; g++)
+		free(r->slots[g]);
+	free(r->slots);
 	free(r->gateway_host);
-	free(r->known_primary);
+	free(r->members);
 	free(r->gateways);
 	free(r);
 }

@@ -10,18 +10,25 @@
  * endpoint; a try crosses hop by hop and is lost
  * when the fabric cuts a hop (router_delay).
  *
- * Gateways and other mirror-aware forwarders learn the primary through the mirror's
- * listener (mirror.h, `primary`), not by reading the mirror's state, at the moment the
- * mirror announces a change (no discovery delay; ECP application servers have their own,
- * ecp.h).
+ * A mirror-aware web gateway finds the primary as IRIS's does (iris-2.md §7): it keeps the
+ * member it knows until its connection to it fails, refused at once (instance stopped on a
+ * live host, or the member answers that it is not primary) or silent for the gateway's
+ * Server_Response_Timeout (a crashed or cut-off host sends no RST); then it cycles through
+ * the mirror's members until one answers as primary, pausing search_pause x the tries so
+ * far after each cycle without one, and answers its requests with an error meanwhile.
+ * (ECP application servers find it themselves, ecp.h.)
  *
  * The router also owns the load balancers and DNS records (lb.h) and answers their health
- * checks: a data host answers mirror_status (200 on the primary, 503 on other members, no
- * answer when its instance is down); an application server or compute node answers while
- * its instance runs and its ECP connection is Normal (a health page needs data); a web host
- * answers
- * through its gateway's servers;
- * every live node of a load balancer checks, and the best answer counts.
+ * checks. An http check: a data host answers mirror_status (200 on the primary, 503 on other
+ * members, no answer when its instance is down); an application server or compute node
+ * answers while its instance runs and its ECP connection is Normal (a health page needs
+ * data); a web host answers through its gateway's servers. A tcp check (NLB default) only
+ * connects: any reachable host whose listener is there succeeds (a web host always; an IRIS
+ * host while its instance process exists, hung or not, whatever its mirror role), a host up
+ * with its instance stopped refuses at once (fail), an unreachable host times out. Every
+ * live node of a load balancer checks, and the best answer counts. The router keeps each
+ * LB's published nodes and each alias record's answer current: it refreshes them on every
+ * change of the fabric (AZ, host, instance) and of target health.
  *
  * Ownership: the router owns its tables, load balancers and DNS records; entities belong
  * to the engine; the params' arrays and configs must outlive it.
@@ -81,6 +88,14 @@ struct router_entry {
 	int dns, lb, host;
 };
 
+/* What a client caches from DNS (one per request: its retries reuse it until it expires):
+ * the load balancer and the node address it resolved. lb -1: nothing cached. */
+struct route_cache {
+	int lb;          /* index in params.lbs */
+	int node;        /* index in that LB's azs, -1: none was published */
+	sim_time until;  /* the cached answer expires then */
+};
+
 struct route {
 	struct net_endpoint hops[ROUTE_HOPS_MAX];
 	struct fabric_place places[ROUTE_HOPS_MAX];
@@ -107,10 +122,15 @@ struct gateway *router_gateway(const struct router *r, size_t g);
 struct lb *router_lb(const struct router *r, size_t i);
 
 /* Resolve a try from a population in `region` entering at `entry`: fills `out` and returns
- * the data host or application server host the try is for, or -1 (out->error says why when an answer comes back rather than
- * silence). Draws from rng (DNS caching). */
+ * the data host or application server host the try is for, or -1 (out->error says why when
+ * an answer comes back rather than silence). Entering through DNS or a load balancer, the
+ * client uses its cached answer while it lasts, else resolves: its cache was filled at
+ * now - u, u uniform over the TTL (the DNS record's, or the LB's 60 s), so it gets the LB
+ * and node address published then, and keeps them until then + TTL (`cache` updated; NULL:
+ * nothing kept). A node that is down takes nothing (CAUSE_LB_UNAVAILABLE: the client's
+ * connection times out). Draws from rng. */
 int router_route(struct router *r, const struct router_entry *entry, int region, gsl_rng *rng,
-		 struct route *out);
+		 struct route_cache *cache, struct route *out);
 
 /* Sum of one-way delays along the route (backwards when `back`) for `bytes`; false when a
  * hop is cut (the message is lost). */

@@ -1294,8 +1294,9 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 				 "balancers", dc->name);
 			goto inval;
 		}
-		/* Route 53 marks the primary unhealthy after failure_threshold checks, and
-		 * clients keep a cached answer up to the TTL. */
+		/* Route 53 marks the primary unhealthy after failure_threshold checks (an alias
+		 * record has none: its check_interval and failure_threshold are 0 and it follows
+		 * the load balancer at once), and clients keep a cached answer up to the TTL. */
 		m->dns_delay_h[d] = (sim_time_to_s(dc->check_interval) *
 					     (double)dc->failure_threshold +
 				     sim_time_to_s(dc->ttl)) / 3600.0;

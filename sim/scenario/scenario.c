@@ -848,10 +848,134 @@ static void check_iris_layer(struct checker *c)
 	}
 }
 
-static void check_routing(struct checker *c)
+/* An operation that reaches IRIS over the superserver protocol (xDBC: JDBC/ODBC to port 1972,
+ * iris.md §0 ports), not HTTP. */
+static bool superserver_op(const struct operation_config *oc)
+{
+	return oc->kind == OP_SQL || oc->kind == OP_SHARDED_SQL;
+}
+
+/* Does population p draw an operation of a superserver kind? Names it in *op. */
+static bool population_uses_superserver(const struct workload_config *w,
+					const struct population_config *p, const char **op)
+{
+	for (size_t k = 0; k < w->operation_count; k++) {
+		const struct operation_config *oc = &w->operations[k];
+		bool in = p->operation_count == 0;
+		for (size_t j = 0; !in && j < p->operation_count; j++)
+			in = given(oc->name) && given(p->operations[j]) &&
+			     strcmp(p->operations[j], oc->name) == 0;
+		if (in && superserver_op(oc)) {
+			*op = oc->name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An ALB carries HTTP/HTTPS only (aws-2.md §2 listeners): a population whose requests reach
+ * it directly or through a DNS record and that draws SQL (xDBC over the superserver port) is
+ * an error; so is an ALB in front of shard compute nodes, which take only SQL. */
+static void check_alb_protocols(struct checker *c)
 {
 	const struct scenario_config *cfg = &c->s->config;
+	const struct workload_config *w = &cfg->workload;
+	char path[256];
+	for (size_t i = 0; i < w->population_count; i++) {
+		const struct population_config *p = &w->populations[i];
+		const char *op = NULL;
+		if (!usable(c, p) || !given(p->entry) || !population_uses_superserver(w, p, &op))
+			continue;
+		const char *names[2] = {p->entry, NULL};
+		size_t d = nameindex_first(&c->dns, p->entry);
+		if (d != NAMEINDEX_NONE && usable(c, &cfg->dns[d])) {
+			names[0] = cfg->dns[d].primary;
+			names[1] = cfg->dns[d].secondary;
+		}
+		for (int k = 0; k < 2; k++) {
+			const struct load_balancer_config *lb = given(names[k]) ? find_lb(c, names[k])
+									       : NULL;
+			if (!lb || lb->kind != LB_ALB)
+				continue;
+			snprintf(path, sizeof(path), "$.workload.populations[%zu].entry", i);
+			check_report(c, DIAG_ERROR, path,
+				     "population \"%s\" draws SQL operation \"%s\" (xDBC over the "
+				     "superserver port, TCP) and enters through application load "
+				     "balancer \"%s\", which carries only HTTP/HTTPS: use an nlb",
+				     p->name, op, lb->name);
+			break;
+		}
+	}
+	for (size_t i = 0; i < cfg->load_balancer_count; i++) {
+		const struct load_balancer_config *lb = &cfg->load_balancers[i];
+		if (!usable(c, lb) || lb->kind != LB_ALB)
+			continue;
+		for (size_t t = 0; t < lb->target_count; t++) {
+			const struct host_config *h = given(lb->targets[t]) ? find_host(c, lb->targets[t])
+									     : NULL;
+			if (!h || !usable(c, h) || h->role != HOST_ROLE_COMPUTE)
+				continue;
+			snprintf(path, sizeof(path), "$.load_balancers[%zu].targets[%zu]", i, t);
+			check_report(c, DIAG_ERROR, path,
+				     "compute node \"%s\" takes SQL over the superserver port (TCP); "
+				     "application load balancer \"%s\" carries only HTTP/HTTPS: use "
+				     "an nlb",
+				     lb->targets[t], lb->name);
+		}
+	}
+}
+
+static void check_routing(struct checker *c)
+{
+	struct scenario_config *mcfg = &c->s->config;
+	const struct scenario_config *cfg = mcfg;
 	char path[256], hint[160];
+	/* Settings a kind or record style does not have, then the defaults of each. */
+	for (size_t i = 0; i < cfg->load_balancer_count; i++) {
+		struct load_balancer_config *lb = &mcfg->load_balancers[i];
+		if (!usable(c, lb))
+			continue;
+		if (lb->kind == LB_ALB && lb->health_check.protocol == HC_TCP) {
+			snprintf(path, sizeof(path), "$.load_balancers[%zu].health_check.protocol", i);
+			check_report(c, DIAG_ERROR, path,
+				     "an application load balancer checks its targets over HTTP only");
+		}
+		if (lb->health_check.path &&
+		    (lb->health_check.protocol == HC_TCP ||
+		     (lb->health_check.protocol == HC_AUTO && lb->kind == LB_NLB))) {
+			snprintf(path, sizeof(path), "$.load_balancers[%zu].health_check.path", i);
+			check_report(c, DIAG_ERROR, path,
+				     "a tcp health check (the nlb default) asks no path; set "
+				     "\"protocol\": \"http\" to check a URL");
+		}
+		if (lb->kind == LB_CLASSIC && lb->health_check.timeout > 60 * SIM_S) {
+			snprintf(path, sizeof(path), "$.load_balancers[%zu].health_check.timeout", i);
+			check_report(c, DIAG_ERROR, path,
+				     "a classic load balancer's health-check timeout is at most 60s");
+		}
+		load_balancer_apply_kind_defaults(lb);
+	}
+	for (size_t i = 0; i < cfg->dns_count; i++) {
+		struct dns_config *d = &mcfg->dns[i];
+		if (!usable(c, d))
+			continue;
+		if (d->style == DNS_ALIAS) {
+			static const char *const own[] = {"ttl", "check_interval", "failure_threshold"};
+			bool set[] = {d->ttl != 0, d->check_interval != 0, d->failure_threshold != 0};
+			for (int k = 0; k < 3; k++) {
+				if (!set[k])
+					continue;
+				snprintf(path, sizeof(path), "$.dns[%zu].%s", i, own[k]);
+				check_report(c, DIAG_ERROR, path,
+					     "an alias record (style alias) has no %s of its own: it "
+					     "evaluates the load balancer's target health and has its "
+					     "60 s TTL; use style health_check for a Route 53 health check",
+					     own[k]);
+			}
+		}
+		dns_apply_style_defaults(d);
+	}
+	check_alb_protocols(c);
 	for (size_t i = 0; i < cfg->load_balancer_count; i++) {
 		const struct load_balancer_config *lb = &cfg->load_balancers[i];
 		snprintf(path, sizeof(path), "$.load_balancers[%zu].name", i);
@@ -894,7 +1018,8 @@ static void check_routing(struct checker *c)
 			check_report(c, DIAG_ERROR, path, "\"%s\" is not a load balancer",
 				     d->secondary);
 		snprintf(path, sizeof(path), "$.dns[%zu].check_interval", i);
-		if (d->check_interval != 10 * SIM_S && d->check_interval != 30 * SIM_S)
+		if (d->style == DNS_HEALTH_CHECK && d->check_interval != 10 * SIM_S &&
+		    d->check_interval != 30 * SIM_S)
 			check_report(c, DIAG_ERROR, path,
 				     "Route 53 health checks run every 10s or 30s");
 	}

@@ -153,11 +153,14 @@ static void world_init(struct world *w, uint64_t seed)
 	w->lb_back[0] = w->lb_back[1] = -1;
 }
 
+static int world_dns_style = DNS_HEALTH_CHECK; /* style of the next world_dns */
+
 static struct dns *world_dns(struct world *w, sim_time interval, sim_time ttl, bool secondary)
 {
 	w->dcfg = (struct dns_config){.name = "db.example.com", .primary = "primary",
 				      .secondary = secondary ? "secondary" : NULL, .ttl = ttl,
-				      .check_interval = interval, .failure_threshold = 3};
+				      .check_interval = interval, .failure_threshold = 3,
+				      .style = world_dns_style};
 	w->dns = dns_new(w->e, &w->dcfg, w->f[0].lb, secondary ? w->f[1].lb : NULL,
 			 fake_dns_changed, w);
 	assert_non_null(w->dns);
@@ -683,6 +686,171 @@ static void test_dns_needs_a_healthy_secondary(void **state)
 	world_free(&w);
 }
 
+/* ---- (4b) nodes in DNS, cross-zone, alias records ------------------------------------------ */
+
+/* Two targets, one per AZ: target 0 in node 0's zone, target 1 in node 1's. */
+static struct lb *zoned_lb(struct world *w, int cross_zone, bool fail_open)
+{
+	struct fake_lb *f = &w->f[0];
+	f->w = w;
+	f->cfg = (struct load_balancer_config){
+		.name = lb_names[0], .kind = LB_NLB, .azs = az_names, .az_count = 2,
+		.targets = target_names, .target_count = 2, .health_check = alb_check(),
+		.fail_open = fail_open, .cross_zone = cross_zone};
+	f->probe[0] = f->probe[1] = PROBE_OK;
+	f->up[0] = f->up[1] = true;
+	struct lb_hooks h = {.probe = fake_probe, .node_up = fake_node_up,
+			     .changed = fake_changed, .arg = f};
+	f->lb = lb_new(w->e, &f->cfg, &h);
+	assert_non_null(f->lb);
+	lb_set_target_zone(f->lb, 0, 0);
+	lb_set_target_zone(f->lb, 1, 1);
+	lb_start(f->lb);
+	return f->lb;
+}
+
+/* aws-2.md §2: with cross-zone off a node's address is published while its AZ has a healthy
+ * target, and a node sends only to its own AZ; with it on, every live node is published and
+ * sends anywhere. */
+static void test_cross_zone_off_unpublishes_a_zone_without_healthy_target(void **state)
+{
+	(void)state;
+	for (int cz = CZ_ON; cz <= CZ_OFF; cz++) {
+		struct world w;
+		world_init(&w, 41);
+		struct lb *lb = zoned_lb(&w, cz, true);
+		run_until(&w, 100 * SIM_S);
+		assert_int_equal(lb_published_at(lb, 100 * SIM_S), 3);
+		/* Off: each node its own zone's target. On: one round robin over both targets
+		 * whatever the node (here the calls alternate, so node b gets 0 and node a 1). */
+		for (int k = 0; k < 4; k++) {
+			assert_int_equal(lb_pick_via(lb, 1), cz == CZ_OFF ? 1 : 0);
+			assert_int_equal(lb_pick_via(lb, 0), cz == CZ_OFF ? 0 : 1);
+		}
+		w.f[0].probe[1] = PROBE_FAIL; /* the member in AZ b turns backup: 503 */
+		run_until(&w, 300 * SIM_S);
+		assert_false(lb_target_healthy(lb, 1));
+		sim_time tc = w.log[w.nlog - 1].t; /* target 1 unhealthy */
+		assert_int_equal(lb_published_at(lb, tc - 1), 3);
+		assert_int_equal(lb_published_at(lb, tc), cz == CZ_OFF ? 1 : 3);
+		if (cz == CZ_OFF) {
+			gsl_rng *r = rng_stream_new(41, 0, "clients");
+			for (int k = 0; k < 100; k++)
+				assert_int_equal(lb_node_pick_at(lb, r, tc), 0);
+			gsl_rng_free(r);
+			/* A client that cached node b: no healthy target in its zone while zone a
+			 * has one: nothing (fail-open is for all zones together). */
+			assert_int_equal(lb_pick_via(lb, 1), -1);
+		} else {
+			for (int k = 0; k < 4; k++)
+				assert_int_equal(lb_pick_via(lb, 1), 0);
+		}
+		world_free(&w);
+	}
+	/* fail_open off: node b with no healthy target in its AZ sends nowhere. */
+	struct world w;
+	world_init(&w, 42);
+	struct lb *lb = zoned_lb(&w, CZ_OFF, false);
+	w.f[0].probe[1] = PROBE_FAIL;
+	run_until(&w, 300 * SIM_S);
+	assert_int_equal(lb_pick_via(lb, 1), -1);
+	assert_int_equal(lb_pick_via(lb, 0), 0);
+	/* Every zone without a healthy target: every live node is published again and, failing
+	 * open, each sends to its own zone. */
+	w.f[0].probe[0] = PROBE_FAIL;
+	run_until(&w, 600 * SIM_S);
+	assert_int_equal(lb_healthy_count(lb), 0);
+	assert_int_equal(lb_published_at(lb, 600 * SIM_S), 3);
+	assert_int_equal(lb_pick_via(lb, 1), -1); /* fail_open off */
+	world_free(&w);
+	world_init(&w, 44);
+	lb = zoned_lb(&w, CZ_OFF, true);
+	w.f[0].probe[0] = w.f[0].probe[1] = PROBE_FAIL;
+	run_until(&w, 600 * SIM_S);
+	assert_int_equal(lb_pick_via(lb, 1), 1);
+	assert_int_equal(lb_pick_via(lb, 0), 0);
+	world_free(&w);
+}
+
+/* A dead node leaves DNS at once, but a client whose cache was filled u ago (u uniform over
+ * the 60 s TTL) still has the old answer while u > age: a node picked from the set of
+ * now - u is the dead one with probability (1 - age / 60) / 2. */
+static void test_dead_node_cached_for_the_ttl(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, 43);
+	struct lb *lb = zoned_lb(&w, CZ_ON, true);
+	run_until(&w, 500 * SIM_S);
+	w.f[0].up[0] = false; /* AZ a goes dark */
+	lb_refresh(lb);       /* the router does this on the fabric's change */
+	sim_time tc = sim_now(w.e);
+	assert_int_equal(lb_published_at(lb, tc), 2);
+	assert_int_equal(lb_published_at(lb, tc - 1), 3);
+	assert_false(lb_node_is_up(lb, 0));
+	assert_int_equal(lb_pick_via(lb, 0), -1); /* the dead node takes nothing */
+	gsl_rng *r = rng_stream_new(43, 0, "clients");
+	const double ages[] = {0, 15, 30, 45, 60};
+	for (size_t k = 0; k < 5; k++) {
+		int dead = 0, n = 40000;
+		for (int i = 0; i < n; i++) {
+			sim_time u = (sim_time)(gsl_rng_uniform(r) * (double)LB_DNS_TTL);
+			sim_time filled = tc + sim_time_from_s(ages[k]) - u;
+			dead += lb_node_pick_at(lb, r, filled) == 0;
+		}
+		double want = (1 - ages[k] / 60.0) / 2, got = (double)dead / n;
+		print_message("%.0f s after the node died: %.4f of new resolutions get it (%.4f)\n",
+			      ages[k], got, want);
+		assert_true(fabs(got - want) < 0.01);
+	}
+	gsl_rng_free(r);
+	world_free(&w);
+}
+
+/* Route 53 record styles (aws.md §5, aws-2.md §3): the primary LB loses both nodes at T. A
+ * record with its own health check (30 s x 3) answers the secondary 60-90 s later; an alias
+ * record with Evaluate Target Health follows the LB at once. */
+static void test_alias_record_follows_the_lb_at_once(void **state)
+{
+	(void)state;
+	double hc_sum = 0, hc_min = 1e9, hc_max = 0;
+	int runs = 40;
+	for (int style = DNS_ALIAS; style <= DNS_HEALTH_CHECK; style++) {
+		for (int k = 0; k < runs; k++) {
+			struct world w;
+			world_init(&w, 500 + (uint64_t)k);
+			world_lb(&w, 0, 2, alb_check(), true);
+			world_lb(&w, 1, 2, alb_check(), true);
+			world_dns_style = style;
+			world_dns(&w, 30 * SIM_S, 60 * SIM_S, true);
+			world_dns_style = DNS_HEALTH_CHECK;
+			run_until(&w, 1000 * SIM_S);
+			assert_false(dns_failed_over(w.dns));
+			sim_time t0 = sim_now(w.e);
+			w.f[0].up[0] = w.f[0].up[1] = false;
+			lb_refresh(w.f[0].lb);
+			dns_refresh(w.dns); /* the router does both on the fabric's change */
+			run_until(&w, 1200 * SIM_S);
+			assert_true(dns_failed_over(w.dns));
+			double s = sim_time_to_s(dns_last_change(w.dns) - t0);
+			if (style == DNS_ALIAS) {
+				assert_true(s == 0.0);
+				assert_ptr_equal(dns_answer_at(w.dns, t0 - 1), w.f[0].lb);
+				assert_ptr_equal(dns_answer_at(w.dns, t0), w.f[1].lb);
+			} else {
+				hc_sum += s;
+				hc_min = s < hc_min ? s : hc_min;
+				hc_max = s > hc_max ? s : hc_max;
+			}
+			world_free(&w);
+		}
+	}
+	print_message("primary LB lost: alias record 0 s, health-checked record %.1f..%.1f s "
+		      "(mean %.1f)\n", hc_min, hc_max, hc_sum / runs);
+	assert_true(hc_min >= 60.0 && hc_max <= 90.0);
+	assert_true(fabs(hc_sum / runs - 75.0) < 5.0);
+}
+
 /* ---- (5) determinism ----------------------------------------------------------------------- */
 
 static void flappy_run(uint64_t seed, struct change *out, size_t *n)
@@ -749,6 +917,9 @@ int main(void)
 		cmocka_unit_test(test_dns_ttl_caching),
 		cmocka_unit_test(test_dns_ttl_zero_is_immediate),
 		cmocka_unit_test(test_dns_needs_a_healthy_secondary),
+		cmocka_unit_test(test_cross_zone_off_unpublishes_a_zone_without_healthy_target),
+		cmocka_unit_test(test_dead_node_cached_for_the_ttl),
+		cmocka_unit_test(test_alias_record_follows_the_lb_at_once),
 		cmocka_unit_test(test_same_seed_same_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
