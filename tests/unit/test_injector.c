@@ -160,8 +160,9 @@ static void world_start(const struct fault_config *faults, size_t n,
 	const char *vols[] = {"h0/db"};
 	const char *azs[] = {"az0", "az1", "az2"};
 	const char *regions[] = {"r0", "r1"};
+	const char *links[] = {"az0", "az1", "r0", "r1"};
 	W.inj = injector_new(W.e, W.f, faults, n, st, nst, hosts, 3, vols, 1, azs, 3, regions, 2,
-			     &hooks);
+			     links, 2, &hooks);
 	assert_non_null(W.inj);
 	injector_start(W.inj);
 }
