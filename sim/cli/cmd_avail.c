@@ -123,7 +123,7 @@ static void print_library(const struct avail_library *l)
 {
 	if (l->count == 0) {
 		printf("incident library: not built (--library 0, or no mirror): every takeover "
-		       "costs availability.failover_time\n\n");
+		       "costs availability.failover_time; a link's partition costs nothing\n\n");
 		return;
 	}
 	printf("incident library (request-level runs around each incident class: %zu simulated, "

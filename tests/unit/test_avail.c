@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "avail.h"
+#include "ctmc.h"
 #include "scenario.h"
 #include "../common/run_scenario.h"
 
@@ -458,6 +459,11 @@ static void test_links(void **state)
 	assert_string_equal(links[2].side[0], "us-east-1b");
 	assert_string_equal(links[2].side[1], "us-east-1c");
 	assert_true(links[3].regions);
+	/* The exact chain does not cover links: it says so rather than disagree. */
+	struct ctmc_result ex;
+	ctmc_solve(&s.config, &ex);
+	assert_false(ex.applies);
+	assert_non_null(strstr(ex.why, "link failures"));
 	assert_string_equal(links[3].side[1], "us-west-2");
 	double rate = AVAIL_HOURS_PER_YEAR / 100.5; /* per link, per year */
 	struct avail_result r;
