@@ -12,12 +12,11 @@
  * What is simulated, per batch of years (independent batches give the intervals):
  *   - Failure processes: every stochastic class entry times every component it aims at (a
  *     host, a volume, an AZ, a region, a link: avail_links) alternates up (an mtbf draw)
- *     and down. A host or
- *     volume repair starts at once, or waits FIFO for a crew of its pool
- *     (availability.crews, one pool per class or per AZ); AZ and region outages end by
- *     themselves (mttr). Each process draws from its own stream, seeded from (scenario
- *     seed, batch, "avail:<class>[#entry]:<component>"), so two architectures compared with
- *     one seed fail the components they share alike.
+ *     and down. A host or volume repair starts at once, or waits FIFO for a crew of its
+ *     pool (availability.crews, one pool per class or per AZ); AZ and region outages and
+ *     link partitions end by themselves (mttr). Each process draws from its own stream,
+ *     seeded from (scenario seed, batch, "avail:<class>[#entry]:<component>"), so two
+ *     architectures compared with one seed fail the components they share alike.
  *   - The fault-domain tree: a host is down while its own processes, its AZ or its region
  *     are down; a data host (IRIS instance) also while one of its volumes is (a journal or
  *     alternate journal volume the incident library marked harmless: only while its

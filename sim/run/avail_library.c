@@ -266,9 +266,9 @@ static int simulate(struct scenario *s, const struct avail_library_opts *o,
 }
 
 /* A partition: harmless when every mirror's primary stayed primary and writes were back
- * within LIB_LINK_HARMLESS_RTO_S (on average over the replications); charged its RTO when writes came back later in
- * every replication; otherwise (writes out to the end of a replication) the whole
- * partition. Reads: in proportion, as takeovers. */
+ * within LIB_LINK_HARMLESS_RTO_S (on average over the replications); charged its RTO when
+ * writes came back later in every replication; otherwise (writes out to the end of a
+ * replication) the whole partition. Reads: in proportion, as takeovers. */
 static void charge_link(const struct scenario_config *c, struct avail_library_entry *e)
 {
 	if (e->note[0] && e->recovered == 0 && isnan(e->rto_s[0]) &&
