@@ -7,7 +7,8 @@
 #   restart after a double failure; the journal pair ridden through); -j 1 and -j 3 store the
 #   same figures, the second from the library's cache; a changed scenario or
 #   --rebuild-library simulates the library again; read downtime is stored apart from
-#   writes. The experiment is numbered after the previous one. Without stochastic_faults every class fails at its default rate. Bad
+#   writes. The experiment is numbered after the previous one. Without stochastic_faults every class fails at its default rate. A link class:
+#   partitions charged from the library or harmless, stored by class and cause. Bad
 #   input exits 2 naming the JSON path (a bad crew) or the option (--years 0, more batches than years), and writes nothing.
 set -uo pipefail
 bin=$1 src=$2
@@ -106,8 +107,8 @@ expect_2() { # NAME WANT ARGS...
 }
 o=$("$bin" availability "$prod" --years 100 --library 0 --no-store 2>&1)
 rc=$?
-[ $rc -eq 0 ] && grep -q "no stochastic_faults: every host, volume, AZ and region fails" <<<"$o" \
-  && grep -q "^  region  MTBF 10 y (default)" <<<"$o" && ok "no stochastic class: class defaults" \
+[ $rc -eq 0 ] && grep -q "no stochastic_faults: every host, volume, AZ, region and link fails" <<<"$o" \
+  && grep -q "^  region  MTBF 10 y (default)" <<<"$o" && grep -q "^  link    MTBF 5 y (default)" <<<"$o" && ok "no stochastic class: class defaults" \
   || bad "no stochastic class: rc $rc: $o"
 expect_2 "crew for an AZ" '$.availability.crews[0].class' "$prod" --set "$all" \
   --set 'availability.crews=[{"class":"az"}]'
@@ -192,6 +193,29 @@ expect_2 "strata shares sum to 1" '$.availability.strata' "$prod" --library 0 \
   --set 'availability.strata=[{"name":"a","share":0.5},{"name":"b","share":0.4}]'
 expect_2 "strata names distinct" '$.availability.strata[1].name' "$prod" --library 0 \
   --set 'availability.strata=[{"name":"a","share":0.5},{"name":"a","share":0.5}]'
+
+# Links: production's AZ pairs holding hosts and its region pair, each partitioned in the
+# library (one replication): primary and backup AZs apart is charged the whole partition
+# (clients of the ALB node in the backup's AZ keep failing until it heals), the arbiter's AZ
+# apart and the regions apart cost nothing; failures stored by class.
+ol=$("$bin" availability "$prod" --set 'stochastic_faults=[{"class":"link"}]' --years 1000 --library 1 -o "$dir/l.db" 2>&1)
+grep -q "^  link    MTBF 5 y (default), MTTR 30m (default), 0.8[0-9]* failures/year" <<<"$ol" \
+  && ok "link class printed with its default rate" || bad "link class: $ol"
+grep -A2 "^  link us-east-1b <-> us-east-1c: partition" <<<"$ol" | grep -q "harmless: writes back" \
+  && ok "arbiter's AZ apart is harmless" || bad "b|c link: $ol"
+grep -A2 "^  link us-east-1a <-> us-east-1b: partition" <<<"$ol" | grep -q "charged: writes.* out for as long as the partition lasts" \
+  && ok "primary's and backup's AZs apart charged the whole partition" || bad "a|b link: $ol"
+lf=$(sqlite3 "$dir/l.db" "SELECT failures_per_year > 0.7 AND failures_per_year < 0.9 FROM avail_failures WHERE class = 'link'")
+[ "$lf" = 1 ] && ok "link failures stored (4 links, MTBF 5 y)" || bad "link failures: $lf"
+# With cross-zone load balancing the ALB node in us-east-1b keeps sending its clients across
+# the cut (the partition-1a-1b drill): writes are out for the whole partition, MTTR 30 min,
+# so minutes/year = incidents/year x 30 (to sampling error: about 200 partitions, 7%).
+lc=$(sqlite3 -separator ' ' "$dir/l.db" "SELECT c.incidents_per_year, c.minutes_per_year FROM avail_causes c WHERE c.incident_class = 'link us-east-1a <-> us-east-1b: partition' AND c.stage = 'partition'" \
+  | awk '{ got = $2 / ($1 * 30);
+           print ($1 > 0.15 && $1 < 0.25 && got > 0.8 && got < 1.2) ? 1 : "incidents " $1 " ratio " got }')
+[ "$lc" = 1 ] && ok "partition downtime = rate x partition length" || bad "partition cause: $lc"
+nc=$(sqlite3 "$dir/l.db" "SELECT count(*) FROM avail_causes WHERE incident_class LIKE 'link%' AND incident_class != 'link us-east-1a <-> us-east-1b: partition'")
+[ "$nc" = 0 ] && ok "harmless links cost nothing" || bad "harmless link causes: $nc"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -134,16 +134,18 @@ static const char fault_class_default_help[] = "" FAULT_CLASS_MAP(FAULT_CLASS_DE
 static const struct field stochastic_fault_fields[] = {
 	{.name = "class", .offset = offsetof(struct stochastic_fault_config, class_),
 	 .type = FIELD_ENUM, .enum_names = fault_class_names, .flags = FIELD_REQUIRED,
-	 .help = "what fails: host, volume, az or region (each component independently)"},
+	 .help = "what fails: host, volume, az, region or link (a partition between two AZs of "
+		 "a region, or two regions, that both hold hosts; each component independently)"},
 	{FIELD_AT(struct stochastic_fault_config, mtbf), .type = FIELD_DIST,
 	 .units = UNITS_DURATION, .max = "1000000y",
 	 .help = "time between failures of one component; absent: the class's default, "
-		 "exponential (host 2 years, volume 500 years, az 10 years, region 10 years)",
+		 "exponential (host 2 years, volume 500 years, az 10 years, region 10 years, "
+		 "link 5 years)",
 	 .source = fault_class_default_help + 2},
 	{FIELD_AT(struct stochastic_fault_config, mttr), .type = FIELD_DIST,
 	 .units = UNITS_DURATION, .max = "10y",
 	 .help = "time to repair; absent: the class's default, exponential (host 10 min, "
-		 "volume 4 h, az 3 h, region 7 h)",
+		 "volume 4 h, az 3 h, region 7 h, link 30 min)",
 	 .source = fault_class_default_help + 2},
 	{FIELD_LIST_AT(struct stochastic_fault_config, roles, role_count),
 	 .type = FIELD_STRING_LIST,

@@ -104,7 +104,12 @@ enum fault_kind {
 	  "MTBF 10 y); aws.md §6b: impact usually 1-6 h (3 h)")                        \
 	X(REGION, "region", REGION_OUTAGE, 10.0 * 8766.0, 7.0,                          \
 	  "assumption, aws-2.md §6: 0.6 region events/year in us-east-1, median 7 h, "  \
-	  "most spare running EC2 (aws.md §6b), so one that stops it every 10 y")
+	  "most spare running EC2 (aws.md §6b), so one that stops it every 10 y")      \
+	X(LINK, "link", PARTITION, 5.0 * 8766.0, 0.5,                                   \
+	  "assumption: AWS publishes no rate of network partitions between AZs or "     \
+	  "regions; aws.md §6b lists network events among AZ and region outages "       \
+	  "(2021-12-15 us-west: about 30 min), so a link (a pair of AZs, or of "         \
+	  "regions, both holding hosts) partitioned once in 5 y for 30 min")
 
 enum fault_class {
 #define FAULT_CLASS_ENUM(id, name, kind, mtbf_h, mttr_h, source) FAULT_CLASS_##id,
@@ -162,8 +167,8 @@ extern const struct field_table fault_config_table;
 extern const struct field_table stochastic_fault_config_table;
 
 /* Whether class entry c aims at a component: a host (purpose NULL) or one of its volumes
- * (purpose its name, e.g. "db"), given the host's name and role name. AZ and region classes
- * aim at every AZ or region (the scenario check refuses aiming lists there). */
+ * (purpose its name, e.g. "db"), given the host's name and role name. AZ, region and link
+ * classes aim at every AZ, region or link (the scenario check refuses aiming lists there). */
 bool stochastic_fault_aims(const struct stochastic_fault_config *c, const char *host,
 			   const char *role, const char *purpose);
 

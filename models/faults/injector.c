@@ -56,6 +56,7 @@ struct injector {
 	uint64_t starts;
 	struct component *components;
 	size_t component_count;
+	char **link_sides;          /* the link components' two sides each (names not owned) */
 	struct injector_hooks h;
 };
 
@@ -410,8 +411,9 @@ static void comp_on_fail(struct sim_entity *self, const struct sim_event *ev)
 	struct component *c = *(struct component **)self->state;
 	struct instance *x = &c->inj->instances[c->instance];
 	(void)ev;
+	char buf[200];
 	x->incident = c->inj->h.started(c->inj->h.arg, fault_kind_names[x->cfg.kind],
-					x->cfg.target);
+					fault_target_text(&x->cfg, buf, sizeof(buf)));
 	instance_start(c->inj, x);
 	sim_schedule_in(self->engine, self, rng_dist_sample_time(&c->cls->mttr, self->rng),
 			COMP_EV_REPAIR, NULL, 0);
@@ -445,7 +447,8 @@ struct injector *injector_new(struct sim_engine *e, struct fabric *fabric,
 			      size_t stochastic_count, const char *const *hosts, size_t host_count,
 			      const char *const *volumes, size_t volume_count,
 			      const char *const *azs, size_t az_count, const char *const *regions,
-			      size_t region_count, const struct injector_hooks *hooks)
+			      size_t region_count, const char *const *links, size_t link_count,
+			      const struct injector_hooks *hooks)
 {
 	for (int k = 0; k < FAULT_KIND_COUNT; k++)
 		if (!kind_ops[k].apply || !kind_ops[k].revert) {
@@ -466,31 +469,45 @@ struct injector *injector_new(struct sim_engine *e, struct fabric *fabric,
 		[FAULT_CLASS_AZ] = azs, [FAULT_CLASS_REGION] = regions};
 	const size_t counts[FAULT_CLASS_COUNT] = {
 		[FAULT_CLASS_HOST] = host_count, [FAULT_CLASS_VOLUME] = volume_count,
-		[FAULT_CLASS_AZ] = az_count, [FAULT_CLASS_REGION] = region_count};
+		[FAULT_CLASS_AZ] = az_count, [FAULT_CLASS_REGION] = region_count,
+		[FAULT_CLASS_LINK] = link_count};
 	size_t total = 0;
 	for (size_t s = 0; s < stochastic_count; s++)
 		total += counts[stochastic[s].class_];
 	inj->instances = calloc(fault_count + total + 1, sizeof(*inj->instances));
 	inj->components = calloc(total + 1, sizeof(*inj->components));
-	if (!inj->instances || !inj->components)
+	inj->link_sides = calloc(2 * link_count + 1, sizeof(char *));
+	if (!inj->instances || !inj->components || !inj->link_sides)
 		goto fail;
+	for (size_t k = 0; k < 2 * link_count; k++)
+		inj->link_sides[k] = (char *)links[k];
 	for (size_t i = 0; i < fault_count; i++)
 		inj->instances[i].cfg = faults[i];
 	inj->instance_count = fault_count;
 	for (size_t s = 0; s < stochastic_count; s++) {
 		int cls = stochastic[s].class_;
 		for (size_t k = 0; k < counts[cls]; k++) {
-			if (hooks->aims && !hooks->aims(hooks->arg, &stochastic[s], lists[cls][k]))
+			char pair[200];
+			const char *cname = pair;
+			if (cls == FAULT_CLASS_LINK)
+				snprintf(pair, sizeof(pair), "%s|%s", links[2 * k], links[2 * k + 1]);
+			else
+				cname = lists[cls][k];
+			if (hooks->aims && !hooks->aims(hooks->arg, &stochastic[s], cname))
 				continue;
 			struct component *c = &inj->components[inj->component_count++];
 			struct instance *x = &inj->instances[inj->instance_count];
 			/* A component's failure: its class's kind on itself, default parameters. */
 			x->cfg = (struct fault_config){.kind = fault_class_kind[cls],
-						       .target = (char *)lists[cls][k],
+						       .target = (char *)(cls == FAULT_CLASS_LINK ? NULL : cname),
 						       .latency_factor = 10, .iops_factor = 1,
 						       .probability = 1};
+			if (cls == FAULT_CLASS_LINK) { /* a partition both ways between its sides */
+				x->cfg.between = inj->link_sides + 2 * k;
+				x->cfg.between_count = 2;
+			}
 			char name[300];
-			snprintf(name, sizeof(name), "fault:%s:%s", fault_class_names[cls], lists[cls][k]);
+			snprintf(name, sizeof(name), "fault:%s:%s", fault_class_names[cls], cname);
 			c->inj = inj;
 			c->cls = &stochastic[s];
 			c->instance = inj->instance_count++;
@@ -512,6 +529,8 @@ void injector_free(struct injector *inj)
 		return;
 	free(inj->instances);
 	free(inj->components);
+	free(inj->link_sides);
+	inj->link_sides = NULL;
 	inj->instances = NULL;
 	inj->components = NULL;
 }

@@ -83,14 +83,17 @@ struct injector;
 
 /* An injector entity "faults" on e for the scenario's faults and stochastic classes. The
  * configs and the fabric must outlive it. Counts of components per stochastic class are
- * taken from the hooks' index functions over the names given. Returns NULL on error. */
+ * taken from the hooks' index functions over the names given; the link class's components
+ * are the link_count pairs in links (2 x link_count AZ or region names, which must outlive
+ * it: docs/models.md §15 says which pairs). Returns NULL on error. */
 struct injector *injector_new(struct sim_engine *e, struct fabric *fabric,
 			      const struct fault_config *faults, size_t fault_count,
 			      const struct stochastic_fault_config *stochastic,
 			      size_t stochastic_count, const char *const *hosts, size_t host_count,
 			      const char *const *volumes, size_t volume_count,
 			      const char *const *azs, size_t az_count, const char *const *regions,
-			      size_t region_count, const struct injector_hooks *hooks);
+			      size_t region_count, const char *const *links, size_t link_count,
+			      const struct injector_hooks *hooks);
 void injector_free(struct injector *inj);
 
 /* Schedule the first events (call at time 0). */

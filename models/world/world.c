@@ -832,6 +832,22 @@ static bool hook_aims(void *arg, const struct stochastic_fault_config *sc, const
 	return stochastic_fault_aims(sc, NULL, NULL, NULL);
 }
 
+static bool az_holds_hosts(const struct world_config *c, const char *az)
+{
+	for (size_t h = 0; h < c->host_count; h++)
+		if (c->hosts[h].cfg->az && strcmp(c->hosts[h].cfg->az, az) == 0)
+			return true;
+	return false;
+}
+
+static bool region_holds_hosts(const struct world_config *c, const struct region_config *r)
+{
+	for (size_t a = 0; a < r->az_count; a++)
+		if (az_holds_hosts(c, r->azs[a]))
+			return true;
+	return false;
+}
+
 static int build_injector(struct world *w)
 {
 	const struct world_config *c = w->cfg;
@@ -842,6 +858,7 @@ static int build_injector(struct world *w)
 	const char **vols = calloc(nv + 1, sizeof(char *));
 	const char **azs = calloc(w->az_count + 1, sizeof(char *));
 	const char **regions = calloc(nr + 1, sizeof(char *));
+	const char **links = NULL;
 	int rc = -ENOMEM;
 	if (!hosts || !vols || !azs || !regions)
 		goto out;
@@ -857,19 +874,42 @@ static int build_injector(struct world *w)
 		for (size_t a = 0; a < c->regions[r].az_count; a++)
 			azs[k++] = c->regions[r].azs[a];
 	}
+	/* Links (docs/models.md §15): pairs of AZs of one region that both hold hosts, then
+	 * pairs of regions that both hold hosts, in the order the availability mode uses. */
+	size_t nl = 0;
+	size_t nlcap = w->az_count * w->az_count + nr * nr;
+	links = calloc(2 * nlcap + 1, sizeof(char *));
+	if (!links)
+		goto out;
+	for (size_t r = 0; r < nr; r++)
+		for (size_t a = 0; a < c->regions[r].az_count; a++)
+			for (size_t b = a + 1; b < c->regions[r].az_count; b++)
+				if (az_holds_hosts(c, c->regions[r].azs[a]) &&
+				    az_holds_hosts(c, c->regions[r].azs[b])) {
+					links[2 * nl] = c->regions[r].azs[a];
+					links[2 * nl++ + 1] = c->regions[r].azs[b];
+				}
+	for (size_t r = 0; r < nr; r++)
+		for (size_t q = r + 1; q < nr; q++)
+			if (region_holds_hosts(c, &c->regions[r]) &&
+			    region_holds_hosts(c, &c->regions[q])) {
+				links[2 * nl] = c->regions[r].name;
+				links[2 * nl++ + 1] = c->regions[q].name;
+			}
 	struct injector_hooks hooks = {w, hook_host, hook_az, hook_region, hook_volume, hook_lb,
 				       hook_freeze, NULL, hook_started, hook_ended,
 				       hook_net_degrade, hook_net_restore, hook_shutdown_iris, hook_aims,
 				       hook_host_lost};
 	w->injector = injector_new(w->e, w->fabric, c->faults, c->fault_count, c->stochastic,
 				   c->stochastic_count, hosts, nh, vols, nv, azs, w->az_count,
-				   regions, nr, &hooks);
+				   regions, nr, links, nl, &hooks);
 	rc = w->injector ? 0 : -EINVAL;
 out:
 	free(hosts);
 	free(vols);
 	free(azs);
 	free(regions);
+	free(links);
 	return rc;
 }
 

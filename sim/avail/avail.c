@@ -42,6 +42,7 @@ struct proc_def {
 	int region;        /* region class: the region; else -1 */
 	int pool;          /* crew pool, or -1: repaired on its own */
 	int vpurpose;      /* volume class: the volume's enum volume_purpose; else -1 */
+	int link;          /* link class: the link (avail_links order); else -1 */
 	char name[200];    /* stream name */
 };
 
@@ -82,6 +83,8 @@ struct model {
 	size_t npaths;
 	double *dns_delay_h;           /* per DNS record: time to answer the secondary */
 	int *dns_primary, *dns_secondary; /* load balancer indexes */
+	struct avail_link *links;      /* avail_links */
+	size_t nlinks;
 	int **lb_azs, **lb_targets;
 	size_t *lb_naz, *lb_ntargets;
 	size_t nlb, ndns;
@@ -89,7 +92,7 @@ struct model {
 
 /* ---- a batch ------------------------------------------------------------------------------ */
 
-enum ev_type { EV_FAIL, EV_REPAIRED, EV_RESTARTED, EV_MIRROR, EV_DNS };
+enum ev_type { EV_FAIL, EV_REPAIRED, EV_RESTARTED, EV_MIRROR, EV_DNS, EV_LINK };
 
 struct ev {
 	double t;
@@ -131,6 +134,7 @@ struct batch {
 	const double *takeover_h; /* the incident library's, or NULL */
 	const double *takeover_read_h;
 	const unsigned char *volume_harmless;
+	const double *link_h, *link_read_h;
 	const struct availability_config *ac;
 	double now, end;
 	struct ev *heap;
@@ -151,10 +155,14 @@ struct batch {
 	size_t *qhead, *qlen;
 	struct mirror_state *ms;
 	struct dns_state *ds;
+	bool *link_open;        /* per link: its partition's charged outage is under way */
+	uint32_t *link_gen;
+	double *link_reads_back; /* when the open outage's reads came back, h */
 	/* service */
 	bool up;
 	int cause;               /* index into causes while down */
 	int out_mirror;          /* the mirror whose outage it is, or -1 */
+	int out_link;            /* the link whose partition it is, or -1 */
 	int stage;
 	double since;
 	struct cause_acc *causes;
@@ -343,10 +351,35 @@ static void set_proc(struct batch *b, int p, bool down)
 	}
 }
 
+/* A link failed: open its charged outage when the library measured one. */
+static void link_open(struct batch *b, int li)
+{
+	if (!b->link_h)
+		return;
+	size_t i = avail_stratum_at(b->ac, b->now) * b->m->nlinks + (size_t)li;
+	double h = b->link_h[i];
+	if (isnan(h) || h <= 0)
+		return;
+	double rh = b->link_read_h ? b->link_read_h[i] : NAN;
+	b->link_open[li] = true;
+	b->link_gen[li]++;
+	b->link_reads_back[li] = b->now + (isnan(rh) ? h : fmin(rh, h));
+	if (isfinite(h))
+		heap_push(b, b->now + h, EV_LINK, li, b->link_gen[li]);
+}
+
+static void link_close(struct batch *b, int li)
+{
+	b->link_open[li] = false;
+	b->link_gen[li]++;
+}
+
 static void on_fail(struct batch *b, int p)
 {
 	const struct proc_def *d = &b->m->procs[p];
 	set_proc(b, p, true);
+	if (d->link >= 0)
+		link_open(b, d->link);
 	b->failures[d->cls]++;
 	b->cyc_fail[d->cls]++;
 	if (b->bias > 0)
@@ -370,6 +403,8 @@ static void on_repaired(struct batch *b, int p)
 {
 	const struct proc_def *d = &b->m->procs[p];
 	set_proc(b, p, false);
+	if (d->link >= 0 && b->link_open[d->link])
+		link_close(b, d->link); /* the partition healed before its charged outage ended */
 	heap_push(b, b->now + draw_h(&d->sc->mtbf, b->rng[p]) / b->beta, EV_FAIL, p,
 		  b->pgen ? b->pgen[p] : 0);
 	if (d->pool < 0)
@@ -645,6 +680,8 @@ static void account(struct batch *b)
 	double r1 = t1;
 	if (b->stage == AVAIL_STAGE_TAKEOVER && b->out_mirror >= 0)
 		r1 = fmax(t0, fmin(t1, b->ms[b->out_mirror].reads_back));
+	if (b->stage == AVAIL_STAGE_PARTITION && b->out_link >= 0)
+		r1 = fmax(t0, fmin(t1, b->link_reads_back[b->out_link]));
 	b->read_down_minutes += (r1 - t0) * 60.0;
 	b->cyc_read_down += (r1 - t0) * 60.0;
 	b->causes[b->cause].minutes[b->stage] += (t1 - t0) * 60.0;
@@ -744,8 +781,18 @@ static void evaluate(struct batch *b)
 			snprintf(outage, sizeof(outage), "entry %s", what);
 		}
 	}
+	/* A partition's charged outage, when nothing else has the service down. */
+	int out_link = -1;
+	for (size_t li = 0; li < m->nlinks && stage < 0; li++)
+		if (b->link_open[li]) {
+			stage = AVAIL_STAGE_PARTITION;
+			out_link = (int)li;
+			snprintf(outage, sizeof(outage), "link %s <-> %s: partition",
+				 m->links[li].side[0], m->links[li].side[1]);
+		}
 	bool up = stage < 0;
-	if (up == b->up && (up || (stage == b->stage && out_mirror == b->out_mirror)))
+	if (up == b->up && (up || (stage == b->stage && out_mirror == b->out_mirror &&
+				   out_link == b->out_link)))
 		return;
 	account(b);
 	if (up && !b->up && b->now > b->down_start)
@@ -765,6 +812,7 @@ static void evaluate(struct batch *b)
 	b->up = up;
 	b->stage = stage;
 	b->out_mirror = out_mirror;
+	b->out_link = out_link;
 	b->since = b->now;
 }
 
@@ -905,6 +953,9 @@ static void batch_release(struct batch *b)
 	free(b->qlen);
 	free(b->ms);
 	free(b->ds);
+	free(b->link_open);
+	free(b->link_gen);
+	free(b->link_reads_back);
 	for (size_t i = 0; i < b->ncauses; i++)
 		free(b->causes[i].name);
 	free(b->causes);
@@ -921,6 +972,8 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 	b->takeover_h = o->takeover_h;
 	b->takeover_read_h = o->takeover_read_h;
 	b->volume_harmless = o->volume_harmless;
+	b->link_h = o->link_h;
+	b->link_read_h = o->link_read_h;
 	b->bias = bias;
 	b->beta = 1.0;
 	b->in_regen = true;
@@ -946,6 +999,11 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 	b->ms = calloc(m->nm + 1, sizeof(*b->ms));
 	b->ds = calloc(m->ndns + 1, sizeof(*b->ds));
 	b->year_minutes = calloc(years, sizeof(double));
+	b->link_open = calloc(m->nlinks + 1, sizeof(bool));
+	b->link_gen = calloc(m->nlinks + 1, sizeof(uint32_t));
+	b->link_reads_back = calloc(m->nlinks + 1, sizeof(double));
+	if (!b->link_open || !b->link_gen || !b->link_reads_back)
+		return -ENOMEM;
 	b->ops = rng_stream_new(seed, index, "avail:operators");
 	if (!b->rng || !b->pdown || !b->host_own_down || !b->vol_down || !b->jrn_down || !b->az_down ||
 	    !b->region_down || !b->forced || !b->restarting || !b->restart_gen || !b->active ||
@@ -973,6 +1031,7 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 	b->stage = -1;
 	b->cause = -1;
 	b->out_mirror = -1;
+	b->out_link = -1;
 	while (b->nheap > 0 && b->err == 0) {
 		if (b->heap[0].t >= b->end)
 			break;
@@ -998,6 +1057,10 @@ static int batch_run(struct batch *b, const struct model *m, uint64_t seed, uint
 			break;
 		case EV_MIRROR:
 			on_mirror(b, (size_t)e.id, e.gen);
+			break;
+		case EV_LINK:
+			if (e.gen == b->link_gen[e.id] && b->link_open[e.id])
+				link_close(b, e.id);
 			break;
 		case EV_DNS:
 			if (e.gen == b->ds[e.id].gen && b->ds[e.id].switching) {
@@ -1062,6 +1125,7 @@ static void model_release(struct model *m)
 	free(m->dns_delay_h);
 	free(m->dns_primary);
 	free(m->dns_secondary);
+	free(m->links);
 	for (size_t l = 0; l < m->nlb; l++) {
 		if (m->lb_azs)
 			free(m->lb_azs[l]);
@@ -1138,6 +1202,12 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 			nv += c->hosts[h].volume_count;
 		cap += m->nh + nv + m->naz + m->nr;
 	}
+	m->nlinks = avail_links(c, NULL, 0);
+	m->links = calloc(m->nlinks + 1, sizeof(*m->links));
+	if (!m->links)
+		goto nomem;
+	avail_links(c, m->links, m->nlinks);
+	cap += c->stochastic_fault_count * m->nlinks;
 	m->procs = calloc(cap + 1, sizeof(*m->procs));
 	if (!m->procs)
 		goto nomem;
@@ -1164,8 +1234,9 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 		d->region = (r_);                                                              \
 		d->pool = -1;                                                                  \
 		d->vpurpose = -1;                                                              \
+		d->link = -1;                                                                  \
 		if (pool_base[cls] >= 0)                                                       \
-			d->pool = pool_base[cls] + (pool_per_az[cls] ? (az_) : 0);             \
+			d->pool = pool_base[cls] + (pool_per_az[cls] && (az_) >= 0 ? (az_) : 0); \
 		snprintf(d->name, sizeof(d->name), "avail:%s:" fmt, tag, __VA_ARGS__);         \
 	} while (0)
 		switch (cls) {
@@ -1196,6 +1267,15 @@ static int model_build(struct model *m, const struct scenario_config *c, char *e
 		case FAULT_CLASS_REGION:
 			for (size_t r = 0; r < m->nr; r++)
 				ADD_PROC(-1, -1, (int)r, "%s", c->regions[r].name);
+			break;
+		case FAULT_CLASS_LINK:
+			/* A crew per AZ: an AZ link's first AZ's (a region link: the first). */
+			for (size_t li = 0; li < m->nlinks; li++) {
+				const struct avail_link *l = &m->links[li];
+				int a = l->regions ? 0 : find_name(az_names, m->naz, l->side[0]);
+				ADD_PROC(-1, a, -1, "%s|%s", l->side[0], l->side[1]);
+				m->procs[m->np - 1].link = (int)li;
+			}
 			break;
 		default:
 			break;
@@ -1378,6 +1458,47 @@ static double quantile_sorted(const double *x, size_t n, double p)
 	if (i + 1 >= n)
 		return x[n - 1];
 	return x[i] + (r - (double)i) * (x[i + 1] - x[i]);
+}
+
+/* Whether some host of c is in AZ az (or, with region, in one of that region's AZs). */
+static bool holds_hosts(const struct scenario_config *c, const char *az,
+			const struct region_config *region)
+{
+	for (size_t h = 0; h < c->host_count; h++) {
+		if (!c->hosts[h].az)
+			continue;
+		if (az && strcmp(c->hosts[h].az, az) == 0)
+			return true;
+		for (size_t a = 0; region && a < region->az_count; a++)
+			if (strcmp(c->hosts[h].az, region->azs[a]) == 0)
+				return true;
+	}
+	return false;
+}
+
+size_t avail_links(const struct scenario_config *c, struct avail_link *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t r = 0; r < c->region_count; r++) {
+		const struct region_config *rc = &c->regions[r];
+		for (size_t a = 0; a < rc->az_count; a++)
+			for (size_t b = a + 1; b < rc->az_count; b++)
+				if (holds_hosts(c, rc->azs[a], NULL) && holds_hosts(c, rc->azs[b], NULL)) {
+					if (out && n < cap)
+						out[n] = (struct avail_link){false, {rc->azs[a], rc->azs[b]}};
+					n++;
+				}
+	}
+	for (size_t r = 0; r < c->region_count; r++)
+		for (size_t q = r + 1; q < c->region_count; q++)
+			if (holds_hosts(c, NULL, &c->regions[r]) &&
+			    holds_hosts(c, NULL, &c->regions[q])) {
+				if (out && n < cap)
+					out[n] = (struct avail_link){
+						true, {c->regions[r].name, c->regions[q].name}};
+				n++;
+			}
+	return n;
 }
 
 int avail_default_classes(struct scenario_config *cfg)

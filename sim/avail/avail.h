@@ -11,12 +11,12 @@
  *
  * What is simulated, per batch of years (independent batches give the intervals):
  *   - Failure processes: every stochastic class entry times every component it aims at (a
- *     host, a volume, an AZ, a region) alternates up (an mtbf draw) and down. A host or
- *     volume repair starts at once, or waits FIFO for a crew of its pool
- *     (availability.crews, one pool per class or per AZ); AZ and region outages end by
- *     themselves (mttr). Each process draws from its own stream, seeded from (scenario
- *     seed, batch, "avail:<class>[#entry]:<component>"), so two architectures compared with
- *     one seed fail the components they share alike.
+ *     host, a volume, an AZ, a region, a link: avail_links) alternates up (an mtbf draw)
+ *     and down. A host or volume repair starts at once, or waits FIFO for a crew of its
+ *     pool (availability.crews, one pool per class or per AZ); AZ and region outages and
+ *     link partitions end by themselves (mttr). Each process draws from its own stream,
+ *     seeded from (scenario seed, batch, "avail:<class>[#entry]:<component>"), so two
+ *     architectures compared with one seed fail the components they share alike.
  *   - The fault-domain tree: a host is down while its own processes, its AZ or its region
  *     are down; a data host (IRIS instance) also while one of its volumes is (a journal or
  *     alternate journal volume the incident library marked harmless: only while its
@@ -39,6 +39,16 @@
  *     one of its application servers; load balancers: the one the
  *     Route 53 record answers (the secondary after check_interval x failure_threshold +
  *     ttl of the primary being down) needs a node AZ up and a target host up.
+ *   - Links: a failed link is a partition between its two AZs (or regions) for its repair
+ *     time. Its effect is the incident library's request-level run of that partition
+ *     (link_h): harmless (writes back within the bound with the primary still primary:
+ *     NAN) costs nothing; otherwise the service is out for min(the library's RTO, the
+ *     partition's length), or the whole partition when writes did not come back during
+ *     the run (INFINITY). The charge does not depend on the mirror's state at the time (an
+ *     assumption: the library measured it from the steady state); while another outage is
+ *     under way the time counts once, to that outage (the partition does not block or
+ *     delay a takeover in the upper level). Without a library link failures are counted
+ *     but cost nothing.
  *   - Service is up while all of these are; reads are down with it, except that a takeover
  *     or restart charged from the incident library stops reads only for the read outage
  *     the library measured (takeover_read_h). Each outage is an incident of a class named at its start from what
@@ -69,7 +79,8 @@
 	X(DR_PROMOTION, "dr_promotion", "waiting for an operator to promote a DR async")      \
 	X(MANUAL_TAKEOVER, "manual_takeover",                                                \
 	  "waiting for an operator to force a member that is not Active to primary")         \
-	X(DNS_FAILOVER, "dns_failover", "Route 53 has not yet switched to the secondary")
+	X(DNS_FAILOVER, "dns_failover", "Route 53 has not yet switched to the secondary")    \
+	X(PARTITION, "partition", "a partition between two AZs or regions keeps writes out")
 
 enum avail_stage {
 #define AVAIL_STAGE_ENUM(id, name, help) AVAIL_STAGE_##id,
@@ -125,6 +136,12 @@ struct avail_opts {
 	 * (an alternate journal takes over): such a failure does not take the instance down
 	 * in the upper level. NULL: every volume failure does. */
 	const unsigned char *volume_harmless;
+	/* Optional, indexed [stratum * links + link] (avail_links order): the incident
+	 * library's write outage of a partition of that link, hours: NAN (or a NULL table):
+	 * none (harmless, or not measured); INFINITY: as long as the partition. */
+	const double *link_h;
+	/* Optional, same layout: its read outage, hours, at most link_h; NAN: as writes. */
+	const double *link_read_h;
 	/* Importance sampling (failure biasing), 0: off. While a component is down, every
 	 * component still up fails faster, by a factor chosen so that another failure before
 	 * the repairs end has about this probability (e.g. 0.3); each regenerative cycle
@@ -190,8 +207,20 @@ struct avail_result {
 	size_t cause_count;
 };
 
+/* A link component: two AZs of one region that both hold hosts, or two regions that both
+ * hold hosts. Names point into the config. */
+struct avail_link {
+	bool regions;          /* two regions, else two AZs */
+	const char *side[2];
+};
+
+/* The links of cfg, in a fixed order (AZ pairs region by region in the order the regions
+ * and their AZs are listed, then region pairs): writes up to cap into out (NULL: counts
+ * only) and returns how many there are. */
+size_t avail_links(const struct scenario_config *cfg, struct avail_link *out, size_t cap);
+
 /* When cfg has no stochastic_faults: give it one entry per class (host, volume, az,
- * region) at the class's sourced default rate, so that every component fails (flagged as
+ * region, link) at the class's sourced default rate, so that every component fails (flagged as
  * defaults). The entries belong to the config (freed by scenario_release). Returns 1 when
  * it added them, 0 when cfg already had classes, -ENOMEM. */
 int avail_default_classes(struct scenario_config *cfg);

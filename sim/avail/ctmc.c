@@ -129,6 +129,14 @@ static bool ct_derive(const struct scenario_config *c, struct ct_model *m, char 
 	memset(m, 0, sizeof(*m));
 	const struct availability_config *ac = &c->availability;
 	int m0 = -1, m1 = -1, arb = -1, solo = -1;
+	/* Links first: a partition's cost is the incident library's, which the chain has no
+	 * state for; said before anything else so the reason names it. */
+	for (size_t s = 0; s < c->stochastic_fault_count; s++)
+		if (c->stochastic_faults[s].class_ == FAULT_CLASS_LINK) {
+			snprintf(why, n, "link failures (partitions are charged from the incident "
+				 "library, which the chain does not model)");
+			return false;
+		}
 	if (c->mirror_count > 1) {
 		snprintf(why, n, "more than one mirror");
 		return false;

@@ -28,7 +28,7 @@ const char cmd_availability_usage[] =
 	"                           [--set PATH=VALUE]... [--experiment NAME] [--no-store]\n"
 	"                           [--library R] [--rebuild-library] [--bias P]\n"
 	"Long-run availability: simulate only the failures and repairs of every host, volume,\n"
-	"AZ and region of the scenario's stochastic_faults (class defaults from aws.md where a\n"
+	"AZ, region and link of the scenario's stochastic_faults (class defaults from aws.md where a\n"
 	"class gives no mtbf or mttr; without stochastic_faults every component fails at its\n"
 	"class's default rate), correlated through the fault-domain tree, with repair\n"
 	"crews, operator restarts, mirror takeovers and DR promotion, over N years split into\n"
@@ -49,7 +49,9 @@ const char cmd_availability_usage[] =
 	"                        incident class of a mirror (its primary's host crash, AZ\n"
 	"                        outage, failed volume by purpose; a double failure: the\n"
 	"                        primary's crash with the backup down) whose mean RTO and\n"
-	"                        read outage replace availability.failover_time (default\n"
+	"                        read outage replace availability.failover_time, and\n"
+	"                        around a partition of each link (what a link failure\n"
+	"                        costs; without a library: nothing) (default\n"
 	"                        availability.library, 3; 0: failover_time only). Kept in the\n"
 	"                        results database (avail_library_cache) by scenario hash,\n"
 	"                        seed, R and version: a later run reuses it. With\n"
@@ -121,7 +123,7 @@ static void print_library(const struct avail_library *l)
 {
 	if (l->count == 0) {
 		printf("incident library: not built (--library 0, or no mirror): every takeover "
-		       "costs availability.failover_time\n\n");
+		       "costs availability.failover_time; a link's partition costs nothing\n\n");
 		return;
 	}
 	printf("incident library (request-level runs around each incident class: %zu simulated, "
@@ -141,7 +143,16 @@ static void print_library(const struct avail_library *l)
 			       (long long)e->recovered, (long long)e->replications, e->stage_s[0],
 			       e->stage_s[1], e->stage_s[2], e->stage_s[3], e->stage_s[4],
 			       e->rpo_tx[0], e->write_unavailable_s[0], e->read_unavailable_s[0]);
-		if (e->harmless)
+		if (e->link >= 0 && e->harmless)
+			printf("\n    harmless: writes back in %.1f s with every primary in place: a "
+			       "partition of this link costs nothing", e->rto_s[0]);
+		else if (e->link >= 0 && e->used && isinf(e->charged_s))
+			printf("\n    charged: writes%s out for as long as the partition lasts (not "
+			       "back before the run's last minute)", isnan(e->read_charged_s) ? " and reads" : "");
+		else if (e->link >= 0 && e->used)
+			printf("\n    charged: writes %.1f s, reads %.1f s (at most the partition's "
+			       "length)", e->charged_s, e->read_charged_s);
+		else if (e->harmless)
 			printf("\n    harmless: %s stays primary, writes back in %.1f s: such a failure "
 			       "does not take the instance down (the blip is not charged)",
 			       e->primary_after, e->rto_s[0]);
@@ -458,8 +469,8 @@ int cmd_availability(int argc, char **argv)
 		goto out;
 	}
 	if (defaults)
-		printf("the scenario has no stochastic_faults: every host, volume, AZ and region "
-		       "fails at its class's default rate (assumptions, below)\n");
+		printf("the scenario has no stochastic_faults: every host, volume, AZ, region and "
+		       "link fails at its class's default rate (assumptions, below)\n");
 	/* Defaults from the scenario's availability section. */
 	if (isnan(years))
 		years = (double)s.config.availability.years;

@@ -25,6 +25,16 @@
 /* A volume class is harmless when its primary stays primary and writes are back within
  * this in every replication. */
 #define LIB_HARMLESS_RTO_S 60.0
+/* A partition is harmless when every primary stays primary and writes are back within this
+ * (the ledger's resolution): unlike a volume failure, whose alternative in the upper level
+ * is a takeover, a partition's measured outage is charged as measured, so only a blip the
+ * runs cannot tell from none is not. */
+#define LIB_LINK_HARMLESS_RTO_S 1.0
+/* A partition lasts past the end of its run; writes that came back only within this much of
+ * the end did not come back: the tries still in flight when the run ends are not counted as
+ * failures (the client timeout is 10 s, retries add more), so the ledger would take the last
+ * seconds' successes for a recovery. Such a partition is charged as long as it lasts. */
+#define LIB_LINK_TAIL_S 60.0
 
 static double lib_now(void)
 {
@@ -44,8 +54,9 @@ static const struct host_config *host_of(const struct scenario_config *c, const 
 /* One scheduled fault of a class. */
 struct lib_fault {
 	enum fault_kind kind;
-	char target[160];
+	char target[160];          /* a partition: "A <-> B", as the ledger names it */
 	sim_time at, for_;
+	const char *between[2];    /* a partition: its two sides */
 };
 
 /* The scenario s with only the class's faults, no stochastic failures and no expectations,
@@ -58,12 +69,19 @@ static int load_incident_scenario(const struct scenario *s, const struct lib_fau
 {
 	char faults[1024];
 	size_t used = (size_t)snprintf(faults, sizeof(faults), "faults=[");
-	for (size_t i = 0; i < nf && used < sizeof(faults); i++)
+	for (size_t i = 0; i < nf && used < sizeof(faults); i++) {
+		char where[256];
+		if (f[i].between[0])
+			snprintf(where, sizeof(where), "\"between\": [\"%s\", \"%s\"]",
+				 f[i].between[0], f[i].between[1]);
+		else
+			snprintf(where, sizeof(where), "\"target\": \"%s\"", f[i].target);
 		used += (size_t)snprintf(faults + used, sizeof(faults) - used,
-					 "%s{\"kind\": \"%s\", \"target\": \"%s\", \"at\": \"%llds\", "
+					 "%s{\"kind\": \"%s\", %s, \"at\": \"%llds\", "
 					 "\"for\": \"%llds\"}", i ? ", " : "",
-					 fault_kind_names[f[i].kind], f[i].target,
+					 fault_kind_names[f[i].kind], where,
 					 (long long)(f[i].at / SIM_S), (long long)(f[i].for_ / SIM_S));
+	}
 	if (used < sizeof(faults))
 		snprintf(faults + used, sizeof(faults) - used, "]");
 	/* A stratum's load: every population's rate (each step's) or clients times load. */
@@ -252,11 +270,48 @@ static int simulate(struct scenario *s, const struct avail_library_opts *o,
 	return 0;
 }
 
+/* A partition: harmless when every mirror's primary stayed primary and writes were back
+ * within LIB_LINK_HARMLESS_RTO_S (on average over the replications); charged its RTO when
+ * writes came back later in every replication, before the run's last LIB_LINK_TAIL_S;
+ * otherwise (writes out to the end of a replication) the whole partition. Reads: in proportion, as takeovers. */
+static void charge_link(const struct scenario_config *c, struct avail_library_entry *e)
+{
+	if (e->note[0] && e->recovered == 0 && isnan(e->rto_s[0]) &&
+	    strcmp(e->note, "no incident recorded") == 0)
+		return;
+	e->note[0] = '\0';
+	bool stayed = true;
+	for (size_t m = 0; m < c->mirror_count; m++)
+		stayed &= c->mirrors[m].failover_count == 0 ||
+			  strstr(e->primary_after, c->mirrors[m].failover[0]) != NULL;
+	e->used = true;
+	double window_s = (double)(LIB_WARMUP + LIB_DURATION - LIB_FAULT_AT) / SIM_S;
+	if (e->recovered == e->replications && !isnan(e->rto_s[0]) &&
+	    e->rto_s[0] < window_s - LIB_LINK_TAIL_S) {
+		if (stayed && e->rto_s[0] < LIB_LINK_HARMLESS_RTO_S) {
+			e->harmless = true;
+			return;
+		}
+		e->charged_s = e->rto_s[0];
+	} else {
+		e->charged_s = INFINITY; /* writes out while the partition lasts */
+	}
+	double w = e->write_unavailable_s[0], r = e->read_unavailable_s[0];
+	e->read_charged_s = e->charged_s;
+	if (!isnan(w) && !isnan(r) && w > 0 && r < w)
+		e->read_charged_s = isfinite(e->charged_s) ? e->charged_s * fmax(0.0, r) / w
+							 : NAN; /* a share of the partition: as writes */
+}
+
 /* From the measured figures: what the upper level charges, and whether. */
 static void charge(const struct scenario_config *c, struct avail_library_entry *e)
 {
 	e->used = e->harmless = false;
 	e->charged_s = e->read_charged_s = NAN;
+	if (e->link >= 0) {
+		charge_link(c, e);
+		return;
+	}
 	if (e->note[0] || e->recovered != e->replications || isnan(e->rto_s[0]))
 		return;
 	const char *primary = c->mirrors[e->mirror].failover[0];
@@ -296,6 +351,43 @@ static bool volume_fails(const struct scenario_config *c, const struct host_conf
 	return false;
 }
 
+/* Entry e (its faults f): from the cache when it holds it under slot, else simulated (and
+ * stored). */
+static int lib_entry(struct scenario *s, const struct avail_library_opts *o, const char *hash,
+		     const char *slot, const struct lib_fault *f, size_t nf,
+		     struct avail_library_entry *e, struct avail_library *l, char *err,
+		     size_t err_size)
+{
+	int rc = 0;
+	struct results_avail_key key = {hash, o->seed, o->replications,
+					o->version ? o->version : "", slot};
+	struct results_avail_cached cached;
+	bool hit = o->cache && !o->rebuild &&
+		   results_get_avail_cached(o->cache, &key, &cached) == 0 &&
+		   entry_from_cached(&cached, e);
+	if (!hit) {
+		double t1 = lib_now();
+		rc = simulate(s, o, f, nf, e, err, err_size);
+		if (rc == 0 && o->cache) {
+			entry_to_cached(e, lib_now() - t1, &cached);
+			rc = results_begin(o->cache);
+			if (rc == 0)
+				rc = results_put_avail_cached(o->cache, &key, &cached);
+			if (rc == 0)
+				rc = results_commit(o->cache);
+			if (rc < 0) {
+				snprintf(err, err_size, "storing the library's cache: %s",
+					 results_errmsg(o->cache));
+				results_rollback(o->cache);
+			}
+		}
+		l->simulated++;
+	} else {
+		l->cached++;
+	}
+	return rc;
+}
+
 int avail_library_build(struct scenario *s, const struct avail_library_opts *o,
 			struct avail_library *l, char *err, size_t err_size)
 {
@@ -304,15 +396,27 @@ int avail_library_build(struct scenario *s, const struct avail_library_opts *o,
 	const struct availability_config *ac = &c->availability;
 	size_t ns = ac->stratum_count ? ac->stratum_count : 1;
 	size_t n = ns * c->mirror_count * AVAIL_TAKEOVER_COUNT;
-	l->entries = calloc(n + 1, sizeof(*l->entries));
+	bool link_class = false;
+	for (size_t i = 0; i < c->stochastic_fault_count; i++)
+		link_class |= c->stochastic_faults[i].class_ == FAULT_CLASS_LINK;
+	l->nlinks = link_class ? avail_links(c, NULL, 0) : 0;
+	struct avail_link *links = calloc(l->nlinks + 1, sizeof(*links));
+	l->entries = calloc(n + ns * l->nlinks + 1, sizeof(*l->entries));
 	l->takeover_h = calloc(n + 1, sizeof(double));
 	l->takeover_read_h = calloc(n + 1, sizeof(double));
-	if (!l->entries || !l->takeover_h || !l->takeover_read_h) {
+	l->link_h = calloc(ns * l->nlinks + 1, sizeof(double));
+	l->link_read_h = calloc(ns * l->nlinks + 1, sizeof(double));
+	if (!links || !l->entries || !l->takeover_h || !l->takeover_read_h || !l->link_h ||
+	    !l->link_read_h) {
+		free(links);
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
+	avail_links(c, links, l->nlinks);
 	for (size_t i = 0; i < n; i++)
 		l->takeover_h[i] = l->takeover_read_h[i] = NAN;
+	for (size_t i = 0; i < ns * l->nlinks; i++)
+		l->link_h[i] = l->link_read_h[i] = NAN;
 	/* A purpose is harmless when it is on every mirror's primary where it was measured. */
 	bool measured[VOLUME_OTHER + 1] = {false}, harmful[VOLUME_OTHER + 1] = {false};
 	char hash[17];
@@ -345,10 +449,10 @@ int avail_library_build(struct scenario *s, const struct avail_library_opts *o,
 					 avail_takeover_kind_names[k]);
 			} else if (k == AVAIL_TAKEOVER_RESTART) {
 				f[0] = (struct lib_fault){FAULT_HOST_CRASH, "", LIB_FAULT_AT - LIB_BACKUP_AHEAD,
-							  LIB_FAULT_FOR};
+							  LIB_FAULT_FOR, {NULL, NULL}};
 				snprintf(f[0].target, sizeof(f[0].target), "%s", backup);
 				f[1] = (struct lib_fault){FAULT_HOST_CRASH, "", LIB_FAULT_AT,
-							  LIB_RESTART_DOWN};
+							  LIB_RESTART_DOWN, {NULL, NULL}};
 				snprintf(f[1].target, sizeof(f[1].target), "%s", primary);
 				nf = 2;
 				snprintf(cls, sizeof(cls), "%s primary host_crash: backup down", ms->name);
@@ -366,6 +470,7 @@ int avail_library_build(struct scenario *s, const struct avail_library_opts *o,
 					 avail_takeover_kind_names[k]);
 			}
 			struct avail_library_entry *e = &l->entries[l->count++];
+			e->link = -1;
 			e->mirror = (int)mi;
 			e->kind = k;
 			e->stratum = (int)st;
@@ -382,32 +487,7 @@ int avail_library_build(struct scenario *s, const struct avail_library_opts *o,
 			char slot[256];
 			snprintf(slot, sizeof(slot), "%s %s%s%s", ms->name, avail_takeover_kind_names[k],
 				 e->stratum_name[0] ? " @" : "", e->stratum_name);
-			struct results_avail_key key = {hash, o->seed, o->replications,
-							o->version ? o->version : "", slot};
-			struct results_avail_cached cached;
-			bool hit = o->cache && !o->rebuild &&
-				   results_get_avail_cached(o->cache, &key, &cached) == 0 &&
-				   entry_from_cached(&cached, e);
-			if (!hit) {
-				double t1 = lib_now();
-				rc = simulate(s, o, f, nf, e, err, err_size);
-				if (rc == 0 && o->cache) {
-					entry_to_cached(e, lib_now() - t1, &cached);
-					rc = results_begin(o->cache);
-					if (rc == 0)
-						rc = results_put_avail_cached(o->cache, &key, &cached);
-					if (rc == 0)
-						rc = results_commit(o->cache);
-					if (rc < 0) {
-						snprintf(err, err_size, "storing the library's cache: %s",
-							 results_errmsg(o->cache));
-						results_rollback(o->cache);
-					}
-				}
-				l->simulated++;
-			} else {
-				l->cached++;
-			}
+			rc = lib_entry(s, o, hash, slot, f, nf, e, l, err, err_size);
 			if (rc < 0)
 				break;
 			charge(c, e);
@@ -422,6 +502,39 @@ int avail_library_build(struct scenario *s, const struct avail_library_opts *o,
 			}
 		}
 	}
+	/* Links: a partition between the link's two sides for the whole run. */
+	for (size_t st = 0; st < ns && rc == 0; st++)
+	for (size_t li = 0; li < l->nlinks && rc == 0; li++) {
+		struct lib_fault f = {FAULT_PARTITION, "", LIB_FAULT_AT, LIB_FAULT_FOR,
+				      {links[li].side[0], links[li].side[1]}};
+		snprintf(f.target, sizeof(f.target), "%s <-> %s", links[li].side[0],
+			 links[li].side[1]);
+		struct avail_library_entry *e = &l->entries[l->count++];
+		e->link = (int)li;
+		e->mirror = -1;
+		e->kind = -1;
+		e->stratum = (int)st;
+		e->share = ac->stratum_count ? ac->strata[st].share : 1.0;
+		e->load = ac->stratum_count ? ac->strata[st].load : 1.0;
+		snprintf(e->stratum_name, sizeof(e->stratum_name), "%s",
+			 ac->stratum_count ? ac->strata[st].name : "");
+		snprintf(e->incident_class, sizeof(e->incident_class), "link %s: partition",
+			 f.target);
+		snprintf(e->fault, sizeof(e->fault), "partition %s", f.target);
+		char slot[256];
+		snprintf(slot, sizeof(slot), "link %s%s%s", f.target, e->stratum_name[0] ? " @" : "",
+			 e->stratum_name);
+		rc = lib_entry(s, o, hash, slot, &f, 1, e, l, err, err_size);
+		if (rc < 0)
+			break;
+		charge(c, e);
+		size_t at = st * l->nlinks + li;
+		if (e->used && !e->harmless) {
+			l->link_h[at] = e->charged_s / 3600.0;
+			l->link_read_h[at] = e->read_charged_s / 3600.0;
+		}
+	}
+	free(links);
 	for (int p = 0; p <= VOLUME_OTHER; p++)
 		l->volume_harmless[p] = measured[p] && !harmful[p];
 	l->wall_s = lib_now() - t0;
@@ -466,6 +579,8 @@ void avail_library_apply(const struct avail_library *l, struct avail_opts *o)
 	o->takeover_h = l->takeover_h;
 	o->takeover_read_h = l->takeover_read_h;
 	o->volume_harmless = l->volume_harmless;
+	o->link_h = l->nlinks ? l->link_h : NULL;
+	o->link_read_h = l->nlinks ? l->link_read_h : NULL;
 }
 
 void avail_library_release(struct avail_library *l)
@@ -475,6 +590,9 @@ void avail_library_release(struct avail_library *l)
 	free(l->entries);
 	free(l->takeover_h);
 	free(l->takeover_read_h);
+	free(l->link_h);
+	free(l->link_read_h);
+	l->link_h = l->link_read_h = NULL;
 	l->entries = NULL;
 	l->takeover_h = l->takeover_read_h = NULL;
 	l->count = 0;

@@ -10,6 +10,10 @@
  *     primary is back 2 min later: the library charges the time from its return to writes
  *     back (RTO less the 2 min), which the upper level charges when a lost primary returns
  *     with no takeover possible.
+ *   - a partition of each link (avail_links) for the whole run, when a stochastic class
+ *     `link` exists: harmless when every mirror's primary stays primary and writes are
+ *     back within a second (the mean over replications); charged its RTO when writes come back
+ *     later; the whole partition when they do not come back during the run.
  * A volume class whose runs keep the primary primary and give writes back within a minute
  * in every replication (an alternate journal takes over) is marked harmless: the upper
  * level then does not take the instance down for such a failure (the journal pair only
@@ -42,8 +46,9 @@
 #include "scenario.h"
 
 struct avail_library_entry {
-	int mirror;                    /* index in the scenario's mirrors */
-	int kind;                      /* enum avail_takeover_kind: the slot */
+	int mirror;                    /* index in the scenario's mirrors; -1 for a link */
+	int kind;                      /* enum avail_takeover_kind: the slot; -1 for a link */
+	int link;                      /* a partition of this link (avail_links order), or -1 */
 	int stratum;                   /* index in availability.strata (0 without) */
 	char stratum_name[64];         /* "" without strata */
 	double share, load;            /* the stratum's share of the day and load factor */
@@ -61,7 +66,8 @@ struct avail_library_entry {
 	double read_charged_s;         /* and for reads (at most charged_s) */
 	char primary_after[128];
 	bool used;                     /* charged instead of failover_time */
-	bool harmless;                 /* a volume class the primary rides through */
+	bool harmless;                 /* a volume class the primary rides through, or a
+					* partition writes ride through */
 	bool cached;                   /* taken from the cache, not simulated now */
 	char note[160];                /* why not used, when not */
 };
@@ -73,6 +79,9 @@ struct avail_library {
 					* kind], NAN unused */
 	double *takeover_read_h;       /* same layout, reads */
 	unsigned char volume_harmless[VOLUME_OTHER + 1]; /* by purpose, over all mirrors */
+	size_t nlinks;                 /* links measured (0 without a link class) */
+	double *link_h;                /* [stratum * nlinks + link]: avail_opts.link_h */
+	double *link_read_h;
 	size_t cached, simulated;      /* entries from the cache, entries simulated now */
 	double wall_s;                 /* building it took */
 };

@@ -1,6 +1,6 @@
 /* bench_avail: the availability mode's speed (docs/performance.md), printed, never timed in a
  * test. Runs the production architecture with every component failing at its class's
- * sourced default rate (10 hosts, 12 volumes, 5 AZs, 2 regions) for YEARS simulated years
+ * sourced default rate (10 hosts, 12 volumes, 5 AZs, 2 regions, 4 links) for YEARS simulated years
  * (default 10000) on one thread, and, in the same run, the request-level simulator on the
  * same scenario for SECONDS of simulated time (default 120) to give its cost per simulated
  * year side by side.
@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/scenarios/production.json", src);
 	const char *sets[] = {"stochastic_faults=[{\"class\": \"host\"}, {\"class\": \"volume\"}, "
-			      "{\"class\": \"az\"}, {\"class\": \"region\"}]"};
+			      "{\"class\": \"az\"}, {\"class\": \"region\"}, {\"class\": \"link\"}]"};
 	struct scenario s;
 	struct diag diag;
 	diag_init(&diag);

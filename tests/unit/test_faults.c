@@ -89,9 +89,13 @@ static void test_classes(void **state)
 	assert_int_equal(fault_class_kind[FAULT_CLASS_VOLUME], FAULT_VOLUME_FAILURE);
 	assert_int_equal(fault_class_kind[FAULT_CLASS_AZ], FAULT_AZ_OUTAGE);
 	assert_int_equal(fault_class_kind[FAULT_CLASS_REGION], FAULT_REGION_OUTAGE);
-	/* A component's failure needs no parameters: its kind reads none. */
+	assert_int_equal(fault_class_kind[FAULT_CLASS_LINK], FAULT_PARTITION);
+	/* A component's failure needs no parameters: its kind reads none, but for a link's
+	 * partition its two sides (the component itself). */
 	for (int c = 0; c < FAULT_CLASS_COUNT; c++)
-		assert_int_equal(fault_kind_reads[fault_class_kind[c]], 0);
+		assert_int_equal(fault_kind_reads[fault_class_kind[c]] &
+					 ~(c == FAULT_CLASS_LINK ? FAULT_READS_BETWEEN | FAULT_READS_DIRECTION : 0u),
+				 0);
 }
 
 /* Aiming: empty lists aim at every component of the class; roles, hosts and purposes

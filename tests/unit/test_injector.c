@@ -160,8 +160,9 @@ static void world_start(const struct fault_config *faults, size_t n,
 	const char *vols[] = {"h0/db"};
 	const char *azs[] = {"az0", "az1", "az2"};
 	const char *regions[] = {"r0", "r1"};
+	const char *links[] = {"az0", "az1", "r0", "r1"};
 	W.inj = injector_new(W.e, W.f, faults, n, st, nst, hosts, 3, vols, 1, azs, 3, regions, 2,
-			     &hooks);
+			     links, 2, &hooks);
 	assert_non_null(W.inj);
 	injector_start(W.inj);
 }
@@ -668,6 +669,31 @@ static void test_stochastic_classes(void **state)
 	world_free();
 }
 
+/* A link-class failure is a partition both ways between the link's two sides (here the
+ * world's links az0|az1 and r0|r1), named like a scheduled partition, healed at repair. */
+static void test_stochastic_links(void **state)
+{
+	(void)state;
+	world_init();
+	struct stochastic_fault_config st[1] = {{.class_ = FAULT_CLASS_LINK}};
+	rng_dist_init_deterministic(&st[0].mtbf, 10);
+	rng_dist_init_deterministic(&st[0].mttr, 2);
+	world_start(NULL, 0, st, 1);
+	run_to(10.5);
+	assert_false(fabric_hosts_talk(W.f, 0, 1));
+	assert_false(fabric_hosts_talk(W.f, 0, 2));
+	assert_true(fabric_host_up(W.f, 0));
+	assert_int_equal(count('s'), 2);
+	assert_string_equal(W.log[0].kind, "partition");
+	assert_string_equal(W.log[0].target, "az0 <-> az1");
+	assert_string_equal(W.log[1].target, "r0 <-> r1");
+	run_to(12.5);
+	assert_true(fabric_hosts_talk(W.f, 0, 1));
+	assert_true(fabric_hosts_talk(W.f, 0, 2));
+	assert_int_equal(count('e'), 2);
+	world_free();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_stochastic_aimed),
 		cmocka_unit_test(test_stochastic_means),
 		cmocka_unit_test(test_stochastic_classes),
+		cmocka_unit_test(test_stochastic_links),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
