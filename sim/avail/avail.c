@@ -1698,7 +1698,8 @@ int avail_run(const struct scenario_config *cfg, const struct avail_opts *o,
 				r->cause_count++;
 			}
 	}
-	qsort(r->causes, r->cause_count, sizeof(*r->causes), cmp_cause);
+	if (r->cause_count > 1) /* qsort wants a non-NULL base even for 0 elements */
+		qsort(r->causes, r->cause_count, sizeof(*r->causes), cmp_cause);
 	for (size_t k = 0; k < r->cause_count; k++) {
 		struct avail_cause *ca = &r->causes[k];
 		uint64_t started = 0;

@@ -1010,7 +1010,8 @@ static int export_availability(struct results *r, const struct plot_opts *o, con
 	}
 	/* causes.dat: row (1 = most downtime), minutes per year, interval low and high,
 	 * incidents per year, samples, "incident class (stage)"; sorted by downtime. */
-	qsort(causes.v, causes.n, sizeof(*causes.v), cause_cmp);
+	if (causes.n > 1)
+		qsort(causes.v, causes.n, sizeof(*causes.v), cause_cmp);
 	size_t n_causes = causes.n > 24 ? 24 : causes.n;
 	if (causes.n > 24)
 		fprintf(stderr, "topsim: plot: %zu causes; the plot shows the 24 with the most "
