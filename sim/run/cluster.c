@@ -4,7 +4,8 @@
  *   rank 0 -> worker   TAG_JOB     struct msg_job + name + catalog dir + scenario text
  *                      TAG_UNIT    struct msg_unit (job id, replication)
  *                      TAG_CANCEL  struct msg_unit (job id): drop that job's units
- *                      TAG_STOP    nothing: leave
+ *                      TAG_STOP    one byte: leave; 1 when a rank died (then without
+ *                                  MPI_Finalize, which would wait for the dead rank)
  *   worker -> rank 0   TAG_READY   struct msg_ready (job id, threads, or the load error)
  *                      TAG_RESULT  struct msg_result + the record's bytes (record_wire.h)
  *                      TAG_BEAT    struct msg_beat + (replication, fraction) per running unit
@@ -231,10 +232,11 @@ int cluster_shutdown(int status)
 		bool *bye = calloc((size_t)size_, sizeof(*bye));
 		int left = 0;
 		bool any_dead = false;
-		for (int r = 1; r < size_; r++) {
+		for (int r = 1; r < size_; r++)
 			any_dead |= dead_ranks[r];
-			left += send_to_worker(NULL, 0, r, TAG_STOP);
-		}
+		unsigned char lost = any_dead;
+		for (int r = 1; r < size_; r++)
+			left += send_to_worker(&lost, 1, r, TAG_STOP);
 		/* A rank taken for dead may only have been slow: if it speaks now (its heartbeat
 		 * comes every second), it is alive after all and told to stop too. Sending to a
 		 * truly dead rank could hang in TCP connect, so nothing is sent to a silent one. */
@@ -262,7 +264,7 @@ int cluster_shutdown(int status)
 				continue;
 			if (dead_ranks[r]) {
 				dead_ranks[r] = false;
-				left += send_to_worker(NULL, 0, r, TAG_STOP);
+				left += send_to_worker(&lost, 1, r, TAG_STOP);
 			}
 			if (st.MPI_TAG == TAG_BYE) {
 				bye[r] = true;
@@ -573,6 +575,7 @@ int cluster_worker_main(void)
 	double last_beat = 0;
 	unsigned char *buf = NULL;
 	size_t buf_cap = 0;
+	bool quick_exit_after = false; /* TAG_STOP said a rank died */
 	for (;;) {
 		bool busy = false;
 		int flag = 0;
@@ -590,8 +593,10 @@ int cluster_worker_main(void)
 					break;
 			}
 			MPI_Recv(buf, count, MPI_BYTE, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-			if (st.MPI_TAG == TAG_STOP)
+			if (st.MPI_TAG == TAG_STOP) {
+				quick_exit_after = count >= 1 && buf[0] != 0;
 				break;
+			}
 			struct msg_unit u = {0};
 			if ((st.MPI_TAG == TAG_UNIT || st.MPI_TAG == TAG_CANCEL) &&
 			    (size_t)count >= sizeof(u))
@@ -625,6 +630,12 @@ int cluster_worker_main(void)
 	worker_end_job(&w);
 	MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, MPI_COMM_WORLD);
 	free(buf);
+	if (quick_exit_after) {
+		/* A rank died: MPI_Finalize would wait for it (minutes in Open MPI 4.1, a TCP
+		 * reconnect); this rank has nothing left to write, so it leaves as rank 0 does. */
+		fflush(NULL);
+		_exit(0);
+	}
 	pthread_cond_destroy(&w.cv);
 	pthread_mutex_destroy(&w.mu);
 	MPI_Finalize();
