@@ -1372,7 +1372,10 @@ static void expectation_values_as_text(cJSON *root, bool to_text)
 		} else if (!to_text && cJSON_IsString(v) && v->valueint == -1) {
 			free(v->valuestring);
 			v->valuestring = NULL;
-			v->valueint = (int)v->valuedouble;
+			/* as cJSON sets it: clamped, a cast out of int's range is undefined */
+			v->valueint = v->valuedouble >= INT_MAX   ? INT_MAX
+				      : v->valuedouble <= INT_MIN ? INT_MIN
+								  : (int)v->valuedouble;
 			v->type = cJSON_Number;
 		}
 	}
